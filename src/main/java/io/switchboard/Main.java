@@ -1,0 +1,84 @@
+package io.switchboard;
+
+import io.switchboard.config.ConfigException;
+import io.switchboard.config.ConfigLoader;
+import io.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar switchboard.jar -conf conf/switchboard.json}: loads the config, starts a node. */
+@Command(name = "switchboard", mixinStandardHelpOptions = true,
+    description = "Real-time messaging server: WebSocket, SSE, HTTP API, event bus.")
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final int KEEP_RUNNING = -1;
+
+  @Option(names = {"-conf", "--conf"}, paramLabel = "FILE", defaultValue = "conf/switchboard.json",
+      description = "Config file (JSON). Default: ${DEFAULT-VALUE}. Environment variables"
+          + " SWITCHBOARD_* override some keys (see README).")
+  private Path configFile;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != KEEP_RUNNING) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(true))
+        .build();
+    SwitchboardConfig config;
+    try {
+      config = ConfigLoader.load(vertx, configFile).await();
+    } catch (ConfigException e) {
+      System.err.println("switchboard: invalid configuration in " + configFile + ":");
+      e.problems().forEach(p -> System.err.println("  - " + p));
+      vertx.close();
+      return 2;
+    }
+    Node node;
+    try {
+      node = Node.start(vertx, config).await();
+    } catch (ConfigException e) {
+      System.err.println("switchboard: invalid configuration in " + configFile + ":");
+      e.problems().forEach(p -> System.err.println("  - " + p));
+      vertx.close();
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("switchboard: cannot start on " + config.http().host() + ":"
+          + config.http().port() + ": " + e.getMessage()
+          + " (is another process using the port? set http.port or SWITCHBOARD_HTTP_PORT)");
+      vertx.close();
+      return 1;
+    }
+    log.atInfo().addKeyValue("node", config.nodeId()).addKeyValue("port", node.port())
+        .addKeyValue("broker", config.broker().type().name().toLowerCase())
+        .addKeyValue("namespaces", config.namespaces().keySet())
+        .addKeyValue("nativeTransport", vertx.isNativeTransportEnabled())
+        .log("switchboard started: open http://localhost:" + node.port() + "/");
+    if (config.auth().anonymous() && config.auth().apiKeys().isEmpty()) {
+      log.warn("anonymous access is on and no auth.apiKeys are set: the HTTP API is open to"
+          + " anyone who can reach this port (the development default)");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the JVM is exiting anyway; nothing left to clean up
+      }
+    }, "switchboard-shutdown"));
+    return KEEP_RUNNING;
+  }
+}

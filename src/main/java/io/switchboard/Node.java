@@ -1,0 +1,129 @@
+package io.switchboard;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.PresenceManager;
+import io.switchboard.broker.memory.MemoryBroker;
+import io.switchboard.broker.memory.MemoryPresence;
+import io.switchboard.config.ConfigException;
+import io.switchboard.config.NamespaceConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Fanout;
+import io.switchboard.hub.NodeServices;
+import io.switchboard.hub.Publisher;
+import io.switchboard.hub.SessionIds;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.transport.EdgeVerticle;
+import io.switchboard.transport.bus.PublishConsumer;
+import io.switchboard.transport.http.PublishRequests;
+import io.switchboard.validation.ProtocolSchema;
+import io.switchboard.validation.SchemaRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.impl.cpu.CpuCoreSensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wires one Switchboard node: builds the node-wide parts once, then deploys one
+ * {@link EdgeVerticle} per event loop. {@code Main} and the tests start nodes the same way.
+ */
+public final class Node {
+  private final Vertx vertx;
+  private final SwitchboardConfig config;
+  private final NodeServices services;
+  private final List<EdgeVerticle> edges;
+  private String deploymentId;
+
+  private Node(Vertx vertx, SwitchboardConfig config, NodeServices services) {
+    this.vertx = vertx;
+    this.config = config;
+    this.services = services;
+    this.edges = Collections.synchronizedList(new ArrayList<>());
+  }
+
+  public static Future<Node> start(Vertx vertx, SwitchboardConfig config) {
+    Node node;
+    try {
+      node = new Node(vertx, config, services(vertx, config));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return node.deploy().map(node);
+  }
+
+  private static NodeServices services(Vertx vertx, SwitchboardConfig config) {
+    ProtocolSchema protocol = ProtocolSchema.load();
+    SchemaRegistry schemas = schemaRegistry(config);
+    Broker broker = new MemoryBroker(vertx);
+    PresenceManager presence = new MemoryPresence();
+    Fanout fanout = new Fanout(broker);
+    broker.listener(fanout);
+    Publisher publisher = new Publisher(config, schemas, broker);
+    return new NodeServices(config, broker, presence, fanout, publisher, protocol,
+        new FrameCodec(protocol));
+  }
+
+  private static SchemaRegistry schemaRegistry(SwitchboardConfig config) {
+    Map<String, JsonObject> schemas = new LinkedHashMap<>();
+    for (NamespaceConfig ns : config.namespaces().values()) {
+      if (ns.schema() != null) {
+        schemas.put(ns.name(), ns.schema());
+      }
+    }
+    try {
+      return SchemaRegistry.of(schemas);
+    } catch (RuntimeException e) {
+      throw new ConfigException(List.of("namespaces.*.schema: a schema is not a valid JSON Schema ("
+          + e.getMessage() + ")"));
+    }
+  }
+
+  private Future<Void> deploy() {
+    int instances = config.http().instances() > 0 ? config.http().instances()
+        : CpuCoreSensor.availableProcessors();
+    int maxFrame = config.limits().maxFrameBytes() > 0 ? config.limits().maxFrameBytes()
+        : Integer.MAX_VALUE;
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxWebSocketFrameSize(maxFrame)
+        .setMaxWebSocketMessageSize(maxFrame)
+        .setTcpNoDelay(true);
+    SessionIds ids = new SessionIds(config.nodeId());
+    PublishRequests requests = new PublishRequests(services.protocolSchema(), services.publisher());
+    return new PublishConsumer(requests).register(vertx)
+        .compose(v -> vertx.deployVerticle(() -> {
+          EdgeVerticle edge = new EdgeVerticle(services, ids, options);
+          edges.add(edge);
+          return edge;
+        }, new DeploymentOptions().setInstances(instances)))
+        .onSuccess(id -> deploymentId = id)
+        .mapEmpty();
+  }
+
+  /** The port the HTTP server listens on (the real one when configured with port 0). */
+  public int port() {
+    return edges.get(0).actualPort();
+  }
+
+  public SwitchboardConfig config() {
+    return config;
+  }
+
+  public NodeServices services() {
+    return services;
+  }
+
+  /** Undeploys the edges (closing every session as going away), then the broker. */
+  public Future<Void> close() {
+    Future<Void> undeploy = deploymentId == null ? Future.succeededFuture()
+        : vertx.undeploy(deploymentId);
+    return undeploy.eventually(() -> services.broker().close());
+  }
+}

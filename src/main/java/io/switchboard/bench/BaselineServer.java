@@ -1,0 +1,82 @@
+package io.switchboard.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The floor Switchboard is measured against: a bare Vert.x WebSocket broadcast with no protocol,
+ * no validation and no bookkeeping beyond one list of sockets per channel. {@code GET /ws}
+ * (optionally {@code ?channel=X}, default {@code bench}) joins a list, {@code POST /publish}
+ * ({@code ?channel=X}) writes the body as a text message to every socket of the list and answers
+ * 200, {@code GET /health} answers 200. One event loop, so every list is touched by one thread.
+ *
+ * <p>Port from {@code SWITCHBOARD_HTTP_PORT} (default 8090), like the server it stands in for.
+ */
+public final class BaselineServer {
+  private static final String DEFAULT_CHANNEL = "bench";
+
+  private final Map<String, List<ServerWebSocket>> channels = new HashMap<>();
+
+  public static void main(String[] args) {
+    int port = Integer.parseInt(System.getenv().getOrDefault("SWITCHBOARD_HTTP_PORT", "8090"));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+    BaselineServer baseline = new BaselineServer();
+    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+        .webSocketHandler(baseline::join)
+        .requestHandler(baseline::request)
+        .listen()
+        .onSuccess(server -> System.out.println("baseline listening on " + server.actualPort()
+            + " (native transport: " + vertx.isNativeTransportEnabled() + ")"))
+        .onFailure(err -> {
+          err.printStackTrace();
+          System.exit(1);
+        });
+  }
+
+  private void join(ServerWebSocket ws) {
+    if (!"/ws".equals(ws.path())) {
+      ws.close((short) 1008);
+      return;
+    }
+    List<ServerWebSocket> sockets = channels.computeIfAbsent(channel(ws.query()), c -> new ArrayList<>());
+    sockets.add(ws);
+    ws.closeHandler(v -> sockets.remove(ws));
+  }
+
+  private void request(HttpServerRequest req) {
+    if (req.method() == HttpMethod.GET && "/health".equals(req.path())) {
+      req.response().end("ok");
+    } else if (req.method() == HttpMethod.POST && "/publish".equals(req.path())) {
+      String channel = channel(req.query());
+      req.body().onSuccess(body -> {
+        String text = body.toString();
+        for (ServerWebSocket ws : channels.getOrDefault(channel, List.of())) {
+          ws.writeTextMessage(text);
+        }
+        req.response().end();
+      }).onFailure(err -> req.response().setStatusCode(400).end(String.valueOf(err)));
+    } else {
+      req.response().setStatusCode(404).end();
+    }
+  }
+
+  /** The value of {@code channel=} in a query string; no decoding, names are plain ASCII. */
+  private static String channel(String query) {
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("channel=")) {
+          return pair.substring("channel=".length());
+        }
+      }
+    }
+    return DEFAULT_CHANNEL;
+  }
+}

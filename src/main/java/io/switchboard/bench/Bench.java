@@ -1,0 +1,176 @@
+package io.switchboard.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import ch.qos.logback.classic.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * The Switchboard load generator. Each scenario runs against a freshly started Switchboard and
+ * then against {@link BaselineServer}, one server at a time on core 0 while the bench runs on
+ * core 1, so the report can state Switchboard as a ratio of the bare-Vert.x floor.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Load-tests Switchboard against a bare Vert.x broadcast baseline.")
+public final class Bench implements Callable<Integer> {
+  @Mixin
+  BenchOptions options;
+
+  private Vertx vertx;
+  private long deadlineNanos;
+  private final Report report = new Report();
+
+  /** One measurement against one endpoint. */
+  @FunctionalInterface
+  private interface Load {
+    JsonObject run(Endpoint endpoint) throws Exception;
+  }
+
+  public static void main(String[] args) {
+    quietLogging();
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  /**
+   * The jar's logback configuration is the server's; in the bench, Netty's and Vert.x's DEBUG/INFO
+   * lines would bury the report, so only warnings are printed (-Dbench.log=DEBUG for more).
+   */
+  private static void quietLogging() {
+    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(Level.toLevel(System.getProperty("bench.log"), Level.WARN));
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.budgetSeconds);
+    vertx = Vertx.vertx(new VertxOptions()
+        .setEventLoopPoolSize(options.eventLoops)
+        .setPreferNativeTransport(true));
+    try {
+      switch (options.mode) {
+        case idle -> idle();
+        case fanout -> options.subscribers.forEach(this::fanout);
+        case rooms -> rooms();
+        case saturation -> saturation(options.subscribers.get(0));
+        case baseline -> {
+          idle();
+          options.subscribers.forEach(this::fanout);
+        }
+        case all -> {
+          idle();
+          options.subscribers.forEach(this::fanout);
+          rooms();
+          saturation(options.subscribers.get(0));
+        }
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+    report.print(System.out, options);
+    return report.failed() ? 1 : 0;
+  }
+
+  private void idle() {
+    int n = options.connections;
+    scenario("idle", new JsonObject().put("N", n),
+        endpoint -> new IdleLoad(options).run(vertx, endpoint));
+  }
+
+  private void fanout(int n) {
+    double rate = options.rateFor(n);
+    scenario("fanout", new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
+        endpoint -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
+            return measure(load, rate);
+          }
+        });
+  }
+
+  private void rooms() {
+    int c = options.channels;
+    int k = options.perChannel;
+    double rate = options.rateFor(k);
+    scenario("rooms", new JsonObject().put("N", c * k).put("C", c).put("K", k).put("R", rate)
+        .put("T", options.durationSeconds),
+        endpoint -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, c, k)) {
+            return measure(load, rate);
+          }
+        });
+  }
+
+  private JsonObject measure(FanoutLoad load, double rate) throws Exception {
+    JsonObject figures = load.open();
+    if (figures.getInteger("subscribed") == 0) {
+      return figures.put("error", "no subscriber connected");
+    }
+    return figures.mergeIn(load.step(rate, options.durationSeconds * 1000L));
+  }
+
+  private void saturation(int n) {
+    scenario("saturation", new JsonObject().put("N", n).put("stepS", options.stepSeconds),
+        endpoint -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
+            JsonObject figures = load.open();
+            if (figures.getInteger("subscribed") == 0) {
+              return figures.put("error", "no subscriber connected");
+            }
+            return figures.mergeIn(new SaturationLoad(options, deadlineNanos).run(load, n));
+          }
+        });
+  }
+
+  /** Runs {@code load} against each target in turn, each on its own fresh server process. */
+  private void scenario(String name, JsonObject params, Load load) {
+    Map<Target, JsonObject> results = new LinkedHashMap<>();
+    for (Target target : targets()) {
+      if (System.nanoTime() > deadlineNanos) {
+        results.put(target, new JsonObject().put("skipped", "time budget (--budget) used up"));
+        continue;
+      }
+      System.err.printf("bench: %s %s against %s%n", name, params.encode(), target.label);
+      try (ServerProcess server = startUnlessGiven(target)) {
+        Endpoint endpoint = server != null
+            ? new Endpoint(target, "127.0.0.1", server.port, server)
+            : new Endpoint(target, options.url.getHost(), options.url.getPort(), null);
+        JsonObject figures = load.run(endpoint);
+        System.err.println("bench:   " + figures.encode());
+        results.put(target, figures);
+      } catch (Exception e) {
+        System.err.println("bench: " + name + " against " + target.label + " failed: " + e);
+        results.put(target, new JsonObject().put("error", e.toString()));
+      }
+    }
+    report.add(name, params, results);
+  }
+
+  private ServerProcess startUnlessGiven(Target target) throws Exception {
+    if (target == Target.SWITCHBOARD && options.url != null) {
+      return null;
+    }
+    return ServerProcess.start(target, options);
+  }
+
+  private List<Target> targets() {
+    List<Target> targets = new ArrayList<>();
+    if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly) {
+      targets.add(Target.SWITCHBOARD);
+    }
+    if (!options.noBaseline) {
+      targets.add(Target.BASELINE);
+    }
+    return targets;
+  }
+}

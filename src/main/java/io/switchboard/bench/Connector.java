@@ -1,0 +1,114 @@
+package io.switchboard.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+
+/**
+ * Opens many subscribers with a bounded number of handshakes in flight. Each of the
+ * {@code handshakes} lanes opens one connection at a time and starts the next when it is ready
+ * or failed; lanes start on fresh contexts, so with several bench event loops the connections
+ * spread over them. One {@link WebSocketClient} per local address 127.0.0.1..127.0.0.k, so a
+ * run is not limited to one address's ephemeral ports.
+ */
+final class Connector implements AutoCloseable {
+  /** How long one connection may take from connect to ready before it counts as failed. */
+  private static final long READY_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final List<WebSocketClient> clients = new ArrayList<>();
+
+  /** Outcome of {@link #open}. */
+  record Opened(int ready, int failed, long elapsedNanos, String firstFailure) {
+    double perSecond() {
+      return elapsedNanos == 0 ? 0 : ready * 1e9 / elapsedNanos;
+    }
+  }
+
+  Connector(Vertx vertx, int localAddresses, int maxConnections) {
+    this.vertx = vertx;
+    for (int i = 1; i <= localAddresses; i++) {
+      WebSocketClientOptions options = new WebSocketClientOptions()
+          // the default (50 per server) would queue every connection after the 50th
+          .setMaxConnections(maxConnections + 1)
+          .setConnectTimeout((int) READY_TIMEOUT_MS);
+      if (localAddresses > 1) {
+        // Binding before connect makes the kernel search for a free port per bind (mostly
+        // system time, slower as ports fill up), so only do it when more addresses are asked
+        // for; with one, connect() picks 127.0.0.1 and a port on its faster path anyway.
+        options.setLocalAddress("127.0.0." + i);
+      }
+      clients.add(vertx.createWebSocketClient(options));
+    }
+  }
+
+  /**
+   * Opens {@code count} subscribers made by {@code factory} (given the index) to host:port/uri,
+   * waiting at most {@code timeoutMs} in all. Blocks the calling (non event-loop) thread.
+   */
+  Opened open(int count, IntFunction<Subscriber> factory, IntFunction<String> uri, String host,
+      int port, int handshakes, long timeoutMs) throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger ready = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
+    int lanes = Math.max(1, Math.min(handshakes, count));
+    CountDownLatch lanesDone = new CountDownLatch(lanes);
+    long start = System.nanoTime();
+    for (int lane = 0; lane < lanes; lane++) {
+      vertx.getOrCreateContext().runOnContext(v -> new Runnable() {
+        @Override
+        public void run() {
+          int i = next.getAndIncrement();
+          if (i >= count) {
+            lanesDone.countDown();
+            return;
+          }
+          WebSocketConnectOptions options = new WebSocketConnectOptions()
+              .setHost(host).setPort(port).setURI(uri.apply(i)).setTimeout(READY_TIMEOUT_MS);
+          Future<Void> opened = factory.apply(i)
+              .open(vertx, clients.get(i % clients.size()), options, READY_TIMEOUT_MS);
+          opened.onComplete(ar -> {
+            if (ar.succeeded()) {
+              ready.incrementAndGet();
+            } else {
+              failed.incrementAndGet();
+              firstFailure.compareAndSet(null, String.valueOf(ar.cause().getMessage()));
+            }
+            run();
+          });
+        }
+      }.run());
+    }
+    if (!lanesDone.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+      next.set(count); // stop the lanes; what is open stays open
+      firstFailure.compareAndSet(null, "connect phase timed out after " + timeoutMs + " ms");
+    }
+    long elapsed = System.nanoTime() - start;
+    return new Opened(ready.get(), failed.get() + Math.max(0, count - ready.get() - failed.get()),
+        elapsed, firstFailure.get());
+  }
+
+  /** Closes every connection; waits a bounded time, since a run must never hang. */
+  @Override
+  public void close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (WebSocketClient client : clients) {
+      closing.add(client.close());
+    }
+    try {
+      Future.join(closing).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("bench: closing connections did not finish in time: " + e);
+    }
+  }
+}

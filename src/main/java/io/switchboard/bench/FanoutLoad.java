@@ -1,0 +1,147 @@
+package io.switchboard.bench;
+
+import static io.switchboard.bench.IdleLoad.round;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * C channels with K subscribers each (fanout is C = 1) and one paced HTTP publisher that
+ * round-robins the channels. {@link #open} connects and subscribes everyone, each
+ * {@link #step} publishes at one rate and reports what arrived; saturation calls it repeatedly.
+ */
+final class FanoutLoad implements AutoCloseable {
+  /** Drain ends early when nothing has arrived for this long. */
+  private static final long DRAIN_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final BenchOptions options;
+  private final Vertx vertx;
+  private final Endpoint endpoint;
+  private final int channels;
+  private final int perChannel;
+  private final String[] channelNames;
+  private final Subscriber[] subscribers;
+  private final LatencyRecorder recorder = new LatencyRecorder();
+  private final long[] readyPerChannel;
+  private Connector connector;
+  private Publisher publisher;
+
+  FanoutLoad(BenchOptions options, Vertx vertx, Endpoint endpoint, int channels, int perChannel) {
+    this.options = options;
+    this.vertx = vertx;
+    this.endpoint = endpoint;
+    this.channels = channels;
+    this.perChannel = perChannel;
+    this.channelNames = new String[channels];
+    for (int c = 0; c < channels; c++) {
+      // default namespace: no ':' in the name (PROTOCOL §2)
+      channelNames[c] = channels == 1 ? "bench" : "bench." + c;
+    }
+    this.subscribers = new Subscriber[channels * perChannel];
+    this.readyPerChannel = new long[channels];
+  }
+
+  /** Connects and subscribes every subscriber; figures of the connect phase. */
+  JsonObject open() throws Exception {
+    int n = subscribers.length;
+    connector = new Connector(vertx, options.localAddresses, n);
+    Target target = endpoint.target();
+    Connector.Opened opened = connector.open(n,
+        i -> subscribers[i] = new Subscriber(target, channelNames[i % channels], i % channels,
+            channels, options.batch, recorder),
+        i -> target.wsUri(channelNames[i % channels], options.batch),
+        endpoint.host(), endpoint.port(), options.handshakes,
+        options.connectTimeoutSeconds * 1000L);
+    for (int i = 0; i < n; i++) {
+      if (subscribers[i] != null && subscribers[i].isReady()) {
+        readyPerChannel[i % channels]++;
+      }
+    }
+    publisher = new Publisher(vertx, target, endpoint.host(), endpoint.port(),
+        options.publishInFlight, channelNames);
+    JsonObject figures = new JsonObject()
+        .put("subscribers", n).put("channels", channels)
+        .put("subscribed", opened.ready()).put("subscribeFailed", opened.failed())
+        .put("subscribePerSec", round(opened.perSecond()));
+    if (opened.firstFailure() != null) {
+      figures.put("firstFailure", opened.firstFailure());
+    }
+    return figures;
+  }
+
+  /** Publishes {@code rate} msgs/s for {@code durationMs}, drains, and reports this step alone. */
+  JsonObject step(double rate, long durationMs) throws Exception {
+    recorder.takeInterval(); // start a fresh interval: latencies of this step only
+    long receivedBefore = recorder.received.sum();
+    long dupBefore = recorder.duplicates.sum();
+    long misroutedBefore = recorder.misrouted.sum();
+    long closedBefore = recorder.closed.sum();
+    long start = System.nanoTime();
+    Publisher.Result published = publisher.run(rate, durationMs, durationMs + 30_000);
+    long expected = 0;
+    for (int c = 0; c < channels; c++) {
+      expected += published.okPerChannel()[c] * readyPerChannel[c];
+    }
+    drain(receivedBefore + expected);
+    Histogram latency = recorder.takeInterval();
+    long received = recorder.received.sum() - receivedBefore;
+    long lastReceipt = recorder.lastReceiptNanos.get();
+    double deliverySeconds = Math.max(durationMs / 1000.0, (lastReceipt - start) / 1e9);
+    JsonObject figures = new JsonObject()
+        .put("rate", rate).put("durationS", durationMs / 1000.0)
+        .put("published", published.ok()).put("publishFailed", published.failed())
+        .put("publishedPerSec", round(published.publishedPerSecond()))
+        .put("expected", expected).put("received", received)
+        .put("loss", expected - received)
+        .put("dup", recorder.duplicates.sum() - dupBefore)
+        .put("misrouted", recorder.misrouted.sum() - misroutedBefore)
+        .put("closed", recorder.closed.sum() - closedBefore)
+        .put("deliveredPerSec", round(received / deliverySeconds))
+        .put("p50Ms", millis(latency, 50)).put("p99Ms", millis(latency, 99))
+        .put("p999Ms", millis(latency, 99.9)).put("maxMs", round(latency.getMaxValue() / 1000.0))
+        .put("errors", recorder.errors.sum()).put("gaps", recorder.gaps.sum());
+    if (published.firstFailure() != null) {
+      figures.put("firstPublishFailure", published.firstFailure());
+    }
+    if (recorder.firstError.get() != null) {
+      figures.put("firstError", recorder.firstError.get());
+    }
+    return figures;
+  }
+
+  /** Waits until everything expected arrived, nothing arrives any more, or --drain passed. */
+  private void drain(long target) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.drainSeconds);
+    long last = recorder.received.sum();
+    long lastChange = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long now = recorder.received.sum();
+      if (now >= target) {
+        return;
+      }
+      if (now != last) {
+        last = now;
+        lastChange = System.nanoTime();
+      } else if (System.nanoTime() - lastChange > DRAIN_QUIET_NANOS) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static double millis(Histogram histogram, double percentile) {
+    return histogram.getTotalCount() == 0 ? 0 : round(histogram.getValueAtPercentile(percentile) / 1000.0);
+  }
+
+  @Override
+  public void close() {
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (connector != null) {
+      connector.close();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.switchboard.bench;
+
+/**
+ * What a load runs against: Switchboard speaks PROTOCOL.md, the baseline is a bare broadcast
+ * endpoint. Everything that differs between the two on the wire lives here, so the loads stay
+ * the same for both and the ratio compares servers, not clients.
+ */
+enum Target {
+  SWITCHBOARD("switchboard", "io.switchboard.Main"),
+  BASELINE("baseline", "io.switchboard.bench.BaselineServer");
+
+  final String label;
+  final String mainClass;
+
+  Target(String label, String mainClass) {
+    this.label = label;
+    this.mainClass = mainClass;
+  }
+
+  /** Switchboard sends {@code welcome} once a connection may be used (PROTOCOL §3). */
+  boolean sendsWelcome() {
+    return this == SWITCHBOARD;
+  }
+
+  /** The baseline puts a socket in its room at upgrade time; Switchboard needs a subscribe. */
+  boolean needsSubscribe() {
+    return this == SWITCHBOARD;
+  }
+
+  String wsUri(String channel, boolean batch) {
+    if (this == SWITCHBOARD) {
+      return batch ? "/ws?batch=1" : "/ws";
+    }
+    return channel == null ? "/ws" : "/ws?channel=" + channel;
+  }
+
+  String publishUri(String channel) {
+    return this == SWITCHBOARD ? "/api/publish" : "/publish?channel=" + channel;
+  }
+
+  /** The body for one publication; {@code t} is the sender's nanoTime, {@code s} the sequence. */
+  String publishBody(String channel, long t, long s) {
+    if (this == SWITCHBOARD) {
+      return "{\"channel\":\"" + channel + "\",\"data\":{\"t\":" + t + ",\"s\":" + s + "}}";
+    }
+    return "{\"t\":" + t + ",\"s\":" + s + "}";
+  }
+}

@@ -1,0 +1,33 @@
+package io.switchboard.broker;
+
+import io.vertx.core.Future;
+
+/**
+ * Pub/sub, offsets and history of channels, shared by every event loop of a node and, for brokers
+ * backed by a server, by every node. Thread-safe.
+ *
+ * <p>{@link #publish} appends to the channel's history and hands the publication to the listeners
+ * of subscribed nodes in one atomic step: the offset the publisher is acked with is the offset
+ * subscribers see, and history and live delivery never disagree.
+ */
+public interface Broker {
+
+  /** Set once, before any other call; receives the publications of subscribed channels. */
+  void listener(BrokerListener listener);
+
+  /** Appends and fans out; completes with the new position once the broker took it. */
+  Future<StreamPosition> publish(String channel, String data, PublishOptions options);
+
+  /** Fans a join/leave out to subscribed nodes, without history. */
+  Future<Void> publishEvent(ChannelEvent event);
+
+  /** This node has its first local subscriber to {@code channel}. */
+  Future<Void> subscribe(String channel);
+
+  /** This node's last local subscriber to {@code channel} left. */
+  Future<Void> unsubscribe(String channel);
+
+  Future<HistoryPage> history(String channel, HistoryQuery query);
+
+  Future<Void> close();
+}

@@ -1,0 +1,234 @@
+package io.switchboard.config;
+
+import io.switchboard.config.NamespaceConfig.HistoryConfig;
+import io.switchboard.config.Sections.AuthConfig;
+import io.switchboard.config.Sections.BrokerConfig;
+import io.switchboard.config.Sections.BrokerType;
+import io.switchboard.config.Sections.DrainConfig;
+import io.switchboard.config.Sections.HeartbeatConfig;
+import io.switchboard.config.Sections.HttpConfig;
+import io.switchboard.config.Sections.JwtConfig;
+import io.switchboard.config.Sections.JwtKeyConfig;
+import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.config.Sections.PresenceConfig;
+import io.switchboard.config.Sections.RedisConfig;
+import io.switchboard.config.Sections.ReaperConfig;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the config file with vertx-config, applies {@link EnvOverrides}, checks every key and loads
+ * the namespaces' schema files. Fails with one {@link ConfigException} listing every problem.
+ */
+public final class ConfigLoader {
+  private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.@/=]{0,64}");
+  private static final Set<String> ALGORITHMS = Set.of("HS256", "RS256", "ES256");
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} and the environment overrides; schema paths are relative to its folder. */
+  public static Future<SwitchboardConfig> load(Vertx vertx, Path file) {
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
+        .setScanPeriod(0)
+        .addStore(new ConfigStoreOptions().setType("file").setFormat("json")
+            .setConfig(new JsonObject().put("path", file.toString())))
+        .addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject()
+            .put("keys", new JsonArray(EnvOverrides.variableNames())).put("raw-data", true))));
+    return retriever.getConfig()
+        .eventually(retriever::close)
+        .recover(err -> Future.failedFuture(new ConfigException(List.of(
+            "cannot read config file " + file + ": " + rootMessage(err)))))
+        .compose(merged -> {
+          Map<String, String> env = new LinkedHashMap<>();
+          for (String name : EnvOverrides.variableNames()) {
+            Object value = merged.remove(name);
+            if (value != null) {
+              env.put(name, String.valueOf(value));
+            }
+          }
+          return fromJson(vertx, merged, env, file.toAbsolutePath().getParent());
+        });
+  }
+
+  /** Checks an already-read config; {@code baseDir} resolves relative schema paths. */
+  public static Future<SwitchboardConfig> fromJson(Vertx vertx, JsonObject json,
+      Map<String, String> env, Path baseDir) {
+    List<String> problems = new ArrayList<>();
+    JsonObject copy = json.copy();
+    EnvOverrides.apply(copy, env, problems);
+    ConfigSection root = ConfigSection.root(copy, problems);
+    Map<String, Object> schemaSources = new LinkedHashMap<>();
+    SwitchboardConfig config = parse(root, schemaSources);
+    root.rejectUnknownKeys();
+    if (!problems.isEmpty()) {
+      return Future.failedFuture(new ConfigException(problems));
+    }
+    return SchemaFiles.load(vertx, baseDir, schemaSources).compose(schemas -> {
+      Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
+      config.namespaces().forEach((name, ns) -> namespaces.put(name, new NamespaceConfig(name,
+          schemas.get(name), ns.subscribe(), ns.publish(), ns.history(), ns.presence(),
+          ns.joinLeave())));
+      return Future.succeededFuture(new SwitchboardConfig(config.nodeId(), config.http(),
+          config.broker(), config.auth(), config.heartbeat(), config.reaper(), config.presence(),
+          config.limits(), config.drain(), Map.copyOf(namespaces)));
+    });
+  }
+
+  private static SwitchboardConfig parse(ConfigSection root, Map<String, Object> schemaSources) {
+    ConfigSection node = root.section("node");
+    String nodeId = node.string("id", "");
+    node.rejectUnknownKeys();
+    if (nodeId.isEmpty()) {
+      nodeId = "n-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+    return new SwitchboardConfig(nodeId, http(root.section("http")), broker(root.section("broker")),
+        auth(root.section("auth")), heartbeat(root.section("heartbeat")),
+        reaper(root.section("reaper")), presence(root.section("presence")),
+        limits(root.section("limits")), drain(root.section("drain")),
+        namespaces(root.section("namespaces"), schemaSources));
+  }
+
+  private static HttpConfig http(ConfigSection s) {
+    HttpConfig config = new HttpConfig(s.string("host", HttpConfig.DEFAULT_HOST),
+        s.integer("port", HttpConfig.DEFAULT_PORT, 0, 65_535),
+        s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"));
+    s.rejectUnknownKeys();
+    return config;
+  }
+
+  private static BrokerConfig broker(ConfigSection s) {
+    BrokerType type = s.choice("type", BrokerType.MEMORY, BrokerType.class);
+    ConfigSection redis = s.section("redis");
+    RedisConfig redisConfig = new RedisConfig(
+        redis.string("connectionString", RedisConfig.DEFAULT_CONNECTION_STRING),
+        redis.string("prefix", RedisConfig.DEFAULT_PREFIX));
+    redis.rejectUnknownKeys();
+    s.rejectUnknownKeys();
+    return new BrokerConfig(type, redisConfig);
+  }
+
+  private static AuthConfig auth(ConfigSection s) {
+    boolean anonymous = s.bool("anonymous", AuthConfig.DEFAULT_ANONYMOUS);
+    long timeoutMs = s.number("timeoutMs", AuthConfig.DEFAULT_TIMEOUT_MS, 1, Integer.MAX_VALUE);
+    ConfigSection jwt = s.section("jwt");
+    List<JwtKeyConfig> keys = new ArrayList<>();
+    for (ConfigSection key : jwt.sections("keys")) {
+      String algorithm = key.string("algorithm", "");
+      if (!ALGORITHMS.contains(algorithm)) {
+        key.problem("algorithm", "must be one of " + ALGORITHMS + ", was \"" + algorithm + "\"");
+      }
+      keys.add(new JwtKeyConfig(algorithm, key.string("secret", null),
+          key.string("publicKey", null)));
+      key.rejectUnknownKeys();
+    }
+    String jwksFile = jwt.string("jwksFile", null);
+    jwt.rejectUnknownKeys();
+    List<String> apiKeys = s.strings("apiKeys");
+    s.rejectUnknownKeys();
+    return new AuthConfig(anonymous, timeoutMs, new JwtConfig(List.copyOf(keys), jwksFile), apiKeys);
+  }
+
+  private static HeartbeatConfig heartbeat(ConfigSection s) {
+    HeartbeatConfig config = new HeartbeatConfig(
+        s.number("intervalMs", HeartbeatConfig.DEFAULT_INTERVAL_MS, 1, Integer.MAX_VALUE),
+        s.number("timeoutMs", HeartbeatConfig.DEFAULT_TIMEOUT_MS, 1, Integer.MAX_VALUE));
+    if (config.timeoutMs() <= config.intervalMs()) {
+      s.problem("timeoutMs", "must be greater than heartbeat.intervalMs (" + config.intervalMs()
+          + "), was " + config.timeoutMs());
+    }
+    s.rejectUnknownKeys();
+    return config;
+  }
+
+  private static ReaperConfig reaper(ConfigSection s) {
+    ReaperConfig config = new ReaperConfig(
+        s.number("intervalMs", ReaperConfig.DEFAULT_INTERVAL_MS, 1, Integer.MAX_VALUE));
+    s.rejectUnknownKeys();
+    return config;
+  }
+
+  private static PresenceConfig presence(ConfigSection s) {
+    PresenceConfig config = new PresenceConfig(
+        s.number("ttlMs", PresenceConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
+    s.rejectUnknownKeys();
+    return config;
+  }
+
+  private static LimitsConfig limits(ConfigSection s) {
+    int max = Integer.MAX_VALUE;
+    LimitsConfig config = new LimitsConfig(
+        s.integer("maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 0, max),
+        s.integer("maxBodyBytes", LimitsConfig.DEFAULT_MAX_BODY_BYTES, 0, max),
+        s.integer("maxSubscriptionsPerConnection",
+            LimitsConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 0, max),
+        s.integer("maxConnectionsPerUser", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_USER, 0, max),
+        s.integer("maxConnectionsPerAddress", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0,
+            max),
+        s.integer("messagesPerSecond", LimitsConfig.DEFAULT_MESSAGES_PER_SECOND, 0, max),
+        s.integer("messagesBurst", LimitsConfig.DEFAULT_MESSAGES_BURST, 0, max),
+        s.number("sendQueueBytes", LimitsConfig.DEFAULT_SEND_QUEUE_BYTES, 0, max),
+        s.number("slowConsumerMs", LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, 0, max));
+    if (config.messagesPerSecond() > 0 && config.messagesBurst() < config.messagesPerSecond()) {
+      s.problem("messagesBurst", "must be >= messagesPerSecond, was " + config.messagesBurst());
+    }
+    s.rejectUnknownKeys();
+    return config;
+  }
+
+  private static DrainConfig drain(ConfigSection s) {
+    DrainConfig config = new DrainConfig(
+        s.number("windowMs", DrainConfig.DEFAULT_WINDOW_MS, 0, Integer.MAX_VALUE));
+    s.rejectUnknownKeys();
+    return config;
+  }
+
+  private static Map<String, NamespaceConfig> namespaces(ConfigSection s,
+      Map<String, Object> schemaSources) {
+    Map<String, NamespaceConfig> out = new LinkedHashMap<>();
+    for (String name : s.keys()) {
+      ConfigSection ns = s.section(name);
+      if (!NAMESPACE.matcher(name).matches()) {
+        s.problem(name, "a namespace name is up to 64 characters of A-Z a-z 0-9 _ - . @ / =");
+      }
+      Object schema = ns.raw("schema");
+      if (schema instanceof String || schema instanceof JsonObject) {
+        schemaSources.put(name, schema);
+      } else if (schema != null) {
+        ns.problem("schema", "must be a file path (relative to the config file) or a JSON Schema"
+            + " object");
+      }
+      ConfigSection history = ns.section("history");
+      HistoryConfig historyConfig = new HistoryConfig(
+          history.integer("size", HistoryConfig.DEFAULT_SIZE, 0, 1_000_000),
+          history.number("ttlMs", HistoryConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
+      history.rejectUnknownKeys();
+      out.put(name, new NamespaceConfig(name, null,
+          ns.choice("subscribe", NamespaceConfig.DEFAULT_SUBSCRIBE, AccessPolicy.class),
+          ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
+          historyConfig, ns.bool("presence", false), ns.bool("joinLeave", false)));
+      ns.rejectUnknownKeys();
+    }
+    return out;
+  }
+
+  static String rootMessage(Throwable err) {
+    Throwable cause = err;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+}

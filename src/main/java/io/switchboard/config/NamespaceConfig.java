@@ -1,0 +1,21 @@
+package io.switchboard.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One namespace of {@code conf/}: the schema of its messages' data (null for none), who may
+ * subscribe and publish, how much history it keeps, and whether it tracks presence and announces
+ * join/leave.
+ */
+public record NamespaceConfig(String name, JsonObject schema, AccessPolicy subscribe,
+    AccessPolicy publish, HistoryConfig history, boolean presence, boolean joinLeave) {
+
+  public static final AccessPolicy DEFAULT_SUBSCRIBE = AccessPolicy.ANYONE;
+  public static final AccessPolicy DEFAULT_PUBLISH = AccessPolicy.ANYONE;
+
+  /** @param size messages kept per channel (0: no history); ttlMs how long each is kept */
+  public record HistoryConfig(int size, long ttlMs) {
+    public static final int DEFAULT_SIZE = 100;
+    public static final long DEFAULT_TTL_MS = 300_000;
+  }
+}

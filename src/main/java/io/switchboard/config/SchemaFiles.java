@@ -1,0 +1,47 @@
+package io.switchboard.config;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Reads the namespaces' schema files (non-blocking) and reports unreadable ones by key. */
+final class SchemaFiles {
+  private SchemaFiles() {}
+
+  /** @param sources namespace to a path relative to {@code baseDir}, or an inline schema object */
+  static Future<Map<String, JsonObject>> load(Vertx vertx, Path baseDir, Map<String, Object> sources) {
+    Map<String, JsonObject> schemas = new ConcurrentHashMap<>();
+    List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Future<?>> reads = new ArrayList<>();
+    sources.forEach((namespace, source) -> {
+      String key = "namespaces." + namespace + ".schema";
+      if (source instanceof JsonObject inline) {
+        schemas.put(namespace, inline);
+        return;
+      }
+      Path file = baseDir.resolve((String) source);
+      reads.add(vertx.fileSystem().readFile(file.toString())
+          .map(buffer -> {
+            try {
+              schemas.put(namespace, buffer.toJsonObject());
+            } catch (DecodeException | ClassCastException e) {
+              problems.add(key + ": " + file + " is not a JSON object");
+            }
+            return null;
+          })
+          .otherwise(err -> {
+            problems.add(key + ": cannot read " + file + " (" + ConfigLoader.rootMessage(err) + ")");
+            return null;
+          }));
+    });
+    return Future.join(reads).transform(ignored -> problems.isEmpty()
+        ? Future.succeededFuture(Map.copyOf(schemas))
+        : Future.failedFuture(new ConfigException(problems)));
+  }
+}

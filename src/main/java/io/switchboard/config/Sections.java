@@ -1,0 +1,65 @@
+package io.switchboard.config;
+
+import java.util.List;
+
+/** The records of the config sections of PROTOCOL.md section 10, each with its defaults. */
+public final class Sections {
+  private Sections() {}
+
+  /** @param instances HTTP server verticles, one per event loop; 0 means one per CPU core */
+  public record HttpConfig(String host, int port, int instances, List<String> allowedOrigins) {
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_INSTANCES = 0;
+  }
+
+  public record RedisConfig(String connectionString, String prefix) {
+    public static final String DEFAULT_CONNECTION_STRING = "redis://127.0.0.1:6379";
+    public static final String DEFAULT_PREFIX = "sb";
+  }
+
+  public enum BrokerType { MEMORY, REDIS }
+
+  public record BrokerConfig(BrokerType type, RedisConfig redis) {}
+
+  public record JwtKeyConfig(String algorithm, String secret, String publicKey) {}
+
+  public record JwtConfig(List<JwtKeyConfig> keys, String jwksFile) {}
+
+  public record AuthConfig(boolean anonymous, long timeoutMs, JwtConfig jwt, List<String> apiKeys) {
+    public static final boolean DEFAULT_ANONYMOUS = true;
+    public static final long DEFAULT_TIMEOUT_MS = 5_000;
+  }
+
+  public record HeartbeatConfig(long intervalMs, long timeoutMs) {
+    public static final long DEFAULT_INTERVAL_MS = 25_000;
+    public static final long DEFAULT_TIMEOUT_MS = 60_000;
+  }
+
+  public record ReaperConfig(long intervalMs) {
+    public static final long DEFAULT_INTERVAL_MS = 5_000;
+  }
+
+  public record PresenceConfig(long ttlMs) {
+    public static final long DEFAULT_TTL_MS = 30_000;
+  }
+
+  /** Every limit; 0 means none (PROTOCOL.md section 10). */
+  public record LimitsConfig(int maxFrameBytes, int maxBodyBytes, int maxSubscriptionsPerConnection,
+      int maxConnectionsPerUser, int maxConnectionsPerAddress, int messagesPerSecond,
+      int messagesBurst, long sendQueueBytes, long slowConsumerMs) {
+    public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
+    public static final int DEFAULT_MAX_BODY_BYTES = 1_048_576;
+    public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 100;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 0;
+    public static final int DEFAULT_MESSAGES_PER_SECOND = 100;
+    public static final int DEFAULT_MESSAGES_BURST = 200;
+    public static final long DEFAULT_SEND_QUEUE_BYTES = 1_048_576;
+    public static final long DEFAULT_SLOW_CONSUMER_MS = 5_000;
+  }
+
+  public record DrainConfig(long windowMs) {
+    public static final long DEFAULT_WINDOW_MS = 10_000;
+  }
+}

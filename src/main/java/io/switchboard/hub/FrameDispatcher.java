@@ -1,0 +1,108 @@
+package io.switchboard.hub;
+
+import io.switchboard.auth.Permissions;
+import io.switchboard.config.NamespaceConfig;
+import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SwitchboardException;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the frames of a WebSocket session, one method per frame type. Every failure becomes an
+ * error frame carrying the request's id; the connection stays open (PROTOCOL.md section 4).
+ */
+public final class FrameDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(FrameDispatcher.class);
+  static final int DEFAULT_HISTORY_LIMIT = 50;
+
+  private final Hub hub;
+  private final NodeServices services;
+
+  public FrameDispatcher(Hub hub) {
+    this.hub = hub;
+    this.services = hub.services();
+  }
+
+  public void handle(Session session, ClientFrame frame) {
+    Future<String> reply;
+    if (frame instanceof ClientFrame.Invalid invalid) {
+      reply = Future.failedFuture(invalid.error());
+    } else if (frame instanceof ClientFrame.Ping ping) {
+      reply = Future.succeededFuture(ServerFrames.pong(ping.id()));
+    } else if (frame instanceof ClientFrame.Pong) {
+      return;
+    } else if (frame instanceof ClientFrame.Subscribe subscribe) {
+      // the hub sends the ack itself, ahead of the messages it recovers
+      reply = Future.<Void>succeededFuture()
+          .compose(v -> hub.subscribe(session, subscribe.channel(),
+              readable(session, subscribe.channel()), subscribe.since(), subscribe.id()))
+          .map(result -> null);
+    } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
+      reply = hub.unsubscribe(session, unsubscribe.channel())
+          .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
+    } else if (frame instanceof ClientFrame.Publish publish) {
+      reply = services.publisher().publish(session.principal(), publish.channel(), publish.data())
+          .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
+              null));
+    } else if (frame instanceof ClientFrame.History history) {
+      reply = Future.<Void>succeededFuture().compose(v -> history(session, history));
+    } else if (frame instanceof ClientFrame.Presence presence) {
+      reply = Future.<Void>succeededFuture().compose(v -> presence(session, presence));
+    } else if (frame instanceof ClientFrame.Auth auth) {
+      // token authentication arrives with JWT support; until then every connection is anonymous
+      reply = Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+          "token authentication is not configured on this node"));
+    } else {
+      reply = Future.failedFuture(new IllegalStateException("unhandled frame " + frame));
+    }
+    reply.onComplete(ar -> {
+      if (session.closed()) {
+        return;
+      }
+      if (ar.succeeded()) {
+        if (ar.result() != null) {
+          session.transport().sendFrame(ar.result());
+        }
+      } else {
+        session.transport().sendFrame(ServerFrames.error(frame.id(), errorOf(ar.cause())));
+      }
+    });
+  }
+
+  private NamespaceConfig readable(Session session, String channel) {
+    NamespaceConfig ns = services.publisher().namespaceOf(channel);
+    Permissions.checkSubscribe(session.principal(), channel, ns);
+    return ns;
+  }
+
+  private Future<String> history(Session session, ClientFrame.History frame) {
+    readable(session, frame.channel());
+    int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
+    return services.broker().history(frame.channel(), ChannelReads.query(frame.since(), limit))
+        .recover(ChannelReads::unavailable)
+        .map(page -> ServerFrames.history(frame.id(), frame.channel(), ChannelReads.frames(page),
+            page.top().encode(), ChannelReads.complete(page)));
+  }
+
+  private Future<String> presence(Session session, ClientFrame.Presence frame) {
+    NamespaceConfig ns = readable(session, frame.channel());
+    if (!ns.presence()) {
+      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+          "presence is not enabled for namespace \"" + ns.name() + "\"");
+    }
+    return services.presence().list(frame.channel())
+        .recover(ChannelReads::unavailable)
+        .map(entries -> ServerFrames.presence(frame.id(), frame.channel(),
+            ChannelReads.users(entries)));
+  }
+
+  private static SwitchboardException errorOf(Throwable err) {
+    if (!(err instanceof SwitchboardException)) {
+      log.atError().setCause(err).log("internal error while answering a frame");
+    }
+    return SwitchboardException.from(err);
+  }
+}

@@ -1,0 +1,307 @@
+package io.switchboard.hub;
+
+import io.switchboard.broker.ChannelEvent;
+import io.switchboard.broker.HistoryPage;
+import io.switchboard.broker.HistoryQuery;
+import io.switchboard.broker.Publication;
+import io.switchboard.broker.StreamPosition;
+import io.switchboard.config.NamespaceConfig;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SwitchboardException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions and subscriptions of one event loop. Everything here runs on that loop, except
+ * {@link #enqueue}, through which the broker hands over deliveries from any thread.
+ */
+public final class Hub {
+  private static final Logger log = LoggerFactory.getLogger(Hub.class);
+  /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
+  private static final int MAX_DRAIN = 4096;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final NodeServices services;
+  private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, LocalChannel> channels = new HashMap<>();
+  // The one hand-over point between the broker's threads and this loop: many producers, one
+  // consumer. A burst becomes one task, so several messages share one pass (and one batch frame).
+  private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private long heartbeatTimer = -1;
+  private long reaperTimer = -1;
+
+  public Hub(Vertx vertx, Context context, NodeServices services) {
+    this.vertx = vertx;
+    this.context = context;
+    this.services = services;
+  }
+
+  /** Starts the heartbeat and reaper timers; call on this hub's context. */
+  public void start() {
+    heartbeatTimer = vertx.setPeriodic(services.config().heartbeat().intervalMs(), id -> heartbeat());
+    reaperTimer = vertx.setPeriodic(services.config().reaper().intervalMs(), id -> reap());
+  }
+
+  /** Cancels the timers and closes every session as going away. */
+  public void stop() {
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(reaperTimer);
+    for (Session session : new ArrayList<>(sessions.values())) {
+      close(session, CloseCode.GOING_AWAY);
+    }
+  }
+
+  public NodeServices services() {
+    return services;
+  }
+
+  public void open(Session session) {
+    sessions.put(session.id(), session);
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Closes the session's socket and releases everything it held. */
+  public void close(Session session, CloseCode code) {
+    if (session.closed()) {
+      return;
+    }
+    log.atDebug().addKeyValue("session", session.id()).addKeyValue("code", code.code())
+        .log("closing session");
+    forget(session);
+    session.transport().close(code);
+  }
+
+  /** The socket is gone: release the session's subscriptions and presence. Idempotent. */
+  public void forget(Session session) {
+    if (session.closed()) {
+      return;
+    }
+    session.markClosed();
+    sessions.remove(session.id());
+    for (String channel : new ArrayList<>(session.channels())) {
+      removeSubscription(session, channel);
+    }
+  }
+
+  /**
+   * Subscribes the session. Sends the subscribe reply through the transport, then (with
+   * {@code since}) what the session missed, then the live messages buffered meanwhile without those
+   * already sent: the session sees the channel in offset order, without gaps or duplicates
+   * (PROTOCOL.md section 3).
+   */
+  public Future<SubscribeResult> subscribe(Session session, String channel, NamespaceConfig ns,
+      String since, Long requestId) {
+    if (session.subscribedTo(channel)) {
+      return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
+          "already subscribed to " + channel));
+    }
+    int max = services.config().limits().maxSubscriptionsPerConnection();
+    if (max > 0 && session.subscriptionCount() >= max) {
+      return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
+          "subscription limit reached (limits.maxSubscriptionsPerConnection = " + max + ")"));
+    }
+    LocalChannel local = channels.computeIfAbsent(channel, this::attach);
+    List<OutboundMessage> buffer = new ArrayList<>();
+    local.catchingUp.put(session, buffer);
+    session.channels().add(channel);
+    StreamPosition sincePosition = StreamPosition.parse(since);
+    HistoryQuery query = new HistoryQuery(sincePosition, sincePosition == null ? 0
+        : ns.history().size());
+    return local.attached
+        .compose(v -> services.broker().history(channel, query))
+        .transform(ar -> {
+          if (session.closed() || local.catchingUp.get(session) != buffer) {
+            return Future.failedFuture(new SwitchboardException(ErrorCode.NOT_SUBSCRIBED,
+                "unsubscribed before the subscription completed"));
+          }
+          local.catchingUp.remove(session);
+          if (ar.failed()) {
+            session.channels().remove(channel);
+            release(local);
+            log.atWarn().addKeyValue("channel", channel).setCause(ar.cause())
+                .log("broker subscribe failed");
+            return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
+                "broker unavailable: not subscribed"));
+          }
+          return Future.succeededFuture(goLive(session, local, ns, since, sincePosition,
+              ar.result(), buffer, requestId));
+        });
+  }
+
+  private SubscribeResult goLive(Session session, LocalChannel local, NamespaceConfig ns,
+      String since, StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
+      Long requestId) {
+    Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
+    String offset = page.top().encode();
+    session.transport().sendSubscribed(requestId, local.name, offset, recovered);
+    StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
+    List<OutboundMessage> catchUp = new ArrayList<>();
+    if (Boolean.TRUE.equals(recovered)) {
+      for (Publication publication : page.publications()) {
+        catchUp.add(new OutboundMessage(publication));
+      }
+    }
+    catchUp.addAll(buffer);
+    List<OutboundMessage> unsent = new ArrayList<>(catchUp.size());
+    for (OutboundMessage message : catchUp) {
+      StreamPosition position = message.publication().position();
+      if (!position.sameEpoch(sent) || position.offset() > sent.offset()) {
+        unsent.add(message);
+        sent = position;
+      }
+    }
+    if (!unsent.isEmpty()) {
+      session.transport().sendMessages(new MessageBatch(unsent));
+    }
+    local.live.add(session);
+    if (ns.presence()) {
+      services.presence().add(local.name, session.id(), session.user())
+          .compose(first -> first && ns.joinLeave()
+              ? services.broker().publishEvent(new ChannelEvent(local.name,
+                  ChannelEvent.Kind.JOIN, session.user()))
+              : Future.succeededFuture())
+          .onFailure(err -> log.atWarn().addKeyValue("channel", local.name).setCause(err)
+              .log("presence add failed"));
+    }
+    return new SubscribeResult(local.name, offset, recovered);
+  }
+
+  public Future<Void> unsubscribe(Session session, String channel) {
+    if (!session.subscribedTo(channel)) {
+      return Future.failedFuture(new SwitchboardException(ErrorCode.NOT_SUBSCRIBED,
+          "not subscribed to " + channel));
+    }
+    removeSubscription(session, channel);
+    return Future.succeededFuture();
+  }
+
+  private LocalChannel attach(String channel) {
+    LocalChannel local = new LocalChannel(channel);
+    local.attached = services.fanout().attach(channel, this);
+    return local;
+  }
+
+  private void removeSubscription(Session session, String channel) {
+    session.channels().remove(channel);
+    LocalChannel local = channels.get(channel);
+    if (local == null) {
+      return;
+    }
+    boolean wasLive = local.live.remove(session);
+    local.catchingUp.remove(session);
+    NamespaceConfig ns = services.config().namespace(
+        io.switchboard.protocol.ChannelName.namespaceOf(channel));
+    if (wasLive && ns != null && ns.presence()) {
+      services.presence().remove(channel, session.id(), session.user())
+          .compose(last -> last && ns.joinLeave()
+              ? services.broker().publishEvent(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
+                  session.user()))
+              : Future.succeededFuture())
+          .onFailure(err -> log.atWarn().addKeyValue("channel", channel).setCause(err)
+              .log("presence remove failed"));
+    }
+    release(local);
+  }
+
+  private void release(LocalChannel local) {
+    if (local.isEmpty() && channels.get(local.name) == local) {
+      channels.remove(local.name);
+      services.fanout().detach(local.name, this);
+    }
+  }
+
+  /** Hands a delivery ({@link OutboundMessage} or {@link ChannelEvent}) over; any thread. */
+  void enqueue(Object delivery) {
+    inbox.add(delivery);
+    if (drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drainInbox());
+    }
+  }
+
+  private void drainInbox() {
+    drainScheduled.set(false);
+    Map<LocalChannel, List<OutboundMessage>> batches = new IdentityHashMap<>();
+    Object delivery;
+    for (int n = 0; n < MAX_DRAIN && (delivery = inbox.poll()) != null; n++) {
+      if (delivery instanceof OutboundMessage message) {
+        accept(message, batches);
+      } else if (delivery instanceof ChannelEvent event) {
+        announce(event);
+      }
+    }
+    batches.forEach((local, messages) -> {
+      MessageBatch batch = new MessageBatch(messages);
+      for (Session session : local.live) {
+        session.transport().sendMessages(batch);
+      }
+    });
+    if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drainInbox());
+    }
+  }
+
+  private void accept(OutboundMessage message, Map<LocalChannel, List<OutboundMessage>> batches) {
+    LocalChannel local = channels.get(message.channel());
+    StreamPosition position = message.publication().position();
+    if (local == null || !local.isNew(position)) {
+      return;
+    }
+    local.lastDelivered = position;
+    for (List<OutboundMessage> buffer : local.catchingUp.values()) {
+      buffer.add(message);
+    }
+    batches.computeIfAbsent(local, k -> new ArrayList<>()).add(message);
+  }
+
+  private void announce(ChannelEvent event) {
+    LocalChannel local = channels.get(event.channel());
+    if (local == null) {
+      return;
+    }
+    String type = event.kind().wireName();
+    String frame = ServerFrames.channelEvent(type, event.channel(), event.user());
+    for (Session session : local.live) {
+      session.transport().sendEvent(type, frame);
+    }
+  }
+
+  private void heartbeat() {
+    for (Session session : sessions.values()) {
+      session.transport().sendHeartbeat();
+    }
+  }
+
+  /** Closes with 4408 every session silent past heartbeat.timeoutMs (PROTOCOL.md section 5). */
+  void reap() {
+    long deadline = System.currentTimeMillis() - services.config().heartbeat().timeoutMs();
+    List<Session> silent = new ArrayList<>();
+    for (Session session : sessions.values()) {
+      if (session.transport().reportsLiveness() && session.lastSeenMs() < deadline) {
+        silent.add(session);
+      }
+    }
+    for (Session session : silent) {
+      close(session, CloseCode.TIMEOUT);
+    }
+    if (!silent.isEmpty()) {
+      log.atDebug().addKeyValue("closed", silent.size()).log("reaper closed silent sessions");
+    }
+  }
+}

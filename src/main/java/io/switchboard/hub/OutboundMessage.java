@@ -1,0 +1,62 @@
+package io.switchboard.hub;
+
+import io.switchboard.broker.Publication;
+import io.vertx.core.json.Json;
+
+/**
+ * A publication encoded for delivery, once per node however many subscribers it has: the
+ * WebSocket {@code message} frame and, on first use, the SSE {@code data:} payload.
+ */
+public final class OutboundMessage {
+  private final Publication publication;
+  private final String offset;
+  private final String wsFrame;
+  // Lazily built by whichever event loop first needs it. A race builds equal strings twice, which
+  // is harmless: String is immutable and safely published through its final fields.
+  private String sseData;
+
+  public OutboundMessage(Publication publication) {
+    this.publication = publication;
+    this.offset = publication.position().encode();
+    this.wsFrame = "{\"type\":\"message\"," + body();
+  }
+
+  public Publication publication() {
+    return publication;
+  }
+
+  public String channel() {
+    return publication.channel();
+  }
+
+  public String offset() {
+    return offset;
+  }
+
+  /** {@code {"type":"message","channel":..,"offset":..,"ts":..,"publisher":..,"data":..}} */
+  public String wsFrame() {
+    return wsFrame;
+  }
+
+  /** The same object without {@code type}, as an SSE event's data (PROTOCOL.md section 7). */
+  public String sseData() {
+    String data = sseData;
+    if (data == null) {
+      data = "{" + body();
+      sseData = data;
+    }
+    return data;
+  }
+
+  private String body() {
+    // channel names and offsets are restricted to characters JSON needs no escape for
+    StringBuilder out = new StringBuilder(64 + publication.data().length());
+    out.append("\"channel\":\"").append(publication.channel())
+        .append("\",\"offset\":\"").append(offset)
+        .append("\",\"ts\":").append(publication.ts());
+    if (publication.publisher() != null) {
+      out.append(",\"publisher\":").append(Json.encode(publication.publisher()));
+    }
+    return out.append(",\"data\":").append(publication.data()).append('}').toString();
+  }
+}

@@ -1,0 +1,72 @@
+package io.switchboard.hub;
+
+import io.switchboard.auth.Permissions;
+import io.switchboard.auth.Principal;
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.PublishOptions;
+import io.switchboard.broker.StreamPosition;
+import io.switchboard.config.NamespaceConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.protocol.ChannelName;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.validation.SchemaRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one publish path behind WebSocket, HTTP, batch and event bus: channel name, namespace,
+ * permission, schema, then the broker. Fails only with {@link SwitchboardException}; a broker
+ * failure is {@code unavailable}: the message was not published.
+ */
+public final class Publisher {
+  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+  private final SwitchboardConfig config;
+  private final SchemaRegistry schemas;
+  private final Broker broker;
+
+  public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker) {
+    this.config = config;
+    this.schemas = schemas;
+    this.broker = broker;
+  }
+
+  public Future<StreamPosition> publish(Principal who, String channel, Object data) {
+    NamespaceConfig ns;
+    String encoded;
+    try {
+      ns = namespaceOf(channel);
+      Permissions.checkPublish(who, channel, ns);
+      schemas.validateData(ns.name(), data);
+      encoded = Json.encode(data);
+    } catch (SwitchboardException e) {
+      return Future.failedFuture(e);
+    }
+    String publisher = who.server() ? null : who.user();
+    return broker.publish(channel, encoded,
+            new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs()))
+        .recover(err -> {
+          if (err instanceof SwitchboardException) {
+            return Future.failedFuture(err);
+          }
+          log.atWarn().addKeyValue("channel", channel).setCause(err).log("broker publish failed");
+          return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
+              "broker unavailable: the message was not published"));
+        });
+  }
+
+  /** Valid name and configured namespace, or {@code bad_request} / {@code unknown_channel}. */
+  public NamespaceConfig namespaceOf(String channel) {
+    ChannelName.require(channel);
+    String namespace = ChannelName.namespaceOf(channel);
+    NamespaceConfig ns = config.namespace(namespace);
+    if (ns == null) {
+      throw new SwitchboardException(ErrorCode.UNKNOWN_CHANNEL,
+          "namespace \"" + namespace + "\" of channel " + channel + " is not configured");
+    }
+    return ns;
+  }
+}

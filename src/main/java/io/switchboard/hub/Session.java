@@ -1,0 +1,81 @@
+package io.switchboard.hub;
+
+import io.switchboard.auth.Principal;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One client connection, WebSocket or SSE. Owned and touched only by its hub's event loop. Kept
+ * small on purpose: an idle connection should cost a few kilobytes at most.
+ */
+public final class Session {
+  private final String id;
+  private final Transport transport;
+  private final long openedAtMs;
+  private final Set<String> channels = new HashSet<>(4);
+  private Principal principal;
+  private long lastSeenMs;
+  private boolean closed;
+
+  public Session(String id, Principal principal, Transport transport, long nowMs) {
+    this.id = id;
+    this.principal = principal;
+    this.transport = transport;
+    this.openedAtMs = nowMs;
+    this.lastSeenMs = nowMs;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Principal principal() {
+    return principal;
+  }
+
+  public void principal(Principal principal) {
+    this.principal = principal;
+  }
+
+  public String user() {
+    return principal.user();
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  public long openedAtMs() {
+    return openedAtMs;
+  }
+
+  public long lastSeenMs() {
+    return lastSeenMs;
+  }
+
+  /** Any frame counts as a sign of life (PROTOCOL.md section 5). */
+  public void seen(long nowMs) {
+    lastSeenMs = nowMs;
+  }
+
+  public boolean closed() {
+    return closed;
+  }
+
+  void markClosed() {
+    closed = true;
+  }
+
+  /** Channels subscribed or being subscribed to. */
+  Set<String> channels() {
+    return channels;
+  }
+
+  public boolean subscribedTo(String channel) {
+    return channels.contains(channel);
+  }
+
+  public int subscriptionCount() {
+    return channels.size();
+  }
+}

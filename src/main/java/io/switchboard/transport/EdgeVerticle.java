@@ -1,0 +1,51 @@
+package io.switchboard.transport;
+
+import io.switchboard.hub.Hub;
+import io.switchboard.hub.NodeServices;
+import io.switchboard.hub.SessionIds;
+import io.switchboard.transport.http.Routes;
+import io.switchboard.transport.ws.WsEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/**
+ * One per event loop: its own hub and an HTTP server on the shared port. Vert.x spreads incoming
+ * connections across the instances, and each instance only ever touches its own connections.
+ */
+public final class EdgeVerticle extends VerticleBase {
+  private final NodeServices services;
+  private final SessionIds ids;
+  private final HttpServerOptions options;
+  private Hub hub;
+  private HttpServer server;
+
+  public EdgeVerticle(NodeServices services, SessionIds ids, HttpServerOptions options) {
+    this.services = services;
+    this.ids = ids;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    hub = new Hub(vertx, context, services);
+    hub.start();
+    WsEndpoint ws = new WsEndpoint(hub, ids);
+    server = vertx.createHttpServer(options)
+        .webSocketHandshakeHandler(ws::handshake)
+        .webSocketHandler(ws::connected)
+        .requestHandler(Routes.create(vertx, hub, ids));
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    hub.stop();
+    return server.close();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,87 @@
+package io.switchboard.transport.http;
+
+import io.switchboard.auth.Permissions;
+import io.switchboard.auth.Principal;
+import io.switchboard.config.NamespaceConfig;
+import io.switchboard.hub.ChannelReads;
+import io.switchboard.hub.NodeServices;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SwitchboardException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code GET /api/channels/{channel}/history} and {@code .../presence}. */
+public final class ChannelReadHandlers {
+  public static final int DEFAULT_HISTORY_LIMIT = 50;
+  public static final int MAX_HISTORY_LIMIT = 1000;
+
+  private final NodeServices services;
+
+  public ChannelReadHandlers(NodeServices services) {
+    this.services = services;
+  }
+
+  public Handler<RoutingContext> history() {
+    return ctx -> Future.succeededFuture()
+        .compose(v -> {
+          String channel = readable(ctx);
+          var query = ChannelReads.query(ctx.request().getParam("since"), limit(ctx));
+          return services.broker().history(channel, query)
+              .recover(ChannelReads::unavailable)
+              .map(page -> {
+                JsonArray messages = new JsonArray();
+                ChannelReads.frames(page).forEach(frame -> messages.add(new JsonObject(frame)));
+                return new JsonObject().put("channel", channel).put("messages", messages)
+                    .put("offset", page.top().encode())
+                    .put("complete", ChannelReads.complete(page));
+              });
+        })
+        .onSuccess(ctx::json)
+        .onFailure(err -> ApiErrors.reply(ctx, err));
+  }
+
+  public Handler<RoutingContext> presence() {
+    return ctx -> Future.succeededFuture()
+        .compose(v -> {
+          String channel = readable(ctx);
+          NamespaceConfig ns = services.publisher().namespaceOf(channel);
+          if (!ns.presence()) {
+            throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+                "presence is not enabled for namespace \"" + ns.name() + "\"");
+          }
+          return services.presence().list(channel)
+              .recover(ChannelReads::unavailable)
+              .map(entries -> new JsonObject().put("channel", channel)
+                  .put("users", ChannelReads.users(entries)));
+        })
+        .onSuccess(ctx::json)
+        .onFailure(err -> ApiErrors.reply(ctx, err));
+  }
+
+  private String readable(RoutingContext ctx) {
+    String channel = ctx.pathParam("channel");
+    NamespaceConfig ns = services.publisher().namespaceOf(channel);
+    Permissions.checkSubscribe(Principal.SERVER, channel, ns);
+    return channel;
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String raw = ctx.request().getParam("limit");
+    if (raw == null) {
+      return DEFAULT_HISTORY_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_HISTORY_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+        "limit must be a whole number from 1 to " + MAX_HISTORY_LIMIT);
+  }
+}

@@ -1,0 +1,37 @@
+package io.switchboard.transport.http;
+
+import io.switchboard.auth.Principal;
+import io.switchboard.hub.Publisher;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FieldError;
+import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.validation.ProtocolSchema;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * A server-side publish request ({@code {"channel","data"}}): the HTTP API, each batch item and the
+ * event bus share this check-then-publish step, so they behave alike.
+ */
+public final class PublishRequests {
+  private final ProtocolSchema schema;
+  private final Publisher publisher;
+
+  public PublishRequests(ProtocolSchema schema, Publisher publisher) {
+    this.schema = schema;
+    this.publisher = publisher;
+  }
+
+  /** Completes with {@code {"offset": ...}}, or fails with a {@link SwitchboardException}. */
+  public Future<JsonObject> publish(Principal who, Object body) {
+    List<FieldError> errors = schema.validatePublishRequest(body);
+    if (!errors.isEmpty()) {
+      return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
+          "a publish request is {\"channel\": \"...\", \"data\": ...}", errors));
+    }
+    JsonObject request = (JsonObject) body;
+    return publisher.publish(who, request.getString("channel"), request.getValue("data"))
+        .map(position -> new JsonObject().put("offset", position.encode()));
+  }
+}

@@ -1,0 +1,44 @@
+package io.switchboard.transport.http;
+
+import io.switchboard.hub.Hub;
+import io.switchboard.hub.NodeServices;
+import io.switchboard.hub.SessionIds;
+import io.switchboard.transport.sse.SseHandler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/** The HTTP routes of one event loop's server (PROTOCOL.md section 1); {@code /ws} is not here. */
+public final class Routes {
+  private Routes() {}
+
+  public static Router create(Vertx vertx, Hub hub, SessionIds ids) {
+    NodeServices services = hub.services();
+    PublishRequests publishes = new PublishRequests(services.protocolSchema(),
+        services.publisher());
+    ChannelReadHandlers reads = new ChannelReadHandlers(services);
+    int maxBody = services.config().limits().maxBodyBytes();
+
+    Router router = Router.router(vertx);
+    router.route("/api/*").handler(BodyHandler.create(false)
+        .setBodyLimit(maxBody > 0 ? maxBody : -1));
+    router.post("/api/publish").handler(new PublishHandler(publishes));
+    router.post("/api/batch").handler(new BatchHandler(publishes));
+    // channel names may hold '/', so the name is everything between the fixed parts
+    router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
+    router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());
+    router.get("/sse").handler(new SseHandler(hub, ids));
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
+        .put("node", services.config().nodeId())));
+    router.get("/ready").handler(ctx -> ctx.json(new JsonObject().put("ready", true)));
+    router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new io.switchboard.protocol
+        .SwitchboardException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
+            "/ws needs a WebSocket upgrade")));
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().last().handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(new ApiErrors());
+    return router;
+  }
+}

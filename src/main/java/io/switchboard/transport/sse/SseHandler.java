@@ -1,0 +1,89 @@
+package io.switchboard.transport.sse;
+
+import io.switchboard.auth.Permissions;
+import io.switchboard.auth.Principal;
+import io.switchboard.config.NamespaceConfig;
+import io.switchboard.hub.Hub;
+import io.switchboard.hub.Session;
+import io.switchboard.hub.SessionIds;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.transport.http.ApiErrors;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /sse?channel=A&channel=B}: checks every channel before the stream starts (errors are
+ * plain HTTP statuses), then subscribes them all, replaying what a {@code Last-Event-ID} (or
+ * {@code ?lastEventId=}) says the client missed (PROTOCOL.md section 7).
+ */
+public final class SseHandler implements Handler<RoutingContext> {
+  public static final long RETRY_MS = 3000;
+
+  private final Hub hub;
+  private final SessionIds ids;
+
+  public SseHandler(Hub hub, SessionIds ids) {
+    this.hub = hub;
+    this.ids = ids;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Principal who = Principal.ANONYMOUS;
+    Map<String, NamespaceConfig> channels = new LinkedHashMap<>();
+    try {
+      List<String> names = new ArrayList<>(new LinkedHashSet<>(ctx.queryParam("channel")));
+      if (names.isEmpty()) {
+        throw new SwitchboardException(ErrorCode.BAD_REQUEST, "at least one ?channel= is needed");
+      }
+      int max = hub.services().config().limits().maxSubscriptionsPerConnection();
+      if (max > 0 && names.size() > max) {
+        throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+            "too many channels (limits.maxSubscriptionsPerConnection = " + max + ")");
+      }
+      for (String name : names) {
+        NamespaceConfig ns = hub.services().publisher().namespaceOf(name);
+        Permissions.checkSubscribe(who, name, ns);
+        channels.put(name, ns);
+      }
+    } catch (SwitchboardException e) {
+      ApiErrors.reply(ctx, e);
+      return;
+    }
+    String token = ctx.request().getHeader("Last-Event-ID");
+    if (token == null) {
+      token = ctx.request().getParam("lastEventId");
+    }
+    Map<String, String> resumeFrom = ResumeToken.decode(token);
+    HttpServerResponse response = ctx.response()
+        .setChunked(true)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    response.write("retry: " + RETRY_MS + "\n\n");
+    SseTransport transport = new SseTransport(response, resumeFrom);
+    Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
+    hub.open(session);
+    response.closeHandler(v -> hub.forget(session));
+    ctx.request().connection().closeHandler(v -> hub.forget(session));
+    List<Future<?>> subscribed = new ArrayList<>();
+    channels.forEach((name, ns) ->
+        subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));
+    Future.join(subscribed).onComplete(ar -> {
+      if (ar.failed()) {
+        // a channel the broker could not subscribe: end the stream so the browser retries
+        hub.close(session, io.switchboard.protocol.CloseCode.GOING_AWAY);
+      } else if (!session.closed()) {
+        transport.sendResumePoint();
+      }
+    });
+  }
+}

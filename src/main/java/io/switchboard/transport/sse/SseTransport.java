@@ -1,0 +1,92 @@
+package io.switchboard.transport.sse;
+
+import io.switchboard.hub.MessageBatch;
+import io.switchboard.hub.OutboundMessage;
+import io.switchboard.hub.Transport;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ServerFrames;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A session's Server-Sent Events stream. Every message event carries an {@code id:} token covering
+ * all channels of the stream; it is the only per-connection part of a delivery.
+ */
+final class SseTransport implements Transport {
+  private static final String HEARTBEAT = ": ping\n\n";
+
+  private final HttpServerResponse response;
+  private final Map<String, String> offsets = new LinkedHashMap<>();
+  private final Map<String, String> resumedFrom;
+
+  SseTransport(HttpServerResponse response, Map<String, String> resumedFrom) {
+    this.response = response;
+    this.resumedFrom = resumedFrom;
+  }
+
+  @Override
+  public void sendFrame(String frame) {
+    // SSE carries no replies: the stream has no requests
+  }
+
+  @Override
+  public void sendSubscribed(Long requestId, String channel, String offset, Boolean recovered) {
+    offsets.put(channel, offset);
+    if (Boolean.FALSE.equals(recovered)) {
+      // the client's resume point is gone: tell it to reload, as a WebSocket client learns from
+      // "recovered": false; the offset is the last one it had
+      write("event: gap\ndata: " + ServerFrames.gap(channel, resumedFrom.get(channel)) + "\n\n");
+    }
+  }
+
+  /** Sends the token of every channel's current offset so a reconnect resumes quiet channels too. */
+  void sendResumePoint() {
+    // an id with no data moves the browser's Last-Event-ID without firing an event
+    write("id: " + ResumeToken.encode(offsets) + "\n\n");
+  }
+
+  @Override
+  public void sendEvent(String type, String frame) {
+    write("event: " + type + "\ndata: " + frame + "\n\n");
+  }
+
+  @Override
+  public void sendMessages(MessageBatch batch) {
+    StringBuilder out = new StringBuilder(batch.messages().size() * 192);
+    for (OutboundMessage message : batch.messages()) {
+      offsets.put(message.channel(), message.offset());
+      out.append("id: ").append(ResumeToken.encode(offsets))
+          .append("\nevent: message\ndata: ").append(message.sseData()).append("\n\n");
+    }
+    write(out.toString());
+  }
+
+  @Override
+  public void sendHeartbeat() {
+    write(HEARTBEAT);
+  }
+
+  @Override
+  public void close(CloseCode code) {
+    if (!response.ended() && !response.closed()) {
+      response.end();
+    }
+  }
+
+  @Override
+  public boolean reportsLiveness() {
+    return false;
+  }
+
+  @Override
+  public String kind() {
+    return "sse";
+  }
+
+  private void write(String text) {
+    if (!response.ended() && !response.closed()) {
+      response.write(text);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.switchboard.transport.ws;
+
+import io.switchboard.auth.Principal;
+import io.switchboard.hub.FrameDispatcher;
+import io.switchboard.hub.Hub;
+import io.switchboard.hub.Session;
+import io.switchboard.hub.SessionIds;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.ServerFrames;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Accepts WebSocket connections on {@code /ws} and binds each to a session of this loop's hub. */
+public final class WsEndpoint {
+  public static final String PATH = "/ws";
+  private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
+
+  private final Hub hub;
+  private final FrameDispatcher dispatcher;
+  private final FrameCodec codec;
+  private final SessionIds ids;
+
+  public WsEndpoint(Hub hub, SessionIds ids) {
+    this.hub = hub;
+    this.dispatcher = new FrameDispatcher(hub);
+    this.codec = hub.services().frameCodec();
+    this.ids = ids;
+  }
+
+  public void handshake(ServerWebSocketHandshake handshake) {
+    if (!PATH.equals(handshake.path())) {
+      handshake.reject(404);
+      return;
+    }
+    handshake.accept();
+  }
+
+  public void connected(ServerWebSocket socket) {
+    long now = System.currentTimeMillis();
+    WsTransport transport = new WsTransport(socket, batching(socket.query()));
+    Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
+    hub.open(session);
+    socket.textMessageHandler(text -> {
+      session.seen(System.currentTimeMillis());
+      dispatcher.handle(session, codec.decode(text));
+    });
+    socket.binaryMessageHandler(data -> hub.close(session, CloseCode.UNSUPPORTED_DATA));
+    socket.pongHandler(data -> session.seen(System.currentTimeMillis()));
+    socket.closeHandler(v -> hub.forget(session));
+    socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())
+        .setCause(err).log("websocket error"));
+    var config = hub.services().config();
+    transport.sendFrame(ServerFrames.welcome(session.id(), session.user(), config.nodeId(),
+        config.heartbeat().intervalMs()));
+  }
+
+  private static boolean batching(String query) {
+    if (query == null) {
+      return false;
+    }
+    List<String> values = new QueryStringDecoder(query, false).parameters().get("batch");
+    return values != null && values.contains("1");
+  }
+}
