@@ -116,7 +116,17 @@ public final class Bench implements Callable<Integer> {
     if (figures.getInteger("subscribed") == 0) {
       return figures.put("error", "no subscriber connected");
     }
+    warmUp(load, rate);
     return figures.mergeIn(load.step(rate, options.durationSeconds * 1000L));
+  }
+
+  /** A step whose figures are dropped: the first seconds measure the JIT, not the server. */
+  private void warmUp(FanoutLoad load, double rate) throws Exception {
+    if (options.warmupSeconds > 0) {
+      JsonObject warm = load.step(rate, options.warmupSeconds * 1000L);
+      System.err.printf("bench:   warm-up: delivered %.0f/s p99 %.1f ms%n",
+          warm.getDouble("deliveredPerSec"), warm.getDouble("p99Ms"));
+    }
   }
 
   private void saturation(int n) {
@@ -127,6 +137,7 @@ public final class Bench implements Callable<Integer> {
             if (figures.getInteger("subscribed") == 0) {
               return figures.put("error", "no subscriber connected");
             }
+            warmUp(load, SaturationLoad.startRate(options, n));
             return figures.mergeIn(new SaturationLoad(options, deadlineNanos).run(load, n));
           }
         });

@@ -53,6 +53,10 @@ final class BenchOptions {
   @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing. Default: ${DEFAULT-VALUE}")
   int durationSeconds;
 
+  @Option(names = "--warmup", defaultValue = "3",
+      description = "Seconds of publishing before measuring, so both JVMs run compiled code. Default: ${DEFAULT-VALUE}")
+  int warmupSeconds;
+
   @Option(names = "--channels", defaultValue = "100", description = "Rooms: channels. Default: ${DEFAULT-VALUE}")
   int channels;
 

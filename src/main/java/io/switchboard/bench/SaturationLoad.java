@@ -23,9 +23,13 @@ final class SaturationLoad {
     this.deadlineNanos = deadlineNanos;
   }
 
-  JsonObject run(FanoutLoad load, int perChannel) throws Exception {
-    double rate = options.rate != null ? options.rate
+  static double startRate(BenchOptions options, int perChannel) {
+    return options.rate != null ? options.rate
         : Math.max(1, Math.round(START_DELIVERIES / perChannel));
+  }
+
+  JsonObject run(FanoutLoad load, int perChannel) throws Exception {
+    double rate = startRate(options, perChannel);
     JsonArray steps = new JsonArray();
     JsonObject best = null;
     double previous = 0;
@@ -42,7 +46,7 @@ final class SaturationLoad {
           .put("p99Ms", figures.getDouble("p99Ms")).put("loss", figures.getLong("loss"))
           .put("closed", figures.getLong("closed")));
       double delivered = figures.getDouble("deliveredPerSec");
-      System.out.printf("  step %d: rate %.0f/s delivered %.0f/s p99 %.1f ms loss %d%n",
+      System.err.printf("bench:   step %d: rate %.0f/s delivered %.0f/s p99 %.1f ms loss %d%n",
           step + 1, rate, delivered, figures.getDouble("p99Ms"), figures.getLong("loss"));
       boolean sustained = figures.getLong("loss") <= 0 && figures.getDouble("p99Ms") <= P99_LIMIT_MS
           && figures.getLong("publishFailed") == 0 && figures.getLong("closed") == 0;

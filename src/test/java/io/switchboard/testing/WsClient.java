@@ -1,0 +1,148 @@
+package io.switchboard.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A real WebSocket client speaking the protocol, for tests. Answers server pings unless told not to. */
+public final class WsClient {
+  private final WebSocketClient client;
+  private final FrameQueue<JsonObject> frames = new FrameQueue<>();
+  private final Promise<Short> closed = Promise.promise();
+  private final AtomicLong ids = new AtomicLong();
+  private volatile boolean answerPings = true;
+  private WebSocket socket;
+
+  private WsClient(Vertx vertx) {
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+  }
+
+  public static WsClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, "/ws", null);
+  }
+
+  public static WsClient connect(Vertx vertx, int port, String uri, MultiMap headers) {
+    WsClient ws = new WsClient(vertx);
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(port).setURI(uri);
+    if (headers != null) {
+      options.setHeaders(headers);
+    }
+    // handlers go on inside the connect callback, on the socket's event loop, so no frame that
+    // arrives right after the handshake (the welcome) can slip by unseen
+    ws.socket = Await.result(ws.client.connect(options).map(socket -> {
+      ws.bind(socket);
+      return socket;
+    }));
+    return ws;
+  }
+
+  private void bind(WebSocket socket) {
+    WsClient ws = this;
+    socket.textMessageHandler(text -> {
+      for (String line : text.split("\n")) {
+        JsonObject frame = new JsonObject(line);
+        if (ws.answerPings && "ping".equals(frame.getString("type")) && !frame.containsKey("id")) {
+          socket.writeTextMessage("{\"type\":\"pong\"}");
+        }
+        ws.frames.add(frame);
+      }
+    });
+    socket.closeHandler(v -> ws.closed.tryComplete(socket.closeStatusCode()));
+  }
+
+  /** Connects and waits for the welcome frame. */
+  public static WsClient welcomed(Vertx vertx, int port) {
+    WsClient ws = connect(vertx, port);
+    ws.next("welcome");
+    return ws;
+  }
+
+  public WsClient answerPings(boolean answer) {
+    this.answerPings = answer;
+    return this;
+  }
+
+  public void send(String text) {
+    Await.result(socket.writeTextMessage(text));
+  }
+
+  public void send(JsonObject frame) {
+    send(frame.encode());
+  }
+
+  public void sendBinary(Buffer data) {
+    Await.result(socket.writeBinaryMessage(data));
+  }
+
+  /** Sends a request with a fresh id and waits for the reply carrying that id. */
+  public JsonObject request(JsonObject frame) {
+    long id = ids.incrementAndGet();
+    send(frame.copy().put("id", id));
+    return frames.await(f -> Long.valueOf(id).equals(f.getLong("id")) && !"ping".equals(
+        f.getString("type")), "reply to " + frame.encode());
+  }
+
+  public JsonObject subscribe(String channel) {
+    return request(new JsonObject().put("type", "subscribe").put("channel", channel));
+  }
+
+  public JsonObject subscribe(String channel, String since) {
+    return request(new JsonObject().put("type", "subscribe").put("channel", channel)
+        .put("since", since));
+  }
+
+  public JsonObject publish(String channel, Object data) {
+    return request(new JsonObject().put("type", "publish").put("channel", channel)
+        .put("data", data));
+  }
+
+  /** The next frame of this type. */
+  public JsonObject next(String type) {
+    return frames.await(f -> type.equals(f.getString("type")), "\"" + type + "\" frame");
+  }
+
+  /** The next message frame of this channel. */
+  public JsonObject nextMessage(String channel) {
+    return frames.await(f -> "message".equals(f.getString("type"))
+        && channel.equals(f.getString("channel")), "message on " + channel);
+  }
+
+  public void expectNo(String type) {
+    frames.expectNone(f -> type.equals(f.getString("type")), "\"" + type + "\" frame");
+  }
+
+  public List<JsonObject> received() {
+    return frames.snapshot();
+  }
+
+  /** The close code the server sent, waiting for the close. */
+  public short closeCode() {
+    return Await.result(closed.future());
+  }
+
+  public Future<Short> closed() {
+    return closed.future();
+  }
+
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
+  public void close() {
+    if (!socket.isClosed()) {
+      Await.result(socket.close());
+    }
+    client.close();
+  }
+}
