@@ -94,7 +94,10 @@ public final class Node {
         .setPort(config.http().port())
         .setMaxWebSocketFrameSize(maxFrame)
         .setMaxWebSocketMessageSize(maxFrame)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        // compressing fan-out would cost one deflate per subscriber per message
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
     SessionIds ids = new SessionIds(config.nodeId());
     PublishRequests requests = new PublishRequests(services.protocolSchema(), services.publisher());
     return new PublishConsumer(requests).register(vertx)

@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.netty.buffer.ByteBuf;
 import java.util.List;
 
 /**
@@ -9,7 +10,7 @@ import java.util.List;
  */
 public final class MessageBatch {
   private final List<OutboundMessage> messages;
-  private String joined;
+  private ByteBuf joined;
 
   MessageBatch(List<OutboundMessage> messages) {
     this.messages = messages;
@@ -23,17 +24,17 @@ public final class MessageBatch {
     return messages.get(messages.size() - 1);
   }
 
-  /** Every message frame, separated by {@code \n}. */
-  public String joinedFrames() {
+  /** Every message frame, separated by {@code \n}, as shared UTF-8 bytes (write a duplicate). */
+  public ByteBuf joinedFrames() {
     if (joined == null) {
       if (messages.size() == 1) {
-        joined = messages.get(0).wsFrame();
+        joined = messages.get(0).wsFrameBytes();
       } else {
         StringBuilder out = new StringBuilder(messages.size() * 128);
         for (OutboundMessage m : messages) {
           out.append(out.length() == 0 ? "" : "\n").append(m.wsFrame());
         }
-        joined = out.toString();
+        joined = OutboundMessage.sharedBytes(out.toString());
       }
     }
     return joined;

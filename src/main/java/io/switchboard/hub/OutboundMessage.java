@@ -1,7 +1,10 @@
 package io.switchboard.hub;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.switchboard.broker.Publication;
 import io.vertx.core.json.Json;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A publication encoded for delivery, once per node however many subscribers it has: the
@@ -11,6 +14,7 @@ public final class OutboundMessage {
   private final Publication publication;
   private final String offset;
   private final String wsFrame;
+  private final ByteBuf wsFrameBytes;
   // Lazily built by whichever event loop first needs it. A race builds equal strings twice, which
   // is harmless: String is immutable and safely published through its final fields.
   private String sseData;
@@ -19,6 +23,17 @@ public final class OutboundMessage {
     this.publication = publication;
     this.offset = publication.position().encode();
     this.wsFrame = "{\"type\":\"message\"," + body();
+    this.wsFrameBytes = sharedBytes(wsFrame);
+  }
+
+  /**
+   * UTF-8 bytes that every socket may write without copying or encoding again: each write takes
+   * a {@code duplicate()} (own indexes, same bytes), and release is a no-op, so the bytes live as
+   * long as the message object.
+   */
+  static ByteBuf sharedBytes(String text) {
+    return Unpooled.unreleasableBuffer(
+        Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   public Publication publication() {
@@ -36,6 +51,11 @@ public final class OutboundMessage {
   /** {@code {"type":"message","channel":..,"offset":..,"ts":..,"publisher":..,"data":..}} */
   public String wsFrame() {
     return wsFrame;
+  }
+
+  /** {@link #wsFrame()} as shared UTF-8 bytes; write a {@code duplicate()}. */
+  public ByteBuf wsFrameBytes() {
+    return wsFrameBytes;
   }
 
   /** The same object without {@code type}, as an SSE event's data (PROTOCOL.md section 7). */

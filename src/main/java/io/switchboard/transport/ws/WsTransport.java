@@ -1,33 +1,52 @@
 package io.switchboard.transport.ws;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ServerFrames;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+import java.nio.charset.StandardCharsets;
 
-/** A session's WebSocket: text frames, several messages per frame when the client opted in. */
+/**
+ * A session's WebSocket: text frames, several messages per frame when the client opted in.
+ *
+ * <p>Frames are written straight to the socket's Netty pipeline rather than through
+ * {@code writeTextMessage}, for the fan-out path's two costs that grow with subscribers: Vert.x
+ * would UTF-8 encode the same text once per socket, and flush (one syscall) after every frame. Here
+ * every socket writes a duplicate of the bytes encoded once per node, and the messages one hub pass
+ * delivers to a socket leave in one flush. Every frame of the session goes this way (close aside),
+ * so replies and messages keep their order. Only the hub's event loop, which is the socket's, calls
+ * these methods, as Netty requires.
+ */
 final class WsTransport implements Transport {
   private final ServerWebSocket socket;
+  private final ChannelHandlerContext channel;
   private final boolean batching;
 
   WsTransport(ServerWebSocket socket, boolean batching) {
     this.socket = socket;
+    // the public internal API Vert.x offers integrations for reaching the Netty pipeline
+    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
     this.batching = batching;
   }
 
   @Override
   public void sendFrame(String frame) {
-    // writes after a close fail their (ignored) future; nothing else to do for a gone peer
-    if (!socket.isClosed()) {
-      socket.writeTextMessage(frame);
+    if (open()) {
+      channel.writeAndFlush(new TextWebSocketFrame(
+          Unpooled.wrappedBuffer(frame.getBytes(StandardCharsets.UTF_8))), channel.voidPromise());
     }
   }
 
   @Override
-  public void sendSubscribed(Long requestId, String channel, String offset, Boolean recovered) {
-    sendFrame(ServerFrames.ack(requestId, channel, offset, recovered));
+  public void sendSubscribed(Long requestId, String channelName, String offset, Boolean recovered) {
+    sendFrame(ServerFrames.ack(requestId, channelName, offset, recovered));
   }
 
   @Override
@@ -37,16 +56,21 @@ final class WsTransport implements Transport {
 
   @Override
   public void sendMessages(MessageBatch batch) {
-    if (socket.isClosed()) {
+    if (!open()) {
       return;
     }
     if (batching) {
-      socket.writeTextMessage(batch.joinedFrames());
-      return;
+      write(batch.joinedFrames());
+    } else {
+      for (OutboundMessage message : batch.messages()) {
+        write(message.wsFrameBytes());
+      }
     }
-    for (OutboundMessage message : batch.messages()) {
-      socket.writeTextMessage(message.wsFrame());
-    }
+    channel.flush();
+  }
+
+  private void write(ByteBuf shared) {
+    channel.write(new TextWebSocketFrame(shared.duplicate()), channel.voidPromise());
   }
 
   @Override
@@ -69,5 +93,9 @@ final class WsTransport implements Transport {
   @Override
   public String kind() {
     return "ws";
+  }
+
+  private boolean open() {
+    return !socket.isClosed() && channel.channel().isActive();
   }
 }
