@@ -1,0 +1,173 @@
+package io.switchboard.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.testing.Await;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What every {@link Broker} must do; each implementation's test class extends this. */
+@ExtendWith(VertxExtension.class)
+public abstract class BrokerContract {
+  protected static final PublishOptions KEEP_10 = new PublishOptions("u1", 10, 60_000);
+
+  protected Broker broker;
+  protected final List<Publication> received = new CopyOnWriteArrayList<>();
+  protected final List<ChannelEvent> events = new CopyOnWriteArrayList<>();
+
+  protected abstract Future<Broker> newBroker(Vertx vertx);
+
+  @BeforeEach
+  void createBroker(Vertx vertx) {
+    broker = Await.result(newBroker(vertx));
+    broker.listener(new BrokerListener() {
+      @Override
+      public void onPublication(Publication publication) {
+        received.add(publication);
+      }
+
+      @Override
+      public void onEvent(ChannelEvent event) {
+        events.add(event);
+      }
+    });
+  }
+
+  @AfterEach
+  void closeBroker() {
+    Await.result(broker.close());
+  }
+
+  protected String channel(String name) {
+    return getClass().getSimpleName() + "-" + name;
+  }
+
+  @Test
+  void offsetsOfAChannelStrictlyIncreaseAndShareAnEpoch() {
+    String ch = channel("offsets");
+    StreamPosition first = Await.result(broker.publish(ch, "1", KEEP_10));
+    StreamPosition second = Await.result(broker.publish(ch, "2", KEEP_10));
+    assertTrue(second.offset() > first.offset());
+    assertEquals(first.epoch(), second.epoch());
+    assertNotEquals(first.encode(), second.encode());
+    assertEquals(second, StreamPosition.parse(second.encode()));
+  }
+
+  @Test
+  void subscribedNodeReceivesPublicationsInOffsetOrderWithThePublishedPosition() {
+    String ch = channel("order");
+    Await.result(broker.subscribe(ch));
+    List<StreamPosition> acked = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      acked.add(Await.result(broker.publish(ch, String.valueOf(i), KEEP_10)));
+    }
+    awaitReceived(ch, 20);
+    List<Publication> mine = received.stream().filter(p -> p.channel().equals(ch)).toList();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(acked.get(i), mine.get(i).position());
+      assertEquals(String.valueOf(i), mine.get(i).data());
+      assertEquals("u1", mine.get(i).publisher());
+    }
+  }
+
+  @Test
+  void historySinceReturnsWhatCameAfterAndReachesSince() {
+    String ch = channel("since");
+    StreamPosition first = Await.result(broker.publish(ch, "a", KEEP_10));
+    Await.result(broker.publish(ch, "b", KEEP_10));
+    StreamPosition third = Await.result(broker.publish(ch, "c", KEEP_10));
+    HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(first, 100)));
+    assertTrue(page.reachesSince());
+    assertEquals(third, page.top());
+    assertEquals(List.of("b", "c"), page.publications().stream().map(Publication::data).toList());
+  }
+
+  @Test
+  void historyWithoutSinceReturnsTheNewestUpToTheLimitOldestFirst() {
+    String ch = channel("latest");
+    for (int i = 0; i < 5; i++) {
+      Await.result(broker.publish(ch, String.valueOf(i), KEEP_10));
+    }
+    HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(null, 2)));
+    assertEquals(List.of("3", "4"), page.publications().stream().map(Publication::data).toList());
+  }
+
+  @Test
+  void historyKeepsOnlyTheNamespaceSize() {
+    String ch = channel("size");
+    PublishOptions keep3 = new PublishOptions(null, 3, 60_000);
+    StreamPosition first = Await.result(broker.publish(ch, "0", keep3));
+    for (int i = 1; i < 6; i++) {
+      Await.result(broker.publish(ch, String.valueOf(i), keep3));
+    }
+    HistoryPage all = Await.result(broker.history(ch, new HistoryQuery(null, 100)));
+    assertEquals(List.of("3", "4", "5"), all.publications().stream().map(Publication::data).toList());
+    HistoryPage tooOld = Await.result(broker.history(ch, new HistoryQuery(first, 100)));
+    assertFalse(tooOld.reachesSince());
+  }
+
+  @Test
+  void anOffsetFromAnotherEpochNeverReachesSince() {
+    String ch = channel("epoch");
+    StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10));
+    HistoryPage page = Await.result(broker.history(ch,
+        new HistoryQuery(new StreamPosition(top.offset(), top.epoch() + "x"), 100)));
+    assertFalse(page.reachesSince());
+    HistoryPage future = Await.result(broker.history(ch,
+        new HistoryQuery(new StreamPosition(top.offset() + 5, top.epoch()), 100)));
+    assertFalse(future.reachesSince());
+  }
+
+  @Test
+  void sinceAtTheTopReachesWithNothingToReplay() {
+    String ch = channel("top");
+    StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10));
+    HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(top, 100)));
+    assertTrue(page.reachesSince());
+    assertTrue(page.publications().isEmpty());
+  }
+
+  @Test
+  void joinAndLeaveEventsReachSubscribedNodes() {
+    String ch = channel("events");
+    Await.result(broker.subscribe(ch));
+    Await.result(broker.publishEvent(new ChannelEvent(ch, ChannelEvent.Kind.JOIN, "42")));
+    awaitCondition(() -> events.stream().anyMatch(e -> e.channel().equals(ch)));
+    assertEquals(new ChannelEvent(ch, ChannelEvent.Kind.JOIN, "42"),
+        events.stream().filter(e -> e.channel().equals(ch)).findFirst().orElseThrow());
+  }
+
+  protected void awaitReceived(String ch, int count) {
+    awaitCondition(() -> received.stream().filter(p -> p.channel().equals(ch)).count() >= count);
+  }
+
+  /** Polls with a deadline: the listener has no completion event to wait on. */
+  protected static void awaitCondition(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    CountDownLatch never = new CountDownLatch(1);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      try {
+        never.await(10, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
