@@ -58,7 +58,8 @@ public final class BaselineServer {
       String channel = channel(req.query());
       req.body().onSuccess(body -> {
         String text = body.toString();
-        for (ServerWebSocket ws : channels.getOrDefault(channel, List.of())) {
+        // a copy: a write to a socket that just died may run its close handler, which edits the list
+        for (ServerWebSocket ws : List.copyOf(channels.getOrDefault(channel, List.of()))) {
           ws.writeTextMessage(text);
         }
         req.response().end();

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The Switchboard load generator. Each scenario runs against a freshly started Switchboard and
@@ -26,6 +28,9 @@ import picocli.CommandLine.Mixin;
 public final class Bench implements Callable<Integer> {
   @Mixin
   BenchOptions options;
+
+  @Spec
+  CommandSpec spec;
 
   private Vertx vertx;
   private long deadlineNanos;
@@ -54,6 +59,7 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    validate();
     deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.budgetSeconds);
     vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(options.eventLoops)
@@ -80,6 +86,38 @@ public final class Bench implements Callable<Integer> {
     }
     report.print(System.out, options);
     return report.failed() ? 1 : 0;
+  }
+
+  /** Rejects values that would make a run meaningless, with the option's name. */
+  private void validate() {
+    List<String> problems = new ArrayList<>();
+    if (options.connections < 1) {
+      problems.add("--connections must be >= 1");
+    }
+    if (options.subscribers.isEmpty() || options.subscribers.stream().anyMatch(n -> n < 1)) {
+      problems.add("--subscribers must list counts >= 1");
+    }
+    if (options.rate != null && options.rate <= 0) {
+      problems.add("--rate must be > 0");
+    }
+    if (options.channels < 1 || options.perChannel < 1) {
+      problems.add("--channels and --per-channel must be >= 1");
+    }
+    if (options.localAddresses < 1 || options.localAddresses > 254) {
+      problems.add("--local-addresses must be 1..254");
+    }
+    if (options.handshakes < 1 || options.publishInFlight < 1 || options.eventLoops < 1) {
+      problems.add("--handshakes, --publish-in-flight and --event-loops must be >= 1");
+    }
+    if (options.durationSeconds < 1 || options.stepSeconds < 1 || options.stepFactor <= 1) {
+      problems.add("--duration and --step-duration must be >= 1, --step-factor > 1");
+    }
+    if (options.url != null && options.url.getHost() == null) {
+      problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
+    }
+    if (!problems.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+    }
   }
 
   private void idle() {
@@ -155,7 +193,8 @@ public final class Bench implements Callable<Integer> {
       try (ServerProcess server = startUnlessGiven(target)) {
         Endpoint endpoint = server != null
             ? new Endpoint(target, "127.0.0.1", server.port, server)
-            : new Endpoint(target, options.url.getHost(), options.url.getPort(), null);
+            : new Endpoint(target, options.url.getHost(),
+                options.url.getPort() > 0 ? options.url.getPort() : 80, null);
         JsonObject figures = load.run(endpoint);
         System.err.println("bench:   " + figures.encode());
         results.put(target, figures);

@@ -102,6 +102,10 @@ final class FanoutLoad implements AutoCloseable {
         .put("p50Ms", millis(latency, 50)).put("p99Ms", millis(latency, 99))
         .put("p999Ms", millis(latency, 99.9)).put("maxMs", round(latency.getMaxValue() / 1000.0))
         .put("errors", recorder.errors.sum()).put("gaps", recorder.gaps.sum());
+    if (published.publishedPerSecond() < rate * 0.95) {
+      // the server answered publishes too slowly for --publish-in-flight requests to keep the rate
+      figures.put("publisherBehind", true);
+    }
     if (published.firstFailure() != null) {
       figures.put("firstPublishFailure", published.firstFailure());
     }

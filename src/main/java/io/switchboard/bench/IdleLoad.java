@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 final class IdleLoad {
   /** Settle time after a full GC, so freed pages and lazily touched ones are accounted for. */
   private static final long GC_SETTLE_MS = 1500;
+  private static final int WARMUP_CONNECTIONS = 3000;
 
   private final BenchOptions options;
 
@@ -21,6 +22,7 @@ final class IdleLoad {
     int n = options.connections;
     JsonObject figures = new JsonObject().put("connections", n);
     ServerProcess server = endpoint.server();
+    warmUp(vertx, endpoint);
     long before = -1;
     if (server != null) {
       server.fullGc(GC_SETTLE_MS);
@@ -50,6 +52,25 @@ final class IdleLoad {
           .put("errors", recorder.errors.sum());
     }
     return figures;
+  }
+
+  /**
+   * Opens and closes a first batch of connections. It runs the handshake code through the JITs
+   * of both JVMs, so the connect rate is not a cold-start figure, and it touches the server's
+   * young generation, so the RSS delta counts the connections rather than eden pages that any
+   * allocation would have made resident.
+   */
+  private void warmUp(Vertx vertx, Endpoint endpoint) throws Exception {
+    int n = Math.min(options.connections, WARMUP_CONNECTIONS);
+    try (Connector connector = new Connector(vertx, options.localAddresses, n)) {
+      Connector.Opened opened = connector.open(n,
+          i -> new Subscriber(endpoint.target(), null, 0, 1, options.batch, new LatencyRecorder()),
+          i -> endpoint.target().wsUri(null, options.batch),
+          endpoint.host(), endpoint.port(), options.handshakes,
+          options.connectTimeoutSeconds * 1000L);
+      System.err.printf("bench:   warm-up: %d connections at %.0f/s%n", opened.ready(),
+          opened.perSecond());
+    }
   }
 
   static double round(double value) {

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Collects each scenario's figures per target, works out Switchboard / baseline ratios, and
@@ -13,7 +12,7 @@ import java.util.Set;
  */
 final class Report {
   /** Figures whose Switchboard/baseline ratio is reported (for latencies and memory, lower is better). */
-  private static final Set<String> RATIO_KEYS = Set.of("rssPerConnKb", "connectPerSec",
+  private static final List<String> RATIO_KEYS = List.of("rssPerConnKb", "connectPerSec",
       "deliveredPerSec", "p50Ms", "p99Ms", "p999Ms", "maxDeliveredPerSec", "p99AtMaxMs");
   /** What the human table shows per scenario; the JSON line has every figure. */
   private static final Map<String, List<String>> TABLE_KEYS = Map.of(
@@ -22,6 +21,10 @@ final class Report {
           "dup", "p50Ms", "p99Ms", "p999Ms"),
       "saturation", List.of("subscribed", "maxDeliveredPerSec", "p99AtMaxMs", "rateAtMax",
           "stopReason"));
+
+  /** Figures that explain a failed or partial run; printed under the table when present. */
+  private static final List<String> PROBLEM_KEYS =
+      List.of("error", "skipped", "firstFailure", "firstPublishFailure", "firstError");
 
   private final JsonArray runs = new JsonArray();
   private boolean failed;
@@ -63,10 +66,14 @@ final class Report {
       String kind = scenario.equals("rooms") ? "fanout" : scenario;
       for (String key : TABLE_KEYS.getOrDefault(kind, List.of())) {
         out.printf("%-18s %16s %16s %10s%n", key, cell(sb.getValue(key)), cell(base.getValue(key)),
-            cell(ratio.getValue(key)));
+            ratio.getValue(key) == null ? "-" : String.format("%.2f", ratio.getDouble(key)));
       }
       for (JsonObject figures : List.of(sb, base)) {
-        for (String problem : List.of("error", "skipped", "firstFailure", "firstPublishFailure", "firstError")) {
+        if (figures.getBoolean("publisherBehind", false)) {
+          out.printf("  %s: publishes were answered too slowly to keep R (see publishedPerSec)%n",
+              figures == sb ? "switchboard" : "baseline");
+        }
+        for (String problem : PROBLEM_KEYS) {
           if (figures.containsKey(problem)) {
             out.printf("  %s %s: %s%n", figures == sb ? "switchboard" : "baseline", problem,
                 figures.getValue(problem));

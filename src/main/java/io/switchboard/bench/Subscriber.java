@@ -51,7 +51,11 @@ final class Subscriber {
       recorder.closed(ws.closeStatusCode());
       ready.tryFail("closed before ready, code " + ws.closeStatusCode());
     });
-    ws.exceptionHandler(err -> ready.tryFail(err));
+    ws.exceptionHandler(err -> {
+      if (!ready.tryFail(err)) {
+        recorder.error(err.toString()); // after ready: the run's figures must show it
+      }
+    });
     ws.connect(options)
         .onSuccess(w -> {
           if (!target.sendsWelcome()) {
