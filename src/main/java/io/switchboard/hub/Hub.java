@@ -170,6 +170,10 @@ public final class Hub {
     if (!unsent.isEmpty()) {
       session.transport().sendMessages(new MessageBatch(unsent));
     }
+    // history may reach past what this hub delivered so far: the rest is still in the inbox
+    if (local.isNew(sent)) {
+      local.sentAhead.put(session, sent);
+    }
     local.live.add(session);
     if (ns.presence()) {
       services.presence().add(local.name, session.id(), session.user())
@@ -206,6 +210,7 @@ public final class Hub {
     }
     boolean wasLive = local.live.remove(session);
     local.catchingUp.remove(session);
+    local.sentAhead.remove(session);
     NamespaceConfig ns = services.config().namespace(
         io.switchboard.protocol.ChannelName.namespaceOf(channel));
     if (wasLive && ns != null && ns.presence()) {
@@ -249,7 +254,10 @@ public final class Hub {
     batches.forEach((local, messages) -> {
       MessageBatch batch = new MessageBatch(messages);
       for (Session session : local.live) {
-        session.transport().sendMessages(batch);
+        MessageBatch unsent = local.unsent(session, batch);
+        if (unsent != null) {
+          session.transport().sendMessages(unsent);
+        }
       }
     });
     if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {

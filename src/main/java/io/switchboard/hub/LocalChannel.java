@@ -17,6 +17,11 @@ final class LocalChannel {
   final List<Session> live = new ArrayList<>();
   final Map<Session, List<OutboundMessage>> catchingUp = new HashMap<>();
   StreamPosition lastDelivered;
+  /**
+   * Sessions that went live already sent (from history) messages this hub has not delivered yet:
+   * those are still in the hub's inbox and must not reach these sessions a second time.
+   */
+  final Map<Session, StreamPosition> sentAhead = new HashMap<>();
   Future<Void> attached;
 
   LocalChannel(String name) {
@@ -25,6 +30,27 @@ final class LocalChannel {
 
   boolean isEmpty() {
     return live.isEmpty() && catchingUp.isEmpty();
+  }
+
+  /** The part of a live batch the session has not been sent yet; null when it has it all. */
+  MessageBatch unsent(Session session, MessageBatch batch) {
+    StreamPosition sent = sentAhead.get(session);
+    if (sent == null) {
+      return batch;
+    }
+    List<OutboundMessage> rest = new ArrayList<>(batch.messages().size());
+    for (OutboundMessage message : batch.messages()) {
+      StreamPosition position = message.publication().position();
+      if (!position.sameEpoch(sent) || position.offset() > sent.offset()) {
+        rest.add(message);
+      }
+    }
+    if (rest.isEmpty()) {
+      return null;
+    }
+    // a channel's messages come in offset order: everything after this is new to the session
+    sentAhead.remove(session);
+    return rest.size() == batch.messages().size() ? batch : new MessageBatch(rest);
   }
 
   /** True for a position this hub has not delivered yet; a new epoch restarts the count. */

@@ -9,6 +9,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,6 +84,29 @@ public final class WsClient {
 
   public void sendBinary(Buffer data) {
     Await.result(socket.writeBinaryMessage(data));
+  }
+
+  /** Sends one raw WebSocket frame, e.g. a fragment of a message. */
+  public void sendFrame(WebSocketFrame frame) {
+    Await.result(writeFrame(frame));
+  }
+
+  /**
+   * Writes without waiting: for input the server may close the connection on before the write
+   * completes (then the returned future fails).
+   */
+  public Future<Void> writeFrame(WebSocketFrame frame) {
+    return socket.writeFrame(frame);
+  }
+
+  /** Writes a text message without waiting; see {@link #writeFrame}. */
+  public Future<Void> write(String text) {
+    return socket.writeTextMessage(text);
+  }
+
+  /** Sends a WebSocket protocol-level pong control frame. */
+  public void sendControlPong() {
+    Await.result(socket.writePong(Buffer.buffer()));
   }
 
   /** Sends a request with a fresh id and waits for the reply carrying that id. */

@@ -9,6 +9,8 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrames;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.util.List;
@@ -52,11 +54,31 @@ public final class WsEndpoint {
     socket.binaryMessageHandler(data -> hub.close(session, CloseCode.UNSUPPORTED_DATA));
     socket.pongHandler(data -> session.seen(System.currentTimeMillis()));
     socket.closeHandler(v -> hub.forget(session));
-    socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())
-        .setCause(err).log("websocket error"));
+    socket.exceptionHandler(err -> {
+      if (tooLarge(err)) {
+        // Vert.x reports an oversized frame or message only here: it does not send 1009 itself
+        // (it drops the TCP connection for a frame, and silently drops the rest of a message)
+        hub.close(session, CloseCode.TOO_BIG);
+        return;
+      }
+      log.atDebug().addKeyValue("session", session.id()).setCause(err).log("websocket error");
+    });
     var config = hub.services().config();
     transport.sendFrame(ServerFrames.welcome(session.id(), session.user(), config.nodeId(),
         config.heartbeat().intervalMs()));
+  }
+
+  /**
+   * A frame over maxWebSocketFrameSize (Netty's decoder, status 1009) or a fragmented message whose
+   * total goes over maxWebSocketMessageSize (Vert.x's aggregator, an IllegalStateException that
+   * only its message identifies).
+   */
+  private static boolean tooLarge(Throwable err) {
+    if (err instanceof CorruptedWebSocketFrameException corrupted) {
+      return corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    }
+    return err instanceof IllegalStateException && err.getMessage() != null
+        && err.getMessage().contains("max message size");
   }
 
   private static boolean batching(String query) {
