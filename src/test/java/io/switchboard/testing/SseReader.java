@@ -44,9 +44,10 @@ public final class SseReader {
     if (lastEventId != null) {
       options.putHeader("Last-Event-ID", lastEventId);
     }
-    // handlers go on inside the response callback, on the connection's event loop: chunks that
-    // arrive before a handler is set are lost, and the stream's first lines come at once
-    reader.response = Await.result(reader.client.request(options)
+    // on a Vert.x context, handlers go on inside the response callback, on the connection's event
+    // loop: chunks that arrive before a handler is set are lost, and the first lines come at once
+    Promise<HttpClientResponse> opened = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(go -> reader.client.request(options)
         .compose(request -> request.send())
         .compose(response -> {
           if (response.statusCode() != 200) {
@@ -59,7 +60,9 @@ public final class SseReader {
           response.endHandler(v -> reader.ended.tryComplete());
           response.exceptionHandler(err -> reader.ended.tryComplete());
           return io.vertx.core.Future.succeededFuture(response);
-        }));
+        })
+        .onComplete(opened));
+    reader.response = Await.result(opened.future());
     return reader;
   }
 

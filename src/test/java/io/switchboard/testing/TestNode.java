@@ -2,6 +2,7 @@ package io.switchboard.testing;
 
 import io.switchboard.Node;
 import io.switchboard.config.ConfigLoader;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -94,10 +95,16 @@ public final class TestNode {
   public Reply exchange(HttpMethod method, String uri, String body) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
         .setPort(port()).setURI(uri);
-    return Await.result(http.request(options)
+    // run the exchange on a Vert.x context: started from the JUnit thread, the response callback
+    // can run on another thread than the connection, and a response that arrives before body()
+    // is called is lost (about one request in 300 hung)
+    Promise<Reply> reply = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> http.request(options)
         .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
         .compose(response -> response.body()
-            .map(b -> new Reply(response.statusCode(), b.toString()))));
+            .map(b -> new Reply(response.statusCode(), b.toString())))
+        .onComplete(reply));
+    return Await.result(reply.future());
   }
 
   /** Publishes over the HTTP API and returns the offset. */
