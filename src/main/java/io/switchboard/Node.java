@@ -34,6 +34,8 @@ import java.util.Map;
  * {@link EdgeVerticle} per event loop. {@code Main} and the tests start nodes the same way.
  */
 public final class Node {
+  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_GROUPS =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Vertx vertx;
   private final SwitchboardConfig config;
   private final NodeServices services;
@@ -91,7 +93,7 @@ public final class Node {
         : Integer.MAX_VALUE;
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
-        .setPort(config.http().port())
+        .setPort(config.http().port() == 0 ? sharedRandomPort() : config.http().port())
         .setMaxWebSocketFrameSize(maxFrame)
         .setMaxWebSocketMessageSize(maxFrame)
         .setTcpNoDelay(true)
@@ -112,6 +114,15 @@ public final class Node {
         }, new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> deploymentId = id)
         .mapEmpty();
+  }
+
+  /**
+   * Port 0 would give every instance its own random port. Servers listening on the same negative
+   * port share one random port, as instances share a fixed one; each node takes its own negative
+   * value so two nodes in one Vert.x (tests) do not share.
+   */
+  private static int sharedRandomPort() {
+    return -RANDOM_PORT_GROUPS.incrementAndGet();
   }
 
   /** The port the HTTP server listens on (the real one when configured with port 0). */

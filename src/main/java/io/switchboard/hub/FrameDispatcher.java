@@ -1,6 +1,7 @@
 package io.switchboard.hub;
 
 import io.switchboard.auth.Permissions;
+import io.switchboard.broker.HistoryQuery;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.ErrorCode;
@@ -81,10 +82,12 @@ public final class FrameDispatcher {
   private Future<String> history(Session session, ClientFrame.History frame) {
     readable(session, frame.channel());
     int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
-    return services.broker().history(frame.channel(), ChannelReads.query(frame.since(), limit))
+    HistoryQuery query = ChannelReads.query(frame.since(), limit);
+    return services.broker().history(frame.channel(), query)
         .recover(ChannelReads::unavailable)
-        .map(page -> ServerFrames.history(frame.id(), frame.channel(), ChannelReads.frames(page),
-            page.top().encode(), ChannelReads.complete(page)));
+        .map(page -> ServerFrames.history(frame.id(), frame.channel(),
+            ChannelReads.frames(page, query), page.top().encode(),
+            ChannelReads.complete(page, query)));
   }
 
   private Future<String> presence(Session session, ClientFrame.Presence frame) {

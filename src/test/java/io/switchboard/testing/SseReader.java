@@ -22,6 +22,7 @@ public final class SseReader {
   private final HttpClient client;
   private final FrameQueue<Event> events = new FrameQueue<>();
   private final Promise<Void> ended = Promise.promise();
+  private final Promise<String> firstId = Promise.promise();
   private final StringBuilder pending = new StringBuilder();
   private HttpClientResponse response;
   private String body;
@@ -43,15 +44,25 @@ public final class SseReader {
     if (lastEventId != null) {
       options.putHeader("Last-Event-ID", lastEventId);
     }
-    reader.response = Await.result(reader.client.request(options)
-        .compose(request -> request.send()));
-    if (reader.response.statusCode() != 200) {
-      reader.body = Await.result(reader.response.body()).toString();
-      return reader;
-    }
-    reader.response.handler(reader::feed);
-    reader.response.endHandler(v -> reader.ended.tryComplete());
-    reader.response.exceptionHandler(err -> reader.ended.tryComplete());
+    // on a Vert.x context, handlers go on inside the response callback, on the connection's event
+    // loop: chunks that arrive before a handler is set are lost, and the first lines come at once
+    Promise<HttpClientResponse> opened = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(go -> reader.client.request(options)
+        .compose(request -> request.send())
+        .compose(response -> {
+          if (response.statusCode() != 200) {
+            return response.body().map(body -> {
+              reader.body = body.toString();
+              return response;
+            });
+          }
+          response.handler(reader::feed);
+          response.endHandler(v -> reader.ended.tryComplete());
+          response.exceptionHandler(err -> reader.ended.tryComplete());
+          return io.vertx.core.Future.succeededFuture(response);
+        })
+        .onComplete(opened));
+    reader.response = Await.result(opened.future());
     return reader;
   }
 
@@ -78,6 +89,15 @@ public final class SseReader {
 
   public void expectNo(String eventName) {
     events.expectNone(e -> eventName.equals(e.event()), "SSE event " + eventName);
+  }
+
+  /**
+   * Waits for the first {@code id:} the stream sets. The server sends one (without data) once every
+   * channel is subscribed, so before anything is published this is the "stream is live" signal and
+   * the resume point of a client that has received nothing yet.
+   */
+  public String firstId() {
+    return Await.result(firstId.future());
   }
 
   /** The last {@code id:} the stream set, as a browser would send it back in Last-Event-ID. */
@@ -111,6 +131,7 @@ public final class SseReader {
     if (line.isEmpty()) {
       if (id != null) {
         lastId = id;
+        firstId.tryComplete(id);
       }
       if (data != null) {
         events.add(new Event(lastId, event == null ? "message" : event, data.toString()));

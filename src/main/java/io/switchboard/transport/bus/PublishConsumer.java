@@ -1,6 +1,7 @@
 package io.switchboard.transport.bus;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.PublishRequests;
 import io.vertx.core.Future;
@@ -8,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
@@ -42,11 +44,16 @@ public final class PublishConsumer {
 
   /** Accepts a JsonObject, or JSON text as a String or Buffer (for non-Java senders). */
   private static Object bodyOf(Object body) {
-    if (body instanceof String text) {
-      return Json.decodeValue(text);
-    }
-    if (body instanceof Buffer buffer) {
-      return Json.decodeValue(buffer);
+    try {
+      if (body instanceof String text) {
+        return Json.decodeValue(text);
+      }
+      if (body instanceof Buffer buffer) {
+        return Json.decodeValue(buffer);
+      }
+    } catch (DecodeException e) {
+      // the sender's mistake, as on the HTTP API, not an internal error
+      throw new SwitchboardException(ErrorCode.BAD_REQUEST, "request body is not valid JSON");
     }
     return body instanceof JsonObject ? body : String.valueOf(body);
   }

@@ -33,10 +33,10 @@ public final class ChannelReadHandlers {
               .recover(ChannelReads::unavailable)
               .map(page -> {
                 JsonArray messages = new JsonArray();
-                ChannelReads.frames(page).forEach(frame -> messages.add(new JsonObject(frame)));
+                ChannelReads.frames(page, query).forEach(frame -> messages.add(new JsonObject(frame)));
                 return new JsonObject().put("channel", channel).put("messages", messages)
                     .put("offset", page.top().encode())
-                    .put("complete", ChannelReads.complete(page));
+                    .put("complete", ChannelReads.complete(page, query));
               });
         })
         .onSuccess(ctx::json)

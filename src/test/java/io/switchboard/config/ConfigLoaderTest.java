@@ -1,0 +1,282 @@
+package io.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.config.Sections.AuthConfig;
+import io.switchboard.config.Sections.BrokerType;
+import io.switchboard.config.Sections.DrainConfig;
+import io.switchboard.config.Sections.HeartbeatConfig;
+import io.switchboard.config.Sections.HttpConfig;
+import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.config.Sections.PresenceConfig;
+import io.switchboard.config.Sections.ReaperConfig;
+import io.switchboard.config.Sections.RedisConfig;
+import io.switchboard.testing.Await;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** ConfigLoader: every problem named by its key, env overrides, comments, the shipped defaults. */
+@ExtendWith(VertxExtension.class)
+class ConfigLoaderTest {
+  @TempDir
+  Path dir;
+
+  private static JsonObject json(String text) {
+    return new JsonObject(text);
+  }
+
+  private SwitchboardConfig load(Vertx vertx, JsonObject json, Map<String, String> env) {
+    return Await.result(ConfigLoader.fromJson(vertx, json, env, dir));
+  }
+
+  private List<String> problems(Vertx vertx, JsonObject json, Map<String, String> env) {
+    Throwable failure = Await.failure(ConfigLoader.fromJson(vertx, json, env, dir));
+    return assertInstanceOf(ConfigException.class, failure).problems();
+  }
+
+  private static void assertNamed(List<String> problems, String key, String alsoContains) {
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith(key + ": ")
+            || p.startsWith(key + " (from ")),
+        "a problem names " + key + ": " + problems);
+    if (alsoContains != null) {
+      assertTrue(problems.stream().anyMatch(p -> p.startsWith(key) && p.contains(alsoContains)),
+          "the problem of " + key + " says " + alsoContains + ": " + problems);
+    }
+  }
+
+  static Stream<Arguments> badConfigs() {
+    return Stream.of(
+        Arguments.of("unknown top-level key", "{\"htp\": {}}", "htp", "unknown key"),
+        Arguments.of("unknown nested key", "{\"http\": {\"prot\": 8080}}", "http.prot",
+            "unknown key"),
+        Arguments.of("unknown redis key", "{\"broker\": {\"redis\": {\"url\": \"x\"}}}",
+            "broker.redis.url", "unknown key"),
+        Arguments.of("unknown namespace option",
+            "{\"namespaces\": {\"chat\": {\"presense\": true}}}", "namespaces.chat.presense",
+            "unknown key"),
+        Arguments.of("unknown history option",
+            "{\"namespaces\": {\"x\": {\"history\": {\"length\": 5}}}}",
+            "namespaces.x.history.length", "unknown key"),
+        Arguments.of("port too big", "{\"http\": {\"port\": 70000}}", "http.port", "70000"),
+        Arguments.of("port negative", "{\"http\": {\"port\": -1}}", "http.port", null),
+        Arguments.of("port a string", "{\"http\": {\"port\": \"abc\"}}", "http.port", "abc"),
+        Arguments.of("port a fraction", "{\"http\": {\"port\": 80.5}}", "http.port", null),
+        Arguments.of("section not an object", "{\"http\": 8080}", "http", null),
+        Arguments.of("boolean as a string", "{\"auth\": {\"anonymous\": \"yes\"}}",
+            "auth.anonymous", null),
+        Arguments.of("host a number", "{\"http\": {\"host\": 1}}", "http.host", null),
+        Arguments.of("origins not an array", "{\"http\": {\"allowedOrigins\": \"*\"}}",
+            "http.allowedOrigins", null),
+        Arguments.of("apiKeys holding a number", "{\"auth\": {\"apiKeys\": [\"k\", 5]}}",
+            "auth.apiKeys", null),
+        Arguments.of("negative limit", "{\"limits\": {\"maxFrameBytes\": -5}}",
+            "limits.maxFrameBytes", null),
+        Arguments.of("messagesBurst below messagesPerSecond",
+            "{\"limits\": {\"messagesPerSecond\": 100, \"messagesBurst\": 10}}",
+            "limits.messagesBurst", "messagesPerSecond"),
+        Arguments.of("heartbeat timeout equal to interval",
+            "{\"heartbeat\": {\"intervalMs\": 1000, \"timeoutMs\": 1000}}", "heartbeat.timeoutMs",
+            "intervalMs"),
+        Arguments.of("heartbeat timeout below interval",
+            "{\"heartbeat\": {\"intervalMs\": 1000, \"timeoutMs\": 500}}", "heartbeat.timeoutMs",
+            null),
+        Arguments.of("bad publish policy", "{\"namespaces\": {\"x\": {\"publish\": \"everyone\"}}}",
+            "namespaces.x.publish", "everyone"),
+        Arguments.of("bad subscribe policy", "{\"namespaces\": {\"x\": {\"subscribe\": 1}}}",
+            "namespaces.x.subscribe", null),
+        Arguments.of("schema neither path nor object", "{\"namespaces\": {\"x\": {\"schema\": 5}}}",
+            "namespaces.x.schema", null),
+        Arguments.of("bad broker type", "{\"broker\": {\"type\": \"mongo\"}}", "broker.type",
+            "mongo"),
+        Arguments.of("bad jwt algorithm",
+            "{\"auth\": {\"jwt\": {\"keys\": [{\"algorithm\": \"none\"}]}}}",
+            "auth.jwt.keys[0].algorithm", null),
+        Arguments.of("bad namespace name", "{\"namespaces\": {\"a b\": {}}}", "namespaces.a b",
+            null),
+        Arguments.of("unreadable schema file",
+            "{\"namespaces\": {\"x\": {\"schema\": \"no/such/schema.json\"}}}",
+            "namespaces.x.schema", "cannot read"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badConfigs")
+  void badConfigFailsNamingTheKey(String name, String config, String key, String says,
+      Vertx vertx) {
+    assertNamed(problems(vertx, json(config), Map.of()), key, says);
+  }
+
+  @Test
+  void schemaFileThatIsNotJsonIsNamed(Vertx vertx) throws IOException {
+    Files.writeString(dir.resolve("broken.json"), "{ this is not json");
+    Files.writeString(dir.resolve("array.json"), "[1, 2]");
+    List<String> problems = problems(vertx, json("{\"namespaces\": {"
+        + "\"x\": {\"schema\": \"broken.json\"}, \"y\": {\"schema\": \"array.json\"}}}"), Map.of());
+    assertNamed(problems, "namespaces.x.schema", "broken.json");
+    assertNamed(problems, "namespaces.y.schema", "array.json");
+  }
+
+  @Test
+  void schemaPathIsRelativeToTheBaseDir(Vertx vertx) throws IOException {
+    Files.createDirectories(dir.resolve("schemas"));
+    Files.writeString(dir.resolve("schemas/x.json"), "{\"type\": \"object\"}");
+    SwitchboardConfig config = load(vertx,
+        json("{\"namespaces\": {\"x\": {\"schema\": \"schemas/x.json\"}}}"), Map.of());
+    assertEquals(json("{\"type\": \"object\"}"), config.namespace("x").schema());
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce(Vertx vertx) {
+    List<String> problems = problems(vertx, json("{\"htp\": 1, \"http\": {\"port\": 70000},"
+        + " \"limits\": {\"messagesPerSecond\": 10, \"messagesBurst\": 5}}"), Map.of());
+    assertNamed(problems, "htp", null);
+    assertNamed(problems, "http.port", null);
+    assertNamed(problems, "limits.messagesBurst", null);
+    assertEquals(3, problems.size(), problems.toString());
+  }
+
+  @Test
+  void keysStartingWithSlashesAreComments(Vertx vertx) {
+    SwitchboardConfig config = load(vertx, json("{\"//\": \"top comment\","
+        + " \"http\": {\"//port\": \"the port\", \"port\": 1234},"
+        + " \"namespaces\": {\"//\": \"about namespaces\", \"x\": {\"//history\": 1}}}"), Map.of());
+    assertEquals(1234, config.http().port());
+    assertEquals(Set.of("x"), config.namespaces().keySet());
+  }
+
+  @Test
+  void emptyConfigTakesEveryDefault(Vertx vertx) {
+    SwitchboardConfig config = load(vertx, new JsonObject(), Map.of());
+    assertEquals(HttpConfig.DEFAULT_PORT, config.http().port());
+    assertEquals(LimitsConfig.DEFAULT_MAX_BODY_BYTES, config.limits().maxBodyBytes());
+    assertTrue(config.namespaces().isEmpty());
+    assertTrue(config.nodeId().length() > 0, "a random node id");
+  }
+
+  @Test
+  void environmentOverridesApply(Vertx vertx) {
+    SwitchboardConfig config = load(vertx, json("{\"http\": {\"port\": 1000}}"), Map.of(
+        "SWITCHBOARD_HTTP_PORT", "9090",
+        "SWITCHBOARD_HTTP_HOST", "127.0.0.1",
+        "SWITCHBOARD_NODE_ID", "env-node",
+        "SWITCHBOARD_BROKER_TYPE", "redis",
+        "SWITCHBOARD_REDIS_URL", "redis://cache:6380",
+        "SWITCHBOARD_REDIS_PREFIX", "sbx",
+        "SWITCHBOARD_AUTH_ANONYMOUS", "false",
+        "SWITCHBOARD_API_KEYS", "k1, k2,",
+        "SWITCHBOARD_ALLOWED_ORIGINS", "https://a.example,https://b.example",
+        "SWITCHBOARD_JWT_SECRET", "s3cret"));
+    assertEquals(9090, config.http().port());
+    assertEquals("127.0.0.1", config.http().host());
+    assertEquals("env-node", config.nodeId());
+    assertEquals(BrokerType.REDIS, config.broker().type());
+    assertEquals("redis://cache:6380", config.broker().redis().connectionString());
+    assertEquals("sbx", config.broker().redis().prefix());
+    assertEquals(false, config.auth().anonymous());
+    assertEquals(List.of("k1", "k2"), config.auth().apiKeys());
+    assertEquals(List.of("https://a.example", "https://b.example"),
+        config.http().allowedOrigins());
+    assertEquals(1, config.auth().jwt().keys().size());
+    assertEquals("HS256", config.auth().jwt().keys().get(0).algorithm());
+    assertEquals("s3cret", config.auth().jwt().keys().get(0).secret());
+  }
+
+  static Stream<Arguments> badEnvironment() {
+    return Stream.of(
+        Arguments.of("port not a number", "SWITCHBOARD_HTTP_PORT", "abc", "http.port"),
+        Arguments.of("port out of range", "SWITCHBOARD_HTTP_PORT", "70000", "http.port"),
+        Arguments.of("instances not a number", "SWITCHBOARD_HTTP_INSTANCES", "many",
+            "http.instances"),
+        Arguments.of("anonymous not a boolean", "SWITCHBOARD_AUTH_ANONYMOUS", "maybe",
+            "auth.anonymous"),
+        Arguments.of("unknown broker type", "SWITCHBOARD_BROKER_TYPE", "kafka", "broker.type"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badEnvironment")
+  void badEnvironmentValueNamesTheKey(String name, String variable, String value, String key,
+      Vertx vertx) {
+    assertNamed(problems(vertx, new JsonObject(), Map.of(variable, value)), key, value);
+  }
+
+  @Test
+  void shippedConfigLoadsWithEveryDocumentedDefault(Vertx vertx) {
+    SwitchboardConfig config = Await.result(ConfigLoader.load(vertx,
+        Path.of("conf/switchboard.json")));
+    assertEquals(HttpConfig.DEFAULT_HOST, config.http().host());
+    assertEquals("0.0.0.0", config.http().host());
+    assertEquals(8080, config.http().port());
+    assertEquals(0, config.http().instances());
+    assertEquals(List.of(), config.http().allowedOrigins());
+    assertEquals(BrokerType.MEMORY, config.broker().type());
+    assertEquals("redis://127.0.0.1:6379", config.broker().redis().connectionString());
+    assertEquals(RedisConfig.DEFAULT_PREFIX, config.broker().redis().prefix());
+    assertEquals("sb", config.broker().redis().prefix());
+    assertEquals(true, config.auth().anonymous());
+    assertEquals(AuthConfig.DEFAULT_TIMEOUT_MS, config.auth().timeoutMs());
+    assertEquals(5000, config.auth().timeoutMs());
+    assertEquals(List.of(), config.auth().jwt().keys());
+    assertNull(config.auth().jwt().jwksFile());
+    assertEquals(List.of(), config.auth().apiKeys());
+    assertEquals(new HeartbeatConfig(25_000, 60_000), config.heartbeat());
+    assertEquals(new HeartbeatConfig(HeartbeatConfig.DEFAULT_INTERVAL_MS,
+        HeartbeatConfig.DEFAULT_TIMEOUT_MS), config.heartbeat());
+    assertEquals(new ReaperConfig(ReaperConfig.DEFAULT_INTERVAL_MS), config.reaper());
+    assertEquals(5000, config.reaper().intervalMs());
+    assertEquals(new PresenceConfig(30_000), config.presence());
+    assertEquals(PresenceConfig.DEFAULT_TTL_MS, config.presence().ttlMs());
+    assertEquals(new LimitsConfig(65_536, 1_048_576, 1000, 100, 0, 100, 200, 1_048_576, 5000),
+        config.limits());
+    assertEquals(new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES,
+        LimitsConfig.DEFAULT_MAX_BODY_BYTES, LimitsConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_USER,
+        LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, LimitsConfig.DEFAULT_MESSAGES_PER_SECOND,
+        LimitsConfig.DEFAULT_MESSAGES_BURST, LimitsConfig.DEFAULT_SEND_QUEUE_BYTES,
+        LimitsConfig.DEFAULT_SLOW_CONSUMER_MS), config.limits());
+    assertEquals(new DrainConfig(10_000), config.drain());
+    assertEquals(DrainConfig.DEFAULT_WINDOW_MS, config.drain().windowMs());
+
+    assertEquals(Set.of("", "chat", "feed"), config.namespaces().keySet());
+    NamespaceConfig root = config.namespace("");
+    assertEquals(AccessPolicy.ANYONE, root.subscribe());
+    assertEquals(AccessPolicy.ANYONE, root.publish());
+    assertEquals(new NamespaceConfig.HistoryConfig(100, 300_000), root.history());
+    assertNull(root.schema());
+    NamespaceConfig chat = config.namespace("chat");
+    assertNotNull(chat.schema(), "schemas/chat.json is loaded, relative to conf/");
+    assertEquals(new JsonArray().add("text"), chat.schema().getJsonArray("required"));
+    assertEquals(new NamespaceConfig.HistoryConfig(1000, 3_600_000), chat.history());
+    assertTrue(chat.presence());
+    assertTrue(chat.joinLeave());
+    NamespaceConfig feed = config.namespace("feed");
+    assertEquals(AccessPolicy.SERVER, feed.publish());
+    assertEquals(AccessPolicy.ANYONE, feed.subscribe());
+    assertEquals(false, feed.presence());
+  }
+
+  @Test
+  void missingFileFailsWithOneProblemNamingIt(Vertx vertx) {
+    Throwable failure = Await.failure(ConfigLoader.load(vertx, dir.resolve("nope.json")));
+    List<String> problems = assertInstanceOf(ConfigException.class, failure).problems();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).contains("nope.json"), problems.toString());
+  }
+}
