@@ -31,6 +31,11 @@ public final class Hub {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
   /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
   private static final int MAX_DRAIN = 4096;
+  /**
+   * The heartbeat visits one slice of the sessions per tick, so each interval's pings (and the
+   * pongs they bring back) spread over the interval instead of stalling the loop all at once.
+   */
+  private static final int HEARTBEAT_SLICES = 16;
 
   private final Vertx vertx;
   private final Context context;
@@ -43,6 +48,7 @@ public final class Hub {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private long heartbeatTimer = -1;
   private long reaperTimer = -1;
+  private int heartbeatSlice;
 
   public Hub(Vertx vertx, Context context, NodeServices services) {
     this.vertx = vertx;
@@ -52,7 +58,8 @@ public final class Hub {
 
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
   public void start() {
-    heartbeatTimer = vertx.setPeriodic(services.config().heartbeat().intervalMs(), id -> heartbeat());
+    long tickMs = Math.max(1, services.config().heartbeat().intervalMs() / HEARTBEAT_SLICES);
+    heartbeatTimer = vertx.setPeriodic(tickMs, id -> heartbeat());
     reaperTimer = vertx.setPeriodic(services.config().reaper().intervalMs(), id -> reap());
   }
 
@@ -291,8 +298,12 @@ public final class Hub {
   }
 
   private void heartbeat() {
+    int slice = heartbeatSlice;
+    heartbeatSlice = (slice + 1) % HEARTBEAT_SLICES;
     for (Session session : sessions.values()) {
-      session.transport().sendHeartbeat();
+      if (session.heartbeatSlice(HEARTBEAT_SLICES) == slice) {
+        session.transport().sendHeartbeat();
+      }
     }
   }
 

@@ -49,6 +49,11 @@ public final class Session {
     return openedAtMs;
   }
 
+  /** Which of {@code slices} heartbeat ticks pings this session; spread by the opening time. */
+  int heartbeatSlice(int slices) {
+    return (int) Long.remainderUnsigned(openedAtMs, slices);
+  }
+
   public long lastSeenMs() {
     return lastSeenMs;
   }

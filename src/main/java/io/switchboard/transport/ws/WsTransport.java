@@ -12,6 +12,7 @@ import io.switchboard.protocol.ServerFrames;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A session's WebSocket: text frames, several messages per frame when the client opted in.
@@ -59,18 +60,21 @@ final class WsTransport implements Transport {
     if (!open()) {
       return;
     }
-    if (batching) {
-      write(batch.joinedFrames());
-    } else {
-      for (OutboundMessage message : batch.messages()) {
-        write(message.wsFrameBytes());
-      }
+    List<OutboundMessage> messages = batch.messages();
+    if (batching || messages.size() == 1) {
+      // one frame: one trip down the pipeline
+      channel.writeAndFlush(frameOf(batching ? batch.joinedFrames()
+          : messages.get(0).wsFrameBytes()), channel.voidPromise());
+      return;
+    }
+    for (OutboundMessage message : messages) {
+      channel.write(frameOf(message.wsFrameBytes()), channel.voidPromise());
     }
     channel.flush();
   }
 
-  private void write(ByteBuf shared) {
-    channel.write(new TextWebSocketFrame(shared.duplicate()), channel.voidPromise());
+  private static TextWebSocketFrame frameOf(ByteBuf shared) {
+    return new TextWebSocketFrame(shared.duplicate());
   }
 
   @Override
