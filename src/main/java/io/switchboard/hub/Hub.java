@@ -157,6 +157,16 @@ public final class Hub {
       Long requestId) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     String offset = page.top().encode();
+    if (ns.presence()) {
+      // registered before the ack goes out, so a client that has its ack finds itself present
+      services.presence().add(local.name, session.id(), session.user())
+          .compose(first -> first && ns.joinLeave()
+              ? services.broker().publishEvent(new ChannelEvent(local.name,
+                  ChannelEvent.Kind.JOIN, session.user()))
+              : Future.succeededFuture())
+          .onFailure(err -> log.atWarn().addKeyValue("channel", local.name).setCause(err)
+              .log("presence add failed"));
+    }
     session.transport().sendSubscribed(requestId, local.name, offset, recovered);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
     List<OutboundMessage> catchUp = new ArrayList<>();
@@ -182,15 +192,6 @@ public final class Hub {
       local.sentAhead.put(session, sent);
     }
     local.live.add(session);
-    if (ns.presence()) {
-      services.presence().add(local.name, session.id(), session.user())
-          .compose(first -> first && ns.joinLeave()
-              ? services.broker().publishEvent(new ChannelEvent(local.name,
-                  ChannelEvent.Kind.JOIN, session.user()))
-              : Future.succeededFuture())
-          .onFailure(err -> log.atWarn().addKeyValue("channel", local.name).setCause(err)
-              .log("presence add failed"));
-    }
     return new SubscribeResult(local.name, offset, recovered);
   }
 
