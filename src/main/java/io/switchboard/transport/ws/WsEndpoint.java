@@ -43,6 +43,7 @@ public final class WsEndpoint {
   }
 
   public void connected(ServerWebSocket socket) {
+    DirectWriteQueue.install(socket);
     long now = System.currentTimeMillis();
     WsTransport transport = new WsTransport(socket, batching(socket.query()));
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
