@@ -38,11 +38,18 @@ enum Target {
     return this == SWITCHBOARD ? "/api/publish" : "/publish?channel=" + channel;
   }
 
-  /** The body for one publication; {@code t} is the sender's nanoTime, {@code s} the sequence. */
+  /**
+   * The body for one publication; {@code t} is the sender's nanoTime, {@code s} the sequence. The
+   * baseline broadcasts its body as is, so it gets a message frame shaped like Switchboard's.
+   */
   String publishBody(String channel, long t, long s) {
     if (this == SWITCHBOARD) {
       return "{\"channel\":\"" + channel + "\",\"data\":{\"t\":" + t + ",\"s\":" + s + "}}";
     }
-    return "{\"t\":" + t + ",\"s\":" + s + "}";
+    // the same bytes a Switchboard subscriber receives for that publication, so both servers
+    // deliver frames of one size and the client does the same work per frame
+    return "{\"type\":\"message\",\"channel\":\"" + channel + "\",\"offset\":\"" + s
+        + "-5f3a9c1b\",\"ts\":" + System.currentTimeMillis() + ",\"data\":{\"t\":" + t
+        + ",\"s\":" + s + "}}";
   }
 }
