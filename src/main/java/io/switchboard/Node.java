@@ -1,5 +1,8 @@
 package io.switchboard;
 
+import io.switchboard.auth.ApiKeys;
+import io.switchboard.auth.RevocationList;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
@@ -8,10 +11,12 @@ import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.hub.Fanout;
+import io.switchboard.hub.Hubs;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.Publisher;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.protocol.FrameCodec;
+import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
 import io.switchboard.transport.bus.PublishConsumer;
 import io.switchboard.transport.http.PublishRequests;
@@ -41,6 +46,7 @@ public final class Node {
   private final NodeServices services;
   private final List<EdgeVerticle> edges;
   private String deploymentId;
+  private String adminDeploymentId;
 
   private Node(Vertx vertx, SwitchboardConfig config, NodeServices services) {
     this.vertx = vertx;
@@ -67,8 +73,11 @@ public final class Node {
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
     Publisher publisher = new Publisher(config, schemas, broker);
+    RevocationList revocations = new RevocationList();
+    TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations);
     return new NodeServices(config, broker, presence, fanout, publisher, protocol,
-        new FrameCodec(protocol));
+        new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
+        new Hubs());
   }
 
   private static SchemaRegistry schemaRegistry(SwitchboardConfig config) {
@@ -113,6 +122,9 @@ public final class Node {
           return edge;
         }, new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> deploymentId = id)
+        .compose(id -> config.http().adminPort() == 0 ? Future.succeededFuture()
+            : vertx.deployVerticle(new AdminVerticle(services))
+                .onSuccess(id2 -> adminDeploymentId = id2))
         .mapEmpty();
   }
 
@@ -140,8 +152,10 @@ public final class Node {
 
   /** Undeploys the edges (closing every session as going away), then the broker. */
   public Future<Void> close() {
-    Future<Void> undeploy = deploymentId == null ? Future.succeededFuture()
-        : vertx.undeploy(deploymentId);
+    Future<Void> undeploy = (adminDeploymentId == null ? Future.<Void>succeededFuture()
+        : vertx.undeploy(adminDeploymentId))
+        .compose(v -> deploymentId == null ? Future.succeededFuture()
+            : vertx.undeploy(deploymentId));
     return undeploy.eventually(() -> services.broker().close());
   }
 }

@@ -76,13 +76,22 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       return Future.failedFuture(new ConfigException(problems));
     }
-    return SchemaFiles.load(vertx, baseDir, schemaSources).compose(schemas -> {
+    return SchemaFiles.load(vertx, baseDir, schemaSources)
+        .compose(schemas -> JwksFile.load(vertx, baseDir, config.auth().jwt())
+            .map(jwks -> Map.entry(schemas, jwks)))
+        .compose(loaded -> {
+      Map<String, JsonObject> schemas = loaded.getKey();
+      AuthConfig auth = config.auth();
+      JwtConfig jwt = auth.jwt();
+      AuthConfig withJwks = new AuthConfig(auth.anonymous(), auth.timeoutMs(), new JwtConfig(
+          jwt.keys(), jwt.jwksFile(), loaded.getValue(), jwt.clockSkewMs(), jwt.issuer(),
+          jwt.audience()), auth.apiKeys());
       Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
       config.namespaces().forEach((name, ns) -> namespaces.put(name, new NamespaceConfig(name,
           schemas.get(name), ns.subscribe(), ns.publish(), ns.history(), ns.presence(),
           ns.joinLeave())));
       return Future.succeededFuture(new SwitchboardConfig(config.nodeId(), config.http(),
-          config.broker(), config.auth(), config.heartbeat(), config.reaper(), config.presence(),
+          config.broker(), withJwks, config.heartbeat(), config.reaper(), config.presence(),
           config.limits(), config.drain(), Map.copyOf(namespaces)));
     });
   }
@@ -104,7 +113,8 @@ public final class ConfigLoader {
   private static HttpConfig http(ConfigSection s) {
     HttpConfig config = new HttpConfig(s.string("host", HttpConfig.DEFAULT_HOST),
         s.integer("port", HttpConfig.DEFAULT_PORT, 0, 65_535),
-        s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"));
+        s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"),
+        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535));
     s.rejectUnknownKeys();
     return config;
   }
@@ -130,15 +140,28 @@ public final class ConfigLoader {
       if (!ALGORITHMS.contains(algorithm)) {
         key.problem("algorithm", "must be one of " + ALGORITHMS + ", was \"" + algorithm + "\"");
       }
-      keys.add(new JwtKeyConfig(algorithm, key.string("secret", null),
-          key.string("publicKey", null)));
+      String secret = key.string("secret", null);
+      String publicKey = key.string("publicKey", null);
+      if (algorithm.equals("HS256") && (secret == null || secret.length() < 32)) {
+        key.problem("secret", "an HS256 secret of at least 32 characters is needed");
+      } else if (!algorithm.equals("HS256") && ALGORITHMS.contains(algorithm)
+          && (publicKey == null || !publicKey.contains("BEGIN PUBLIC KEY"))) {
+        key.problem("publicKey", "a PEM public key (-----BEGIN PUBLIC KEY-----...) is needed for "
+            + algorithm);
+      }
+      keys.add(new JwtKeyConfig(algorithm, secret, publicKey));
       key.rejectUnknownKeys();
     }
     String jwksFile = jwt.string("jwksFile", null);
+    long clockSkewMs = jwt.number("clockSkewMs", JwtConfig.DEFAULT_CLOCK_SKEW_MS, 0,
+        Integer.MAX_VALUE);
+    String issuer = jwt.string("issuer", null);
+    List<String> audience = jwt.strings("audience");
     jwt.rejectUnknownKeys();
     List<String> apiKeys = s.strings("apiKeys");
     s.rejectUnknownKeys();
-    return new AuthConfig(anonymous, timeoutMs, new JwtConfig(List.copyOf(keys), jwksFile), apiKeys);
+    return new AuthConfig(anonymous, timeoutMs, new JwtConfig(List.copyOf(keys), jwksFile,
+        List.of(), clockSkewMs, issuer, audience), apiKeys);
   }
 
   private static HeartbeatConfig heartbeat(ConfigSection s) {

@@ -1,16 +1,22 @@
 package io.switchboard.config;
 
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** The records of the config sections of PROTOCOL.md section 10, each with its defaults. */
 public final class Sections {
   private Sections() {}
 
-  /** @param instances HTTP server verticles, one per event loop; 0 means one per CPU core */
-  public record HttpConfig(String host, int port, int instances, List<String> allowedOrigins) {
+  /**
+   * @param instances HTTP server verticles, one per event loop; 0 means one per CPU core
+   * @param adminPort when not 0, /health, /ready and /metrics are served on this port only
+   */
+  public record HttpConfig(String host, int port, int instances, List<String> allowedOrigins,
+      int adminPort) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_INSTANCES = 0;
+    public static final int DEFAULT_ADMIN_PORT = 0;
   }
 
   public record RedisConfig(String connectionString, String prefix) {
@@ -24,7 +30,20 @@ public final class Sections {
 
   public record JwtKeyConfig(String algorithm, String secret, String publicKey) {}
 
-  public record JwtConfig(List<JwtKeyConfig> keys, String jwksFile) {}
+  /**
+   * @param jwks the keys of {@code jwksFile}, read at start
+   * @param clockSkewMs tolerance for exp and nbf
+   * @param issuer required {@code iss}, or null
+   * @param audience accepted {@code aud} values; empty: not checked
+   */
+  public record JwtConfig(List<JwtKeyConfig> keys, String jwksFile, List<JsonObject> jwks,
+      long clockSkewMs, String issuer, List<String> audience) {
+    public static final long DEFAULT_CLOCK_SKEW_MS = 30_000;
+
+    public boolean enabled() {
+      return !keys.isEmpty() || !jwks.isEmpty();
+    }
+  }
 
   public record AuthConfig(boolean anonymous, long timeoutMs, JwtConfig jwt, List<String> apiKeys) {
     public static final boolean DEFAULT_ANONYMOUS = true;

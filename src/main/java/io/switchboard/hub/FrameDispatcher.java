@@ -29,7 +29,12 @@ public final class FrameDispatcher {
 
   public void handle(Session session, ClientFrame frame) {
     Future<String> reply;
-    if (frame instanceof ClientFrame.Invalid invalid) {
+    if (!session.welcomed() && !(frame instanceof ClientFrame.Auth)
+        && !(frame instanceof ClientFrame.Ping) && !(frame instanceof ClientFrame.Pong)) {
+      // nothing but auth and ping before authentication (PROTOCOL.md section 6)
+      reply = Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+          "authenticate first: send {\"type\":\"auth\",\"token\":\"<JWT>\"}"));
+    } else if (frame instanceof ClientFrame.Invalid invalid) {
       reply = Future.failedFuture(invalid.error());
     } else if (frame instanceof ClientFrame.Ping ping) {
       reply = Future.succeededFuture(ServerFrames.pong(ping.id()));
@@ -53,9 +58,7 @@ public final class FrameDispatcher {
     } else if (frame instanceof ClientFrame.Presence presence) {
       reply = Future.<Void>succeededFuture().compose(v -> presence(session, presence));
     } else if (frame instanceof ClientFrame.Auth auth) {
-      // token authentication arrives with JWT support; until then every connection is anonymous
-      reply = Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
-          "token authentication is not configured on this node"));
+      reply = hub.authenticator().authFrame(session, auth);
     } else {
       reply = Future.failedFuture(new IllegalStateException("unhandled frame " + frame));
     }

@@ -46,6 +46,7 @@ public final class Hub {
   // consumer. A burst becomes one task, so several messages share one pass (and one batch frame).
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Authenticator authenticator;
   private long heartbeatTimer = -1;
   private long reaperTimer = -1;
   private int heartbeatSlice;
@@ -54,10 +55,12 @@ public final class Hub {
     this.vertx = vertx;
     this.context = context;
     this.services = services;
+    this.authenticator = new Authenticator(vertx, this, services);
   }
 
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
   public void start() {
+    services.hubs().add(this);
     long tickMs = Math.max(1, services.config().heartbeat().intervalMs() / HEARTBEAT_SLICES);
     heartbeatTimer = vertx.setPeriodic(tickMs, id -> heartbeat());
     reaperTimer = vertx.setPeriodic(services.config().reaper().intervalMs(), id -> reap());
@@ -65,6 +68,7 @@ public final class Hub {
 
   /** Cancels the timers and closes every session as going away. */
   public void stop() {
+    services.hubs().remove(this);
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(reaperTimer);
     for (Session session : new ArrayList<>(sessions.values())) {
@@ -74,6 +78,10 @@ public final class Hub {
 
   public NodeServices services() {
     return services;
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
   }
 
   public void open(Session session) {
@@ -102,9 +110,33 @@ public final class Hub {
     }
     session.markClosed();
     sessions.remove(session.id());
+    authenticator.release(session);
     for (String channel : new ArrayList<>(session.channels())) {
       removeSubscription(session, channel);
     }
+  }
+
+  /**
+   * Closes every session of {@code user} on this hub with 4403 and revokes their tokens for the
+   * rest of their lifetime; completes, on any thread, with how many were closed.
+   */
+  Future<Integer> disconnect(String user) {
+    io.vertx.core.Promise<Integer> closed = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      long now = System.currentTimeMillis();
+      List<Session> matching = new ArrayList<>();
+      for (Session session : sessions.values()) {
+        if (session.token() != null && session.user().equals(user)) {
+          matching.add(session);
+        }
+      }
+      for (Session session : matching) {
+        services.revocations().revokeToken(session.token(), now);
+        close(session, CloseCode.REVOKED);
+      }
+      closed.complete(matching.size());
+    });
+    return closed.future();
   }
 
   /**

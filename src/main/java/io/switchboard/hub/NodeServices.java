@@ -1,5 +1,8 @@
 package io.switchboard.hub;
 
+import io.switchboard.auth.ApiKeys;
+import io.switchboard.auth.RevocationList;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.config.SwitchboardConfig;
@@ -9,6 +12,9 @@ import io.switchboard.validation.ProtocolSchema;
 /**
  * The node-wide parts every hub and transport shares, built once by the node. Each is immutable or
  * thread-safe.
+ *
+ * @param tokens null when no JWT key is configured
  */
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
-    Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec) {}
+    Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
+    TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs) {}

@@ -1,6 +1,7 @@
 package io.switchboard.hub;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.auth.VerifiedToken;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -16,6 +17,11 @@ public final class Session {
   private Principal principal;
   private long lastSeenMs;
   private boolean closed;
+  // authentication state, see Authenticator
+  private boolean welcomed;
+  private VerifiedToken token;
+  private long authTimer = -1;
+  private long expiryTimer = -1;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -69,6 +75,41 @@ public final class Session {
 
   void markClosed() {
     closed = true;
+  }
+
+  /** Whether the connection may be used: anonymous access, or a good token (PROTOCOL.md §3). */
+  public boolean welcomed() {
+    return welcomed;
+  }
+
+  void markWelcomed() {
+    welcomed = true;
+  }
+
+  /** The token the session authenticated with, or null. */
+  public VerifiedToken token() {
+    return token;
+  }
+
+  void token(VerifiedToken token) {
+    this.token = token;
+    this.principal = token.principal();
+  }
+
+  long authTimer() {
+    return authTimer;
+  }
+
+  void authTimer(long id) {
+    authTimer = id;
+  }
+
+  long expiryTimer() {
+    return expiryTimer;
+  }
+
+  void expiryTimer(long id) {
+    expiryTimer = id;
   }
 
   /** Channels subscribed or being subscribed to. */

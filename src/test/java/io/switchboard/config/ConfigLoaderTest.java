@@ -183,7 +183,7 @@ class ConfigLoaderTest {
         "SWITCHBOARD_AUTH_ANONYMOUS", "false",
         "SWITCHBOARD_API_KEYS", "k1, k2,",
         "SWITCHBOARD_ALLOWED_ORIGINS", "https://a.example,https://b.example",
-        "SWITCHBOARD_JWT_SECRET", "s3cret"));
+        "SWITCHBOARD_JWT_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret"));
     assertEquals(9090, config.http().port());
     assertEquals("127.0.0.1", config.http().host());
     assertEquals("env-node", config.nodeId());
@@ -196,7 +196,7 @@ class ConfigLoaderTest {
         config.http().allowedOrigins());
     assertEquals(1, config.auth().jwt().keys().size());
     assertEquals("HS256", config.auth().jwt().keys().get(0).algorithm());
-    assertEquals("s3cret", config.auth().jwt().keys().get(0).secret());
+    assertEquals("s3cret-s3cret-s3cret-s3cret-s3cret", config.auth().jwt().keys().get(0).secret());
   }
 
   static Stream<Arguments> badEnvironment() {

@@ -22,17 +22,19 @@ public final class Routes {
     int maxBody = services.config().limits().maxBodyBytes();
 
     Router router = Router.router(vertx);
+    router.route("/api/*").handler(new ApiAuthHandler(services));
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
+    router.post("/api/disconnect").handler(new DisconnectHandler(services));
     router.post("/api/publish").handler(new PublishHandler(publishes));
     router.post("/api/batch").handler(new BatchHandler(publishes));
     // channel names may hold '/', so the name is everything between the fixed parts
     router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
     router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());
     router.get("/sse").handler(new SseHandler(hub, ids));
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
-        .put("node", services.config().nodeId())));
-    router.get("/ready").handler(ctx -> ctx.json(new JsonObject().put("ready", true)));
+    if (services.config().http().adminPort() == 0) {
+      HealthRoutes.mount(router, services);
+    }
     router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new io.switchboard.protocol
         .SwitchboardException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
             "/ws needs a WebSocket upgrade")));

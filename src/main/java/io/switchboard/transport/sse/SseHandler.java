@@ -1,6 +1,9 @@
 package io.switchboard.transport.sse;
 
+import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Permissions;
+import io.switchboard.auth.VerifiedToken;
+import io.switchboard.hub.NodeServices;
 import io.switchboard.auth.Principal;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.hub.Hub;
@@ -37,7 +40,30 @@ public final class SseHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Principal who = Principal.ANONYMOUS;
+    String token = BearerTokens.of(ctx.request().getHeader("Authorization"),
+        ctx.request().getParam("token"));
+    authenticate(token)
+        .onSuccess(verified -> start(ctx, verified))
+        .onFailure(err -> ApiErrors.reply(ctx, err));
+  }
+
+  /** The stream's token, or null for an anonymous stream where that is allowed. */
+  private Future<VerifiedToken> authenticate(String token) {
+    NodeServices services = hub.services();
+    if (token == null) {
+      return services.config().auth().anonymous() ? Future.succeededFuture(null)
+          : Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+              "a token is needed: Authorization: Bearer <JWT> or ?token=<JWT>"));
+    }
+    if (services.tokens() == null) {
+      return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+          "token authentication is not configured on this node (auth.jwt)"));
+    }
+    return services.tokens().verify(token);
+  }
+
+  private void start(RoutingContext ctx, VerifiedToken token) {
+    Principal who = token == null ? Principal.ANONYMOUS : token.principal();
     Map<String, NamespaceConfig> channels = new LinkedHashMap<>();
     try {
       List<String> names = new ArrayList<>(new LinkedHashSet<>(ctx.queryParam("channel")));
@@ -58,11 +84,11 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e);
       return;
     }
-    String token = ctx.request().getHeader("Last-Event-ID");
-    if (token == null) {
-      token = ctx.request().getParam("lastEventId");
+    String resumeToken = ctx.request().getHeader("Last-Event-ID");
+    if (resumeToken == null) {
+      resumeToken = ctx.request().getParam("lastEventId");
     }
-    Map<String, String> resumeFrom = ResumeToken.decode(token);
+    Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response()
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -72,6 +98,10 @@ public final class SseHandler implements Handler<RoutingContext> {
     SseTransport transport = new SseTransport(response, resumeFrom);
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
+    if (token != null) {
+      // the stream ends (the browser reconnects with a fresh ?token=) when the token expires
+      hub.authenticator().accept(session, token);
+    }
     response.closeHandler(v -> hub.forget(session));
     ctx.request().connection().closeHandler(v -> hub.forget(session));
     List<Future<?>> subscribed = new ArrayList<>();

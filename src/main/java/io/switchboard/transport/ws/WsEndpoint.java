@@ -7,7 +7,7 @@ import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.FrameCodec;
-import io.switchboard.protocol.ServerFrames;
+import io.switchboard.auth.BearerTokens;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -64,9 +64,8 @@ public final class WsEndpoint {
       }
       log.atDebug().addKeyValue("session", session.id()).setCause(err).log("websocket error");
     });
-    var config = hub.services().config();
-    transport.sendFrame(ServerFrames.welcome(session.id(), session.user(), config.nodeId(),
-        config.heartbeat().intervalMs()));
+    hub.authenticator().connected(session, BearerTokens.of(socket.headers().get("Authorization"),
+        queryParam(socket.query(), "token")));
   }
 
   /**
@@ -83,10 +82,14 @@ public final class WsEndpoint {
   }
 
   private static boolean batching(String query) {
+    return "1".equals(queryParam(query, "batch"));
+  }
+
+  private static String queryParam(String query, String name) {
     if (query == null) {
-      return false;
+      return null;
     }
-    List<String> values = new QueryStringDecoder(query, false).parameters().get("batch");
-    return values != null && values.contains("1");
+    List<String> values = new QueryStringDecoder(query, false).parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 }

@@ -1,0 +1,12 @@
+package io.switchboard.auth;
+
+/**
+ * A token that passed every check, with what the rest of the server needs from it.
+ *
+ * @param expiresAtMs when the token expires (its {@code exp}), or 0 for a token without one
+ * @param issuedAtSec its {@code iat}, or 0 when absent
+ * @param fingerprint a hash that identifies the token in the revocation list (never the token)
+ * @param admin whether it carries {@code "role": "admin"} (HTTP API access)
+ */
+public record VerifiedToken(Principal principal, long expiresAtMs, long issuedAtSec,
+    String fingerprint, boolean admin) {}

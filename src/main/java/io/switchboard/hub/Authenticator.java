@@ -1,0 +1,124 @@
+package io.switchboard.hub;
+
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.auth.VerifiedToken;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SwitchboardException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * When a session may be used and as whom (PROTOCOL.md sections 3 and 6): a token from the upgrade
+ * request or the first {@code auth} frame within {@code auth.timeoutMs}, else anonymous access if
+ * allowed; the connection closes with 4401 when its token expires unless an {@code auth} frame
+ * brought a fresh one. One per hub; runs on the hub's event loop.
+ */
+public final class Authenticator {
+  private final Vertx vertx;
+  private final Hub hub;
+  private final SwitchboardConfig config;
+  private final TokenVerifier verifier;
+
+  Authenticator(Vertx vertx, Hub hub, NodeServices services) {
+    this.vertx = vertx;
+    this.hub = hub;
+    this.config = services.config();
+    this.verifier = services.tokens();
+  }
+
+  /** A new connection, with the token its upgrade request carried (header or query), or null. */
+  public void connected(Session session, String token) {
+    if (token != null) {
+      verify(token).onComplete(ar -> {
+        if (ar.succeeded()) {
+          accept(session, ar.result());
+        } else {
+          hub.close(session, CloseCode.UNAUTHORIZED);
+        }
+      });
+    } else if (config.auth().anonymous()) {
+      welcome(session);
+    } else {
+      session.authTimer(vertx.setTimer(config.auth().timeoutMs(), id -> {
+        if (!session.welcomed()) {
+          hub.close(session, CloseCode.UNAUTHORIZED);
+        }
+      }));
+    }
+  }
+
+  /**
+   * An {@code auth} frame: authenticates the session (the reply is the welcome) or refreshes its
+   * token (the reply is an ack). A bad token closes a session that is not in use yet with 4401;
+   * a session already in use keeps its current token and gets the error.
+   */
+  Future<String> authFrame(Session session, ClientFrame.Auth frame) {
+    return verify(frame.token()).transform(ar -> {
+      if (session.closed()) {
+        return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED, "closed"));
+      }
+      if (ar.failed()) {
+        if (!session.welcomed()) {
+          hub.close(session, CloseCode.UNAUTHORIZED);
+        }
+        return Future.failedFuture(ar.cause());
+      }
+      VerifiedToken token = ar.result();
+      String user = token.principal().user();
+      if (!session.user().isEmpty() && !session.user().equals(user)
+          || session.user().isEmpty() && session.welcomed() && session.subscriptionCount() > 0) {
+        return Future.failedFuture(new SwitchboardException(ErrorCode.FORBIDDEN,
+            "a connection cannot change its user once it has one or holds subscriptions"));
+      }
+      boolean refresh = session.welcomed();
+      accept(session, token);
+      return Future.succeededFuture(refresh ? ServerFrames.ack(frame.id()) : null);
+    });
+  }
+
+  /** Closes the session with 4401 when its token expires (also used by SSE). */
+  public void accept(Session session, VerifiedToken token) {
+    cancel(session.authTimer());
+    session.authTimer(-1);
+    session.token(token);
+    cancel(session.expiryTimer());
+    session.expiryTimer(-1);
+    if (token.expiresAtMs() > 0) {
+      long delay = Math.max(1, token.expiresAtMs() - System.currentTimeMillis());
+      session.expiryTimer(vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED)));
+    }
+    if (!session.welcomed()) {
+      welcome(session);
+    }
+  }
+
+  /** Cancels the session's timers; part of the hub's single close path. */
+  void release(Session session) {
+    cancel(session.authTimer());
+    cancel(session.expiryTimer());
+  }
+
+  private Future<VerifiedToken> verify(String token) {
+    if (verifier == null) {
+      return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+          "token authentication is not configured on this node (auth.jwt)"));
+    }
+    return verifier.verify(token);
+  }
+
+  private void welcome(Session session) {
+    session.markWelcomed();
+    session.transport().sendFrame(ServerFrames.welcome(session.id(), session.user(),
+        config.nodeId(), config.heartbeat().intervalMs()));
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.switchboard.hub;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Every hub of the node, for the few operations that concern all connections (disconnecting a
+ * user). Edges register on start; copy-on-write because that happens once per event loop.
+ */
+public final class Hubs {
+  private final List<Hub> all = new CopyOnWriteArrayList<>();
+
+  void add(Hub hub) {
+    all.add(hub);
+  }
+
+  void remove(Hub hub) {
+    all.remove(hub);
+  }
+
+  /** Closes every connection of {@code user} with 4403; completes with how many were closed. */
+  public Future<Integer> disconnect(String user) {
+    List<Future<Integer>> closed = new ArrayList<>();
+    for (Hub hub : all) {
+      closed.add(hub.disconnect(user));
+    }
+    return Future.all(closed).map(all -> closed.stream().mapToInt(Future::result).sum());
+  }
+}
