@@ -11,6 +11,8 @@ import io.switchboard.hub.Fanout;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.Publisher;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.limits.CallerRateLimiter;
+import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.EdgeVerticle;
 import io.switchboard.transport.bus.PublishConsumer;
@@ -68,7 +70,9 @@ public final class Node {
     broker.listener(fanout);
     Publisher publisher = new Publisher(config, schemas, broker);
     return new NodeServices(config, broker, presence, fanout, publisher, protocol,
-        new FrameCodec(protocol));
+        new FrameCodec(protocol), ConnectionCounter.of(config.limits()),
+        CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
+            config.limits().apiPublishesBurst()));
   }
 
   private static SchemaRegistry schemaRegistry(SwitchboardConfig config) {

@@ -22,10 +22,16 @@ public final class Routes {
     int maxBody = services.config().limits().maxBodyBytes();
 
     Router router = Router.router(vertx);
+    // before the body is read: a refused origin costs no body
+    OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
+        .allowedOrigins()));
+    router.route("/api/*").handler(origins);
+    router.route("/sse").handler(origins);
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
-    router.post("/api/publish").handler(new PublishHandler(publishes));
-    router.post("/api/batch").handler(new BatchHandler(publishes));
+    router.post("/api/publish").handler(new PublishHandler(publishes,
+        services.apiPublishRate()));
+    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate()));
     // channel names may hold '/', so the name is everything between the fixed parts
     router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
     router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());

@@ -58,6 +58,13 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e);
       return;
     }
+    String address = ctx.request().remoteAddress().hostAddress();
+    Runnable releaseAddress = hub.services().connections().acquireAddressOnce(address);
+    if (releaseAddress == null) {
+      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections"
+          + " from " + address + " (limits.maxConnectionsPerAddress)"));
+      return;
+    }
     String token = ctx.request().getHeader("Last-Event-ID");
     if (token == null) {
       token = ctx.request().getParam("lastEventId");
@@ -72,8 +79,16 @@ public final class SseHandler implements Handler<RoutingContext> {
     SseTransport transport = new SseTransport(response, resumeFrom);
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
-    response.closeHandler(v -> hub.forget(session));
-    ctx.request().connection().closeHandler(v -> hub.forget(session));
+    // the stream ends (server close) or its connection goes (client gone, node stopping)
+    response.endHandler(v -> releaseAddress.run());
+    response.closeHandler(v -> {
+      hub.forget(session);
+      releaseAddress.run();
+    });
+    ctx.request().connection().closeHandler(v -> {
+      hub.forget(session);
+      releaseAddress.run();
+    });
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) ->
         subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));
