@@ -15,6 +15,8 @@ import io.switchboard.hub.Hubs;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.Publisher;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.limits.CallerRateLimiter;
+import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
@@ -77,7 +79,9 @@ public final class Node {
     TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations);
     return new NodeServices(config, broker, presence, fanout, publisher, protocol,
         new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
-        new Hubs());
+        new Hubs(), ConnectionCounter.of(config.limits()),
+        CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
+            config.limits().apiPublishesBurst()));
   }
 
   private static SchemaRegistry schemaRegistry(SwitchboardConfig config) {

@@ -203,9 +203,16 @@ public final class ConfigLoader {
         s.integer("messagesPerSecond", LimitsConfig.DEFAULT_MESSAGES_PER_SECOND, 0, max),
         s.integer("messagesBurst", LimitsConfig.DEFAULT_MESSAGES_BURST, 0, max),
         s.number("sendQueueBytes", LimitsConfig.DEFAULT_SEND_QUEUE_BYTES, 0, max),
-        s.number("slowConsumerMs", LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, 0, max));
+        s.number("slowConsumerMs", LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, 0, max),
+        s.integer("apiPublishesPerSecond", LimitsConfig.DEFAULT_API_PUBLISHES_PER_SECOND, 0, max),
+        s.integer("apiPublishesBurst", LimitsConfig.DEFAULT_API_PUBLISHES_BURST, 0, max));
     if (config.messagesPerSecond() > 0 && config.messagesBurst() < config.messagesPerSecond()) {
       s.problem("messagesBurst", "must be >= messagesPerSecond, was " + config.messagesBurst());
+    }
+    if (config.apiPublishesPerSecond() > 0
+        && config.apiPublishesBurst() < config.apiPublishesPerSecond()) {
+      s.problem("apiPublishesBurst", "must be >= apiPublishesPerSecond, was "
+          + config.apiPublishesBurst());
     }
     s.rejectUnknownKeys();
     return config;

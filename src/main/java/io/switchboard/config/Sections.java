@@ -66,7 +66,8 @@ public final class Sections {
   /** Every limit; 0 means none (PROTOCOL.md section 10). */
   public record LimitsConfig(int maxFrameBytes, int maxBodyBytes, int maxSubscriptionsPerConnection,
       int maxConnectionsPerUser, int maxConnectionsPerAddress, int messagesPerSecond,
-      int messagesBurst, long sendQueueBytes, long slowConsumerMs) {
+      int messagesBurst, long sendQueueBytes, long slowConsumerMs, int apiPublishesPerSecond,
+      int apiPublishesBurst) {
     public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
     public static final int DEFAULT_MAX_BODY_BYTES = 1_048_576;
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
@@ -76,6 +77,8 @@ public final class Sections {
     public static final int DEFAULT_MESSAGES_BURST = 200;
     public static final long DEFAULT_SEND_QUEUE_BYTES = 1_048_576;
     public static final long DEFAULT_SLOW_CONSUMER_MS = 5_000;
+    public static final int DEFAULT_API_PUBLISHES_PER_SECOND = 0;
+    public static final int DEFAULT_API_PUBLISHES_BURST = 0;
   }
 
   public record DrainConfig(long windowMs) {

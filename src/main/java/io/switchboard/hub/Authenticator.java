@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -22,12 +23,14 @@ public final class Authenticator {
   private final Hub hub;
   private final SwitchboardConfig config;
   private final TokenVerifier verifier;
+  private final ConnectionCounter connections;
 
   Authenticator(Vertx vertx, Hub hub, NodeServices services) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = services.config();
     this.verifier = services.tokens();
+    this.connections = services.connections();
   }
 
   /** A new connection, with the token its upgrade request carried (header or query), or null. */
@@ -75,13 +78,29 @@ public final class Authenticator {
             "a connection cannot change its user once it has one or holds subscriptions"));
       }
       boolean refresh = session.welcomed();
-      accept(session, token);
+      if (!accept(session, token)) {
+        return Future.failedFuture(tooManyConnections(user));
+      }
       return Future.succeededFuture(refresh ? ServerFrames.ack(frame.id()) : null);
     });
   }
 
-  /** Closes the session with 4401 when its token expires (also used by SSE). */
-  public void accept(Session session, VerifiedToken token) {
+  /**
+   * Makes the token the session's (welcoming it if it was not yet); the session closes with 4401
+   * when the token expires. Fails with {@code rate_limited}, and closes the session with 4429,
+   * when the user already has {@code limits.maxConnectionsPerUser} connections on this node.
+   * Also used by SSE, whose streams end at expiry.
+   */
+  public boolean accept(Session session, VerifiedToken token) {
+    String user = token.principal().user();
+    if (session.countedUser() == null) {
+      if (!connections.tryAcquireUser(user)) {
+        session.transport().sendFrame(ServerFrames.error(null, tooManyConnections(user)));
+        hub.close(session, CloseCode.TOO_MANY);
+        return false;
+      }
+      session.countedUser(user);
+    }
     cancel(session.authTimer());
     session.authTimer(-1);
     session.token(token);
@@ -94,12 +113,22 @@ public final class Authenticator {
     if (!session.welcomed()) {
       welcome(session);
     }
+    return true;
   }
 
-  /** Cancels the session's timers; part of the hub's single close path. */
+  /** Cancels the session's timers and frees its user slot; part of the hub's close path. */
   void release(Session session) {
     cancel(session.authTimer());
     cancel(session.expiryTimer());
+    if (session.countedUser() != null) {
+      connections.releaseUser(session.countedUser());
+      session.countedUser(null);
+    }
+  }
+
+  static SwitchboardException tooManyConnections(String user) {
+    return new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections for user "
+        + user + " (limits.maxConnectionsPerUser)");
   }
 
   private Future<VerifiedToken> verify(String token) {

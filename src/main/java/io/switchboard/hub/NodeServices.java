@@ -6,6 +6,8 @@ import io.switchboard.auth.TokenVerifier;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.limits.CallerRateLimiter;
+import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.validation.ProtocolSchema;
 
@@ -17,4 +19,5 @@ import io.switchboard.validation.ProtocolSchema;
  */
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
     Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
-    TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs) {}
+    TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
+    ConnectionCounter connections, CallerRateLimiter apiPublishRate) {}

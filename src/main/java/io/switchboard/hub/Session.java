@@ -22,6 +22,7 @@ public final class Session {
   private VerifiedToken token;
   private long authTimer = -1;
   private long expiryTimer = -1;
+  private String countedUser;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -94,6 +95,15 @@ public final class Session {
   void token(VerifiedToken token) {
     this.token = token;
     this.principal = token.principal();
+  }
+
+  /** The user this session counts against limits.maxConnectionsPerUser, or null. */
+  String countedUser() {
+    return countedUser;
+  }
+
+  void countedUser(String user) {
+    countedUser = user;
   }
 
   long authTimer() {

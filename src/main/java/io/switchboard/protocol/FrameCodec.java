@@ -22,8 +22,13 @@ public final class FrameCodec {
     this.schema = schema;
   }
 
+  /** Whether {@code text} is exactly the plain heartbeat answer (no parse needed to tell). */
+  public static boolean isPlainPong(String text) {
+    return PLAIN_PONG.equals(text);
+  }
+
   public ClientFrame decode(String text) {
-    if (PLAIN_PONG.equals(text)) {
+    if (isPlainPong(text)) {
       return PONG;
     }
     Object value;

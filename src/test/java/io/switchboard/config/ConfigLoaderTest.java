@@ -93,6 +93,15 @@ class ConfigLoaderTest {
         Arguments.of("messagesBurst below messagesPerSecond",
             "{\"limits\": {\"messagesPerSecond\": 100, \"messagesBurst\": 10}}",
             "limits.messagesBurst", "messagesPerSecond"),
+        Arguments.of("apiPublishesBurst below apiPublishesPerSecond",
+            "{\"limits\": {\"apiPublishesPerSecond\": 50, \"apiPublishesBurst\": 10}}",
+            "limits.apiPublishesBurst", "apiPublishesPerSecond"),
+        Arguments.of("apiPublishesPerSecond without a burst",
+            "{\"limits\": {\"apiPublishesPerSecond\": 50}}",
+            "limits.apiPublishesBurst", "was 0"),
+        Arguments.of("negative apiPublishesPerSecond",
+            "{\"limits\": {\"apiPublishesPerSecond\": -1}}", "limits.apiPublishesPerSecond",
+            null),
         Arguments.of("heartbeat timeout equal to interval",
             "{\"heartbeat\": {\"intervalMs\": 1000, \"timeoutMs\": 1000}}", "heartbeat.timeoutMs",
             "intervalMs"),
@@ -243,14 +252,16 @@ class ConfigLoaderTest {
     assertEquals(5000, config.reaper().intervalMs());
     assertEquals(new PresenceConfig(30_000), config.presence());
     assertEquals(PresenceConfig.DEFAULT_TTL_MS, config.presence().ttlMs());
-    assertEquals(new LimitsConfig(65_536, 1_048_576, 1000, 100, 0, 100, 200, 1_048_576, 5000),
+    assertEquals(new LimitsConfig(65_536, 1_048_576, 1000, 100, 0, 100, 200, 1_048_576, 5000,
+        0, 0),
         config.limits());
     assertEquals(new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES,
         LimitsConfig.DEFAULT_MAX_BODY_BYTES, LimitsConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
         LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_USER,
         LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, LimitsConfig.DEFAULT_MESSAGES_PER_SECOND,
         LimitsConfig.DEFAULT_MESSAGES_BURST, LimitsConfig.DEFAULT_SEND_QUEUE_BYTES,
-        LimitsConfig.DEFAULT_SLOW_CONSUMER_MS), config.limits());
+        LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, LimitsConfig.DEFAULT_API_PUBLISHES_PER_SECOND,
+        LimitsConfig.DEFAULT_API_PUBLISHES_BURST), config.limits());
     assertEquals(new DrainConfig(10_000), config.drain());
     assertEquals(DrainConfig.DEFAULT_WINDOW_MS, config.drain().windowMs());
 

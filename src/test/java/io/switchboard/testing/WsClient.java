@@ -142,6 +142,11 @@ public final class WsClient {
         && channel.equals(f.getString("channel")), "message on " + channel);
   }
 
+  /** The next frame matching {@code match}, described as {@code what} if none comes. */
+  public JsonObject next(java.util.function.Predicate<JsonObject> match, String what) {
+    return frames.await(match, what);
+  }
+
   public void expectNo(String type) {
     frames.expectNone(f -> type.equals(f.getString("type")), "\"" + type + "\" frame");
   }

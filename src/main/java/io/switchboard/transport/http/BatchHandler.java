@@ -1,6 +1,7 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
@@ -13,20 +14,27 @@ import io.vertx.ext.web.RoutingContext;
  * {@code POST /api/batch} with {@code {"messages": [{"channel","data"}, ...]}}: each item is
  * validated and published on its own, in order, and answered in {@code results} at the same index
  * with either {@code {"offset"}} or {@code {"error": {"code","message","errors"}}}.
+ *
+ * <p>Each item takes one token of the caller's {@code limits.apiPublishesPerSecond}: items past
+ * the tokens there are get {@code rate_limited} in their result and are not published; when not
+ * even the first item gets one, the whole request is 429 {@code rate_limited}.
  */
 public final class BatchHandler implements Handler<RoutingContext> {
   public static final int MAX_ITEMS = 1000;
 
   private final PublishRequests requests;
+  private final CallerRateLimiter rate;
 
-  public BatchHandler(PublishRequests requests) {
+  public BatchHandler(PublishRequests requests, CallerRateLimiter rate) {
     this.requests = requests;
+    this.rate = rate;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Future.succeededFuture()
-        .compose(v -> publishAll(items(JsonBodies.read(ctx))))
+        .map(v -> items(JsonBodies.read(ctx)))
+        .compose(items -> publishAll(items, allowance(ApiCaller.of(ctx), items.size())))
         .onSuccess(results -> ctx.json(new JsonObject().put("results", results)))
         .onFailure(err -> ApiErrors.reply(ctx, err));
   }
@@ -44,17 +52,36 @@ public final class BatchHandler implements Handler<RoutingContext> {
     return items;
   }
 
-  /** Items go one after the other, so messages of one channel get offsets in the batch's order. */
-  private Future<JsonArray> publishAll(JsonArray items) {
+  /** How many of the items the caller's rate lets through; none at all fails the request. */
+  private int allowance(String caller, int items) {
+    int granted = rate.take(caller, items);
+    if (granted == 0 && items > 0) {
+      throw ApiRateLimits.exceeded(rate);
+    }
+    return granted;
+  }
+
+  /**
+   * Items go one after the other, so messages of one channel get offsets in the batch's order. The
+   * items past {@code allowed} are answered {@code rate_limited} without being published.
+   */
+  private Future<JsonArray> publishAll(JsonArray items, int allowed) {
     JsonArray results = new JsonArray();
     Future<Void> chain = Future.succeededFuture();
-    for (Object item : items) {
+    for (int i = 0; i < allowed; i++) {
+      Object item = items.getValue(i);
       chain = chain.compose(v -> requests.publish(Principal.SERVER, item)
           .map(reply -> results.add(reply))
           .otherwise(err -> results.add(new JsonObject()
               .put("error", SwitchboardException.from(err).toJson())))
           .mapEmpty());
     }
-    return chain.map(v -> results);
+    return chain.map(v -> {
+      JsonObject limited = new JsonObject().put("error", ApiRateLimits.exceeded(rate).toJson());
+      for (int i = allowed; i < items.size(); i++) {
+        results.add(limited.copy());
+      }
+      return results;
+    });
   }
 }

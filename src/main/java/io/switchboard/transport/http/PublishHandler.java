@@ -1,20 +1,31 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.limits.CallerRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code POST /api/publish}: 200 {@code {"offset"}} once the broker took the message. */
+/**
+ * {@code POST /api/publish}: 200 {@code {"offset"}} once the broker took the message; 429
+ * {@code rate_limited} over the caller's {@code limits.apiPublishesPerSecond}.
+ */
 public final class PublishHandler implements Handler<RoutingContext> {
   private final PublishRequests requests;
+  private final CallerRateLimiter rate;
 
-  public PublishHandler(PublishRequests requests) {
+  public PublishHandler(PublishRequests requests, CallerRateLimiter rate) {
     this.requests = requests;
+    this.rate = rate;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    // before the body is parsed, so an over-limit caller costs little
+    if (!rate.tryTake(ApiCaller.of(ctx))) {
+      ApiErrors.reply(ctx, ApiRateLimits.exceeded(rate));
+      return;
+    }
     Future.succeededFuture()
         .compose(v -> requests.publish(Principal.SERVER, JsonBodies.read(ctx)))
         .onSuccess(reply -> ctx.json(reply))

@@ -22,12 +22,18 @@ public final class Routes {
     int maxBody = services.config().limits().maxBodyBytes();
 
     Router router = Router.router(vertx);
+    // before credentials and the body are read: a refused origin costs neither
+    OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
+        .allowedOrigins()));
+    router.route("/api/*").handler(origins);
+    router.route("/sse").handler(origins);
     router.route("/api/*").handler(new ApiAuthHandler(services));
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
     router.post("/api/disconnect").handler(new DisconnectHandler(services));
-    router.post("/api/publish").handler(new PublishHandler(publishes));
-    router.post("/api/batch").handler(new BatchHandler(publishes));
+    router.post("/api/publish").handler(new PublishHandler(publishes,
+        services.apiPublishRate()));
+    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate()));
     // channel names may hold '/', so the name is everything between the fixed parts
     router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
     router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());

@@ -84,26 +84,42 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e);
       return;
     }
+    String address = ctx.request().remoteAddress().hostAddress();
+    Runnable releaseAddress = hub.services().connections().acquireAddressOnce(address);
+    if (releaseAddress == null) {
+      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections"
+          + " from " + address + " (limits.maxConnectionsPerAddress)"));
+      return;
+    }
     String resumeToken = ctx.request().getHeader("Last-Event-ID");
     if (resumeToken == null) {
       resumeToken = ctx.request().getParam("lastEventId");
     }
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
-    HttpServerResponse response = ctx.response()
-        .setChunked(true)
+    HttpServerResponse response = ctx.response();
+    SseTransport transport = new SseTransport(response, resumeFrom);
+    Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
+    hub.open(session);
+    if (token != null && !hub.authenticator().accept(session, token)) {
+      // over limits.maxConnectionsPerUser: answered 429 before the stream starts
+      releaseAddress.run();
+      return;
+    }
+    response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.write("retry: " + RETRY_MS + "\n\n");
-    SseTransport transport = new SseTransport(response, resumeFrom);
-    Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
-    hub.open(session);
-    if (token != null) {
-      // the stream ends (the browser reconnects with a fresh ?token=) when the token expires
-      hub.authenticator().accept(session, token);
-    }
-    response.closeHandler(v -> hub.forget(session));
-    ctx.request().connection().closeHandler(v -> hub.forget(session));
+    // the stream ends (server close) or its connection goes (client gone, node stopping)
+    response.endHandler(v -> releaseAddress.run());
+    response.closeHandler(v -> {
+      hub.forget(session);
+      releaseAddress.run();
+    });
+    ctx.request().connection().closeHandler(v -> {
+      hub.forget(session);
+      releaseAddress.run();
+    });
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) ->
         subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));

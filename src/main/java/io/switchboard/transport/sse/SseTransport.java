@@ -4,6 +4,8 @@ import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.protocol.ServerFrames;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
@@ -69,9 +71,18 @@ final class SseTransport implements Transport {
 
   @Override
   public void close(CloseCode code) {
-    if (!response.ended() && !response.closed()) {
-      response.end();
+    if (response.ended() || response.closed()) {
+      return;
     }
+    if (!response.headWritten()) {
+      // refused before the stream started: a plain status, as every pre-stream error
+      ErrorCode error = code == CloseCode.TOO_MANY ? ErrorCode.RATE_LIMITED
+          : code == CloseCode.UNAUTHORIZED ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE;
+      response.setStatusCode(error.httpStatus()).putHeader("Content-Type", "application/json")
+          .end(new SwitchboardException(error, code.reason()).toJson().encode());
+      return;
+    }
+    response.end();
   }
 
   @Override

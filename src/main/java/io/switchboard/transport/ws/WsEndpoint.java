@@ -5,12 +5,19 @@ import io.switchboard.hub.FrameDispatcher;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.limits.FrameRateLimiter;
 import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.auth.BearerTokens;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.transport.http.OriginPolicy;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.util.List;
@@ -21,17 +28,24 @@ import org.slf4j.LoggerFactory;
 public final class WsEndpoint {
   public static final String PATH = "/ws";
   private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
+  /** No id: the refused frame was not parsed. */
+  private static final String RATE_LIMITED = ServerFrames.error(null, new SwitchboardException(
+      ErrorCode.RATE_LIMITED, "over limits.messagesPerSecond: frame dropped, slow down"));
 
   private final Hub hub;
   private final FrameDispatcher dispatcher;
   private final FrameCodec codec;
   private final SessionIds ids;
+  private final OriginPolicy origins;
+  private final ConnectionCounter connections;
 
   public WsEndpoint(Hub hub, SessionIds ids) {
     this.hub = hub;
     this.dispatcher = new FrameDispatcher(hub);
     this.codec = hub.services().frameCodec();
     this.ids = ids;
+    this.origins = new OriginPolicy(hub.services().config().http().allowedOrigins());
+    this.connections = hub.services().connections();
   }
 
   public void handshake(ServerWebSocketHandshake handshake) {
@@ -39,7 +53,18 @@ public final class WsEndpoint {
       handshake.reject(404);
       return;
     }
-    handshake.accept();
+    if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
+        handshake.headers().get(HttpHeaders.HOST))) {
+      handshake.reject(403);
+      return;
+    }
+    // released by the socket's close handler (connected), or here if the upgrade fails
+    String address = handshake.remoteAddress().hostAddress();
+    if (!connections.tryAcquireAddress(address)) {
+      handshake.reject(429);
+      return;
+    }
+    handshake.accept().onFailure(err -> connections.releaseAddress(address));
   }
 
   public void connected(ServerWebSocket socket) {
@@ -48,13 +73,21 @@ public final class WsEndpoint {
     WsTransport transport = new WsTransport(socket, batching(socket.query()));
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
     hub.open(session);
+    FrameRateLimiter rate = FrameRateLimiter.of(hub.services().config().limits());
     socket.textMessageHandler(text -> {
       session.seen(System.currentTimeMillis());
-      dispatcher.handle(session, codec.decode(text));
+      // the heartbeat answer bypasses the rate, so a busy client is never reaped for silence
+      if (FrameCodec.isPlainPong(text) || admitted(session, rate)) {
+        dispatcher.handle(session, codec.decode(text));
+      }
     });
     socket.binaryMessageHandler(data -> hub.close(session, CloseCode.UNSUPPORTED_DATA));
     socket.pongHandler(data -> session.seen(System.currentTimeMillis()));
-    socket.closeHandler(v -> hub.forget(session));
+    String address = socket.remoteAddress().hostAddress();
+    socket.closeHandler(v -> {
+      hub.forget(session);
+      connections.releaseAddress(address);
+    });
     socket.exceptionHandler(err -> {
       if (tooLarge(err)) {
         // Vert.x reports an oversized frame or message only here: it does not send 1009 itself
@@ -66,6 +99,20 @@ public final class WsEndpoint {
     });
     hub.authenticator().connected(session, BearerTokens.of(socket.headers().get("Authorization"),
         queryParam(socket.query(), "token")));
+  }
+
+  /** Takes a token before the frame is parsed: a flood costs little (PROTOCOL.md section 4). */
+  private boolean admitted(Session session, FrameRateLimiter rate) {
+    switch (rate.admit()) {
+      case ACCEPT:
+        return true;
+      case REFUSE:
+        session.transport().sendFrame(RATE_LIMITED);
+        return false;
+      default:
+        hub.close(session, CloseCode.TOO_MANY);
+        return false;
+    }
   }
 
   /**

@@ -1,0 +1,168 @@
+package io.switchboard.transport.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.testing.Await;
+import io.switchboard.testing.SseReader;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * limits.maxConnectionsPerAddress (PROTOCOL.md section 10): WebSocket and SSE connections of one
+ * address share the cap; over it a handshake gets 429 and an SSE request 429 rate_limited; every
+ * way a connection ends frees its slot.
+ */
+@ExtendWith(VertxExtension.class)
+class ConnectionLimitTest {
+  private static final int CAP = 2;
+  private static final String ADDRESS = "127.0.0.1";
+
+  private TestNode node;
+  private Vertx vertx;
+  private final List<WsClient> clients = new ArrayList<>();
+  private final List<SseReader> readers = new ArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    this.vertx = vertx;
+    node = TestNode.start(vertx, new JsonObject().put("limits",
+        new JsonObject().put("maxConnectionsPerAddress", CAP)));
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(WsClient::close);
+    readers.forEach(SseReader::close);
+    node.close();
+  }
+
+  private WsClient ws() {
+    WsClient ws = node.ws();
+    clients.add(ws);
+    return ws;
+  }
+
+  private SseReader sse() {
+    SseReader reader = node.sse("/sse?channel=cl-" + readers.size());
+    readers.add(reader);
+    return reader;
+  }
+
+  private ConnectionCounter counter() {
+    return node.node().services().connections();
+  }
+
+  private void assertWsRefused() {
+    UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
+        () -> clients.add(WsClient.connect(vertx, node.port())));
+    assertEquals(429, refused.getStatus());
+  }
+
+  private void assertSseRefused() {
+    SseReader reader = sse();
+    assertEquals(429, reader.status());
+    assertEquals("rate_limited", reader.errorBody().getString("code"));
+  }
+
+  /** The server notices a close on its own time, and no event tells the test: poll the count. */
+  private void awaitCount(int expected) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (counter().addressCount(ADDRESS) != expected) {
+      assertTrue(System.nanoTime() < deadline, "address count stayed at "
+          + counter().addressCount(ADDRESS) + ", expected " + expected);
+      Await.result(vertx.timer(10));
+    }
+  }
+
+  @Test
+  void webSocketsOverTheCapAreRefusedWith429() {
+    ws();
+    ws();
+    assertWsRefused();
+    assertSseRefused();
+    assertEquals(CAP, counter().addressCount(ADDRESS));
+  }
+
+  @Test
+  void sseStreamsCountToo() {
+    sse().firstId();
+    sse().firstId();
+    assertSseRefused();
+    assertWsRefused();
+  }
+
+  @Test
+  void refusedRequestsHoldNoSlot() {
+    ws();
+    ws();
+    for (int i = 0; i < 5; i++) {
+      assertWsRefused();
+      assertSseRefused();
+    }
+    assertEquals(CAP, counter().addressCount(ADDRESS));
+  }
+
+  /** How a connection can end; each must give its slot back. */
+  static Stream<Arguments> closePaths() {
+    return Stream.<Arguments>of(
+        Arguments.of("websocket closed by the client", (Consumer<ConnectionLimitTest>) t -> {
+          WsClient ws = t.ws();
+          t.awaitCount(1);
+          ws.close();
+        }),
+        Arguments.of("websocket closed by the server (binary frame, 1003)",
+            (Consumer<ConnectionLimitTest>) t -> {
+              WsClient ws = t.ws();
+              ws.sendBinary(Buffer.buffer(new byte[] {1}));
+              assertEquals(1003, ws.closeCode());
+            }),
+        Arguments.of("websocket closed by the server (flood, 4429)",
+            (Consumer<ConnectionLimitTest>) t -> {
+              WsClient ws = t.ws();
+              for (int i = 0; i < 2_000; i++) {
+                ws.write("{\"type\":\"ping\"}");
+              }
+              assertEquals(4429, ws.closeCode());
+            }),
+        Arguments.of("sse stream closed by the client", (Consumer<ConnectionLimitTest>) t -> {
+          SseReader reader = t.sse();
+          reader.firstId();
+          t.awaitCount(1);
+          reader.close();
+        }));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("closePaths")
+  void closingFreesTheSlot(String name, Consumer<ConnectionLimitTest> openAndClose, Vertx vertx) {
+    node.close();
+    node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
+        .put("maxConnectionsPerAddress", CAP).put("messagesPerSecond", 10)
+        .put("messagesBurst", 10)));
+    openAndClose.accept(this);
+    awaitCount(0);
+    ws();
+    ws();
+    assertWsRefused();
+  }
+}
