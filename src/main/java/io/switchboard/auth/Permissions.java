@@ -14,8 +14,9 @@ public final class Permissions {
 
   /** History and presence follow subscribe rights. */
   public static void checkSubscribe(Principal who, String channel, NamespaceConfig ns) {
-    if (channel.startsWith(PERSONAL_PREFIX) && !who.server()
-        && !channel.substring(PERSONAL_PREFIX.length()).equals(who.user())) {
+    // only a connection authenticated as <id>: an anonymous user "" does not own "user:"
+    if (channel.startsWith(PERSONAL_PREFIX) && !who.server() && (!who.authenticated()
+        || !channel.substring(PERSONAL_PREFIX.length()).equals(who.user()))) {
       throw forbidden("channel " + channel + " is personal to another user");
     }
     check(who, channel, ns.subscribe(), who.subscribeClaims(), "subscribe to");

@@ -88,14 +88,16 @@ public final class TokenVerifier {
         .recover(err -> Future.failedFuture(unauthorized("invalid token: " + err.getMessage())))
         .compose(user -> {
           JsonObject claims = user.principal();
+          // vertx-auth-jwt 5 keeps exp, iat and nbf out of the principal, in the attributes
+          JsonObject times = user.attributes();
           Object sub = claims.getValue("sub");
           if (!(sub instanceof String subject) || subject.isEmpty()) {
             return Future.failedFuture(unauthorized("the token has no sub (user id)"));
           }
           VerifiedToken verified = new VerifiedToken(
               new Principal(subject, globs(claims, "channels"), globs(claims, "publish"), false),
-              claims.getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : 0,
-              claims.getValue("iat") instanceof Number iat ? iat.longValue() : 0,
+              times.getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : 0,
+              times.getValue("iat") instanceof Number iat ? iat.longValue() : 0,
               fingerprint(token), "admin".equals(claims.getValue("role")));
           if (revocations.isRevoked(verified, System.currentTimeMillis())) {
             return Future.failedFuture(unauthorized("the token was revoked"));

@@ -38,9 +38,18 @@ public final class SseReader {
 
   /** Opens {@code uri} (e.g. {@code /sse?channel=a}) with an optional Last-Event-ID. */
   public static SseReader open(Vertx vertx, int port, String uri, String lastEventId) {
+    return open(vertx, port, uri, lastEventId, null);
+  }
+
+  /** Opens {@code uri} with extra request headers (e.g. Authorization). */
+  public static SseReader open(Vertx vertx, int port, String uri, String lastEventId,
+      io.vertx.core.MultiMap headers) {
     SseReader reader = new SseReader(vertx);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
         .setPort(port).setURI(uri);
+    if (headers != null) {
+      options.setHeaders(headers);
+    }
     if (lastEventId != null) {
       options.putHeader("Last-Event-ID", lastEventId);
     }

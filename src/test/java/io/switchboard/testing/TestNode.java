@@ -93,8 +93,17 @@ public final class TestNode {
   }
 
   public Reply exchange(HttpMethod method, String uri, String body) {
+    return exchange(port(), method, uri, body, null);
+  }
+
+  /** An exchange with request headers (e.g. Authorization), on {@code port}. */
+  public Reply exchange(int port, HttpMethod method, String uri, String body,
+      io.vertx.core.MultiMap headers) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
-        .setPort(port()).setURI(uri);
+        .setPort(port).setURI(uri);
+    if (headers != null) {
+      options.setHeaders(headers);
+    }
     // run the exchange on a Vert.x context: started from the JUnit thread, the response callback
     // can run on another thread than the connection, and a response that arrives before body()
     // is called is lost (about one request in 300 hung)

@@ -4,6 +4,7 @@ import io.switchboard.auth.RevocationList;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,9 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    // the hubs answer on their own event loops; the reply must be written on the request's (the
+    // server runs in strict thread mode: a response written from another thread may never leave)
+    Context requestContext = ctx.vertx().getOrCreateContext();
     Future.succeededFuture()
         .compose(v -> {
           Object body = JsonBodies.read(ctx);
@@ -37,7 +41,12 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
           return services.hubs().disconnect(user)
               .map(closed -> new JsonObject().put("user", user).put("closed", closed));
         })
-        .onSuccess(ctx::json)
-        .onFailure(err -> ApiErrors.reply(ctx, err));
+        .onComplete(ar -> requestContext.runOnContext(v -> {
+          if (ar.succeeded()) {
+            ctx.json(ar.result());
+          } else {
+            ApiErrors.reply(ctx, ar.cause());
+          }
+        }));
   }
 }
