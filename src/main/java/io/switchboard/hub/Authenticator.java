@@ -87,7 +87,7 @@ public final class Authenticator {
 
   /**
    * Makes the token the session's (welcoming it if it was not yet); the session closes with 4401
-   * when the token expires. Fails with {@code rate_limited}, and closes the session with 4429,
+   * when the token expires (after {@code auth.jwt.clockSkewMs}, the tolerance verification allows). Fails with {@code rate_limited}, and closes the session with 4429,
    * when the user already has {@code limits.maxConnectionsPerUser} connections on this node.
    * Also used by SSE, whose streams end at expiry.
    */
@@ -107,7 +107,10 @@ public final class Authenticator {
     cancel(session.expiryTimer());
     session.expiryTimer(-1);
     if (token.expiresAtMs() > 0) {
-      long delay = Math.max(1, token.expiresAtMs() - System.currentTimeMillis());
+      // the same tolerance that let the token in: closing at exp itself would welcome a token
+      // that expired a few seconds ago, then close it at once
+      long closeAtMs = token.expiresAtMs() + config.auth().jwt().clockSkewMs();
+      long delay = Math.max(1, closeAtMs - System.currentTimeMillis());
       session.expiryTimer(vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED)));
     }
     if (!session.welcomed()) {

@@ -15,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -282,40 +281,62 @@ public final class Hub {
 
   private void drainInbox() {
     drainScheduled.set(false);
-    Map<LocalChannel, List<OutboundMessage>> batches = new IdentityHashMap<>();
+    // Consecutive messages of one channel form a run, delivered together: one flush per socket,
+    // one batch frame for batch=1 clients. A message of another channel or an event ends the run,
+    // so a connection following several channels sees them in the node's order too.
+    LocalChannel runChannel = null;
+    List<OutboundMessage> run = new ArrayList<>();
     Object delivery;
     for (int n = 0; n < MAX_DRAIN && (delivery = inbox.poll()) != null; n++) {
       if (delivery instanceof OutboundMessage message) {
-        accept(message, batches);
+        LocalChannel local = accept(message);
+        if (local == null) {
+          continue;
+        }
+        if (local != runChannel) {
+          deliver(runChannel, run);
+          run = new ArrayList<>();
+          runChannel = local;
+        }
+        run.add(message);
       } else if (delivery instanceof ChannelEvent event) {
+        deliver(runChannel, run);
+        run = new ArrayList<>();
+        runChannel = null;
         announce(event);
       }
     }
-    batches.forEach((local, messages) -> {
-      MessageBatch batch = new MessageBatch(messages);
-      for (Session session : local.live) {
-        MessageBatch unsent = local.unsent(session, batch);
-        if (unsent != null) {
-          session.transport().sendMessages(unsent);
-        }
-      }
-    });
+    deliver(runChannel, run);
     if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> drainInbox());
     }
   }
 
-  private void accept(OutboundMessage message, Map<LocalChannel, List<OutboundMessage>> batches) {
+  /** The message's channel on this hub if the message is new to it (buffered for catch-ups). */
+  private LocalChannel accept(OutboundMessage message) {
     LocalChannel local = channels.get(message.channel());
     StreamPosition position = message.publication().position();
     if (local == null || !local.isNew(position)) {
-      return;
+      return null;
     }
     local.lastDelivered = position;
     for (List<OutboundMessage> buffer : local.catchingUp.values()) {
       buffer.add(message);
     }
-    batches.computeIfAbsent(local, k -> new ArrayList<>()).add(message);
+    return local;
+  }
+
+  private void deliver(LocalChannel local, List<OutboundMessage> run) {
+    if (local == null || run.isEmpty()) {
+      return;
+    }
+    MessageBatch batch = new MessageBatch(run);
+    for (Session session : local.live) {
+      MessageBatch unsent = local.unsent(session, batch);
+      if (unsent != null) {
+        session.transport().sendMessages(unsent);
+      }
+    }
   }
 
   private void announce(ChannelEvent event) {
