@@ -31,7 +31,7 @@ public final class EdgeVerticle extends VerticleBase {
   public Future<?> start() {
     hub = new Hub(vertx, context, services);
     hub.start();
-    WsEndpoint ws = new WsEndpoint(hub, ids);
+    WsEndpoint ws = new WsEndpoint(vertx, hub, ids);
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(ws::handshake)
         .webSocketHandler(ws::connected)

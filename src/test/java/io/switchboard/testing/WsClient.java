@@ -69,6 +69,15 @@ public final class WsClient {
     return ws;
   }
 
+  /** Stops reading from the socket, as a stuck client would; frames pile up in the server. */
+  public void pauseReading() {
+    socket.pause();
+  }
+
+  public void resumeReading() {
+    socket.resume();
+  }
+
   public WsClient answerPings(boolean answer) {
     this.answerPings = answer;
     return this;

@@ -97,7 +97,8 @@ public final class SseHandler implements Handler<RoutingContext> {
     }
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
-    SseTransport transport = new SseTransport(response, resumeFrom);
+    SseTransport transport = new SseTransport(response, resumeFrom, ctx.vertx(),
+        hub.services().config().limits());
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
     if (token != null && !hub.authenticator().accept(session, token)) {

@@ -1,5 +1,6 @@
 package io.switchboard.transport.sse;
 
+import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
 import io.switchboard.hub.Transport;
@@ -7,6 +8,8 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.protocol.ServerFrames;
+import io.switchboard.transport.SendQueueGuard;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,10 +24,17 @@ final class SseTransport implements Transport {
   private final HttpServerResponse response;
   private final Map<String, String> offsets = new LinkedHashMap<>();
   private final Map<String, String> resumedFrom;
+  private final SendQueueGuard sendQueue;
 
-  SseTransport(HttpServerResponse response, Map<String, String> resumedFrom) {
+  SseTransport(HttpServerResponse response, Map<String, String> resumedFrom, Vertx vertx,
+      LimitsConfig limits) {
     this.response = response;
     this.resumedFrom = resumedFrom;
+    this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
+        response::writeQueueFull, () -> close(CloseCode.TOO_MANY));
+    if (sendQueue.enabled()) {
+      response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.sendQueueBytes()));
+    }
   }
 
   @Override
@@ -71,6 +81,7 @@ final class SseTransport implements Transport {
 
   @Override
   public void close(CloseCode code) {
+    sendQueue.cancel();
     if (response.ended() || response.closed()) {
       return;
     }
@@ -80,6 +91,11 @@ final class SseTransport implements Transport {
           : code == CloseCode.UNAUTHORIZED ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE;
       response.setStatusCode(error.httpStatus()).putHeader("Content-Type", "application/json")
           .end(new SwitchboardException(error, code.reason()).toJson().encode());
+      return;
+    }
+    if (code == CloseCode.TOO_MANY) {
+      // a slow consumer would never read the end of the stream: drop the connection
+      response.reset();
       return;
     }
     response.end();
@@ -98,6 +114,8 @@ final class SseTransport implements Transport {
   private void write(String text) {
     if (!response.ended() && !response.closed()) {
       response.write(text);
+      // the queued size is not exposed for responses: only the grace period applies
+      sendQueue.wrote(0);
     }
   }
 }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class WsEndpoint {
   private static final String RATE_LIMITED = ServerFrames.error(null, new SwitchboardException(
       ErrorCode.RATE_LIMITED, "over limits.messagesPerSecond: frame dropped, slow down"));
 
+  private final Vertx vertx;
   private final Hub hub;
   private final FrameDispatcher dispatcher;
   private final FrameCodec codec;
@@ -39,7 +41,8 @@ public final class WsEndpoint {
   private final OriginPolicy origins;
   private final ConnectionCounter connections;
 
-  public WsEndpoint(Hub hub, SessionIds ids) {
+  public WsEndpoint(Vertx vertx, Hub hub, SessionIds ids) {
+    this.vertx = vertx;
     this.hub = hub;
     this.dispatcher = new FrameDispatcher(hub);
     this.codec = hub.services().frameCodec();
@@ -70,9 +73,11 @@ public final class WsEndpoint {
   public void connected(ServerWebSocket socket) {
     DirectWriteQueue.install(socket);
     long now = System.currentTimeMillis();
-    WsTransport transport = new WsTransport(socket, batching(socket.query()));
+    WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
+        hub.services().config().limits());
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
     hub.open(session);
+    transport.onSlowConsumer(() -> hub.close(session, CloseCode.TOO_MANY));
     FrameRateLimiter rate = FrameRateLimiter.of(hub.services().config().limits());
     socket.textMessageHandler(text -> {
       session.seen(System.currentTimeMillis());

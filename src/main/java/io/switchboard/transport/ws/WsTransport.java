@@ -3,12 +3,17 @@ package io.switchboard.transport.ws;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ServerFrames;
+import io.switchboard.transport.SendQueueGuard;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +34,39 @@ final class WsTransport implements Transport {
   private final ServerWebSocket socket;
   private final ChannelHandlerContext channel;
   private final boolean batching;
+  private final SendQueueGuard sendQueue;
+  // set once close() ran: Vert.x reports the socket closed only when the close handshake ends,
+  // which a peer that stopped reading never completes
+  private boolean closing;
+  private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
 
-  WsTransport(ServerWebSocket socket, boolean batching) {
+  WsTransport(ServerWebSocket socket, boolean batching, Vertx vertx, LimitsConfig limits) {
     this.socket = socket;
     // the public internal API Vert.x offers integrations for reaching the Netty pipeline
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
     this.batching = batching;
+    this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
+        () -> !channel.channel().isWritable(), () -> onSlowConsumer.run());
+    if (sendQueue.enabled()) {
+      // Netty's writability follows the queue: unwritable above sendQueueBytes, writable again
+      // below half of it
+      long high = Math.min(Integer.MAX_VALUE, limits.sendQueueBytes());
+      channel.channel().config().setWriteBufferWaterMark(
+          new WriteBufferWaterMark((int) (high / 2), (int) high));
+    }
+  }
+
+  /** What to do with a peer that stopped reading: the hub closes its session with 4429. */
+  void onSlowConsumer(Runnable action) {
+    this.onSlowConsumer = action;
+  }
+
+  /** Called after every write: a peer that stopped reading is closed with 4429. */
+  private void checkQueue() {
+    if (sendQueue.enabled()) {
+      ChannelOutboundBuffer queue = channel.channel().unsafe().outboundBuffer();
+      sendQueue.wrote(queue == null ? 0 : queue.totalPendingWriteBytes());
+    }
   }
 
   @Override
@@ -42,6 +74,7 @@ final class WsTransport implements Transport {
     if (open()) {
       channel.writeAndFlush(new TextWebSocketFrame(
           Unpooled.wrappedBuffer(frame.getBytes(StandardCharsets.UTF_8))), channel.voidPromise());
+      checkQueue();
     }
   }
 
@@ -65,12 +98,13 @@ final class WsTransport implements Transport {
       // one frame: one trip down the pipeline
       channel.writeAndFlush(frameOf(batching ? batch.joinedFrames()
           : messages.get(0).wsFrameBytes()), channel.voidPromise());
-      return;
+    } else {
+      for (OutboundMessage message : messages) {
+        channel.write(frameOf(message.wsFrameBytes()), channel.voidPromise());
+      }
+      channel.flush();
     }
-    for (OutboundMessage message : messages) {
-      channel.write(frameOf(message.wsFrameBytes()), channel.voidPromise());
-    }
-    channel.flush();
+    checkQueue();
   }
 
   private static TextWebSocketFrame frameOf(ByteBuf shared) {
@@ -84,6 +118,8 @@ final class WsTransport implements Transport {
 
   @Override
   public void close(CloseCode code) {
+    closing = true;
+    sendQueue.cancel();
     if (!socket.isClosed()) {
       socket.close(code.code(), code.reason());
     }
@@ -100,6 +136,6 @@ final class WsTransport implements Transport {
   }
 
   private boolean open() {
-    return !socket.isClosed() && channel.channel().isActive();
+    return !closing && !socket.isClosed() && channel.channel().isActive();
   }
 }
