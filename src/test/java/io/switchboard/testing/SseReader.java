@@ -118,6 +118,15 @@ public final class SseReader {
     return events.snapshot();
   }
 
+  /** Stops reading the stream, as a stuck client would. */
+  public void pauseReading() {
+    response.pause();
+  }
+
+  public void resumeReading() {
+    response.resume();
+  }
+
   public void awaitEnd() {
     Await.result(ended.future());
   }

@@ -9,6 +9,7 @@ import io.switchboard.config.NamespaceConfig;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.ApiErrors;
@@ -97,10 +98,11 @@ public final class SseHandler implements Handler<RoutingContext> {
     }
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
-    SseTransport transport = new SseTransport(response, resumeFrom, ctx.vertx(),
-        hub.services().config().limits());
+    SseTransport transport = new SseTransport(response, ctx.request().connection(), resumeFrom,
+        ctx.vertx(), hub.services().config().limits());
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
+    transport.onSlowConsumer(() -> hub.close(session, CloseCode.TOO_MANY));
     if (token != null && !hub.authenticator().accept(session, token)) {
       // over limits.maxConnectionsPerUser: answered 429 before the stream starts
       releaseAddress.run();

@@ -10,6 +10,7 @@ import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.transport.SendQueueGuard;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,16 +26,24 @@ final class SseTransport implements Transport {
   private final Map<String, String> offsets = new LinkedHashMap<>();
   private final Map<String, String> resumedFrom;
   private final SendQueueGuard sendQueue;
+  private final HttpConnection connection;
+  private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
 
-  SseTransport(HttpServerResponse response, Map<String, String> resumedFrom, Vertx vertx,
-      LimitsConfig limits) {
+  SseTransport(HttpServerResponse response, HttpConnection connection,
+      Map<String, String> resumedFrom, Vertx vertx, LimitsConfig limits) {
     this.response = response;
+    this.connection = connection;
     this.resumedFrom = resumedFrom;
     this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
-        response::writeQueueFull, () -> close(CloseCode.TOO_MANY));
+        response::writeQueueFull, () -> onSlowConsumer.run());
     if (sendQueue.enabled()) {
       response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.sendQueueBytes()));
     }
+  }
+
+  /** What to do with a reader that stopped reading: the hub closes its session. */
+  void onSlowConsumer(Runnable action) {
+    this.onSlowConsumer = action;
   }
 
   @Override
@@ -95,7 +104,7 @@ final class SseTransport implements Transport {
     }
     if (code == CloseCode.TOO_MANY) {
       // a slow consumer would never read the end of the stream: drop the connection
-      response.reset();
+      connection.close();
       return;
     }
     response.end();
