@@ -6,14 +6,17 @@ import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.Publication;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
+import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +33,6 @@ public final class Hub {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
   /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
   private static final int MAX_DRAIN = 4096;
-  /**
-   * The heartbeat visits one slice of the sessions per tick, so each interval's pings (and the
-   * pongs they bring back) spread over the interval instead of stalling the loop all at once.
-   */
-  private static final int HEARTBEAT_SLICES = 16;
 
   private final Vertx vertx;
   private final Context context;
@@ -46,30 +44,26 @@ public final class Hub {
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Authenticator authenticator;
-  private long heartbeatTimer = -1;
-  private long reaperTimer = -1;
-  private int heartbeatSlice;
+  private final Heartbeats heartbeats;
 
   public Hub(Vertx vertx, Context context, NodeServices services) {
     this.vertx = vertx;
     this.context = context;
     this.services = services;
     this.authenticator = new Authenticator(vertx, this, services);
+    this.heartbeats = new Heartbeats(vertx, this, services.config());
   }
 
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
   public void start() {
     services.hubs().add(this);
-    long tickMs = Math.max(1, services.config().heartbeat().intervalMs() / HEARTBEAT_SLICES);
-    heartbeatTimer = vertx.setPeriodic(tickMs, id -> heartbeat());
-    reaperTimer = vertx.setPeriodic(services.config().reaper().intervalMs(), id -> reap());
+    heartbeats.start();
   }
 
   /** Cancels the timers and closes every session as going away. */
   public void stop() {
     services.hubs().remove(this);
-    vertx.cancelTimer(heartbeatTimer);
-    vertx.cancelTimer(reaperTimer);
+    heartbeats.stop();
     for (Session session : new ArrayList<>(sessions.values())) {
       close(session, CloseCode.GOING_AWAY);
     }
@@ -120,7 +114,7 @@ public final class Hub {
    * rest of their lifetime; completes, on any thread, with how many were closed.
    */
   Future<Integer> disconnect(String user) {
-    io.vertx.core.Promise<Integer> closed = io.vertx.core.Promise.promise();
+    Promise<Integer> closed = Promise.promise();
     context.runOnContext(v -> {
       long now = System.currentTimeMillis();
       List<Session> matching = new ArrayList<>();
@@ -250,8 +244,7 @@ public final class Hub {
     boolean wasLive = local.live.remove(session);
     local.catchingUp.remove(session);
     local.sentAhead.remove(session);
-    NamespaceConfig ns = services.config().namespace(
-        io.switchboard.protocol.ChannelName.namespaceOf(channel));
+    NamespaceConfig ns = services.config().namespace(ChannelName.namespaceOf(channel));
     if (wasLive && ns != null && ns.presence()) {
       services.presence().remove(channel, session.id(), session.user())
           .compose(last -> last && ns.joinLeave()
@@ -351,30 +344,8 @@ public final class Hub {
     }
   }
 
-  private void heartbeat() {
-    int slice = heartbeatSlice;
-    heartbeatSlice = (slice + 1) % HEARTBEAT_SLICES;
-    for (Session session : sessions.values()) {
-      if (session.heartbeatSlice(HEARTBEAT_SLICES) == slice) {
-        session.transport().sendHeartbeat();
-      }
-    }
-  }
-
-  /** Closes with 4408 every session silent past heartbeat.timeoutMs (PROTOCOL.md section 5). */
-  void reap() {
-    long deadline = System.currentTimeMillis() - services.config().heartbeat().timeoutMs();
-    List<Session> silent = new ArrayList<>();
-    for (Session session : sessions.values()) {
-      if (session.transport().reportsLiveness() && session.lastSeenMs() < deadline) {
-        silent.add(session);
-      }
-    }
-    for (Session session : silent) {
-      close(session, CloseCode.TIMEOUT);
-    }
-    if (!silent.isEmpty()) {
-      log.atDebug().addKeyValue("closed", silent.size()).log("reaper closed silent sessions");
-    }
+  /** The open sessions, for the heartbeat and the reaper; read-only, on this hub's loop. */
+  Collection<Session> sessions() {
+    return sessions.values();
   }
 }
