@@ -33,7 +33,6 @@ class PermissionTest {
   private Vertx vertx;
   private TestNode node;
   private TestTokens tokens;
-  private final List<WsClient> clients = new ArrayList<>();
   private final List<SseReader> readers = new ArrayList<>();
 
   /** Who connects: anonymous (no token) or a user with the claims of their token. */
@@ -81,7 +80,6 @@ class PermissionTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     readers.forEach(SseReader::close);
     node.close();
   }
@@ -95,7 +93,7 @@ class PermissionTest {
     MultiMap headers = who.claims == null ? null
         : MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token(who));
     WsClient ws = WsClient.connect(vertx, node.port(), "/ws", headers);
-    clients.add(ws);
+    node.track(ws);
     JsonObject welcome = ws.next("welcome");
     assertEquals(who.claims == null ? "" : who.claims.getString("sub"),
         welcome.getString("user"));

@@ -10,8 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,6 @@ class HeartbeatTest {
   private static final int SEVERAL_TIMEOUTS_OF_PINGS = (int) (3 * TIMEOUT_MS / INTERVAL_MS);
 
   private TestNode node;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -45,20 +42,17 @@ class HeartbeatTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
   private WsClient client() {
-    WsClient ws = node.ws();
-    clients.add(ws);
-    return ws;
+    return node.ws();
   }
 
   @Test
   void welcomeAnnouncesTheIntervalAndPingsFollowAtThatPace(Vertx vertx) {
     WsClient ws = WsClient.connect(vertx, node.port());
-    clients.add(ws);
+    node.track(ws);
     assertEquals(INTERVAL_MS, ws.next("welcome").getLong("heartbeat"));
     JsonObject first = ws.next("ping");
     long start = System.nanoTime();

@@ -8,8 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,6 @@ class PresenceTest {
   private static final long CLOSE_DEADLINE_MS = 5_000;
 
   private TestNode node;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -41,14 +38,11 @@ class PresenceTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
   private WsClient client() {
-    WsClient ws = node.ws();
-    clients.add(ws);
-    return ws;
+    return node.ws();
   }
 
   @Test

@@ -11,6 +11,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 
 /**
@@ -27,6 +29,7 @@ public final class TestNode {
   private final Vertx vertx;
   private final Node node;
   private final HttpClient http;
+  private final List<WsClient> clients = new CopyOnWriteArrayList<>();
 
   private TestNode(Vertx vertx, Node node) {
     this.vertx = vertx;
@@ -69,8 +72,15 @@ public final class TestNode {
     return node;
   }
 
+  /** A welcomed WebSocket client, closed with the node. */
   public WsClient ws() {
-    return WsClient.welcomed(vertx, port());
+    return track(WsClient.welcomed(vertx, port()));
+  }
+
+  /** Closes {@code client} when the node closes, so tests need no bookkeeping of their own. */
+  public WsClient track(WsClient client) {
+    clients.add(client);
+    return client;
   }
 
   public SseReader sse(String uri) {
@@ -127,6 +137,13 @@ public final class TestNode {
   }
 
   public void close() {
+    for (WsClient client : clients) {
+      try {
+        client.close();
+      } catch (RuntimeException | AssertionError e) {
+        // the test may have left it closing or closed by the server: nothing more to release
+      }
+    }
     Await.result(node.close());
     http.close();
   }

@@ -19,7 +19,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +41,6 @@ class DisconnectTest {
   private Vertx vertx;
   private TestNode node;
   private TestTokens tokens;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -57,7 +55,6 @@ class DisconnectTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
@@ -77,7 +74,7 @@ class DisconnectTest {
 
   private WsClient connect(MultiMap headers) {
     WsClient ws = WsClient.connect(vertx, node.port(), "/ws", headers);
-    clients.add(ws);
+    node.track(ws);
     return ws;
   }
 

@@ -41,7 +41,6 @@ class AuthTest {
   private Vertx vertx;
   private TestNode node;
   private TestTokens tokens;
-  private final List<WsClient> clients = new ArrayList<>();
   private final List<TestNode> extraNodes = new ArrayList<>();
 
   @BeforeEach
@@ -53,7 +52,6 @@ class AuthTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     extraNodes.forEach(TestNode::close);
     node.close();
   }
@@ -64,7 +62,7 @@ class AuthTest {
 
   private WsClient connect(TestNode on, String uri, MultiMap headers) {
     WsClient ws = WsClient.connect(vertx, on.port(), uri, headers);
-    clients.add(ws);
+    node.track(ws);
     return ws;
   }
 

@@ -12,8 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +32,6 @@ class BadFrameTest {
   private static final Long NO_ID = null;
 
   private TestNode node;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -45,14 +42,11 @@ class BadFrameTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
   private WsClient client() {
-    WsClient ws = node.ws();
-    clients.add(ws);
-    return ws;
+    return node.ws();
   }
 
   private static String frame(String json) {

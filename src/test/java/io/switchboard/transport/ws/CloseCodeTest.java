@@ -10,8 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,6 @@ class CloseCodeTest {
   private static final int MAX_FRAME = 1024;
 
   private TestNode node;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -33,14 +30,11 @@ class CloseCodeTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
   private WsClient client() {
-    WsClient ws = node.ws();
-    clients.add(ws);
-    return ws;
+    return node.ws();
   }
 
   /** A publish frame of exactly {@code bytes} bytes (ASCII, so characters are bytes). */

@@ -39,7 +39,6 @@ class ConnectionLimitTest {
 
   private TestNode node;
   private Vertx vertx;
-  private final List<WsClient> clients = new ArrayList<>();
   private final List<SseReader> readers = new ArrayList<>();
 
   @BeforeEach
@@ -51,15 +50,12 @@ class ConnectionLimitTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     readers.forEach(SseReader::close);
     node.close();
   }
 
   private WsClient ws() {
-    WsClient ws = node.ws();
-    clients.add(ws);
-    return ws;
+    return node.ws();
   }
 
   private SseReader sse() {
@@ -74,7 +70,7 @@ class ConnectionLimitTest {
 
   private void assertWsRefused() {
     UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
-        () -> clients.add(WsClient.connect(vertx, node.port())));
+        () -> node.track(WsClient.connect(vertx, node.port())));
     assertEquals(429, refused.getStatus());
   }
 

@@ -12,8 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +29,6 @@ class RateLimitTest {
   private static final long TOKEN_MS = 1000 / RATE;
 
   private TestNode node;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -41,14 +38,11 @@ class RateLimitTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
   private WsClient client() {
-    WsClient ws = node.ws();
-    clients.add(ws);
-    return ws;
+    return node.ws();
   }
 
   private static String ping(long id) {

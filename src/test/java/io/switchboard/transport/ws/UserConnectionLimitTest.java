@@ -10,8 +10,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,6 @@ class UserConnectionLimitTest {
 
   private TestNode node;
   private TestTokens tokens;
-  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -35,14 +32,13 @@ class UserConnectionLimitTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::close);
     node.close();
   }
 
   private WsClient connect(Vertx vertx, String user) {
     WsClient ws = WsClient.connect(vertx, node.port(), "/ws", MultiMap.caseInsensitiveMultiMap()
         .add("Authorization", "Bearer " + tokens.hs256(user)));
-    clients.add(ws);
+    node.track(ws);
     return ws;
   }
 
