@@ -79,6 +79,8 @@ public final class Hub {
 
   public void open(Session session) {
     sessions.put(session.id(), session);
+    log.atDebug().addKeyValue("session", session.id())
+        .addKeyValue("transport", session.transport().kind()).log("session opened");
   }
 
   public int sessionCount() {
@@ -103,6 +105,10 @@ public final class Hub {
     }
     session.markClosed();
     sessions.remove(session.id());
+    log.atDebug().addKeyValue("session", session.id()).addKeyValue("user", session.user())
+        .addKeyValue("subscriptions", session.subscriptionCount())
+        .addKeyValue("durationMs", System.currentTimeMillis() - session.openedAtMs())
+        .log("session closed");
     authenticator.release(session);
     for (String channel : new ArrayList<>(session.channels())) {
       removeSubscription(session, channel);
