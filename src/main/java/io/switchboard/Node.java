@@ -112,7 +112,9 @@ public final class Node {
         .setTcpNoDelay(true)
         // Every request and response of ours is handled on its connection's event loop, so Vert.x
         // may skip its cross-thread write queue: a 4 KB queue less per connection (the HTTP
-        // connection behind each WebSocket lives as long as the socket).
+        // connection behind each WebSocket lives as long as the socket). The price: a response
+        // written from another thread is refused, so code that completes on another loop must hop
+        // back first (DisconnectHandler does).
         .setStrictThreadMode(true)
         // compressing fan-out would cost one deflate per subscriber per message
         .setPerMessageWebSocketCompressionSupported(false)

@@ -27,6 +27,8 @@ public final class Routes {
         .allowedOrigins()));
     router.route("/api/*").handler(origins);
     router.route("/sse").handler(origins);
+    // credentials are checked before the body is read, so an unauthenticated caller costs no body;
+    // token verification completes at once, so no body chunk arrives before BodyHandler runs
     router.route("/api/*").handler(new ApiAuthHandler(services));
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
