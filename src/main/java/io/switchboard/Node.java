@@ -110,6 +110,11 @@ public final class Node {
         .setMaxWebSocketFrameSize(maxFrame)
         .setMaxWebSocketMessageSize(maxFrame)
         .setTcpNoDelay(true)
+        // a connection with no traffic either way for twice the heartbeat timeout is dead or
+        // hostile (a socket that never sends a request); live WebSocket and SSE connections get
+        // a ping every interval, so only those are closed
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, 2 * config.heartbeat().timeoutMs()))
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         // Every request and response of ours is handled on its connection's event loop, so Vert.x
         // may skip its cross-thread write queue: a 4 KB queue less per connection (the HTTP
         // connection behind each WebSocket lives as long as the socket). The price: a response
