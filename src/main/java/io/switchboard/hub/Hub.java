@@ -9,7 +9,6 @@ import io.switchboard.config.NamespaceConfig;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,8 +19,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +28,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
-  /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
-  private static final int MAX_DRAIN = 4096;
 
   private final Vertx vertx;
   private final Context context;
   private final NodeServices services;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, LocalChannel> channels = new HashMap<>();
-  // The one hand-over point between the broker's threads and this loop: many producers, one
-  // consumer. A burst becomes one task, so several messages share one pass (and one batch frame).
-  private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Inbox inbox;
   private final Authenticator authenticator;
   private final Heartbeats heartbeats;
 
@@ -52,6 +44,7 @@ public final class Hub {
     this.services = services;
     this.authenticator = new Authenticator(vertx, this, services);
     this.heartbeats = new Heartbeats(vertx, this, services.config());
+    this.inbox = new Inbox(context, channels);
   }
 
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
@@ -273,81 +266,6 @@ public final class Hub {
   /** Hands a delivery ({@link OutboundMessage} or {@link ChannelEvent}) over; any thread. */
   void enqueue(Object delivery) {
     inbox.add(delivery);
-    if (drainScheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> drainInbox());
-    }
-  }
-
-  private void drainInbox() {
-    drainScheduled.set(false);
-    // Consecutive messages of one channel form a run, delivered together: one flush per socket,
-    // one batch frame for batch=1 clients. A message of another channel or an event ends the run,
-    // so a connection following several channels sees them in the node's order too.
-    LocalChannel runChannel = null;
-    List<OutboundMessage> run = new ArrayList<>();
-    Object delivery;
-    for (int n = 0; n < MAX_DRAIN && (delivery = inbox.poll()) != null; n++) {
-      if (delivery instanceof OutboundMessage message) {
-        LocalChannel local = accept(message);
-        if (local == null) {
-          continue;
-        }
-        if (local != runChannel) {
-          deliver(runChannel, run);
-          run = new ArrayList<>();
-          runChannel = local;
-        }
-        run.add(message);
-      } else if (delivery instanceof ChannelEvent event) {
-        deliver(runChannel, run);
-        run = new ArrayList<>();
-        runChannel = null;
-        announce(event);
-      }
-    }
-    deliver(runChannel, run);
-    if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> drainInbox());
-    }
-  }
-
-  /** The message's channel on this hub if the message is new to it (buffered for catch-ups). */
-  private LocalChannel accept(OutboundMessage message) {
-    LocalChannel local = channels.get(message.channel());
-    StreamPosition position = message.publication().position();
-    if (local == null || !local.isNew(position)) {
-      return null;
-    }
-    local.lastDelivered = position;
-    for (List<OutboundMessage> buffer : local.catchingUp.values()) {
-      buffer.add(message);
-    }
-    return local;
-  }
-
-  private void deliver(LocalChannel local, List<OutboundMessage> run) {
-    if (local == null || run.isEmpty()) {
-      return;
-    }
-    MessageBatch batch = new MessageBatch(run);
-    for (Session session : local.live) {
-      MessageBatch unsent = local.unsent(session, batch);
-      if (unsent != null) {
-        session.transport().sendMessages(unsent);
-      }
-    }
-  }
-
-  private void announce(ChannelEvent event) {
-    LocalChannel local = channels.get(event.channel());
-    if (local == null) {
-      return;
-    }
-    String type = event.kind().wireName();
-    String frame = ServerFrames.channelEvent(type, event.channel(), event.user());
-    for (Session session : local.live) {
-      session.transport().sendEvent(type, frame);
-    }
   }
 
   /** The open sessions, for the heartbeat and the reaper; read-only, on this hub's loop. */

@@ -39,12 +39,18 @@ public final class WsClient {
     if (headers != null) {
       options.setHeaders(headers);
     }
-    // handlers go on inside the connect callback, on the socket's event loop, so no frame that
-    // arrives right after the handshake (the welcome) can slip by unseen
-    ws.socket = Await.result(ws.client.connect(options).map(socket -> {
-      ws.bind(socket);
-      return socket;
-    }));
+    // Connect from a Vert.x context and set the handlers in the connect callback: the callback
+    // then runs on the socket's event loop as the handshake completes, before the next frame is
+    // read. Started from the JUnit thread, the callback can come after a welcome frame that
+    // arrived with the handshake response, and that frame is lost.
+    Promise<WebSocket> connected = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> ws.client.connect(options)
+        .map(socket -> {
+          ws.bind(socket);
+          return socket;
+        })
+        .onComplete(connected));
+    ws.socket = Await.result(connected.future());
     return ws;
   }
 
