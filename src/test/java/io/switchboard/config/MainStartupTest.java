@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,8 +28,14 @@ class MainStartupTest {
 
   private Run runMain(Path config) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "io.switchboard.Main", "-conf", config.toString())
+    List<String> command = new ArrayList<>(List.of(java));
+    if (Runtime.version().feature() >= 22) {
+      // as scripts/run does: Netty's native transport loads JNI code, which JDK 22+ warns about
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        "io.switchboard.Main", "-conf", config.toString()));
+    Process process = new ProcessBuilder(command)
         .redirectError(dir.resolve("stderr.txt").toFile())
         .redirectOutput(dir.resolve("stdout.txt").toFile())
         .start();
