@@ -1,8 +1,6 @@
 package io.switchboard.auth;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
@@ -13,7 +11,7 @@ public final class ApiKeys {
   private final List<byte[]> digests;
 
   public ApiKeys(List<String> keys) {
-    this.digests = keys.stream().map(ApiKeys::digest).toList();
+    this.digests = keys.stream().map(Sha256::of).toList();
   }
 
   public boolean isEmpty() {
@@ -22,7 +20,7 @@ public final class ApiKeys {
 
   /** The index of the matching key (a caller id that does not reveal the key), or -1. */
   public int match(String presented) {
-    byte[] candidate = digest(presented);
+    byte[] candidate = Sha256.of(presented);
     int found = -1;
     for (int i = 0; i < digests.size(); i++) {
       // no early exit: every key is compared whatever matched
@@ -33,11 +31,4 @@ public final class ApiKeys {
     return found;
   }
 
-  private static byte[] digest(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
 }
