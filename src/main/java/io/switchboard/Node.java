@@ -7,8 +7,11 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
 import io.switchboard.broker.memory.MemoryPresence;
+import io.switchboard.broker.redis.RedisBroker;
+import io.switchboard.broker.redis.RedisPresence;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
+import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.hub.Fanout;
 import io.switchboard.hub.Hubs;
@@ -17,6 +20,7 @@ import io.switchboard.hub.Publisher;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
@@ -70,8 +74,17 @@ public final class Node {
   private static NodeServices services(Vertx vertx, SwitchboardConfig config) {
     ProtocolSchema protocol = ProtocolSchema.load();
     SchemaRegistry schemas = schemaRegistry(config);
-    Broker broker = new MemoryBroker(vertx);
-    PresenceManager presence = new MemoryPresence();
+    Broker broker;
+    PresenceManager presence;
+    if (config.broker().type() == BrokerType.REDIS) {
+      RedisBroker redis = RedisBroker.start(vertx, config.broker().redis());
+      broker = redis;
+      presence = new RedisPresence(vertx, redis, config.presence().ttlMs(),
+          config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel));
+    } else {
+      broker = new MemoryBroker(vertx);
+      presence = new MemoryPresence();
+    }
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
     Publisher publisher = new Publisher(config, schemas, broker);
@@ -82,6 +95,11 @@ public final class Node {
         new Hubs(), ConnectionCounter.of(config.limits()),
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
             config.limits().apiPublishesBurst()));
+  }
+
+  private static boolean announcesLeaves(SwitchboardConfig config, String channel) {
+    NamespaceConfig ns = config.namespace(ChannelName.namespaceOf(channel));
+    return ns != null && ns.presence() && ns.joinLeave();
   }
 
   private static SchemaRegistry schemaRegistry(SwitchboardConfig config) {
@@ -167,6 +185,7 @@ public final class Node {
         : vertx.undeploy(adminDeploymentId))
         .compose(v -> deploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(deploymentId));
-    return undeploy.eventually(() -> services.broker().close());
+    return undeploy.eventually(() -> services.presence().close())
+        .eventually(() -> services.broker().close());
   }
 }

@@ -29,5 +29,10 @@ public interface Broker {
 
   Future<HistoryPage> history(String channel, HistoryQuery query);
 
+  /** Whether publishes and subscribes can succeed now (for /ready); an embedded broker always can. */
+  default boolean reachable() {
+    return true;
+  }
+
   Future<Void> close();
 }

@@ -14,5 +14,10 @@ public interface PresenceManager {
 
   Future<List<PresenceEntry>> list(String channel);
 
+  /** Stops timers of its own; the node calls it on shutdown. */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
   record PresenceEntry(String user, int connections) {}
 }

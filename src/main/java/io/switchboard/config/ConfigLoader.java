@@ -12,6 +12,7 @@ import io.switchboard.config.Sections.JwtKeyConfig;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.config.Sections.PresenceConfig;
 import io.switchboard.config.Sections.RedisConfig;
+import io.switchboard.config.Sections.RedisMode;
 import io.switchboard.config.Sections.ReaperConfig;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -122,9 +123,29 @@ public final class ConfigLoader {
   private static BrokerConfig broker(ConfigSection s) {
     BrokerType type = s.choice("type", BrokerType.MEMORY, BrokerType.class);
     ConfigSection redis = s.section("redis");
-    RedisConfig redisConfig = new RedisConfig(
-        redis.string("connectionString", RedisConfig.DEFAULT_CONNECTION_STRING),
-        redis.string("prefix", RedisConfig.DEFAULT_PREFIX));
+    List<String> endpoints = new ArrayList<>();
+    for (String url : redis.string("connectionString", RedisConfig.DEFAULT_CONNECTION_STRING)
+        .split(",")) {
+      if (!url.isBlank()) {
+        endpoints.add(url.strip());
+      }
+    }
+    for (String url : endpoints) {
+      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+        redis.problem("connectionString", "\"" + url + "\" is not a redis:// or rediss:// URL");
+      }
+    }
+    if (endpoints.isEmpty()) {
+      redis.problem("connectionString", "at least one redis:// URL is needed");
+    }
+    String password = redis.string("password", "");
+    RedisConfig redisConfig = new RedisConfig(endpoints,
+        redis.choice("mode", RedisMode.STANDALONE, RedisMode.class),
+        redis.string("masterName", RedisConfig.DEFAULT_MASTER_NAME),
+        password.isEmpty() ? null : password,
+        redis.string("prefix", RedisConfig.DEFAULT_PREFIX),
+        redis.number("metaTtlMs", RedisConfig.DEFAULT_META_TTL_MS, 1_000, Long.MAX_VALUE / 2),
+        redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000));
     redis.rejectUnknownKeys();
     s.rejectUnknownKeys();
     return new BrokerConfig(type, redisConfig);

@@ -24,6 +24,8 @@ public final class EnvOverrides {
       new Override("SWITCHBOARD_BROKER_TYPE", "broker.type", Kind.STRING),
       new Override("SWITCHBOARD_REDIS_URL", "broker.redis.connectionString", Kind.STRING),
       new Override("SWITCHBOARD_REDIS_PREFIX", "broker.redis.prefix", Kind.STRING),
+      new Override("SWITCHBOARD_REDIS_MODE", "broker.redis.mode", Kind.STRING),
+      new Override("SWITCHBOARD_REDIS_PASSWORD", "broker.redis.password", Kind.STRING),
       new Override("SWITCHBOARD_AUTH_ANONYMOUS", "auth.anonymous", Kind.BOOLEAN),
       new Override("SWITCHBOARD_API_KEYS", "auth.apiKeys", Kind.LIST));
 

@@ -19,10 +19,27 @@ public final class Sections {
     public static final int DEFAULT_ADMIN_PORT = 0;
   }
 
-  public record RedisConfig(String connectionString, String prefix) {
+  /**
+   * @param endpoints redis:// or rediss:// (TLS) URLs: one for standalone, the sentinels for
+   *     sentinel, any cluster nodes for cluster
+   * @param password overrides a password in the URLs; null: the URLs' own
+   * @param metaTtlMs how long a quiet channel keeps its offset and epoch (history expires sooner)
+   * @param timeoutMs a command Redis has not answered by then fails (publish: unavailable)
+   */
+  public record RedisConfig(List<String> endpoints, RedisMode mode, String masterName,
+      String password, String prefix, long metaTtlMs, long timeoutMs) {
     public static final String DEFAULT_CONNECTION_STRING = "redis://127.0.0.1:6379";
     public static final String DEFAULT_PREFIX = "sb";
+    public static final String DEFAULT_MASTER_NAME = "mymaster";
+    public static final long DEFAULT_META_TTL_MS = 7L * 24 * 3600 * 1000;
+    public static final long DEFAULT_TIMEOUT_MS = 5_000;
+
+    public RedisConfig {
+      endpoints = List.copyOf(endpoints);
+    }
   }
+
+  public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
 
   public enum BrokerType { MEMORY, REDIS }
 

@@ -4,6 +4,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerListener;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.Publication;
+import io.switchboard.broker.StreamPosition;
 import io.vertx.core.Future;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,18 @@ public final class Fanout implements BrokerListener {
     }
     for (Hub hub : route.hubs) {
       hub.enqueue(event);
+    }
+  }
+
+  @Override
+  public void onGap(String channel, StreamPosition last) {
+    Route route = routes.get(channel);
+    if (route == null) {
+      return;
+    }
+    ChannelGap gap = new ChannelGap(channel, last);
+    for (Hub hub : route.hubs) {
+      hub.enqueue(gap);
     }
   }
 

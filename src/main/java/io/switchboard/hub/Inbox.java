@@ -30,7 +30,7 @@ final class Inbox {
     this.channels = channels;
   }
 
-  /** An {@link OutboundMessage} or {@link ChannelEvent}; any thread. */
+  /** An {@link OutboundMessage}, {@link ChannelEvent} or {@link ChannelGap}; any thread. */
   void add(Object delivery) {
     queue.add(delivery);
     if (drainScheduled.compareAndSet(false, true)) {
@@ -63,6 +63,11 @@ final class Inbox {
         run = new ArrayList<>();
         runChannel = null;
         announce(event);
+      } else if (delivery instanceof ChannelGap gap) {
+        deliver(runChannel, run);
+        run = new ArrayList<>();
+        runChannel = null;
+        announce(gap);
       }
     }
     deliver(runChannel, run);
@@ -95,6 +100,19 @@ final class Inbox {
       if (unsent != null) {
         session.transport().sendMessages(unsent);
       }
+    }
+  }
+
+  /** PROTOCOL.md section 3: the offset is the last one each session was sent. */
+  private void announce(ChannelGap gap) {
+    LocalChannel local = channels.get(gap.channel());
+    if (local == null) {
+      return;
+    }
+    StreamPosition last = local.lastDelivered != null ? local.lastDelivered : gap.last();
+    for (Session session : local.live) {
+      StreamPosition sent = local.sentAhead.getOrDefault(session, last);
+      session.transport().sendEvent("gap", ServerFrames.gap(gap.channel(), sent.encode()));
     }
   }
 

@@ -27,6 +27,7 @@ public abstract class BrokerContract {
   protected Broker broker;
   protected final List<Publication> received = new CopyOnWriteArrayList<>();
   protected final List<ChannelEvent> events = new CopyOnWriteArrayList<>();
+  protected final List<String> gaps = new CopyOnWriteArrayList<>();
 
   protected abstract Future<Broker> newBroker(Vertx vertx);
 
@@ -42,6 +43,11 @@ public abstract class BrokerContract {
       @Override
       public void onEvent(ChannelEvent event) {
         events.add(event);
+      }
+
+      @Override
+      public void onGap(String channel, StreamPosition last) {
+        gaps.add(channel);
       }
     });
   }

@@ -197,7 +197,7 @@ class ConfigLoaderTest {
     assertEquals("127.0.0.1", config.http().host());
     assertEquals("env-node", config.nodeId());
     assertEquals(BrokerType.REDIS, config.broker().type());
-    assertEquals("redis://cache:6380", config.broker().redis().connectionString());
+    assertEquals(List.of("redis://cache:6380"), config.broker().redis().endpoints());
     assertEquals("sbx", config.broker().redis().prefix());
     assertEquals(false, config.auth().anonymous());
     assertEquals(List.of("k1", "k2"), config.auth().apiKeys());
@@ -236,7 +236,7 @@ class ConfigLoaderTest {
     assertEquals(0, config.http().instances());
     assertEquals(List.of(), config.http().allowedOrigins());
     assertEquals(BrokerType.MEMORY, config.broker().type());
-    assertEquals("redis://127.0.0.1:6379", config.broker().redis().connectionString());
+    assertEquals(List.of("redis://127.0.0.1:6379"), config.broker().redis().endpoints());
     assertEquals(RedisConfig.DEFAULT_PREFIX, config.broker().redis().prefix());
     assertEquals("sb", config.broker().redis().prefix());
     assertEquals(true, config.auth().anonymous());

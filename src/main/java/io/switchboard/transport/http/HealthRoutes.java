@@ -14,6 +14,14 @@ public final class HealthRoutes {
   public static void mount(Router router, NodeServices services) {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
         .put("node", services.config().nodeId())));
-    router.get("/ready").handler(ctx -> ctx.json(new JsonObject().put("ready", true)));
+    router.get("/ready").handler(ctx -> {
+      if (services.broker().reachable()) {
+        ctx.json(new JsonObject().put("ready", true));
+      } else {
+        ctx.response().setStatusCode(503);
+        ctx.json(new JsonObject().put("ready", false)
+            .put("reason", "broker unreachable: the node cannot publish or subscribe"));
+      }
+    });
   }
 }

@@ -1,0 +1,161 @@
+package io.switchboard.broker.redis;
+
+import io.switchboard.broker.BrokerListener;
+import io.switchboard.broker.HistoryPage;
+import io.switchboard.broker.HistoryQuery;
+import io.switchboard.broker.Publication;
+import io.switchboard.broker.StreamPosition;
+import io.vertx.core.Future;
+import java.util.ArrayDeque;
+import java.util.function.BiFunction;
+
+/**
+ * Keeps what one node hands its hubs for one channel continuous. Pub/sub is fire-and-forget: a
+ * message published while the link was down is never pushed to us. Every publication carries its
+ * offset, so a hole shows up as a jump (or as a new epoch), and the missing part is read from the
+ * channel's history before anything after it is delivered; a repeat is dropped. Only when history
+ * cannot cover the hole does the listener hear of a gap. Confined to the {@link PubSubLink}'s
+ * context.
+ */
+final class ChannelSequencer {
+  static final int CATCH_UP_PAGE = 1_000;
+
+  private final String channel;
+  private final BrokerListener listener;
+  private final BiFunction<String, HistoryQuery, Future<HistoryPage>> history;
+  private final RedisBrokerStats stats;
+  /** Held while history is read, in arrival order; delivered (or dropped as known) after it. */
+  private final ArrayDeque<Publication> held = new ArrayDeque<>();
+  /** The last position handed to the listener; null until the first one or the first top read. */
+  private StreamPosition last;
+  private boolean reading;
+  /** The link came back while a read was under way, which may have started before the outage. */
+  private boolean readAgain;
+  private boolean stopped;
+
+  ChannelSequencer(String channel, BrokerListener listener,
+      BiFunction<String, HistoryQuery, Future<HistoryPage>> history, RedisBrokerStats stats) {
+    this.channel = channel;
+    this.listener = listener;
+    this.history = history;
+    this.stats = stats;
+  }
+
+  /**
+   * The channel's top when the node subscribed: anything at or before it predates every local
+   * subscriber, whose own history read starts no earlier.
+   */
+  void start(StreamPosition top) {
+    if (last == null || !last.sameEpoch(top) || top.offset() > last.offset()) {
+      last = top;
+    }
+    drainHeld();
+  }
+
+  void stop() {
+    stopped = true;
+    held.clear();
+  }
+
+  void offer(Publication publication) {
+    if (stopped) {
+      return;
+    }
+    if (reading) {
+      held.add(publication);
+      return;
+    }
+    sequence(publication);
+  }
+
+  /** After the link came back: read whatever was published while it was down. */
+  void catchUp() {
+    if (stopped || last == null) {
+      return;
+    }
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    stats.catchUps.increment();
+    read(false);
+  }
+
+  private void sequence(Publication publication) {
+    StreamPosition position = publication.position();
+    if (last == null) {
+      deliver(publication);
+    } else if (position.sameEpoch(last) && position.offset() <= last.offset()) {
+      stats.duplicatesDropped.increment();
+    } else if (position.sameEpoch(last) && position.offset() == last.offset() + 1) {
+      deliver(publication);
+    } else {
+      // a jump or a new epoch: something was published that the link did not bring
+      held.add(publication);
+      stats.catchUps.increment();
+      read(false);
+    }
+  }
+
+  private void deliver(Publication publication) {
+    last = publication.position();
+    listener.onPublication(publication);
+  }
+
+  /**
+   * Reads history after {@code last} page by page. {@code gapAnnounced}: the hole was reported
+   * already, so what is retained is delivered as it is.
+   */
+  private void read(boolean gapAnnounced) {
+    reading = true;
+    history.apply(channel, new HistoryQuery(last, CATCH_UP_PAGE)).onComplete(ar -> {
+      if (stopped) {
+        return;
+      }
+      if (ar.failed()) {
+        // the link is (or is about to be) down; its reconnect calls catchUp again
+        reading = false;
+        return;
+      }
+      HistoryPage page = ar.result();
+      if (!page.reachesSince() && !gapAnnounced) {
+        stats.gaps.increment();
+        listener.onGap(channel, last);
+        if (!last.sameEpoch(page.top())) {
+          // Redis lost the channel (restart without persistence): read the new epoch from its start
+          last = new StreamPosition(0, page.top().epoch());
+          read(true);
+          return;
+        }
+      }
+      for (Publication publication : page.publications()) {
+        if (publication.position().sameEpoch(last)
+            && publication.position().offset() > last.offset()) {
+          deliver(publication);
+        }
+      }
+      if (!page.reachesSince() && last.sameEpoch(page.top()) && page.publications().isEmpty()
+          && last.offset() < page.top().offset()) {
+        // trimmed or expired history: nothing retained to deliver; move on to the top
+        last = page.top();
+      }
+      if (readAgain) {
+        readAgain = false;
+        read(false);
+        return;
+      }
+      if (page.publications().size() >= CATCH_UP_PAGE) {
+        read(true);
+        return;
+      }
+      reading = false;
+      drainHeld();
+    });
+  }
+
+  private void drainHeld() {
+    while (!reading && !held.isEmpty()) {
+      sequence(held.poll());
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.switchboard.broker.redis;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.BrokerListener;
+import io.switchboard.broker.ChannelEvent;
+import io.switchboard.broker.HistoryPage;
+import io.switchboard.broker.HistoryQuery;
+import io.switchboard.broker.Publication;
+import io.switchboard.broker.PublishOptions;
+import io.switchboard.broker.StreamPosition;
+import io.switchboard.config.Sections.RedisConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Channels shared by every node through Redis: offsets, epochs and history in one hash and one
+ * stream per channel (see {@link RedisKeys}), appended and fanned out by one Lua script, and a
+ * pub/sub channel per channel that a node subscribes to only while it has local subscribers.
+ * Redis work per publication is one script call and one PUBLISH that reaches only the nodes that
+ * subscribed.
+ */
+public final class RedisBroker implements Broker {
+  private static final LuaScript PUBLISH = LuaScript.load("publish.lua");
+  private static final LuaScript HISTORY = LuaScript.load("history.lua");
+
+  private final RedisClients clients;
+  private final RedisKeys keys;
+  private final RedisConfig config;
+  private final RedisBrokerStats stats = new RedisBrokerStats();
+  private final PubSubLink link;
+
+  private RedisBroker(Vertx vertx, RedisConfig config) {
+    this.config = config;
+    this.clients = RedisClients.create(vertx, config);
+    this.keys = new RedisKeys(config.prefix());
+    this.link = new PubSubLink(vertx, clients.pubSubEndpoints(), keys, stats, this::readHistory);
+  }
+
+  /**
+   * Starts connecting in the background: a node comes up while Redis is unreachable (not ready,
+   * publishes unavailable) and follows once it is there.
+   */
+  public static RedisBroker start(Vertx vertx, RedisConfig config) {
+    RedisBroker broker = new RedisBroker(vertx, config);
+    broker.connected = broker.link.start();
+    return broker;
+  }
+
+  private Future<Void> connected;
+
+  /** Completes the first time the pub/sub link is up. */
+  public Future<Void> connected() {
+    return connected;
+  }
+
+  public RedisBrokerStats stats() {
+    return stats;
+  }
+
+  String prefix() {
+    return config.prefix();
+  }
+
+  /** The Redis command client, shared with {@link RedisPresence}. */
+  RedisClients clients() {
+    return clients;
+  }
+
+  @Override
+  public void listener(BrokerListener listener) {
+    link.listener(listener);
+  }
+
+  @Override
+  public boolean reachable() {
+    return link.up();
+  }
+
+  @Override
+  public Future<StreamPosition> publish(String channel, String data, PublishOptions options) {
+    List<String> args = List.of(keys.pubSub(channel), data,
+        options.publisher() == null ? "" : options.publisher(),
+        options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
+        String.valueOf(Math.max(1, options.historyTtlMs())), String.valueOf(config.metaTtlMs()),
+        newEpoch());
+    Future<StreamPosition> published = PUBLISH.call(clients.commands(), channelKeys(channel), args)
+        .map(reply -> new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()));
+    return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public Future<Void> publishEvent(ChannelEvent event) {
+    Future<Void> sent = clients.commands().send(Request.cmd(Command.PUBLISH)
+        .arg(keys.pubSub(event.channel())).arg(PubSubMessage.event(event))).mapEmpty();
+    return CallerContext.bind(sent.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public Future<Void> subscribe(String channel) {
+    return CallerContext.bind(link.subscribe(channel));
+  }
+
+  @Override
+  public Future<Void> unsubscribe(String channel) {
+    return CallerContext.bind(link.unsubscribe(channel));
+  }
+
+  @Override
+  public Future<HistoryPage> history(String channel, HistoryQuery query) {
+    return CallerContext.bind(readHistory(channel, query));
+  }
+
+  private Future<HistoryPage> readHistory(String channel, HistoryQuery query) {
+    StreamPosition since = query.since();
+    List<String> args = List.of(since == null ? "" : String.valueOf(since.offset()),
+        String.valueOf(query.limit()), String.valueOf(config.metaTtlMs()), newEpoch());
+    return HISTORY.call(clients.commands(), channelKeys(channel), args)
+        .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
+        .map(reply -> page(channel, since, reply));
+  }
+
+  private static HistoryPage page(String channel, StreamPosition since, Response reply) {
+    String epoch = reply.get(0).toString();
+    StreamPosition top = new StreamPosition(reply.get(1).toLong(), epoch);
+    long oldest = reply.get(2).toLong();
+    List<Publication> publications = new ArrayList<>();
+    for (Response entry : reply.get(3)) {
+      publications.add(publication(channel, epoch, entry));
+    }
+    if (since == null) {
+      Collections.reverse(publications);
+      return new HistoryPage(publications, top, true);
+    }
+    boolean reaches = since.sameEpoch(top) && since.offset() <= top.offset()
+        && (since.offset() == top.offset() || (oldest > 0 && oldest <= since.offset() + 1));
+    if (!since.sameEpoch(top)) {
+      publications.clear();
+    }
+    return new HistoryPage(publications, top, reaches);
+  }
+
+  /** A stream entry: id "offset-0", fields d (data), t (ms), p (publisher, absent for none). */
+  private static Publication publication(String channel, String epoch, Response entry) {
+    String id = entry.get(0).toString();
+    long offset = Long.parseLong(id.substring(0, id.indexOf('-')));
+    Response fields = entry.get(1);
+    String data = null;
+    String publisher = null;
+    long ts = 0;
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      switch (fields.get(i).toString()) {
+        case "d" -> data = fields.get(i + 1).toString();
+        case "t" -> ts = fields.get(i + 1).toLong();
+        case "p" -> publisher = fields.get(i + 1).toString();
+        default -> { }
+      }
+    }
+    return new Publication(channel, new StreamPosition(offset, epoch), ts, publisher, data);
+  }
+
+  private List<String> channelKeys(String channel) {
+    return List.of(keys.meta(channel), keys.stream(channel));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return link.close().eventually(clients::close);
+  }
+
+  private static String newEpoch() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+}

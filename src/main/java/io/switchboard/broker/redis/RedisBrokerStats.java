@@ -1,0 +1,15 @@
+package io.switchboard.broker.redis;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** What the Redis broker went through, for /ready and the metrics. */
+public final class RedisBrokerStats {
+  /** Times the pub/sub link came back after it was lost. */
+  public final LongAdder reconnects = new LongAdder();
+  /** History reads that filled a hole in a channel's live stream. */
+  public final LongAdder catchUps = new LongAdder();
+  /** Holes history could not fill: subscribers were sent a gap. */
+  public final LongAdder gaps = new LongAdder();
+  /** Publications that came twice (a catch-up and the live stream overlapping) and were dropped. */
+  public final LongAdder duplicatesDropped = new LongAdder();
+}

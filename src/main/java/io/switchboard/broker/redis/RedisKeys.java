@@ -1,0 +1,62 @@
+package io.switchboard.broker.redis;
+
+/**
+ * Where a channel lives in Redis. Every key of one channel carries the channel in a hash tag
+ * ({@code {...}}), so in a Redis Cluster they share one slot and one Lua script can touch them all.
+ * The layout is public (README "Redis layout"): services with only a Redis client rely on it.
+ *
+ * <pre>
+ *   {prefix}:{channel}:m    hash   e = epoch, o = last offset              (ttl broker.redis.metaTtlMs)
+ *   {prefix}:{channel}:s    stream entry id "offset-0", fields d, t, p      (history size and ttl)
+ *   {prefix}:{channel}:pc   zset   connection -> expiry ms                  (presence)
+ *   {prefix}:{channel}:pu   hash   connection -> user
+ *   {prefix}:{channel}:pn   hash   user -> connections
+ *   {prefix}:ch:{channel}   pub/sub channel of the nodes subscribed to it
+ *   {prefix}:inbox          stream external publishers add to (consumer group "switchboard")
+ * </pre>
+ */
+public final class RedisKeys {
+  private final String prefix;
+
+  public RedisKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  String meta(String channel) {
+    return tagged(channel, "m");
+  }
+
+  String stream(String channel) {
+    return tagged(channel, "s");
+  }
+
+  String presenceExpiry(String channel) {
+    return tagged(channel, "pc");
+  }
+
+  String presenceUsers(String channel) {
+    return tagged(channel, "pu");
+  }
+
+  String presenceCounts(String channel) {
+    return tagged(channel, "pn");
+  }
+
+  String pubSub(String channel) {
+    return prefix + ":ch:" + channel;
+  }
+
+  /** The channel a pub/sub channel name of ours stands for; null for anything else. */
+  String channelOf(String pubSubChannel) {
+    String head = prefix + ":ch:";
+    return pubSubChannel.startsWith(head) ? pubSubChannel.substring(head.length()) : null;
+  }
+
+  String inbox() {
+    return prefix + ":inbox";
+  }
+
+  private String tagged(String channel, String suffix) {
+    return prefix + ":{" + channel + "}:" + suffix;
+  }
+}
