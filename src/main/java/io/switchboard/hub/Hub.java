@@ -37,6 +37,8 @@ public final class Hub {
   private final Inbox inbox;
   private final Authenticator authenticator;
   private final Heartbeats heartbeats;
+  // an outage fails every subscribe and presence call of this loop: one warning per interval
+  private final WarningThrottle brokerTrouble = new WarningThrottle(5_000);
 
   public Hub(Vertx vertx, Context context, NodeServices services) {
     this.vertx = vertx;
@@ -166,8 +168,8 @@ public final class Hub {
           if (ar.failed()) {
             session.channels().remove(channel);
             release(local);
-            log.atWarn().addKeyValue("channel", channel).setCause(ar.cause())
-                .log("broker subscribe failed");
+            brokerTrouble.warn(() -> log.atWarn().addKeyValue("channel", channel)
+                .log("broker subscribe failed: {}", ar.cause().toString()));
             return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
                 "broker unavailable: not subscribed"));
           }
@@ -188,8 +190,8 @@ public final class Hub {
               ? services.broker().publishEvent(new ChannelEvent(local.name,
                   ChannelEvent.Kind.JOIN, session.user()))
               : Future.succeededFuture())
-          .onFailure(err -> log.atWarn().addKeyValue("channel", local.name).setCause(err)
-              .log("presence add failed"));
+          .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
+              .addKeyValue("channel", local.name).log("presence add failed: {}", err.toString())));
     }
     session.transport().sendSubscribed(requestId, local.name, offset, recovered);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
@@ -250,8 +252,8 @@ public final class Hub {
               ? services.broker().publishEvent(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
                   session.user()))
               : Future.succeededFuture())
-          .onFailure(err -> log.atWarn().addKeyValue("channel", channel).setCause(err)
-              .log("presence remove failed"));
+          .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
+              .addKeyValue("channel", channel).log("presence remove failed: {}", err.toString())));
     }
     release(local);
   }

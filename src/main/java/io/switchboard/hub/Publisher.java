@@ -27,6 +27,8 @@ public final class Publisher {
   private final SwitchboardConfig config;
   private final SchemaRegistry schemas;
   private final Broker broker;
+  // an outage fails every publish: one line per interval says so without flooding the log
+  private final WarningThrottle brokerFailures = new WarningThrottle(5_000);
 
   public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker) {
     this.config = config;
@@ -52,7 +54,8 @@ public final class Publisher {
           if (err instanceof SwitchboardException) {
             return Future.failedFuture(err);
           }
-          log.atWarn().addKeyValue("channel", channel).setCause(err).log("broker publish failed");
+          brokerFailures.warn(() -> log.atWarn().addKeyValue("channel", channel)
+              .log("broker publish failed: {}", err.toString()));
           return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
               "broker unavailable: the message was not published"));
         });

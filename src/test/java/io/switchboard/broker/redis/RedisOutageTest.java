@@ -1,0 +1,259 @@
+package io.switchboard.broker.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.testing.Await;
+import io.switchboard.testing.RedisServer;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis going away under running publishers and subscribers on two nodes: nothing acked is lost or
+ * delivered twice, unacked publishes say unavailable, open connections stay open, and a resume
+ * across an empty restart is not called recovered (PROTOCOL.md section 3).
+ */
+class RedisOutageTest {
+  private static final String CHANNEL = "outage";
+
+  private RedisServer redis;
+  private final List<Vertx> vertxes = new ArrayList<>();
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void startRedisAndNodes() {
+    redis = RedisServer.start();
+    for (int i = 0; i < 2; i++) {
+      Vertx vertx = Vertx.vertx();
+      vertxes.add(vertx);
+      nodes.add(TestNode.start(vertx, new JsonObject()
+          .put("node", new JsonObject().put("id", "n" + i))
+          .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
+              .put("connectionString", redis.url()).put("timeoutMs", 1_000)))));
+    }
+  }
+
+  @AfterEach
+  void stopAll() {
+    nodes.forEach(TestNode::close);
+    vertxes.forEach(v -> Await.result(v.close()));
+    redis.close();
+  }
+
+  /** Publishes n = 0, 1, 2, ... over HTTP on every node until stopped; remembers what was acked. */
+  private final class Publishers implements AutoCloseable {
+    final Map<Integer, String> acked = new ConcurrentHashMap<>();
+    final Map<Integer, Integer> refusedStatus = new ConcurrentHashMap<>();
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final List<Thread> threads = new ArrayList<>();
+
+    Publishers() {
+      for (TestNode node : nodes) {
+        Thread thread = new Thread(() -> {
+          while (running.get()) {
+            int n = next.getAndIncrement();
+            TestNode.Reply reply = node.post("/api/publish", new JsonObject()
+                .put("channel", CHANNEL).put("data", new JsonObject().put("n", n)).encode());
+            if (reply.status() == 200) {
+              acked.put(n, reply.json().getString("offset"));
+            } else {
+              refusedStatus.put(n, reply.status());
+              sleep(20);
+            }
+          }
+        });
+        thread.start();
+        threads.add(thread);
+      }
+    }
+
+    void awaitAcked(int count) {
+      awaitTrue(() -> acked.size() >= count, "acked publishes reach " + count);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      for (Thread thread : threads) {
+        thread.join(10_000);
+      }
+    }
+  }
+
+  @Test
+  void emptyRestartMidStreamLosesNoAckedMessageAndDeliversNoneTwice() throws Exception {
+    List<WsClient> subscribers = subscribeOnEveryNode();
+    Map<Integer, String> acked;
+    try (Publishers publishers = new Publishers()) {
+      publishers.awaitAcked(100);
+      redis.stop();
+      awaitTrue(() -> !publishers.refusedStatus.isEmpty(), "a publish is refused");
+      for (TestNode node : nodes) {
+        TestNode.Reply ready = node.get("/ready");
+        assertEquals(503, ready.status(), ready.body());
+        assertFalse(ready.json().getBoolean("ready"));
+      }
+      JsonObject refused = subscribers.get(0).publish(CHANNEL, new JsonObject().put("n", -1));
+      assertEquals("unavailable", refused.getString("code"), refused.encode());
+      int ackedBeforeRestart = publishers.acked.size();
+      redis.restart();
+      awaitTrue(() -> nodes.stream().allMatch(n -> n.get("/ready").status() == 200),
+          "every node ready again");
+      publishers.awaitAcked(ackedBeforeRestart + 100);
+      acked = publishers.acked;
+      assertTrue(publishers.refusedStatus.values().stream().allMatch(s -> s == 503),
+          "refused publishes answer 503: " + publishers.refusedStatus.values());
+    }
+    for (WsClient subscriber : subscribers) {
+      assertFalse(subscriber.isClosed(), "subscriber connections stay open through the outage");
+      awaitTrue(() -> deliveredNumbers(subscriber).keySet().containsAll(acked.keySet()),
+          "every acked message reaches the subscriber");
+      deliveredNumbers(subscriber).forEach((n, times) ->
+          assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+      assertOffsetsIncreaseWithinEachEpoch(subscriber);
+      assertOneGapAtTheLastOffsetOfTheLostEpoch(subscriber);
+    }
+  }
+
+  /**
+   * Redis lost the channel (new epoch): the subscriber is told once, with the last offset it had,
+   * before the first message of the new epoch.
+   */
+  private static void assertOneGapAtTheLastOffsetOfTheLostEpoch(WsClient subscriber) {
+    String lastOffset = null;
+    int gaps = 0;
+    for (JsonObject frame : subscriber.received()) {
+      if ("message".equals(frame.getString("type"))) {
+        lastOffset = frame.getString("offset");
+      } else if ("gap".equals(frame.getString("type"))) {
+        gaps++;
+        assertEquals(CHANNEL, frame.getString("channel"));
+        assertEquals(lastOffset, frame.getString("offset"), "gap names the last offset sent");
+      }
+    }
+    assertEquals(1, gaps, "one gap for the lost epoch");
+  }
+
+  @Test
+  void lostPubSubLinkIsCaughtUpFromHistoryWithoutGapOrDuplicate() throws Exception {
+    List<WsClient> subscribers = subscribeOnEveryNode();
+    Map<Integer, String> acked;
+    try (Publishers publishers = new Publishers()) {
+      for (int round = 1; round <= 3; round++) {
+        publishers.awaitAcked(round * 100);
+        // the nodes' subscribed connections drop; publishing goes on through the others
+        redis.cli("client", "kill", "type", "pubsub");
+      }
+      publishers.awaitAcked(400);
+      acked = publishers.acked;
+    }
+    for (WsClient subscriber : subscribers) {
+      awaitTrue(() -> deliveredNumbers(subscriber).keySet().containsAll(acked.keySet()),
+          "every acked message reaches the subscriber");
+      deliveredNumbers(subscriber).forEach((n, times) ->
+          assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+      assertOffsetsIncreaseWithinEachEpoch(subscriber);
+      assertTrue(subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
+          "history covered the outage: no gap");
+    }
+    long reconnects = nodes.stream().mapToLong(n ->
+        ((RedisBroker) n.node().services().broker()).stats().reconnects.sum()).sum();
+    assertTrue(reconnects >= 2, "the links reconnected: " + reconnects);
+  }
+
+  @Test
+  void resumeAcrossAnEmptyRestartIsNotRecovered() {
+    WsClient first = nodes.get(0).ws();
+    first.subscribe(CHANNEL);
+    String offset = first.publish(CHANNEL, new JsonObject().put("n", 1)).getString("offset");
+    first.close();
+    redis.stop();
+    redis.restart();
+    awaitTrue(() -> nodes.get(1).get("/ready").status() == 200, "node ready again");
+    nodes.get(1).publish(CHANNEL, new JsonObject().put("n", 2));
+    WsClient resumed = nodes.get(1).ws();
+    JsonObject ack = resumed.subscribe(CHANNEL, offset);
+    assertEquals(false, ack.getBoolean("recovered"), ack.encode());
+  }
+
+  @Test
+  void subscribeWhileRedisIsDownAnswersUnavailableAndWorksOnceBack() {
+    redis.stop();
+    awaitTrue(() -> nodes.get(0).get("/ready").status() == 503, "node not ready");
+    WsClient client = nodes.get(0).ws();
+    JsonObject refused = client.subscribe(CHANNEL);
+    assertEquals("unavailable", refused.getString("code"), refused.encode());
+    redis.restart();
+    awaitTrue(() -> nodes.get(0).get("/ready").status() == 200, "node ready again");
+    assertEquals("ack", client.subscribe(CHANNEL).getString("type"));
+    String offset = nodes.get(1).publish(CHANNEL, new JsonObject().put("n", 1));
+    assertEquals(offset, client.nextMessage(CHANNEL).getString("offset"));
+  }
+
+  private List<WsClient> subscribeOnEveryNode() {
+    List<WsClient> subscribers = new ArrayList<>();
+    for (TestNode node : nodes) {
+      WsClient client = node.ws();
+      assertEquals("ack", client.subscribe(CHANNEL).getString("type"));
+      subscribers.add(client);
+    }
+    return subscribers;
+  }
+
+  private static Map<Integer, Integer> deliveredNumbers(WsClient client) {
+    Map<Integer, Integer> times = new HashMap<>();
+    for (JsonObject frame : client.received()) {
+      if ("message".equals(frame.getString("type")) && CHANNEL.equals(frame.getString("channel"))) {
+        times.merge(frame.getJsonObject("data").getInteger("n"), 1, Integer::sum);
+      }
+    }
+    return times;
+  }
+
+  private static void assertOffsetsIncreaseWithinEachEpoch(WsClient client) {
+    Map<String, Long> lastByEpoch = new HashMap<>();
+    for (JsonObject frame : client.received()) {
+      if ("message".equals(frame.getString("type"))) {
+        String[] parts = frame.getString("offset").split("-", 2);
+        long offset = Long.parseLong(parts[0]);
+        Long previous = lastByEpoch.put(parts[1], offset);
+        assertTrue(previous == null || offset > previous,
+            "offsets increase: " + previous + " then " + offset);
+      }
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 20 s: " + what);
+      }
+      sleep(25);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
