@@ -46,7 +46,7 @@ public final class RedisCluster implements AutoCloseable {
         create.add(RedisProcess.HOST + ":" + port);
       }
       create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-      RedisProcess.cli(create, CREATE_TIMEOUT);
+      RedisCli.run(create, CREATE_TIMEOUT);
       cluster.awaitStateOk();
       return cluster;
     } catch (RuntimeException e) {
@@ -81,7 +81,7 @@ public final class RedisCluster implements AutoCloseable {
    * MOVED redirects to the node that owns a key.
    */
   public String cli(int port, String... args) {
-    return RedisProcess.cli(port, args);
+    return RedisCli.run(port, args);
   }
 
   @Override
@@ -114,7 +114,7 @@ public final class RedisCluster implements AutoCloseable {
     long deadline = System.nanoTime() + STATE_OK_TIMEOUT.toNanos();
     for (RedisProcess node : nodes) {
       String info;
-      while (!(info = RedisProcess.cli(node.port(), "cluster", "info"))
+      while (!(info = RedisCli.run(node.port(), "cluster", "info"))
           .contains("cluster_state:ok")) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("cluster node " + node.port() + " not ok within "

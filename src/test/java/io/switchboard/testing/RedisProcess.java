@@ -3,7 +3,6 @@ package io.switchboard.testing;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -28,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * One {@code redis-server} child process on 127.0.0.1, and the process plumbing that
- * {@link RedisServer} and {@link RedisCluster} share: free ports, waiting for PING, redis-cli.
+ * {@link RedisServer} and {@link RedisCluster} share: free ports, waiting for PING, temp dirs.
  * Blocking; for the JUnit thread only.
  *
  * <p>Every started process is registered with a shutdown hook, so a test run that is aborted
@@ -37,7 +35,6 @@ import java.util.stream.Stream;
 final class RedisProcess {
   static final String HOST = "127.0.0.1";
   static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration CLI_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
   /** Starts retried when redis-server exits at once, typically because the port was taken. */
   private static final int START_ATTEMPTS = 5;
@@ -134,45 +131,6 @@ final class RedisProcess {
             + " redis-server was killed; is another process listening on it?");
       }
       sleep(POLL_INTERVAL);
-    }
-  }
-
-  /**
-   * Runs {@code redis-cli -h 127.0.0.1 -p port args...} and returns its stdout, trimmed. Redis
-   * error replies are output like any other (redis-cli exits 0 on them); a failure of redis-cli
-   * itself, such as a refused connection, throws with its stderr.
-   */
-  static String cli(int port, String... args) {
-    List<String> all = new ArrayList<>(List.of("-h", HOST, "-p", Integer.toString(port)));
-    all.addAll(List.of(args));
-    return cli(all, CLI_TIMEOUT);
-  }
-
-  /** Runs {@code redis-cli args...}: stdout trimmed; throws with stdout and stderr if it fails. */
-  static String cli(List<String> args, Duration timeout) {
-    List<String> command = new ArrayList<>(List.of(requireOnPath("redis-cli")));
-    command.addAll(args);
-    try {
-      Process process = new ProcessBuilder(command).start();
-      process.getOutputStream().close(); // no input: a prompt sees EOF instead of waiting
-      // both pipes are drained at once: a child that fills one while we read the other would hang
-      CompletableFuture<String> out = readAsync(process.getInputStream());
-      CompletableFuture<String> err = readAsync(process.getErrorStream());
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException("timed out after " + timeout + ": " + command);
-      }
-      String stdout = out.join().trim();
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException("exit " + process.exitValue() + ": " + command
-            + "\nstdout: " + stdout + "\nstderr: " + err.join().trim());
-      }
-      return stdout;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted: " + command, e);
     }
   }
 
@@ -281,17 +239,7 @@ final class RedisProcess {
     }
   }
 
-  private static CompletableFuture<String> readAsync(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (in) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-  }
-
-  private static String requireOnPath(String program) {
+  static String requireOnPath(String program) {
     String path = System.getenv().getOrDefault("PATH", "");
     for (String dir : path.split(File.pathSeparator)) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);

@@ -63,7 +63,7 @@ public final class RedisServer implements AutoCloseable {
 
   /** {@code redis-cli -p <port> args...}: stdout, trimmed. Throws if redis-cli cannot connect. */
   public String cli(String... args) {
-    return RedisProcess.cli(port, args);
+    return RedisCli.run(port, args);
   }
 
   @Override
