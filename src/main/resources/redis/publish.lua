@@ -1,9 +1,17 @@
 -- Appends a publication to a channel's history and fans it out, atomically: the offset returned
 -- to the publisher is the offset every subscribed node sees, and history and pub/sub never differ.
--- KEYS[1] meta hash (e: epoch, o: last offset), KEYS[2] history stream (entry id <offset>-0)
+-- KEYS[1] meta hash (e: epoch, o: last offset), KEYS[2] history stream (entry id <offset>-0),
+-- KEYS[3] (optional) idempotency key: set, the publish happened already and its result is returned
 -- ARGV[1] pub/sub channel, ARGV[2] data (JSON text), ARGV[3] publisher, ARGV[4] '1' when there is
 -- a publisher, ARGV[5] history size, ARGV[6] history ttl ms, ARGV[7] meta ttl ms,
 -- ARGV[8] epoch to start with when the channel has none (new, expired, or Redis lost its data)
+if KEYS[3] then
+  local seen = redis.call('GET', KEYS[3])
+  if seen then
+    local offset, epoch, ts = string.match(seen, '^(%d+) (%S+) (%d+)$')
+    return {tonumber(offset), epoch, ts}
+  end
+end
 local epoch = redis.call('HGET', KEYS[1], 'e')
 if not epoch then
   epoch = ARGV[8]
@@ -29,6 +37,9 @@ local publisher = ''
 if ARGV[4] == '1' then
   publisher = ARGV[3]
   publisherLength = #publisher
+end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], offset .. ' ' .. epoch .. ' ' .. ts, 'PX', ARGV[7])
 end
 redis.call('PUBLISH', ARGV[1],
   'm ' .. offset .. ' ' .. epoch .. ' ' .. ts .. ' ' .. publisherLength .. '\n' .. publisher .. ARGV[2])

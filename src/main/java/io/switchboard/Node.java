@@ -26,6 +26,7 @@ import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
 import io.switchboard.transport.bus.PublishConsumer;
 import io.switchboard.transport.http.PublishRequests;
+import io.switchboard.transport.inbox.RedisInbox;
 import io.switchboard.validation.ProtocolSchema;
 import io.switchboard.validation.SchemaRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -53,6 +54,7 @@ public final class Node {
   private final List<EdgeVerticle> edges;
   private String deploymentId;
   private String adminDeploymentId;
+  private RedisInbox inbox;
 
   private Node(Vertx vertx, SwitchboardConfig config, NodeServices services) {
     this.vertx = vertx;
@@ -154,7 +156,15 @@ public final class Node {
         .compose(id -> config.http().adminPort() == 0 ? Future.succeededFuture()
             : vertx.deployVerticle(new AdminVerticle(services))
                 .onSuccess(id2 -> adminDeploymentId = id2))
+        .onSuccess(v -> startInbox())
         .mapEmpty();
+  }
+
+  private void startInbox() {
+    if (services.broker() instanceof RedisBroker redis && config.broker().redis().inbox()) {
+      inbox = new RedisInbox(vertx, redis, services.publisher(), config.nodeId());
+      inbox.start();
+    }
   }
 
   /**
@@ -185,7 +195,8 @@ public final class Node {
         : vertx.undeploy(adminDeploymentId))
         .compose(v -> deploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(deploymentId));
-    return undeploy.eventually(() -> services.presence().close())
+    return undeploy.eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())
+        .eventually(() -> services.presence().close())
         .eventually(() -> services.broker().close());
   }
 }

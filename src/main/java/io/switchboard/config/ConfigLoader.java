@@ -145,7 +145,8 @@ public final class ConfigLoader {
         password.isEmpty() ? null : password,
         redis.string("prefix", RedisConfig.DEFAULT_PREFIX),
         redis.number("metaTtlMs", RedisConfig.DEFAULT_META_TTL_MS, 1_000, Long.MAX_VALUE / 2),
-        redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000));
+        redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000),
+        redis.bool("inbox", true));
     redis.rejectUnknownKeys();
     s.rejectUnknownKeys();
     return new BrokerConfig(type, redisConfig);

@@ -25,9 +25,10 @@ public final class Sections {
    * @param password overrides a password in the URLs; null: the URLs' own
    * @param metaTtlMs how long a quiet channel keeps its offset and epoch (history expires sooner)
    * @param timeoutMs a command Redis has not answered by then fails (publish: unavailable)
+   * @param inbox whether this node consumes {prefix}:inbox (publishing for Redis-only services)
    */
   public record RedisConfig(List<String> endpoints, RedisMode mode, String masterName,
-      String password, String prefix, long metaTtlMs, long timeoutMs) {
+      String password, String prefix, long metaTtlMs, long timeoutMs, boolean inbox) {
     public static final String DEFAULT_CONNECTION_STRING = "redis://127.0.0.1:6379";
     public static final String DEFAULT_PREFIX = "sb";
     public static final String DEFAULT_MASTER_NAME = "mymaster";

@@ -37,6 +37,12 @@ public final class Publisher {
   }
 
   public Future<StreamPosition> publish(Principal who, String channel, Object data) {
+    return publish(who, channel, data, null);
+  }
+
+  /** With an idempotency key: a repeat returns the first publish's position (Redis broker). */
+  public Future<StreamPosition> publish(Principal who, String channel, Object data,
+      String idempotencyKey) {
     NamespaceConfig ns;
     String encoded;
     try {
@@ -49,7 +55,8 @@ public final class Publisher {
     }
     String publisher = who.server() ? null : who.user();
     return broker.publish(channel, encoded,
-            new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs()))
+            new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs(),
+                idempotencyKey))
         .recover(err -> {
           if (err instanceof SwitchboardException) {
             return Future.failedFuture(err);

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -70,6 +71,18 @@ public final class RedisBroker implements Broker {
     return config.prefix();
   }
 
+  public RedisKeys keys() {
+    return keys;
+  }
+
+  /**
+   * A connection of its own for blocking reads (the inbox), taken from the command pool; the
+   * caller closes it.
+   */
+  public Future<RedisConnection> dedicatedConnection() {
+    return clients.commands().connect();
+  }
+
   /** The Redis command client, shared with {@link RedisPresence}. */
   RedisClients clients() {
     return clients;
@@ -92,7 +105,10 @@ public final class RedisBroker implements Broker {
         options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
         String.valueOf(Math.max(1, options.historyTtlMs())), String.valueOf(config.metaTtlMs()),
         newEpoch());
-    Future<StreamPosition> published = PUBLISH.call(clients.commands(), channelKeys(channel), args)
+    List<String> scriptKeys = options.idempotencyKey() == null ? channelKeys(channel)
+        : List.of(keys.meta(channel), keys.stream(channel),
+            keys.idempotency(channel, options.idempotencyKey()));
+    Future<StreamPosition> published = PUBLISH.call(clients.commands(), scriptKeys, args)
         .map(reply -> new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()));
     return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }

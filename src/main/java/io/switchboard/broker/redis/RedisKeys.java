@@ -11,6 +11,7 @@ package io.switchboard.broker.redis;
  *   {prefix}:{channel}:pc   zset   connection -> expiry ms                  (presence)
  *   {prefix}:{channel}:pu   hash   connection -> user
  *   {prefix}:{channel}:pn   hash   user -> connections
+ *   {prefix}:{channel}:i:{key}  string "offset epoch ts" of an idempotent publish (metaTtlMs)
  *   {prefix}:ch:{channel}   pub/sub channel of the nodes subscribed to it
  *   {prefix}:inbox          stream external publishers add to (consumer group "switchboard")
  * </pre>
@@ -42,6 +43,11 @@ public final class RedisKeys {
     return tagged(channel, "pn");
   }
 
+  /** Marks a publish made with this idempotency key (value: "offset epoch ts"). */
+  String idempotency(String channel, String key) {
+    return tagged(channel, "i:" + key);
+  }
+
   String pubSub(String channel) {
     return prefix + ":ch:" + channel;
   }
@@ -52,8 +58,13 @@ public final class RedisKeys {
     return pubSubChannel.startsWith(head) ? pubSubChannel.substring(head.length()) : null;
   }
 
-  String inbox() {
+  public String inbox() {
     return prefix + ":inbox";
+  }
+
+  /** Inbox entries that could not be published (invalid), with the reason, for operators. */
+  public String inboxRejected() {
+    return prefix + ":inbox:rejected";
   }
 
   private String tagged(String channel, String suffix) {
