@@ -160,12 +160,11 @@ public final class Hub {
     return local.attached
         .compose(v -> services.broker().history(channel, query))
         .transform(ar -> {
-          if (session.closed() || local.catchingUp.get(session) != buffer) {
-            return Future.failedFuture(new SwitchboardException(ErrorCode.NOT_SUBSCRIBED,
-                "unsubscribed before the subscription completed"));
+          if (!stillSubscribing(session, local, buffer)) {
+            return Future.failedFuture(unsubscribedMeanwhile());
           }
-          local.catchingUp.remove(session);
           if (ar.failed()) {
+            local.catchingUp.remove(session);
             session.channels().remove(channel);
             release(local);
             brokerTrouble.warn(() -> log.atWarn().addKeyValue("channel", channel)
@@ -173,26 +172,62 @@ public final class Hub {
             return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
                 "broker unavailable: not subscribed"));
           }
-          return Future.succeededFuture(goLive(session, local, ns, since, sincePosition,
-              ar.result(), buffer, requestId));
+          return joinPresence(session, local, ns, buffer).map(joined -> {
+            local.catchingUp.remove(session);
+            return goLive(session, local, since, sincePosition, ar.result(), buffer, requestId);
+          });
         });
   }
 
-  private SubscribeResult goLive(Session session, LocalChannel local, NamespaceConfig ns,
-      String since, StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
+  private boolean stillSubscribing(Session session, LocalChannel local,
+      List<OutboundMessage> buffer) {
+    return !session.closed() && local.catchingUp.get(session) == buffer;
+  }
+
+  private static SwitchboardException unsubscribedMeanwhile() {
+    return new SwitchboardException(ErrorCode.NOT_SUBSCRIBED,
+        "unsubscribed before the subscription completed");
+  }
+
+  /**
+   * Registers the session's presence before its ack goes out, so a client that has its ack finds
+   * itself present on every node; live messages keep being buffered meanwhile. A presence failure
+   * (broker trouble) does not stop the subscription: the node re-registers at its next refresh.
+   */
+  private Future<Void> joinPresence(Session session, LocalChannel local, NamespaceConfig ns,
+      List<OutboundMessage> buffer) {
+    if (!ns.presence()) {
+      return Future.succeededFuture();
+    }
+    return services.presence().add(local.name, session.id(), session.user())
+        .otherwise(err -> {
+          brokerTrouble.warn(() -> log.atWarn().addKeyValue("channel", local.name)
+              .log("presence add failed: {}", err.toString()));
+          return false;
+        })
+        .compose(first -> {
+          if (!stillSubscribing(session, local, buffer)) {
+            // gone while registering: removeSubscription saw no live session to take out
+            services.presence().remove(local.name, session.id(), session.user())
+                .onFailure(err -> log.atDebug().log("presence remove failed: {}", err.toString()));
+            return Future.failedFuture(unsubscribedMeanwhile());
+          }
+          if (first && ns.joinLeave()) {
+            services.broker().publishEvent(new ChannelEvent(local.name, ChannelEvent.Kind.JOIN,
+                    session.user()))
+                .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
+                    .addKeyValue("channel", local.name).log("join event failed: {}",
+                        err.toString())));
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  private SubscribeResult goLive(Session session, LocalChannel local, String since,
+      StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
       Long requestId) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     String offset = page.top().encode();
-    if (ns.presence()) {
-      // registered before the ack goes out, so a client that has its ack finds itself present
-      services.presence().add(local.name, session.id(), session.user())
-          .compose(first -> first && ns.joinLeave()
-              ? services.broker().publishEvent(new ChannelEvent(local.name,
-                  ChannelEvent.Kind.JOIN, session.user()))
-              : Future.succeededFuture())
-          .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
-              .addKeyValue("channel", local.name).log("presence add failed: {}", err.toString())));
-    }
     session.transport().sendSubscribed(requestId, local.name, offset, recovered);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
     List<OutboundMessage> catchUp = new ArrayList<>();

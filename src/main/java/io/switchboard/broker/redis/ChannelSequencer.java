@@ -8,6 +8,8 @@ import io.switchboard.broker.StreamPosition;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps what one node hands its hubs for one channel continuous. Pub/sub is fire-and-forget: a
@@ -18,6 +20,7 @@ import java.util.function.BiFunction;
  * context.
  */
 final class ChannelSequencer {
+  private static final Logger log = LoggerFactory.getLogger(ChannelSequencer.class);
   static final int CATCH_UP_PAGE = 1_000;
 
   private final String channel;
@@ -120,6 +123,10 @@ final class ChannelSequencer {
       HistoryPage page = ar.result();
       if (!page.reachesSince() && !gapAnnounced) {
         stats.gaps.increment();
+        log.atWarn().addKeyValue("channel", channel).addKeyValue("last", last.encode())
+            .addKeyValue("top", page.top().encode())
+            .addKeyValue("retained", page.publications().size())
+            .log("history no longer covers what the Redis link missed: subscribers get a gap");
         listener.onGap(channel, last);
         if (!last.sameEpoch(page.top())) {
           // Redis lost the channel (restart without persistence): read the new epoch from its start
