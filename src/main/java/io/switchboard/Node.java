@@ -40,6 +40,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires one Switchboard node: builds the node-wide parts once, then deploys one
@@ -48,6 +50,7 @@ import java.util.Map;
 public final class Node {
   private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_GROUPS =
       new java.util.concurrent.atomic.AtomicInteger();
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
   private final Vertx vertx;
   private final SwitchboardConfig config;
   private final NodeServices services;
@@ -146,7 +149,8 @@ public final class Node {
         .setPerFrameWebSocketCompressionSupported(false);
     SessionIds ids = new SessionIds(config.nodeId());
     PublishRequests requests = new PublishRequests(services.protocolSchema(), services.publisher());
-    return new PublishConsumer(requests).register(vertx)
+    return brokerConnected()
+        .compose(v -> new PublishConsumer(requests).register(vertx))
         .compose(v -> vertx.deployVerticle(() -> {
           EdgeVerticle edge = new EdgeVerticle(services, ids, options);
           edges.add(edge);
@@ -158,6 +162,21 @@ public final class Node {
                 .onSuccess(id2 -> adminDeploymentId = id2))
         .onSuccess(v -> startInbox())
         .mapEmpty();
+  }
+
+  /**
+   * Gives the broker a moment to connect, so a node whose Redis is up serves its first client;
+   * one whose Redis is down starts anyway, not ready, and follows once Redis is there.
+   */
+  private Future<Void> brokerConnected() {
+    long waitMs = config.broker().redis().timeoutMs();
+    return services.broker().connected()
+        .timeout(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(err -> {
+          log.atWarn().log("starting without the broker ({}): not ready until it connects",
+              err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private void startInbox() {

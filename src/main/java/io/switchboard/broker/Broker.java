@@ -29,6 +29,11 @@ public interface Broker {
 
   Future<HistoryPage> history(String channel, HistoryQuery query);
 
+  /** Completes the first time the broker can serve (a server-backed one is connected). */
+  default Future<Void> connected() {
+    return Future.succeededFuture();
+  }
+
   /** Whether publishes and subscribes can succeed now (for /ready); an embedded broker always can. */
   default boolean reachable() {
     return true;

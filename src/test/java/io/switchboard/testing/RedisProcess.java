@@ -63,13 +63,22 @@ final class RedisProcess {
    * for a moment), it tries again with the next port from {@code ports}.
    */
   static RedisProcess start(Path dir, IntSupplier ports, IntFunction<List<String>> extraArgs) {
+    return start(dir, ports, extraArgs, null);
+  }
+
+  /** With a configuration file (e.g. a sentinel's, which must be the first argument). */
+  static RedisProcess start(Path dir, IntSupplier ports, IntFunction<List<String>> extraArgs,
+      Path configFile) {
     String command = requireOnPath("redis-server");
     IllegalStateException lastFailure = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       int port = ports.getAsInt();
       Path log = dir.resolve("redis-" + port + ".log");
-      List<String> args = new ArrayList<>(List.of(command,
-          "--port", Integer.toString(port), "--bind", HOST,
+      List<String> args = new ArrayList<>(List.of(command));
+      if (configFile != null) {
+        args.add(configFile.toString());
+      }
+      args.addAll(List.of("--port", Integer.toString(port), "--bind", HOST,
           "--save", "", "--appendonly", "no", "--dir", dir.toString()));
       args.addAll(extraArgs.apply(port));
       Process process;

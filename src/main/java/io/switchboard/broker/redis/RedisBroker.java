@@ -59,6 +59,7 @@ public final class RedisBroker implements Broker {
   private Future<Void> connected;
 
   /** Completes the first time the pub/sub link is up. */
+  @Override
   public Future<Void> connected() {
     return connected;
   }
