@@ -91,10 +91,24 @@ public final class ConfigLoader {
       config.namespaces().forEach((name, ns) -> namespaces.put(name, new NamespaceConfig(name,
           schemas.get(name), ns.subscribe(), ns.publish(), ns.history(), ns.presence(),
           ns.joinLeave())));
-      return Future.succeededFuture(new SwitchboardConfig(config.nodeId(), config.http(),
-          config.broker(), withJwks, config.heartbeat(), config.reaper(), config.presence(),
+      return redisCaFile(vertx, baseDir, config.broker()).map(broker -> new SwitchboardConfig(
+          config.nodeId(), config.http(), broker, withJwks, config.heartbeat(), config.reaper(), config.presence(),
           config.limits(), config.drain(), Map.copyOf(namespaces)));
     });
+  }
+
+  /** The broker section with broker.redis.tlsCaFile resolved and checked readable. */
+  private static Future<BrokerConfig> redisCaFile(Vertx vertx, Path baseDir, BrokerConfig broker) {
+    String file = broker.redis().tlsCaFile();
+    if (file == null || file.isEmpty()) {
+      return Future.succeededFuture(broker);
+    }
+    String path = baseDir.resolve(file).toString();
+    return vertx.fileSystem().exists(path).compose(exists -> exists
+        ? Future.succeededFuture(new BrokerConfig(broker.type(),
+            broker.redis().withTlsCaFile(path)))
+        : Future.failedFuture(new ConfigException(List.of(
+            "broker.redis.tlsCaFile: cannot read " + path))));
   }
 
   private static SwitchboardConfig parse(ConfigSection root, Map<String, Object> schemaSources) {
@@ -146,7 +160,7 @@ public final class ConfigLoader {
         redis.string("prefix", RedisConfig.DEFAULT_PREFIX),
         redis.number("metaTtlMs", RedisConfig.DEFAULT_META_TTL_MS, 1_000, Long.MAX_VALUE / 2),
         redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000),
-        redis.bool("inbox", true));
+        redis.bool("inbox", true), redis.string("tlsCaFile", null));
     redis.rejectUnknownKeys();
     s.rejectUnknownKeys();
     return new BrokerConfig(type, redisConfig);

@@ -26,9 +26,12 @@ public final class Sections {
    * @param metaTtlMs how long a quiet channel keeps its offset and epoch (history expires sooner)
    * @param timeoutMs a command Redis has not answered by then fails (publish: unavailable)
    * @param inbox whether this node consumes {prefix}:inbox (publishing for Redis-only services)
+   * @param tlsCaFile PEM certificates trusted for rediss:// besides the JVM's (a private CA),
+   *     resolved against the config file's directory; null: the JVM's only
    */
   public record RedisConfig(List<String> endpoints, RedisMode mode, String masterName,
-      String password, String prefix, long metaTtlMs, long timeoutMs, boolean inbox) {
+      String password, String prefix, long metaTtlMs, long timeoutMs, boolean inbox,
+      String tlsCaFile) {
     public static final String DEFAULT_CONNECTION_STRING = "redis://127.0.0.1:6379";
     public static final String DEFAULT_PREFIX = "sb";
     public static final String DEFAULT_MASTER_NAME = "mymaster";
@@ -37,6 +40,11 @@ public final class Sections {
 
     public RedisConfig {
       endpoints = List.copyOf(endpoints);
+    }
+
+    public RedisConfig withTlsCaFile(String path) {
+      return new RedisConfig(endpoints, mode, masterName, password, prefix, metaTtlMs, timeoutMs,
+          inbox, path);
     }
   }
 

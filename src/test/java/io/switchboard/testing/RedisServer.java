@@ -13,6 +13,7 @@ public final class RedisServer implements AutoCloseable {
   private final Path dir;
   private final int port;
   private RedisProcess process;
+  private List<String> extraArgs = List.of();
   private boolean closed;
 
   private RedisServer(Path dir, RedisProcess process) {
@@ -23,8 +24,16 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server and returns once it answers PING. */
   public static RedisServer start() {
+    return start(new String[0]);
+  }
+
+  /** With more redis-server options (e.g. a TLS port besides the plain one it is checked on). */
+  public static RedisServer start(String... extraArgs) {
     Path dir = RedisProcess.newTempDir();
-    return new RedisServer(dir, RedisProcess.start(dir, RedisProcess::freePort, port -> List.of()));
+    RedisServer server = new RedisServer(dir, RedisProcess.start(dir, RedisProcess::freePort,
+        port -> List.of(extraArgs)));
+    server.extraArgs = List.of(extraArgs);
+    return server;
   }
 
   public int port() {
@@ -54,7 +63,7 @@ public final class RedisServer implements AutoCloseable {
       throw new IllegalStateException("closed");
     }
     stop();
-    process = RedisProcess.start(dir, () -> port, p -> List.of());
+    process = RedisProcess.start(dir, () -> port, p -> extraArgs);
   }
 
   public boolean running() {

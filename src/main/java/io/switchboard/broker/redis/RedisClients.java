@@ -3,6 +3,8 @@ package io.switchboard.broker.redis;
 import io.switchboard.config.Sections.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
@@ -64,6 +66,12 @@ final class RedisClients {
         .setMaxWaitingHandlers(PIPELINED_PER_CONNECTION);
     if (config.password() != null) {
       options.setPassword(config.password());
+    }
+    if (config.tlsCaFile() != null) {
+      // rediss:// URLs upgrade to TLS with these trust options; hostnames are verified
+      options.setNetClientOptions(new NetClientOptions()
+          .setTrustOptions(new PemTrustOptions().addCertPath(config.tlsCaFile()))
+          .setHostnameVerificationAlgorithm("HTTPS"));
     }
     return options;
   }

@@ -34,7 +34,7 @@ class RedisBrokerTest extends BrokerContract {
 
   static RedisConfig config(String url) {
     return new RedisConfig(List.of(url), RedisMode.STANDALONE, "mymaster", null, "sbtest",
-        60_000, 2_000, false);
+        60_000, 2_000, false, null);
   }
 
   /** An inbox entry retried after a node died between publishing and acking is published once. */

@@ -9,7 +9,12 @@ import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -72,6 +77,52 @@ class RedisDeploymentTest {
       } finally {
         node.close();
       }
+    }
+  }
+
+  /** rediss:// against a server whose certificate a private CA signed (broker.redis.tlsCaFile). */
+  @Test
+  void tlsWithAPrivateCa(Vertx vertx, @TempDir Path dir) throws Exception {
+    openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+        "-out", "ca.crt", "-days", "1", "-subj", "/CN=switchboard-test-ca");
+    openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
+        "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+    Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.ext");
+    int tlsPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      tlsPort = socket.getLocalPort();
+    }
+    try (RedisServer redis = RedisServer.start("--tls-port", String.valueOf(tlsPort),
+        "--tls-cert-file", dir.resolve("server.crt").toString(),
+        "--tls-key-file", dir.resolve("server.key").toString(),
+        "--tls-ca-cert-file", dir.resolve("ca.crt").toString(), "--tls-auth-clients", "no")) {
+      TestNode node = TestNode.start(vertx, redisBroker(new JsonObject()
+          .put("connectionString", "rediss://127.0.0.1:" + tlsPort)
+          .put("tlsCaFile", dir.resolve("ca.crt").toString())));
+      try {
+        roundTrip(node);
+      } finally {
+        node.close();
+      }
+    }
+  }
+
+  private static void openssl(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("openssl"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+    assertEquals(0, process.waitFor(), () -> "openssl " + String.join(" ", args) + ": "
+        + readQuietly(dir.resolve("openssl.log")));
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return e.toString();
     }
   }
 
