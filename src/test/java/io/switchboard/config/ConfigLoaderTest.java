@@ -15,6 +15,7 @@ import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.config.Sections.PresenceConfig;
 import io.switchboard.config.Sections.ReaperConfig;
 import io.switchboard.config.Sections.RedisConfig;
+import io.switchboard.config.Sections.RedisMode;
 import io.switchboard.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -116,6 +117,16 @@ class ConfigLoaderTest {
             "namespaces.x.schema", null),
         Arguments.of("bad broker type", "{\"broker\": {\"type\": \"mongo\"}}", "broker.type",
             "mongo"),
+        Arguments.of("redis URL without redis://",
+            "{\"broker\": {\"redis\": {\"connectionString\": \"localhost:6379\"}}}",
+            "broker.redis.connectionString", "localhost:6379"),
+        Arguments.of("bad redis mode", "{\"broker\": {\"redis\": {\"mode\": \"ring\"}}}",
+            "broker.redis.mode", "ring"),
+        Arguments.of("redis timeout too small", "{\"broker\": {\"redis\": {\"timeoutMs\": 1}}}",
+            "broker.redis.timeoutMs", null),
+        Arguments.of("unreadable redis CA file",
+            "{\"broker\": {\"redis\": {\"tlsCaFile\": \"no/such/ca.pem\"}}}",
+            "broker.redis.tlsCaFile", "cannot read"),
         Arguments.of("bad jwt algorithm",
             "{\"auth\": {\"jwt\": {\"keys\": [{\"algorithm\": \"none\"}]}}}",
             "auth.jwt.keys[0].algorithm", null),
@@ -239,6 +250,13 @@ class ConfigLoaderTest {
     assertEquals(List.of("redis://127.0.0.1:6379"), config.broker().redis().endpoints());
     assertEquals(RedisConfig.DEFAULT_PREFIX, config.broker().redis().prefix());
     assertEquals("sb", config.broker().redis().prefix());
+    assertEquals(RedisMode.STANDALONE, config.broker().redis().mode());
+    assertEquals(RedisConfig.DEFAULT_MASTER_NAME, config.broker().redis().masterName());
+    assertEquals(null, config.broker().redis().password());
+    assertEquals(RedisConfig.DEFAULT_META_TTL_MS, config.broker().redis().metaTtlMs());
+    assertEquals(RedisConfig.DEFAULT_TIMEOUT_MS, config.broker().redis().timeoutMs());
+    assertEquals(true, config.broker().redis().inbox());
+    assertEquals(null, config.broker().redis().tlsCaFile());
     assertEquals(true, config.auth().anonymous());
     assertEquals(AuthConfig.DEFAULT_TIMEOUT_MS, config.auth().timeoutMs());
     assertEquals(5000, config.auth().timeoutMs());
