@@ -187,6 +187,50 @@ class CrossNodeDeliveryTest {
   }
 
   /**
+   * README "Publishing from a service that has only a Redis client": an entry added to the inbox
+   * stream is taken by one of the nodes (they share one consumer group) and reaches the
+   * subscribers of every node once, with the offset the channel's history holds it at.
+   */
+  @Test
+  void inboxEntryReachesSubscribersOnEveryNodeOnce() {
+    List<String> channels = redis.channels("dl-inbox", 3);
+    List<WsClient> sockets = new ArrayList<>();
+    for (int i = 0; i < ThreeNodes.SIZE; i++) {
+      WsClient ws = nodes.node(i).ws();
+      for (String channel : channels) {
+        JsonObject ack = ws.subscribe(channel);
+        assertEquals("ack", ack.getString("type"), ack.encode());
+      }
+      sockets.add(ws);
+    }
+    for (String channel : channels) {
+      redis.cli("xadd", nodes.prefix() + ":inbox", "*", "channel", channel,
+          "data", new JsonObject().put("via", "inbox").put("channel", channel).encode());
+    }
+    for (String channel : channels) {
+      String offset = null;
+      for (int i = 0; i < ThreeNodes.SIZE; i++) {
+        JsonObject message = sockets.get(i).nextMessage(channel);
+        assertEquals(new JsonObject().put("via", "inbox").put("channel", channel),
+            message.getJsonObject("data"), message.encode());
+        if (offset == null) {
+          offset = message.getString("offset");
+        }
+        assertEquals(offset, message.getString("offset"), "n" + i + ": " + message);
+      }
+      JsonObject history = nodes.node(1).get("/api/channels/" + channel + "/history").json();
+      assertEquals(offset, history.getString("offset"), history.encode());
+      assertEquals(1, history.getJsonArray("messages").size(), "published once: "
+          + history.encode());
+    }
+    Received.quietWindow();
+    for (int i = 0; i < ThreeNodes.SIZE; i++) {
+      assertEquals(channels.size(), Received.messages(sockets.get(i)).size(),
+          "n" + i + ": " + Received.messages(sockets.get(i)));
+    }
+  }
+
+  /**
    * A node subscribes to a channel's pub/sub channel when its first local subscriber comes (once,
    * whichever event loop), not for a publish, and unsubscribes when its last one leaves, by
    * unsubscribe frame, closed WebSocket or closed stream. Each node has one pub/sub connection, so

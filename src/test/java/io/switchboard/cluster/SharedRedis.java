@@ -42,6 +42,9 @@ abstract class SharedRedis implements AutoCloseable {
   /** The pub/sub channels of ours with at least one subscriber, over every master. */
   abstract List<String> pubSubChannels(String prefix);
 
+  /** A command through {@code redis-cli}, in a Cluster sent to the master of its key. */
+  abstract String cli(String... args);
+
   /** FLUSHALL everywhere, as a Redis without persistence that restarted would be. */
   abstract void flushAll();
 
@@ -88,6 +91,11 @@ abstract class SharedRedis implements AutoCloseable {
     @Override
     List<String> pubSubChannels(String prefix) {
       return lines(redis.cli("pubsub", "channels", prefix + ":ch:*"));
+    }
+
+    @Override
+    String cli(String... args) {
+      return redis.cli(args);
     }
 
     @Override
@@ -162,6 +170,14 @@ abstract class SharedRedis implements AutoCloseable {
         all.addAll(lines(cluster.cli(port, "pubsub", "channels", prefix + ":ch:*")));
       }
       return all;
+    }
+
+    @Override
+    String cli(String... args) {
+      String[] following = new String[args.length + 1];
+      following[0] = "-c"; // follow MOVED to the master of the key
+      System.arraycopy(args, 0, following, 1, args.length);
+      return cluster.cli(cluster.ports().get(0), following);
     }
 
     @Override
