@@ -201,7 +201,8 @@ class CrossNodeRecoveryTest {
   /**
    * An offset is only good in its epoch: a made-up epoch, or the epoch Redis lost in a FLUSHALL
    * (as a restart without persistence would), answers recovered:false and replays nothing, on
-   * any node; an SSE stream resuming from before the loss gets a gap. Live delivery goes on.
+   * any node; an SSE stream resuming from before the loss, and a connection open through it, get
+   * a gap. Live delivery goes on.
    */
   @Test
   void offsetFromAnotherEpochIsNotRecovered() {
@@ -209,10 +210,13 @@ class CrossNodeRecoveryTest {
     String uri = "/sse?channel=" + channel;
     SseReader stream = nodes.sse(0, uri, null);
     stream.firstId();
+    WsClient stays = nodes.node(2).ws();
+    stays.subscribe(channel);
     List<String> before = publish(nodes.node(1), channel, 0, 3);
     for (String offset : before) {
       assertEquals(offset, stream.next("message").json().getString("offset"));
     }
+    assertNextOffsets(stays, channel, before);
     String streamResume = stream.lastEventId();
     stream.close();
     String last = before.get(2);
@@ -226,6 +230,15 @@ class CrossNodeRecoveryTest {
     redis.flushAll();
     String fresh = nodes.node(1).publish(channel, n(3));
     assertNotEquals(Received.epoch(last), Received.epoch(fresh), "a new epoch after the flush");
+    // README "Outages": a connection that stayed open hears of the lost history, then goes on
+    assertEquals(new JsonObject().put("type", "gap").put("channel", channel).put("offset", last),
+        stays.next("gap"));
+    assertEquals(fresh, stays.nextMessage(channel).getString("offset"));
+    List<String> staysSaw = stays.received().stream()
+        .filter(f -> "gap".equals(f.getString("type")) || "message".equals(f.getString("type")))
+        .map(f -> f.getString("type") + " " + f.getString("offset")).toList();
+    assertEquals(List.of("message " + before.get(0), "message " + before.get(1),
+        "message " + last, "gap " + last, "message " + fresh), staysSaw);
 
     String top = fresh;
     for (int i = 0; i < ThreeNodes.SIZE; i++) {
