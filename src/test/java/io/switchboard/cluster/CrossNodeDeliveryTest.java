@@ -114,6 +114,9 @@ class CrossNodeDeliveryTest {
           JsonObject message = sockets.get(i).nextMessage(channel);
           assertEquals(offset, message.getString("offset"), "WebSocket on n" + i + ": " + message);
           assertEquals(dataByOffset.get(channel + " " + offset), message.getJsonObject("data"));
+          // PROTOCOL.md: the publishing connection's user ("" when anonymous); none for servers
+          assertEquals(path == Path.WEBSOCKET ? "" : null, message.getString("publisher"),
+              message.encode());
         }
       }
       List<JsonObject> overSse = new ArrayList<>();
