@@ -1,0 +1,112 @@
+package io.switchboard.cluster;
+
+import io.switchboard.broker.redis.RedisBroker;
+import io.switchboard.testing.Await;
+import io.switchboard.testing.SseReader;
+import io.switchboard.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Three nodes on one shared Redis, each with its own {@link Vertx} (its own event bus and event
+ * loops), so they share nothing but Redis, as separate processes would. Each start takes a fresh
+ * Redis prefix, so a test sees only its own keys and pub/sub channels. Blocking; JUnit thread.
+ */
+final class ThreeNodes implements AutoCloseable {
+  static final int SIZE = 3;
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+  private final String prefix;
+  private final List<Vertx> vertxes = new ArrayList<>();
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  private ThreeNodes(String prefix) {
+    this.prefix = prefix;
+  }
+
+  static ThreeNodes start(SharedRedis redis, String prefixBase) {
+    return start(redis, prefixBase, new JsonObject());
+  }
+
+  /**
+   * Starts three nodes with {@link TestNode#baseConfig()}, the broker config of {@code redis}
+   * under a new prefix starting with {@code prefixBase}, and {@code overrides}; returns once every
+   * node's pub/sub link is up.
+   */
+  static ThreeNodes start(SharedRedis redis, String prefixBase, JsonObject overrides) {
+    ThreeNodes trio = new ThreeNodes(prefixBase + "-" + PREFIXES.incrementAndGet());
+    JsonObject config = redis.brokerConfig(trio.prefix).mergeIn(overrides, true);
+    try {
+      for (int i = 0; i < SIZE; i++) {
+        Vertx vertx = Vertx.vertx();
+        trio.vertxes.add(vertx);
+        TestNode node = TestNode.start(vertx, config.copy()
+            .mergeIn(new JsonObject().put("node", new JsonObject().put("id", "n" + i)), true));
+        trio.nodes.add(node);
+        Await.result(((RedisBroker) node.node().services().broker()).connected());
+      }
+      return trio;
+    } catch (RuntimeException | AssertionError e) {
+      trio.close();
+      throw e;
+    }
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  TestNode node(int i) {
+    return nodes.get(i);
+  }
+
+  Vertx vertx(int i) {
+    return vertxes.get(i);
+  }
+
+  /** Opens an SSE stream on node {@code i}, with an optional Last-Event-ID. */
+  SseReader sse(int i, String uri, String lastEventId) {
+    return SseReader.open(vertxes.get(i), node(i).port(), uri, lastEventId);
+  }
+
+  /** The pub/sub channel of {@code channel} under this trio's prefix. */
+  String pubSub(String channel) {
+    return SharedRedis.pubSub(prefix, channel);
+  }
+
+  /** Closes every node (and the clients it handed out), then every Vert.x. */
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    for (TestNode node : nodes) {
+      try {
+        node.close();
+      } catch (RuntimeException e) {
+        failure = keep(failure, e);
+      }
+    }
+    for (Vertx vertx : vertxes) {
+      try {
+        Await.result(vertx.close());
+      } catch (RuntimeException e) {
+        failure = keep(failure, e);
+      }
+    }
+    nodes.clear();
+    vertxes.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException keep(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
+  }
+}
