@@ -2,10 +2,10 @@
 -- its expiry: nodes refresh their own members, so the members of a node that died expire and are
 -- swept here (with a leave for users that had no other connection) by whoever touches the channel.
 -- KEYS[1] zset connection -> expiry ms, KEYS[2] hash connection -> user, KEYS[3] hash user -> count
--- ARGV[1] op: add | remove | refresh | list, ARGV[2] entry ttl ms, ARGV[3] pub/sub channel for
--- leaves of swept users ('' for none), then for add/remove: connection, user; for refresh: the
--- node's connections in this channel as connection, user pairs (re-added when missing, so a
--- Redis that restarted empty learns the node's presence again)
+-- ARGV[1] op: add | remove | refresh | restore | list, ARGV[2] entry ttl ms, ARGV[3] pub/sub channel for
+-- leaves of swept users ('' for none), then for add/remove: connection, user; for refresh and
+-- restore: the node's connections in this channel as connection, user pairs (restore re-adds the
+-- missing ones, so a Redis that restarted empty learns the node's presence again)
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local ttl = tonumber(ARGV[2])
@@ -56,6 +56,15 @@ elseif op == 'remove' then
   end
   return 0
 elseif op == 'refresh' then
+  -- only entries still there: one that is gone was removed (a refresh sent before a remove may
+  -- arrive after it) or has not been added yet (its add will announce the join)
+  for i = 4, #ARGV, 2 do
+    redis.call('ZADD', KEYS[1], 'XX', nowMs + ttl, ARGV[i])
+  end
+  keepKeys()
+  return 0
+elseif op == 'restore' then
+  -- after the node's link to Redis came back: Redis may have restarted empty
   for i = 4, #ARGV, 2 do
     addConnection(ARGV[i], ARGV[i + 1])
   end

@@ -32,12 +32,16 @@ public final class RedisPresence implements PresenceManager {
   // changed only by the loop that owns the connection
   private final ConcurrentHashMap<String, Map<String, String>> local = new ConcurrentHashMap<>();
   private final long refreshTimer;
+  private final RedisBrokerStats stats;
+  // read and written by the refresh timer only, which runs on one context
+  private long reconnectsSeen;
 
   /** {@code announcesLeaves}: whether a channel's namespace sends leave events (joinLeave). */
   public RedisPresence(Vertx vertx, RedisBroker broker, long ttlMs, long timeoutMs,
       Predicate<String> announcesLeaves) {
     this.vertx = vertx;
     this.clients = broker.clients();
+    this.stats = broker.stats();
     this.keys = new RedisKeys(broker.prefix());
     this.ttlMs = ttlMs;
     this.timeoutMs = timeoutMs;
@@ -78,8 +82,14 @@ public final class RedisPresence implements PresenceManager {
     return Future.succeededFuture();
   }
 
-  /** Extends this node's entries; also sweeps what expired in those channels. */
+  /**
+   * Extends this node's entries; also sweeps what expired in those channels. The first refresh
+   * after the broker's link came back restores entries Redis no longer has.
+   */
   void refresh() {
+    long reconnects = stats.reconnects.sum();
+    String op = reconnects != reconnectsSeen ? "restore" : "refresh";
+    reconnectsSeen = reconnects;
     local.forEach((channel, connections) -> {
       List<String> pairs = new ArrayList<>();
       connections.forEach((connection, user) -> {
@@ -88,7 +98,7 @@ public final class RedisPresence implements PresenceManager {
       });
       for (int from = 0; from < pairs.size(); from += 2 * REFRESH_CHUNK) {
         // failures are retried by the next refresh; entries live three refresh periods
-        call(channel, "refresh", pairs.subList(from, Math.min(pairs.size(), from + 2 * REFRESH_CHUNK)));
+        call(channel, op, pairs.subList(from, Math.min(pairs.size(), from + 2 * REFRESH_CHUNK)));
       }
     });
   }

@@ -47,6 +47,7 @@ class RedisOutageTest {
       vertxes.add(vertx);
       nodes.add(TestNode.start(vertx, new JsonObject()
           .put("node", new JsonObject().put("id", "n" + i))
+          .put("presence", new JsonObject().put("ttlMs", 1_500))
           .put("namespaces", new JsonObject().put("deep", new JsonObject()
               .put("history", new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))
           .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
@@ -194,6 +195,20 @@ class RedisOutageTest {
     WsClient resumed = nodes.get(1).ws();
     JsonObject ack = resumed.subscribe(CHANNEL, offset);
     assertEquals(false, ack.getBoolean("recovered"), ack.encode());
+  }
+
+  @Test
+  void presenceComesBackAfterAnEmptyRestart() {
+    WsClient present = nodes.get(0).ws();
+    assertEquals("ack", present.subscribe("chat:room").getString("type"));
+    String presence = "/api/channels/chat:room/presence";
+    assertEquals(1, nodes.get(1).get(presence).json().getJsonArray("users").size());
+    redis.stop();
+    redis.restart();
+    awaitTrue(() -> nodes.get(1).get("/ready").status() == 200, "node ready again");
+    // the first refresh after the link came back (a third of presence.ttlMs) restores it
+    awaitTrue(() -> nodes.get(1).get(presence).json().getJsonArray("users").size() == 1,
+        "the connection is present again");
   }
 
   @Test
