@@ -3,7 +3,13 @@ package io.switchboard;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,8 +41,16 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    PrometheusMeterRegistry registry = SwitchboardMetrics.newRegistry();
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true))
+        .with(new VertxOptions().setPreferNativeTransport(true)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                .setJvmMetricsEnabled(true)
+                // no per-address or per-path labels: one series per client would swamp Prometheus
+                .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS,
+                    Label.EB_SIDE, Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME,
+                    Label.CLIENT_NAME, Label.CLASS_NAME))))
+        .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     SwitchboardConfig config;
     try {
@@ -49,7 +63,7 @@ public final class Main implements Callable<Integer> {
     }
     Node node;
     try {
-      node = Node.start(vertx, config).await();
+      node = Node.start(vertx, config, registry).await();
     } catch (ConfigException e) {
       System.err.println("switchboard: invalid configuration in " + configFile + ":");
       e.problems().forEach(p -> System.err.println("  - " + p));

@@ -8,6 +8,10 @@ import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
 import io.switchboard.broker.memory.MemoryPresence;
 import io.switchboard.broker.redis.RedisBroker;
+import io.switchboard.broker.redis.RedisBrokerStats;
+import io.switchboard.metrics.SwitchboardMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.LongAdder;
 import io.switchboard.broker.redis.RedisPresence;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
@@ -66,17 +70,28 @@ public final class Node {
     this.edges = Collections.synchronizedList(new ArrayList<>());
   }
 
+  /** Starts with a registry of its own: Switchboard's meters only, no Vert.x metrics. */
   public static Future<Node> start(Vertx vertx, SwitchboardConfig config) {
+    return start(vertx, config, SwitchboardMetrics.newRegistry());
+  }
+
+  /**
+   * {@code registry}: where /metrics reads from; Main passes the one Vert.x reports its own
+   * metrics to, so one scrape has both.
+   */
+  public static Future<Node> start(Vertx vertx, SwitchboardConfig config,
+      PrometheusMeterRegistry registry) {
     Node node;
     try {
-      node = new Node(vertx, config, services(vertx, config));
+      node = new Node(vertx, config, services(vertx, config, new SwitchboardMetrics(registry)));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return node.deploy().map(node);
   }
 
-  private static NodeServices services(Vertx vertx, SwitchboardConfig config) {
+  private static NodeServices services(Vertx vertx, SwitchboardConfig config,
+      SwitchboardMetrics metrics) {
     ProtocolSchema protocol = ProtocolSchema.load();
     SchemaRegistry schemas = schemaRegistry(config);
     Broker broker;
@@ -92,14 +107,37 @@ public final class Node {
     }
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
-    Publisher publisher = new Publisher(config, schemas, broker);
+    Publisher publisher = new Publisher(config, schemas, broker, metrics);
+    registerNodeGauges(metrics, broker, fanout);
     RevocationList revocations = new RevocationList();
     TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations);
     return new NodeServices(config, broker, presence, fanout, publisher, protocol,
         new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
         new Hubs(), ConnectionCounter.of(config.limits()),
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
-            config.limits().apiPublishesBurst()));
+            config.limits().apiPublishesBurst()), metrics);
+  }
+
+  private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,
+      Fanout fanout) {
+    metrics.gauge("switchboard_channels", "Channels with local subscribers on this node",
+        fanout::activeChannels);
+    metrics.gauge("switchboard_broker_up", "1 while the broker is reachable, else 0",
+        () -> broker.reachable() ? 1 : 0);
+    if (broker instanceof RedisBroker redis) {
+      RedisBrokerStats stats = redis.stats();
+      metrics.counter("switchboard_redis_reconnects", "Times the Redis pub/sub link came back",
+          stats.reconnects, LongAdder::sum);
+      metrics.counter("switchboard_redis_catchups",
+          "History reads that filled a hole in a channel's live stream", stats.catchUps,
+          LongAdder::sum);
+      metrics.counter("switchboard_redis_gaps",
+          "Holes history could not fill (subscribers were sent a gap)", stats.gaps,
+          LongAdder::sum);
+      metrics.counter("switchboard_redis_duplicates_dropped",
+          "Publications that came twice from Redis and were dropped", stats.duplicatesDropped,
+          LongAdder::sum);
+    }
   }
 
   private static boolean announcesLeaves(SwitchboardConfig config, String channel) {

@@ -95,6 +95,7 @@ public final class Authenticator {
     String user = token.principal().user();
     if (session.countedUser() == null) {
       if (!connections.tryAcquireUser(user)) {
+        hub.services().metrics().error("ws", ErrorCode.RATE_LIMITED);
         session.transport().sendFrame(ServerFrames.error(null, tooManyConnections(user)));
         hub.close(session, CloseCode.TOO_MANY);
         return false;

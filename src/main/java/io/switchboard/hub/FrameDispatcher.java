@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Permissions;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.config.NamespaceConfig;
@@ -50,7 +51,8 @@ public final class FrameDispatcher {
       reply = hub.unsubscribe(session, unsubscribe.channel())
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
-      reply = services.publisher().publish(session.principal(), publish.channel(), publish.data())
+      reply = services.publisher().publish(session.principal(), publish.channel(), publish.data(),
+              PublishSource.WS)
           .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
               null));
     } else if (frame instanceof ClientFrame.History history) {
@@ -71,7 +73,9 @@ public final class FrameDispatcher {
           session.transport().sendFrame(ar.result());
         }
       } else {
-        session.transport().sendFrame(ServerFrames.error(frame.id(), errorOf(ar.cause())));
+        SwitchboardException error = errorOf(ar.cause());
+        services.metrics().error("ws", error.code());
+        session.transport().sendFrame(ServerFrames.error(frame.id(), error));
       }
     });
   }

@@ -65,6 +65,7 @@ final class Heartbeats {
       }
     }
     for (Session session : silent) {
+      hub.services().metrics().reaped();
       hub.close(session, CloseCode.TIMEOUT);
     }
     if (!silent.isEmpty()) {

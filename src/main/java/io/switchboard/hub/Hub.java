@@ -46,7 +46,7 @@ public final class Hub {
     this.services = services;
     this.authenticator = new Authenticator(vertx, this, services);
     this.heartbeats = new Heartbeats(vertx, this, services.config());
-    this.inbox = new Inbox(context, channels);
+    this.inbox = new Inbox(context, channels, services.metrics());
   }
 
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
@@ -74,8 +74,9 @@ public final class Hub {
 
   public void open(Session session) {
     sessions.put(session.id(), session);
-    log.atDebug().addKeyValue("session", session.id())
-        .addKeyValue("transport", session.transport().kind()).log("session opened");
+    services.metrics().connectionOpened(session.transport().kind());
+    log.atInfo().addKeyValue("session", session.id())
+        .addKeyValue("transport", session.transport().kind()).log("connection opened");
   }
 
   public int sessionCount() {
@@ -87,23 +88,30 @@ public final class Hub {
     if (session.closed()) {
       return;
     }
-    log.atDebug().addKeyValue("session", session.id()).addKeyValue("code", code.code())
-        .log("closing session");
-    forget(session);
+    release(session, code);
     session.transport().close(code);
   }
 
   /** The socket is gone: release the session's subscriptions and presence. Idempotent. */
   public void forget(Session session) {
+    release(session, null);
+  }
+
+  /** {@code code}: the close we sent; null when the peer closed or the connection dropped. */
+  private void release(Session session, CloseCode code) {
     if (session.closed()) {
       return;
     }
     session.markClosed();
     sessions.remove(session.id());
-    log.atDebug().addKeyValue("session", session.id()).addKeyValue("user", session.user())
+    services.metrics().connectionClosed(session.transport().kind(), code);
+    log.atInfo().addKeyValue("session", session.id())
+        .addKeyValue("transport", session.transport().kind()).addKeyValue("user", session.user())
+        .addKeyValue("code", code == null ? "peer" : code.code())
+        .addKeyValue("reason", code == null ? "closed by the client" : code.reason())
         .addKeyValue("subscriptions", session.subscriptionCount())
         .addKeyValue("durationMs", System.currentTimeMillis() - session.openedAtMs())
-        .log("session closed");
+        .log("connection closed");
     authenticator.release(session);
     for (String channel : new ArrayList<>(session.channels())) {
       removeSubscription(session, channel);
@@ -227,6 +235,10 @@ public final class Hub {
       StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
       Long requestId) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
+    if (recovered != null) {
+      services.metrics().recovery(recovered);
+    }
+    services.metrics().subscribed();
     String offset = page.top().encode();
     session.transport().sendSubscribed(requestId, local.name, offset, recovered);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
@@ -278,6 +290,9 @@ public final class Hub {
       return;
     }
     boolean wasLive = local.live.remove(session);
+    if (wasLive) {
+      services.metrics().unsubscribed();
+    }
     local.catchingUp.remove(session);
     local.sentAhead.remove(session);
     NamespaceConfig ns = services.config().namespace(ChannelName.namespaceOf(channel));

@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.StreamPosition;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ServerFrames;
 import io.vertx.core.Context;
 import java.util.ArrayList;
@@ -24,10 +25,12 @@ final class Inbox {
   private final Map<String, LocalChannel> channels;
   private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final SwitchboardMetrics metrics;
 
-  Inbox(Context context, Map<String, LocalChannel> channels) {
+  Inbox(Context context, Map<String, LocalChannel> channels, SwitchboardMetrics metrics) {
     this.context = context;
     this.channels = channels;
+    this.metrics = metrics;
   }
 
   /** An {@link OutboundMessage}, {@link ChannelEvent} or {@link ChannelGap}; any thread. */
@@ -95,6 +98,9 @@ final class Inbox {
       return;
     }
     MessageBatch batch = new MessageBatch(run);
+    // once per run, not per socket: the counters stay off the per-subscriber path
+    metrics.delivered((long) run.size() * local.live.size());
+    metrics.deliveryLatency(System.currentTimeMillis() - run.get(0).publication().ts());
     for (Session session : local.live) {
       MessageBatch unsent = local.unsent(session, batch);
       if (unsent != null) {

@@ -8,6 +8,7 @@ import io.switchboard.broker.PresenceManager;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.validation.ProtocolSchema;
 
@@ -20,4 +21,4 @@ import io.switchboard.validation.ProtocolSchema;
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
     Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
     TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
-    ConnectionCounter connections, CallerRateLimiter apiPublishRate) {}
+    ConnectionCounter connections, CallerRateLimiter apiPublishRate, SwitchboardMetrics metrics) {}

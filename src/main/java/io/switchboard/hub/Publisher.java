@@ -7,6 +7,8 @@ import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.metrics.PublishSource;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
@@ -27,22 +29,27 @@ public final class Publisher {
   private final SwitchboardConfig config;
   private final SchemaRegistry schemas;
   private final Broker broker;
+  private final SwitchboardMetrics metrics;
   // an outage fails every publish: one line per interval says so without flooding the log
   private final WarningThrottle brokerFailures = new WarningThrottle(5_000);
 
-  public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker) {
+  public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker,
+      SwitchboardMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.schemas = schemas;
     this.broker = broker;
   }
 
-  public Future<StreamPosition> publish(Principal who, String channel, Object data) {
-    return publish(who, channel, data, null);
+  public Future<StreamPosition> publish(Principal who, String channel, Object data,
+      PublishSource source) {
+    return publish(who, channel, data, source, null);
   }
 
   /** With an idempotency key: a repeat returns the first publish's position (Redis broker). */
   public Future<StreamPosition> publish(Principal who, String channel, Object data,
-      String idempotencyKey) {
+      PublishSource source, String idempotencyKey) {
+    metrics.received(source);
     NamespaceConfig ns;
     String encoded;
     try {
@@ -54,9 +61,11 @@ public final class Publisher {
       return Future.failedFuture(e);
     }
     String publisher = who.server() ? null : who.user();
+    long started = System.nanoTime();
     return broker.publish(channel, encoded,
             new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs(),
                 idempotencyKey))
+        .onSuccess(position -> metrics.published(source, System.nanoTime() - started))
         .recover(err -> {
           if (err instanceof SwitchboardException) {
             return Future.failedFuture(err);

@@ -1,6 +1,7 @@
 package io.switchboard.transport.bus;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.PublishRequests;
@@ -34,7 +35,8 @@ public final class PublishConsumer {
 
   private void handle(Message<Object> message) {
     Future.succeededFuture()
-        .compose(v -> requests.publish(Principal.SERVER, bodyOf(message.body())))
+        .compose(v -> requests.publish(Principal.SERVER, bodyOf(message.body()),
+            PublishSource.BUS))
         .onSuccess(message::reply)
         .onFailure(err -> {
           SwitchboardException error = SwitchboardException.from(err);

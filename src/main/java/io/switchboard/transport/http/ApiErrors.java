@@ -1,5 +1,6 @@
 package io.switchboard.transport.http;
 
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Handler;
@@ -20,6 +21,7 @@ public final class ApiErrors implements Handler<RoutingContext> {
           .log("internal error while answering a request");
     }
     SwitchboardException error = SwitchboardException.from(failure);
+    count(ctx, error.code());
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
@@ -27,6 +29,16 @@ public final class ApiErrors implements Handler<RoutingContext> {
     ctx.response().setStatusCode(error.code().httpStatus())
         .putHeader("Content-Type", "application/json")
         .end(error.toJson().encode());
+  }
+
+  /** Routes put the node's metrics in each request's context (see Routes), as handlers are static. */
+  public static final String METRICS = "switchboard.metrics";
+
+  private static void count(RoutingContext ctx, ErrorCode code) {
+    SwitchboardMetrics metrics = ctx.get(METRICS);
+    if (metrics != null) {
+      metrics.error("http", code);
+    }
   }
 
   /** The router's failure handler: statuses vertx-web set (413 from the body limit, 404...). */
@@ -48,6 +60,7 @@ public final class ApiErrors implements Handler<RoutingContext> {
     String message = status == 413 ? "request body is larger than limits.maxBodyBytes"
         : status == 404 ? "no such endpoint" : "request failed with status " + status;
     SwitchboardException error = new SwitchboardException(code, message);
+    count(ctx, code);
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
         .end(error.toJson().encode());
   }

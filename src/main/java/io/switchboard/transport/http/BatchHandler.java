@@ -1,5 +1,6 @@
 package io.switchboard.transport.http;
 
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.protocol.ErrorCode;
@@ -70,7 +71,7 @@ public final class BatchHandler implements Handler<RoutingContext> {
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < allowed; i++) {
       Object item = items.getValue(i);
-      chain = chain.compose(v -> requests.publish(Principal.SERVER, item)
+      chain = chain.compose(v -> requests.publish(Principal.SERVER, item, PublishSource.BATCH)
           .map(reply -> results.add(reply))
           .otherwise(err -> results.add(new JsonObject()
               .put("error", SwitchboardException.from(err).toJson())))

@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * {@code /health} and {@code /ready}: open, on the public port or, with {@code http.adminPort},
- * only on the admin port.
+ * {@code /health}, {@code /ready} and {@code /metrics}: open, on the public port or, with
+ * {@code http.adminPort}, only on the admin port.
  */
 public final class HealthRoutes {
   private HealthRoutes() {}
@@ -14,6 +14,9 @@ public final class HealthRoutes {
   public static void mount(Router router, NodeServices services) {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
         .put("node", services.config().nodeId())));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(services.metrics().scrape()));
     router.get("/ready").handler(ctx -> {
       if (services.broker().reachable()) {
         ctx.json(new JsonObject().put("ready", true));

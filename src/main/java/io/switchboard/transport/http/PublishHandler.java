@@ -1,5 +1,6 @@
 package io.switchboard.transport.http;
 
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
 import io.vertx.core.Future;
@@ -27,7 +28,7 @@ public final class PublishHandler implements Handler<RoutingContext> {
       return;
     }
     Future.succeededFuture()
-        .compose(v -> requests.publish(Principal.SERVER, JsonBodies.read(ctx)))
+        .compose(v -> requests.publish(Principal.SERVER, JsonBodies.read(ctx), PublishSource.HTTP))
         .onSuccess(reply -> ctx.json(reply))
         .onFailure(err -> ApiErrors.reply(ctx, err));
   }

@@ -2,6 +2,7 @@ package io.switchboard.transport.http;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.hub.Publisher;
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FieldError;
 import io.switchboard.protocol.SwitchboardException;
@@ -24,14 +25,14 @@ public final class PublishRequests {
   }
 
   /** Completes with {@code {"offset": ...}}, or fails with a {@link SwitchboardException}. */
-  public Future<JsonObject> publish(Principal who, Object body) {
+  public Future<JsonObject> publish(Principal who, Object body, PublishSource source) {
     List<FieldError> errors = schema.validatePublishRequest(body);
     if (!errors.isEmpty()) {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
           "a publish request is {\"channel\": \"...\", \"data\": ...}", errors));
     }
     JsonObject request = (JsonObject) body;
-    return publisher.publish(who, request.getString("channel"), request.getValue("data"))
+    return publisher.publish(who, request.getString("channel"), request.getValue("data"), source)
         .map(position -> new JsonObject().put("offset", position.encode()));
   }
 }

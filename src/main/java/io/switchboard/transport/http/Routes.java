@@ -22,6 +22,10 @@ public final class Routes {
     int maxBody = services.config().limits().maxBodyBytes();
 
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.put(ApiErrors.METRICS, services.metrics());
+      ctx.next();
+    });
     // before credentials and the body are read: a refused origin costs neither
     OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
         .allowedOrigins()));

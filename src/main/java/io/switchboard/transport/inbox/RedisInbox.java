@@ -3,6 +3,7 @@ package io.switchboard.transport.inbox;
 import io.switchboard.auth.Principal;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.hub.Publisher;
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Context;
@@ -184,7 +185,8 @@ public final class RedisInbox {
         throw new SwitchboardException(ErrorCode.BAD_REQUEST,
             "an inbox entry needs the fields channel and data");
       }
-      published = publisher.publish(Principal.SERVER, channel, decode(data), "inbox-" + id);
+      published = publisher.publish(Principal.SERVER, channel, decode(data),
+          PublishSource.INBOX, "inbox-" + id);
     } catch (SwitchboardException e) {
       published = Future.failedFuture(e);
     }

@@ -102,7 +102,10 @@ public final class SseHandler implements Handler<RoutingContext> {
         ctx.vertx(), hub.services().config().limits());
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
-    transport.onSlowConsumer(() -> hub.close(session, CloseCode.TOO_MANY));
+    transport.onSlowConsumer(() -> {
+      hub.services().metrics().slowConsumer();
+      hub.close(session, CloseCode.TOO_MANY);
+    });
     if (token != null && !hub.authenticator().accept(session, token)) {
       // over limits.maxConnectionsPerUser: answered 429 before the stream starts
       releaseAddress.run();

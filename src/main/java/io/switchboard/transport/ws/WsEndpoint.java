@@ -77,7 +77,10 @@ public final class WsEndpoint {
         hub.services().config().limits());
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
     hub.open(session);
-    transport.onSlowConsumer(() -> hub.close(session, CloseCode.TOO_MANY));
+    transport.onSlowConsumer(() -> {
+      hub.services().metrics().slowConsumer();
+      hub.close(session, CloseCode.TOO_MANY);
+    });
     FrameRateLimiter rate = FrameRateLimiter.of(hub.services().config().limits());
     socket.textMessageHandler(text -> {
       session.seen(System.currentTimeMillis());
@@ -112,6 +115,7 @@ public final class WsEndpoint {
       case ACCEPT:
         return true;
       case REFUSE:
+        hub.services().metrics().error("ws", ErrorCode.RATE_LIMITED);
         session.transport().sendFrame(RATE_LIMITED);
         return false;
       default:

@@ -1,0 +1,175 @@
+package io.switchboard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Switchboard's own meters (README "Operating" lists them), in the registry Vert.x reports its
+ * HTTP, event-bus and pool metrics to when the node runs from Main. Every method is thread-safe
+ * and cheap: counters are striped adders, and the per-delivery counter is bumped once per hub pass,
+ * not once per socket.
+ */
+public final class SwitchboardMetrics {
+  /** Latency buckets from half a millisecond to ten seconds: where a real-time server lives. */
+  private static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
+      Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
+  private final AtomicLong subscriptions = new AtomicLong();
+  private final Map<PublishSource, Counter> received = new EnumMap<>(PublishSource.class);
+  private final Map<PublishSource, Counter> published = new EnumMap<>(PublishSource.class);
+  private final LongAdder delivered = new LongAdder();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+  private final Counter reaped;
+  private final Counter slowConsumers;
+  private final Counter recovered;
+  private final Counter notRecovered;
+  private final Timer brokerPublish;
+  private final Timer deliveryLatency;
+
+  public SwitchboardMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    for (PublishSource source : PublishSource.values()) {
+      received.put(source, Counter.builder("switchboard_messages_received")
+          .description("Publish requests received, by path").tag("path", source.label())
+          .register(registry));
+      published.put(source, Counter.builder("switchboard_messages_published")
+          .description("Publishes acked by the broker, by path").tag("path", source.label())
+          .register(registry));
+    }
+    for (String transport : new String[] {"ws", "sse"}) {
+      AtomicLong open = new AtomicLong();
+      connections.put(transport, open);
+      Gauge.builder("switchboard_connections", open, AtomicLong::get)
+          .description("Open client connections, by transport").tag("transport", transport)
+          .register(registry);
+    }
+    Gauge.builder("switchboard_subscriptions", subscriptions, AtomicLong::get)
+        .description("Live subscriptions of this node's connections").register(registry);
+    FunctionCounter.builder("switchboard_messages_delivered", delivered, LongAdder::sum)
+        .description("Messages written to subscribers (one per message and connection)")
+        .register(registry);
+    reaped = Counter.builder("switchboard_reaper_removals")
+        .description("Connections closed by the reaper (4408) for missing heartbeats")
+        .register(registry);
+    slowConsumers = Counter.builder("switchboard_slow_consumer_drops")
+        .description("Connections closed (4429) because their send queue stayed full")
+        .register(registry);
+    recovered = Counter.builder("switchboard_recoveries").tag("result", "recovered")
+        .description("Subscribes with since: history reached back (recovered) or not (missed)")
+        .register(registry);
+    notRecovered = Counter.builder("switchboard_recoveries").tag("result", "missed")
+        .description("Subscribes with since: history reached back (recovered) or not (missed)")
+        .register(registry);
+    brokerPublish = Timer.builder("switchboard_broker_publish")
+        .description("Broker round trip of a publish (append + fan-out)")
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    deliveryLatency = Timer.builder("switchboard_delivery_latency")
+        .description("From the publish timestamp to the write to subscribers on this node")
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+  }
+
+  /** A registry that renders the Prometheus text format, for a node without one from Vert.x. */
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Every meter of the registry (Vert.x's too), in the Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Active channels and the broker's own figures, read when scraped. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    // Micrometer holds gauge sources weakly; a lambda nobody else holds would read NaN after a GC
+    Gauge.builder(name, value, v -> v.get().doubleValue()).description(description)
+        .strongReference(true).register(registry);
+  }
+
+  public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value) {
+    // held weakly by Micrometer: callers pass sources that live as long as the node (broker stats)
+    FunctionCounter.builder(name, source, value).description(description).register(registry);
+  }
+
+  public void connectionOpened(String transport) {
+    connections.get(transport).incrementAndGet();
+  }
+
+  /** {@code code} null: the peer went away without a close from us. */
+  public void connectionClosed(String transport, CloseCode code) {
+    connections.get(transport).decrementAndGet();
+    String label = code == null ? "peer" : String.valueOf(code.code());
+    closes.computeIfAbsent(transport + "/" + label, k -> Counter.builder("switchboard_closes")
+        .description("Connections closed, by transport and close code (peer: by the client)")
+        .tag("transport", transport).tag("code", label).register(registry)).increment();
+  }
+
+  public void subscribed() {
+    subscriptions.incrementAndGet();
+  }
+
+  public void unsubscribed() {
+    subscriptions.decrementAndGet();
+  }
+
+  public void received(PublishSource source) {
+    received.get(source).increment();
+  }
+
+  public void published(PublishSource source, long brokerNanos) {
+    published.get(source).increment();
+    brokerPublish.record(brokerNanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void delivered(long messages) {
+    delivered.add(messages);
+  }
+
+  public void deliveryLatency(long millis) {
+    deliveryLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  public void error(String transport, ErrorCode code) {
+    errors.computeIfAbsent(transport + "/" + code.wireName(), k -> Counter.builder(
+            "switchboard_errors")
+        .description("Error replies, by transport and error code")
+        .tag("transport", transport).tag("code", code.wireName()).register(registry)).increment();
+  }
+
+  public void reaped() {
+    reaped.increment();
+  }
+
+  public void slowConsumer() {
+    slowConsumers.increment();
+  }
+
+  public void recovery(boolean reached) {
+    (reached ? recovered : notRecovered).increment();
+  }
+}
