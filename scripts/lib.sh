@@ -17,16 +17,47 @@ need_java_and_maven() {
     || die "java ${version:-?} is too old: Switchboard needs Java 17 or newer."
 }
 
+# True when we may install Debian packages: root with apt-get.
+can_apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
+}
+
+# apt-get install PACKAGE..., after one apt-get update per script run; output goes to stderr.
+apt_get_install() {
+  if [ -z "${APT_UPDATED:-}" ]; then
+    apt-get update -qq >&2 || return 1
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
 # Installs a Debian package when we may (root with apt-get), else says what to run.
 apt_install() {
   local package=$1
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if can_apt_install; then
     echo "installing $package (apt-get)..." >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package") >&2 \
-      || die "could not install $package; run: apt-get install -y $package"
+    apt_get_install "$package" || die "could not install $package; run: apt-get install -y $package"
   else
     die "$package is missing; install it (Debian/Ubuntu: sudo apt-get install -y $package)."
   fi
+}
+
+# What the browser test (DemoPageBrowserTest) drives: Debian's chromium through its chromedriver.
+have_browser() {
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]
+}
+
+# Installs chromium and chromium-driver when missing and we may. Never fails: without them the
+# browser test is skipped, and this says so.
+ensure_browser() {
+  have_browser && return 0
+  if can_apt_install; then
+    echo "installing chromium chromium-driver (apt-get), for the browser test..." >&2
+    apt_get_install chromium chromium-driver && have_browser && return 0
+  fi
+  echo "warning: chromium or chromium-driver is missing and could not be installed" \
+    "(Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver); the browser test" \
+    "DemoPageBrowserTest will be skipped, the rest of the suite runs." >&2
 }
 
 # JVM flags every java command of ours gets.
