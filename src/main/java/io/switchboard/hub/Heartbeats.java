@@ -35,8 +35,7 @@ final class Heartbeats {
   }
 
   void start() {
-    long tickMs = Math.max(1, config.heartbeat().intervalMs() / SLICES);
-    heartbeatTimer = vertx.setPeriodic(tickMs, id -> ping());
+    heartbeatTimer = vertx.setPeriodic(tickMs(), id -> ping());
     reaperTimer = vertx.setPeriodic(config.reaper().intervalMs(), id -> reap());
   }
 
@@ -45,7 +44,13 @@ final class Heartbeats {
     vertx.cancelTimer(reaperTimer);
   }
 
+  /** The timer's period: a hub whose last tick is several periods old has a blocked loop. */
+  long tickMs() {
+    return Math.max(1, config.heartbeat().intervalMs() / SLICES);
+  }
+
   private void ping() {
+    hub.ticked();
     int current = slice;
     slice = (current + 1) % SLICES;
     for (Session session : hub.sessions()) {

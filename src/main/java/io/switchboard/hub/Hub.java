@@ -49,6 +49,25 @@ public final class Hub {
     this.inbox = new Inbox(context, channels, services.metrics());
   }
 
+  // written by this hub's loop, read by /ready on any loop
+  private volatile long lastTickMs = System.currentTimeMillis();
+
+  void runOnLoop(Runnable task) {
+    context.runOnContext(v -> task.run());
+  }
+
+  void ticked() {
+    lastTickMs = System.currentTimeMillis();
+  }
+
+  /**
+   * True when the heartbeat timer has not run for three of its periods (and at least 2 s): the
+   * loop is stuck in something that blocks it.
+   */
+  boolean blocked(long nowMs) {
+    return nowMs - lastTickMs > Math.max(2_000, 3 * heartbeats.tickMs());
+  }
+
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
   public void start() {
     services.hubs().add(this);

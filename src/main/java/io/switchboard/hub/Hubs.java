@@ -20,6 +20,25 @@ public final class Hubs {
     all.remove(hub);
   }
 
+  /** Runs {@code task} on every hub's event loop (operations tools and tests). */
+  public void onEachLoop(Runnable task) {
+    for (Hub hub : all) {
+      hub.runOnLoop(task);
+    }
+  }
+
+  /** Event loops whose hub timer is late (a blocked loop), for /ready. */
+  public int blockedLoops() {
+    long now = System.currentTimeMillis();
+    int blocked = 0;
+    for (Hub hub : all) {
+      if (hub.blocked(now)) {
+        blocked++;
+      }
+    }
+    return blocked;
+  }
+
   /** Closes every connection of {@code user} with 4403; completes with how many were closed. */
   public Future<Integer> disconnect(String user) {
     List<Future<Integer>> closed = new ArrayList<>();

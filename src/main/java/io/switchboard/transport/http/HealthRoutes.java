@@ -11,6 +11,18 @@ import io.vertx.ext.web.Router;
 public final class HealthRoutes {
   private HealthRoutes() {}
 
+  /** Null when ready. */
+  private static String notReadyReason(NodeServices services) {
+    if (!services.broker().reachable()) {
+      return "broker unreachable: the node cannot publish or subscribe";
+    }
+    int blocked = services.hubs().blockedLoops();
+    if (blocked > 0) {
+      return blocked + " event loop(s) blocked: their timers are late";
+    }
+    return null;
+  }
+
   public static void mount(Router router, NodeServices services) {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
         .put("node", services.config().nodeId())));
@@ -18,12 +30,12 @@ public final class HealthRoutes {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(services.metrics().scrape()));
     router.get("/ready").handler(ctx -> {
-      if (services.broker().reachable()) {
+      String reason = notReadyReason(services);
+      if (reason == null) {
         ctx.json(new JsonObject().put("ready", true));
       } else {
         ctx.response().setStatusCode(503);
-        ctx.json(new JsonObject().put("ready", false)
-            .put("reason", "broker unreachable: the node cannot publish or subscribe"));
+        ctx.json(new JsonObject().put("ready", false).put("reason", reason));
       }
     });
   }
