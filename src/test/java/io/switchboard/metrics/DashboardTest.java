@@ -1,0 +1,54 @@
+package io.switchboard.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.testing.RedisServer;
+import io.switchboard.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** conf/grafana-dashboard.json queries only meters a node exports, so it cannot drift from them. */
+@ExtendWith(VertxExtension.class)
+class DashboardTest {
+  private static final Pattern METER = Pattern.compile("switchboard_[a-z_]+");
+
+  @Test
+  void everySwitchboardMeterTheDashboardQueriesIsExported(Vertx vertx) throws Exception {
+    String dashboard = Files.readString(Path.of("conf/grafana-dashboard.json"));
+    new JsonObject(dashboard); // valid JSON
+    Set<String> queried = new TreeSet<>();
+    Matcher matcher = METER.matcher(dashboard);
+    while (matcher.find()) {
+      // a histogram is queried through its _bucket series
+      queried.add(matcher.group().replaceFirst("_bucket$", ""));
+    }
+    assertTrue(queried.size() > 10, "the dashboard queries " + queried);
+    try (RedisServer redis = RedisServer.start()) {
+      TestNode node = TestNode.start(vertx, new JsonObject().put("broker", new JsonObject()
+          .put("type", "redis").put("redis", new JsonObject().put("connectionString", redis.url()))));
+      try {
+        // one of each labelled counter, so its series exists
+        node.ws().publish("nope:x", 1);
+        node.ws().subscribe("d", "1-x");
+        node.publish("d", 1);
+        node.ws().close();
+        String metrics = node.get("/metrics").body();
+        for (String meter : queried) {
+          assertTrue(metrics.contains("\n" + meter) || metrics.startsWith(meter),
+              meter + " is queried by the dashboard but not exported");
+        }
+      } finally {
+        node.close();
+      }
+    }
+  }
+}
