@@ -1,0 +1,158 @@
+package io.switchboard.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code io.switchboard.Main} in a JVM of its own, as operators run it (conf/logback.xml, the test
+ * classpath), on a free port: for what an in-process node cannot show (exit codes, signals, its
+ * own heap, log output). Blocking; for the JUnit thread only.
+ */
+public final class NodeProcess implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path output;
+
+  private NodeProcess(Process process, int port, Path output) {
+    this.process = process;
+    this.port = port;
+    this.output = output;
+  }
+
+  /**
+   * Writes {@code config} (http.host/port filled in) to {@code dir}, starts Main with extra JVM
+   * flags and environment, and returns once /health answers.
+   */
+  public static NodeProcess start(Path dir, JsonObject config, List<String> jvmFlags,
+      Map<String, String> env) {
+    int port = freePort();
+    JsonObject withPort = config.copy();
+    JsonObject http = withPort.getJsonObject("http", new JsonObject());
+    withPort.put("http", http.put("host", "127.0.0.1").put("port", port));
+    Path configFile = dir.resolve("node-" + port + ".json");
+    Path output = dir.resolve("node-" + port + ".log");
+    try {
+      Files.writeString(configFile, withPort.encode());
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      List<String> command = new ArrayList<>(List.of(java,
+          "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()));
+      if (Runtime.version().feature() >= 22) {
+        // as scripts/run does: Netty's native transport loads JNI code
+        command.add("--enable-native-access=ALL-UNNAMED");
+      }
+      command.addAll(jvmFlags);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          "io.switchboard.Main", "-conf", configFile.toString()));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(output.toFile());
+      builder.environment().putAll(env);
+      NodeProcess node = new NodeProcess(builder.start(), port, output);
+      node.awaitHealthy();
+      return node;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** What the node printed so far. */
+  public String output() {
+    try {
+      return Files.readString(output, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A GET on the node with the JDK's client (independent of the node's own Vert.x). */
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build());
+  }
+
+  public HttpResponse<String> post(String path, String body) {
+    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static HttpResponse<String> send(HttpRequest request) {
+    try {
+      return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(request,
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void awaitHealthy() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the node exited with " + process.exitValue() + ":\n" + output());
+      }
+      try {
+        if (get("/health").statusCode() == 200) {
+          return;
+        }
+      } catch (UncheckedIOException e) {
+        // not listening yet
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("the node did not answer /health within 30 s:\n" + output());
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}
