@@ -11,26 +11,16 @@ import io.switchboard.broker.StreamPosition;
 import io.switchboard.testing.Await;
 import io.switchboard.config.Sections.RedisConfig;
 import io.switchboard.config.Sections.RedisMode;
-import io.switchboard.testing.RedisServer;
+import io.switchboard.testing.RedisServerExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisBrokerTest extends BrokerContract {
-  private static RedisServer redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
 
   static RedisConfig config(String url) {
     return new RedisConfig(List.of(url), RedisMode.STANDALONE, "mymaster", null, "sbtest",

@@ -2,24 +2,14 @@ package io.switchboard.broker.redis;
 
 import io.switchboard.broker.PresenceContract;
 import io.switchboard.broker.PresenceManager;
-import io.switchboard.testing.RedisServer;
+import io.switchboard.testing.RedisServerExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisPresenceTest extends PresenceContract {
-  private static RedisServer redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
 
   @Override
   protected Future<PresenceManager> newPresence(Vertx vertx) {
