@@ -47,6 +47,7 @@ public final class Routes {
     if (services.config().http().adminPort() == 0) {
       HealthRoutes.mount(router, services);
     }
+    ApiDocsRoutes.mount(router);
     router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new io.switchboard.protocol
         .SwitchboardException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
             "/ws needs a WebSocket upgrade")));
