@@ -207,7 +207,7 @@ class ApiDocsConformanceTest {
       // join and leave carry no id: line of their own (the reader reports the last one seen)
       seen.add(asyncapi.checkSseEvent(null, "join", join.data()));
       seen.add(asyncapi.checkSseEvent(null, "leave", leave.data()));
-      assertEquals(Set.of("resumePoint", "gap", "message", "join", "leave"), seen);
+      assertEquals(Set.of("sseResumePoint", "sseGap", "sseMessage", "sseJoin", "sseLeave"), seen);
     } finally {
       sse.close();
     }

@@ -133,7 +133,7 @@ class ApiDocsExamplesTest {
         seen.add(asyncapi.checkSseEvent(fields.get("id"), fields.get("event"), fields.get("data")));
       }
     }
-    assertEquals(Set.of("retry", ": ping", "resumePoint", "message", "join"), seen);
+    assertEquals(Set.of("retry", ": ping", "sseResumePoint", "sseMessage", "sseJoin"), seen);
   }
 
   /** An example value, the schema it must match, and where it is (for failure messages). */

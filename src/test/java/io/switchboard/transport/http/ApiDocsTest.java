@@ -201,6 +201,7 @@ class ApiDocsTest {
     for (String name : messages.fieldNames()) {
       assertTrue(name.matches("^[a-zA-Z0-9.\\-_]+$"), "component key " + name);
       JsonObject message = messages.getJsonObject(name);
+      assertEquals(name, message.getString("name"), "a message's name is its unique key");
       assertTrue(message.containsKey("payload") || message.containsKey("headers"), name);
       assertFalse(message.getJsonArray("examples", new JsonArray()).isEmpty(), "examples of " + name);
       for (Object example : message.getJsonArray("examples")) {
