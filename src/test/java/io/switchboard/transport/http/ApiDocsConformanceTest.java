@@ -245,7 +245,22 @@ class ApiDocsConformanceTest {
     }
   }
 
-  /** The reply's status is documented for its operation, and its JSON body matches the schema. */
+  @Test
+  void theMetricsExampleShowsRealMeters() {
+    WsClient ws = node.ws();
+    ws.subscribe("chat:metrics");
+    Reply scrape = node.get("/metrics");
+    checkReply("GET /metrics", scrape);
+    String example = openapi.operations().get("GET /metrics").getJsonObject("responses")
+        .getJsonObject("200").getJsonObject("content").getJsonObject("text/plain")
+        .getString("example");
+    for (String line : example.split("\n")) {
+      String documented = line.startsWith("#") ? line : line.substring(0, line.lastIndexOf(' '));
+      assertTrue(scrape.body().contains(documented), "/metrics has no line " + documented);
+    }
+  }
+
+  /** The reply's status is documented for its operation, and its body matches the schema. */
   private void checkReply(String call, Reply reply) {
     String method = call.substring(0, call.indexOf(' '));
     String path = call.substring(call.indexOf(' ') + 1).replaceFirst("\\?.*", "");
@@ -258,8 +273,12 @@ class ApiDocsConformanceTest {
     assertNotNull(documented, call + " answered " + reply.status() + ", which " + op.getKey()
         + " does not document: " + reply.body());
     JsonObject response = (JsonObject) openapi.dereference(documented);
-    JsonObject json = response.getJsonObject("content", new JsonObject())
-        .getJsonObject("application/json");
+    JsonObject content = response.getJsonObject("content", new JsonObject());
+    if (content.containsKey("text/plain")) {
+      assertTrue(reply.body().endsWith("\n"), call + ": text ends with a newline");
+      return;
+    }
+    JsonObject json = content.getJsonObject("application/json");
     assertNotNull(json, call + " " + reply.status() + " is documented without a JSON body");
     List<String> errors = openapi.validate(json.getJsonObject("schema"), Json.decodeValue(reply.body()));
     assertTrue(errors.isEmpty(), call + " -> " + reply.status() + " " + reply.body() + ": " + errors);
