@@ -29,6 +29,7 @@ public final class Publisher {
   private final Broker broker;
   // an outage fails every publish: one line per interval says so without flooding the log
   private final WarningThrottle brokerFailures = new WarningThrottle(5_000);
+  private final PendingPublishes pending = new PendingPublishes();
 
   public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker) {
     this.config = config;
@@ -54,9 +55,9 @@ public final class Publisher {
       return Future.failedFuture(e);
     }
     String publisher = who.server() ? null : who.user();
-    return broker.publish(channel, encoded,
+    return pending.track(broker.publish(channel, encoded,
             new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs(),
-                idempotencyKey))
+                idempotencyKey)))
         .recover(err -> {
           if (err instanceof SwitchboardException) {
             return Future.failedFuture(err);
@@ -66,6 +67,14 @@ public final class Publisher {
           return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
               "broker unavailable: the message was not published"));
         });
+  }
+
+  /**
+   * Completes once every publish already handed to the broker has been answered (later ones are
+   * not waited for): the drain lets them finish before it closes the connections awaiting acks.
+   */
+  public Future<Void> settled() {
+    return pending.settled();
   }
 
   /** Valid name and configured namespace, or {@code bad_request} / {@code unknown_channel}. */
