@@ -15,7 +15,10 @@ public final class HealthRoutes {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
         .put("node", services.config().nodeId())));
     router.get("/ready").handler(ctx -> {
-      if (services.broker().reachable()) {
+      if (services.drain().draining()) {
+        ctx.response().setStatusCode(503);
+        ctx.json(new JsonObject().put("ready", false).put("reason", "draining"));
+      } else if (services.broker().reachable()) {
         ctx.json(new JsonObject().put("ready", true));
       } else {
         ctx.response().setStatusCode(503);
