@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.Publication;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestNode.Reply;
@@ -59,6 +60,7 @@ class DrainTest {
   private Vertx vertx;
   private final List<TestNode> nodes = new ArrayList<>();
   private final List<SseReader> readers = new ArrayList<>();
+  private RedisServer redis;
 
   @BeforeEach
   void setUp(Vertx vertx) {
@@ -69,6 +71,9 @@ class DrainTest {
   void stop() {
     readers.forEach(SseReader::close);
     nodes.forEach(TestNode::close);
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   private TestNode start(long windowMs, JsonObject more) {
@@ -289,6 +294,35 @@ class DrainTest {
       assertEquals(history.subList(0, received.size()), received,
           "a subscriber's messages are the channel's, in order, none missing");
     }
+  }
+
+  @Test
+  void publishInFlightWhenTheDrainStartsIsAcknowledgedBeforeItsClientIsClosed() {
+    redis = RedisServer.start();
+    // a window of 0 closes every client at once: only the wait for pending publishes stands
+    // between the drain and the publisher's close
+    TestNode node = start(0, new JsonObject().put("broker", new JsonObject().put("type", "redis")
+        .put("redis", new JsonObject().put("connectionString", redis.url())
+            .put("prefix", "drain-in-flight"))));
+    String channel = "drain-in-flight";
+    WsClient publisher = node.ws();
+    publisher.publish(channel, new JsonObject().put("n", 0));
+
+    // Redis holds writes (the publish script) for a second: the next publish stays in flight
+    redis.cli("CLIENT", "PAUSE", "1000", "WRITE");
+    publisher.write(new JsonObject().put("type", "publish").put("id", 99).put("channel", channel)
+        .put("data", new JsonObject().put("n", 1)).encode());
+    // frames of a connection are handled in order: once the ping is answered, the publish is in
+    // the broker's hands
+    assertEquals("pong", publisher.request(new JsonObject().put("type", "ping"))
+        .getString("type"));
+    assertEquals(202, drain(node).status());
+
+    JsonObject ack = publisher.next(f -> Integer.valueOf(99).equals(f.getInteger("id")),
+        "reply to the publish in flight");
+    assertEquals("ack", ack.getString("type"), ack.encode());
+    assertEquals(1001, publisher.closeCode(), "closed once its publish was answered");
+    Await.result(node.node().drained());
   }
 
   /**
