@@ -85,9 +85,17 @@ public final class Main implements Callable<Integer> {
       log.warn("anonymous access is on and no auth.apiKeys are set: the HTTP API is open to"
           + " anyone who can reach this port (the development default)");
     }
+    // a drain, from SIGTERM or POST /api/drain, ends the process; exit from a thread of its own:
+    // System.exit waits for the shutdown hook, which needs the event loop that completes this
+    node.drained().onComplete(v -> new Thread(() -> System.exit(0), "switchboard-exit").start());
+    boolean termHandled = TermSignal.install(node::drain);
+    long drainWaitMs = termHandled ? 0 : config.drain().windowMs();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        node.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        // SIGINT (Ctrl-C) closes at once, every client getting 1001 (after a drain, the node is
+        // closed already); where SIGTERM cannot be handled, this drains instead, on either signal
+        (termHandled ? node.close() : node.drain()).toCompletionStage().toCompletableFuture()
+            .get(drainWaitMs + 5_000, TimeUnit.MILLISECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         // the JVM is exiting anyway; nothing left to clean up

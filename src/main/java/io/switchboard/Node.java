@@ -17,6 +17,7 @@ import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Drain;
 import io.switchboard.hub.Fanout;
 import io.switchboard.hub.Hubs;
 import io.switchboard.hub.NodeServices;
@@ -59,6 +60,8 @@ public final class Node {
   private final SwitchboardConfig config;
   private final NodeServices services;
   private final List<EdgeVerticle> edges;
+  private final NodeDrain drain;
+  private Future<Void> closed;
   private String deploymentId;
   private String adminDeploymentId;
   private RedisInbox inbox;
@@ -68,6 +71,7 @@ public final class Node {
     this.config = config;
     this.services = services;
     this.edges = Collections.synchronizedList(new ArrayList<>());
+    this.drain = new NodeDrain(services, this::close);
   }
 
   /** Starts with a registry of its own: Switchboard's meters only, no Vert.x metrics. */
@@ -115,7 +119,7 @@ public final class Node {
         new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
         new Hubs(), ConnectionCounter.of(config.limits()),
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
-            config.limits().apiPublishesBurst()), metrics);
+            config.limits().apiPublishesBurst()), metrics, new Drain());
   }
 
   private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,
@@ -246,8 +250,32 @@ public final class Node {
     return services;
   }
 
-  /** Undeploys the edges (closing every session as going away), then the broker. */
-  public Future<Void> close() {
+  /**
+   * Drains the node, as {@code POST /api/drain} does: completes once every client is closed with
+   * 1001, spread over {@code drain.windowMs}, and the node is closed. Idempotent.
+   */
+  public Future<Void> drain() {
+    services.drain().request();
+    return drain.finished();
+  }
+
+  /** Completes once a drain, however it was started, has closed the clients and the node. */
+  public Future<Void> drained() {
+    return drain.finished();
+  }
+
+  /**
+   * Undeploys the edges (closing every session as going away), then the broker. Idempotent: the
+   * drain, the shutdown hook and tests may all call it.
+   */
+  public synchronized Future<Void> close() {
+    if (closed == null) {
+      closed = closeOnce();
+    }
+    return closed;
+  }
+
+  private Future<Void> closeOnce() {
     Future<Void> undeploy = (adminDeploymentId == null ? Future.<Void>succeededFuture()
         : vertx.undeploy(adminDeploymentId))
         .compose(v -> deploymentId == null ? Future.succeededFuture()

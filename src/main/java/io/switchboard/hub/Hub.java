@@ -343,4 +343,9 @@ public final class Hub {
   Collection<Session> sessions() {
     return sessions.values();
   }
+
+  /** The context of this hub's event loop, where everything touching it must run. */
+  Context context() {
+    return context;
+  }
 }

@@ -7,7 +7,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Every hub of the node, for the few operations that concern all connections (disconnecting a
- * user). Edges register on start; copy-on-write because that happens once per event loop.
+ * user, draining). Edges register on start; copy-on-write because that happens once per event
+ * loop.
  */
 public final class Hubs {
   private final List<Hub> all = new CopyOnWriteArrayList<>();
@@ -46,5 +47,10 @@ public final class Hubs {
       closed.add(hub.disconnect(user));
     }
     return Future.all(closed).map(all -> closed.stream().mapToInt(Future::result).sum());
+  }
+
+  /** The hubs now registered. */
+  List<Hub> list() {
+    return List.copyOf(all);
   }
 }

@@ -32,6 +32,7 @@ public final class Publisher {
   private final SwitchboardMetrics metrics;
   // an outage fails every publish: one line per interval says so without flooding the log
   private final WarningThrottle brokerFailures = new WarningThrottle(5_000);
+  private final PendingPublishes pending = new PendingPublishes();
 
   public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker,
       SwitchboardMetrics metrics) {
@@ -62,9 +63,9 @@ public final class Publisher {
     }
     String publisher = who.server() ? null : who.user();
     long started = System.nanoTime();
-    return broker.publish(channel, encoded,
+    return pending.track(broker.publish(channel, encoded,
             new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs(),
-                idempotencyKey))
+                idempotencyKey)))
         .onSuccess(position -> metrics.published(source, System.nanoTime() - started))
         .recover(err -> {
           if (err instanceof SwitchboardException) {
@@ -75,6 +76,14 @@ public final class Publisher {
           return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
               "broker unavailable: the message was not published"));
         });
+  }
+
+  /**
+   * Completes once every publish already handed to the broker has been answered (later ones are
+   * not waited for): the drain lets them finish before it closes the connections awaiting acks.
+   */
+  public Future<Void> settled() {
+    return pending.settled();
   }
 
   /** Valid name and configured namespace, or {@code bad_request} / {@code unknown_channel}. */

@@ -13,6 +13,9 @@ public final class HealthRoutes {
 
   /** Null when ready. */
   private static String notReadyReason(NodeServices services) {
+    if (services.drain().draining()) {
+      return "draining";
+    }
     if (!services.broker().reachable()) {
       return "broker unreachable: the node cannot publish or subscribe";
     }

@@ -37,6 +37,7 @@ public final class Routes {
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
     router.post("/api/disconnect").handler(new DisconnectHandler(services));
+    router.post("/api/drain").handler(new DrainHandler(services));
     router.post("/api/publish").handler(new PublishHandler(publishes,
         services.apiPublishRate()));
     router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate()));

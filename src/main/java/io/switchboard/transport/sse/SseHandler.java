@@ -41,6 +41,11 @@ public final class SseHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (hub.services().drain().draining()) {
+      // a draining node takes no new streams: the browser retries, and reaches another node
+      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.UNAVAILABLE, "node is draining"));
+      return;
+    }
     String token = BearerTokens.of(ctx.request().getHeader("Authorization"),
         ctx.request().getParam("token"));
     authenticate(token)

@@ -56,6 +56,11 @@ public final class WsEndpoint {
       handshake.reject(404);
       return;
     }
+    if (hub.services().drain().draining()) {
+      // a draining node takes no new connections: the client retries, and reaches another node
+      handshake.reject(ErrorCode.UNAVAILABLE.httpStatus());
+      return;
+    }
     if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
         handshake.headers().get(HttpHeaders.HOST))) {
       handshake.reject(403);
