@@ -196,8 +196,13 @@ public final class Bench implements Callable<Integer> {
       }
       System.err.printf("bench: %s %s against %s%n", name, params.encode(), target.label);
       try (Deployment deployment = deploy(target)) {
+        OtherCpu others = OtherCpu.start(deployment.pids());
         JsonObject figures = load.run(deployment.endpoint);
         deployment.addFigures(figures);
+        if (deployment.started()) {
+          // with --url the server under test is one of the "other" processes
+          figures.put("otherCpuPct", others.percentOfOneCore());
+        }
         System.err.println("bench:   " + figures.encode());
         results.put(target, figures);
       } catch (Exception e) {

@@ -80,6 +80,24 @@ final class Deployment implements AutoCloseable {
     }
   }
 
+  /** Whether the bench started the processes (not a --url). */
+  boolean started() {
+    return !processes.isEmpty();
+  }
+
+  /** The process ids of the target: its servers and, in a cluster, its redis-server. */
+  List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    for (AutoCloseable process : processes) {
+      if (process instanceof ServerProcess server) {
+        pids.add(server.pid());
+      } else if (process instanceof RedisProcess r) {
+        pids.add(r.pid());
+      }
+    }
+    return pids;
+  }
+
   @Override
   public void close() {
     closeAll(processes);

@@ -81,6 +81,38 @@ final class Machine {
     }
   }
 
+  /**
+   * Busy CPU time of the whole machine so far, in clock ticks (the {@code cpu} line of
+   * /proc/stat: user, nice, system, irq, softirq, steal); -1 where there is no /proc.
+   */
+  static long machineBusyTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += Long.parseLong(f[i]);
+      }
+      return busy;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** CPU time (user + system) of process {@code pid} so far, in clock ticks; 0 if unreadable. */
+  static long processTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+  static final int TICKS_PER_SECOND = 100;
+
   static String javaVersion() {
     return System.getProperty("java.vm.name") + " " + Runtime.version();
   }

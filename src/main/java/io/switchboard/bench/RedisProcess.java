@@ -33,6 +33,10 @@ final class RedisProcess implements AutoCloseable {
     this.log = log;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String url() {
     return "redis://127.0.0.1:" + port;
   }

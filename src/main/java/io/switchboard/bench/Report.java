@@ -25,8 +25,12 @@ final class Report {
           "dup", "p50Ms", "p99Ms", "p999Ms", "errors", "gaps"),
       "saturation", List.of("subscribed", "maxDeliveredPerSec", "p50AtMaxMs", "p99AtMaxMs",
           "rateAtMax", "errors", "gaps", "stopReason"));
-  /** Rows shown only when a target has them: Redis's own count of what a cluster run did. */
-  private static final List<String> OPTIONAL_TABLE_KEYS = List.of("redisScripts", "redisPublishes");
+  /**
+   * Rows shown only when a target has them: Redis's own count of what a cluster run did, and the
+   * CPU other processes of the machine took meanwhile (percent of one core).
+   */
+  private static final List<String> OPTIONAL_TABLE_KEYS =
+      List.of("redisScripts", "redisPublishes", "otherCpuPct");
 
   /** Figures that explain a failed or partial run; printed under the table when present. */
   private static final List<String> PROBLEM_KEYS =
