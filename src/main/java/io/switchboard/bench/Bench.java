@@ -19,9 +19,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The Switchboard load generator. Each scenario runs against a freshly started Switchboard and
- * then against {@link BaselineServer}, one server at a time on core 0 while the bench runs on
- * core 1, so the report can state Switchboard as a ratio of the bare-Vert.x floor.
+ * The Switchboard load generator. Each scenario runs against a freshly started Switchboard, with
+ * --cluster against a freshly started two-node cluster (see {@link Deployment}), and then against
+ * {@link BaselineServer}, one target at a time on core 0 while the bench runs on core 1, so the
+ * report can state Switchboard as a ratio of the bare-Vert.x floor and the cluster as a ratio of
+ * the single node.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Load-tests Switchboard against a bare Vert.x broadcast baseline.")
@@ -112,6 +114,9 @@ public final class Bench implements Callable<Integer> {
     if (options.durationSeconds < 1 || options.stepSeconds < 1 || options.stepFactor <= 1) {
       problems.add("--duration and --step-duration must be >= 1, --step-factor > 1");
     }
+    if (options.cluster && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
+      problems.add("--cluster runs Switchboard nodes: not with baseline mode or --baseline-only");
+    }
     if (options.url != null && options.url.getHost() == null) {
       problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
     }
@@ -181,21 +186,23 @@ public final class Bench implements Callable<Integer> {
         });
   }
 
-  /** Runs {@code load} against each target in turn, each on its own fresh server process. */
+  /** Runs {@code load} against each target in turn, each on its own fresh server processes. */
   private void scenario(String name, JsonObject params, Load load) {
     Map<Target, JsonObject> results = new LinkedHashMap<>();
-    for (Target target : targets()) {
+    for (Target target : targets(name)) {
       if (System.nanoTime() > deadlineNanos) {
         results.put(target, new JsonObject().put("skipped", "time budget (--budget) used up"));
         continue;
       }
       System.err.printf("bench: %s %s against %s%n", name, params.encode(), target.label);
-      try (ServerProcess server = startUnlessGiven(target)) {
-        Endpoint endpoint = server != null
-            ? new Endpoint(target, "127.0.0.1", server.port, server)
-            : new Endpoint(target, options.url.getHost(),
-                options.url.getPort() > 0 ? options.url.getPort() : 80, null);
-        JsonObject figures = load.run(endpoint);
+      try (Deployment deployment = deploy(target)) {
+        OtherCpu others = OtherCpu.start(deployment.pids());
+        JsonObject figures = load.run(deployment.endpoint);
+        deployment.addFigures(figures);
+        if (deployment.started()) {
+          // with --url the server under test is one of the "other" processes
+          figures.put("otherCpuPct", others.percentOfOneCore());
+        }
         System.err.println("bench:   " + figures.encode());
         results.put(target, figures);
       } catch (Exception e) {
@@ -206,17 +213,24 @@ public final class Bench implements Callable<Integer> {
     report.add(name, params, results);
   }
 
-  private ServerProcess startUnlessGiven(Target target) throws Exception {
+  private Deployment deploy(Target target) throws Exception {
     if (target == Target.SWITCHBOARD && options.url != null) {
-      return null;
+      return Deployment.given(target, options.url);
     }
-    return ServerProcess.start(target, options);
+    return Deployment.start(target, options);
   }
 
-  private List<Target> targets() {
+  /**
+   * Switchboard, then (--cluster) the two-node cluster, then the baseline. Idle has no
+   * cross-node traffic, so it does not run against the cluster.
+   */
+  private List<Target> targets(String scenario) {
     List<Target> targets = new ArrayList<>();
     if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly) {
       targets.add(Target.SWITCHBOARD);
+      if (options.cluster && !scenario.equals("idle")) {
+        targets.add(Target.CLUSTER);
+      }
     }
     if (!options.noBaseline) {
       targets.add(Target.BASELINE);

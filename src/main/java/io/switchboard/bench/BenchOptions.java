@@ -21,6 +21,11 @@ final class BenchOptions {
   @Option(names = "--no-baseline", description = "Skip the baseline runs (no ratios)")
   boolean noBaseline;
 
+  @Option(names = "--cluster", description = "Also run fanout, rooms and saturation against two "
+      + "nodes on the Redis broker (redis-server started by the bench): subscribers on one, the "
+      + "publisher on the other")
+  boolean cluster;
+
   @Option(names = "--baseline-only", description = "Run the chosen mode against the baseline only")
   boolean baselineOnly;
 

@@ -9,8 +9,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * C channels with K subscribers each (fanout is C = 1) and one paced HTTP publisher that
- * round-robins the channels. {@link #open} connects and subscribes everyone, each
- * {@link #step} publishes at one rate and reports what arrived; saturation calls it repeatedly.
+ * round-robins the channels, posting to the endpoint's publish node (another node than the
+ * subscribers' in a cluster). {@link #open} connects and subscribes everyone, each {@link #step}
+ * publishes at one rate and reports what arrived; saturation calls it repeatedly.
  */
 final class FanoutLoad implements AutoCloseable {
   /** Drain ends early when nothing has arrived for this long. */
@@ -59,7 +60,8 @@ final class FanoutLoad implements AutoCloseable {
         readyPerChannel[i % channels]++;
       }
     }
-    publisher = new Publisher(vertx, target, endpoint.host(), endpoint.port(),
+    // in a cluster, another node than the subscribers': each publication crosses Redis
+    publisher = new Publisher(vertx, target, endpoint.publishHost(), endpoint.publishPort(),
         options.publishInFlight, channelNames);
     JsonObject figures = new JsonObject()
         .put("subscribers", n).put("channels", channels)

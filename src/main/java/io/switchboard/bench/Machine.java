@@ -1,8 +1,10 @@
 package io.switchboard.bench;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Facts about the machine and JVM that the run depends on and the report records. */
 final class Machine {
@@ -20,15 +22,29 @@ final class Machine {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  /** Servers go on core 0 and the bench on core 1 only when there are two cores and taskset. */
+  /**
+   * Servers go on core 0 and the bench on core 1 only when there are two cores and taskset. Every
+   * process of a server side shares core 0: the single node, or a cluster's two nodes and its
+   * redis-server.
+   */
   static boolean pinning() {
     return nproc() >= 2 && taskset() != null;
   }
 
+  /** The words to put before a server's command: {@code taskset -c 0} when pinning. */
+  static List<String> serverCore() {
+    return pinning() ? List.of(taskset(), "-c", "0") : List.of();
+  }
+
   static String taskset() {
+    return onPath("taskset");
+  }
+
+  /** The executable {@code name} in a directory of PATH, or null. */
+  static String onPath(String name) {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir, "taskset");
+      Path candidate = Path.of(dir, name);
       if (Files.isExecutable(candidate)) {
         return candidate.toString();
       }
@@ -45,6 +61,57 @@ final class Machine {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     return Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd";
   }
+
+  /** {@code redis-server --version}, or why it is unknown. */
+  static String redisVersion() {
+    String binary = onPath("redis-server");
+    if (binary == null) {
+      return "not installed";
+    }
+    try {
+      Process process = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
+      String version = new String(process.getInputStream().readAllBytes()).trim();
+      process.waitFor();
+      return version;
+    } catch (IOException e) {
+      return "unknown: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown: interrupted";
+    }
+  }
+
+  /**
+   * Busy CPU time of the whole machine so far, in clock ticks (the {@code cpu} line of
+   * /proc/stat: user, nice, system, irq, softirq, steal); -1 where there is no /proc.
+   */
+  static long machineBusyTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += Long.parseLong(f[i]);
+      }
+      return busy;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** CPU time (user + system) of process {@code pid} so far, in clock ticks; 0 if unreadable. */
+  static long processTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+  static final int TICKS_PER_SECOND = 100;
 
   static String javaVersion() {
     return System.getProperty("java.vm.name") + " " + Runtime.version();

@@ -3,28 +3,46 @@ package io.switchboard.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Collects each scenario's figures per target, works out Switchboard / baseline ratios, and
- * prints a short table followed by one {@code BENCH_JSON {...}} line holding everything.
+ * Collects each scenario's figures per target, works out Switchboard / baseline and cluster /
+ * single-node ratios, and prints a short table followed by one {@code BENCH_JSON {...}} line
+ * holding everything.
  */
 final class Report {
-  /** Figures whose Switchboard/baseline ratio is reported (for latencies and memory, lower is better). */
+  /** Figures whose ratios are reported (for latencies and memory, lower is better). */
   private static final List<String> RATIO_KEYS = List.of("rssPerConnKb", "connectPerSec",
-      "deliveredPerSec", "p50Ms", "p99Ms", "p999Ms", "maxDeliveredPerSec", "p99AtMaxMs");
+      "deliveredPerSec", "p50Ms", "p99Ms", "p999Ms", "maxDeliveredPerSec", "p50AtMaxMs",
+      "p99AtMaxMs");
   /** What the human table shows per scenario; the JSON line has every figure. */
   private static final Map<String, List<String>> TABLE_KEYS = Map.of(
       "idle", List.of("connected", "failed", "connectPerSec", "rssPerConnKb"),
       "fanout", List.of("subscribed", "published", "publishedPerSec", "deliveredPerSec", "loss",
-          "dup", "p50Ms", "p99Ms", "p999Ms"),
-      "saturation", List.of("subscribed", "maxDeliveredPerSec", "p99AtMaxMs", "rateAtMax",
-          "stopReason"));
+          "dup", "p50Ms", "p99Ms", "p999Ms", "errors", "gaps"),
+      "saturation", List.of("subscribed", "maxDeliveredPerSec", "p50AtMaxMs", "p99AtMaxMs",
+          "rateAtMax", "errors", "gaps", "stopReason"));
+  /**
+   * Rows shown only when a target has them: Redis's own count of what a cluster run did, and the
+   * CPU other processes of the machine took meanwhile (percent of one core).
+   */
+  private static final List<String> OPTIONAL_TABLE_KEYS =
+      List.of("redisScripts", "redisPublishes", "otherCpuPct");
 
   /** Figures that explain a failed or partial run; printed under the table when present. */
   private static final List<String> PROBLEM_KEYS =
-      List.of("error", "skipped", "firstFailure", "firstPublishFailure", "firstError");
+      List.of("error", "skipped", "firstFailure", "firstPublishFailure", "firstError",
+          "redisStatsError");
+
+  /** A ratio column of the table: {@code key} in the JSON, numerator / denominator. */
+  private record Ratio(String key, String header, Target numerator, Target denominator) {}
+
+  private static final List<Ratio> RATIOS = List.of(
+      new Ratio("ratio", "sb/base", Target.SWITCHBOARD, Target.BASELINE),
+      new Ratio("clusterRatio", "cl/sb", Target.CLUSTER, Target.SWITCHBOARD));
 
   private final JsonArray runs = new JsonArray();
   private boolean failed;
@@ -35,19 +53,25 @@ final class Report {
       run.put(target.label, figures);
       failed |= figures.containsKey("error");
     });
-    JsonObject sb = results.get(Target.SWITCHBOARD);
-    JsonObject base = results.get(Target.BASELINE);
-    if (sb != null && base != null) {
-      JsonObject ratio = new JsonObject();
-      for (String key : RATIO_KEYS) {
-        if (sb.getValue(key) instanceof Number a && base.getValue(key) instanceof Number b
-            && b.doubleValue() != 0) {
-          ratio.put(key, IdleLoad.round(a.doubleValue() / b.doubleValue()));
-        }
+    for (Ratio r : RATIOS) {
+      JsonObject a = results.get(r.numerator());
+      JsonObject b = results.get(r.denominator());
+      if (a != null && b != null) {
+        run.put(r.key(), ratios(a, b));
       }
-      run.put("ratio", ratio);
     }
     runs.add(run);
+  }
+
+  private static JsonObject ratios(JsonObject a, JsonObject b) {
+    JsonObject ratio = new JsonObject();
+    for (String key : RATIO_KEYS) {
+      if (a.getValue(key) instanceof Number x && b.getValue(key) instanceof Number y
+          && y.doubleValue() != 0) {
+        ratio.put(key, IdleLoad.round(x.doubleValue() / y.doubleValue()));
+      }
+    }
+    return ratio;
   }
 
   boolean failed() {
@@ -58,38 +82,58 @@ final class Report {
     for (Object o : runs) {
       JsonObject run = (JsonObject) o;
       String scenario = run.getString("scenario");
+      List<Target> targets = Arrays.stream(Target.values())
+          .filter(t -> run.containsKey(t.label)).toList();
+      List<Ratio> ratios = RATIOS.stream().filter(r -> run.containsKey(r.key())).toList();
       out.printf("%n== %s %s ==%n", scenario, describe(run));
-      out.printf("%-18s %16s %16s %10s%n", "", "switchboard", "baseline", "sb/base");
-      JsonObject sb = run.getJsonObject(Target.SWITCHBOARD.label, new JsonObject());
-      JsonObject base = run.getJsonObject(Target.BASELINE.label, new JsonObject());
-      JsonObject ratio = run.getJsonObject("ratio", new JsonObject());
+      StringBuilder header = new StringBuilder(String.format("%-18s", ""));
+      targets.forEach(t -> header.append(String.format(" %16s", t.label)));
+      ratios.forEach(r -> header.append(String.format(" %10s", r.header())));
+      out.println(header);
       String kind = scenario.equals("rooms") ? "fanout" : scenario;
-      for (String key : TABLE_KEYS.getOrDefault(kind, List.of())) {
-        out.printf("%-18s %16s %16s %10s%n", key, cell(sb.getValue(key)), cell(base.getValue(key)),
-            ratio.getValue(key) == null ? "-" : String.format("%.2f", ratio.getDouble(key)));
+      List<String> keys = new ArrayList<>(TABLE_KEYS.getOrDefault(kind, List.of()));
+      for (String key : OPTIONAL_TABLE_KEYS) {
+        if (targets.stream().anyMatch(t -> run.getJsonObject(t.label).containsKey(key))) {
+          keys.add(key);
+        }
       }
-      for (JsonObject figures : List.of(sb, base)) {
+      for (String key : keys) {
+        StringBuilder row = new StringBuilder(String.format("%-18s", key));
+        targets.forEach(t -> row.append(String.format(" %16s",
+            cell(run.getJsonObject(t.label).getValue(key)))));
+        for (Ratio r : ratios) {
+          JsonObject ratio = run.getJsonObject(r.key());
+          row.append(String.format(" %10s",
+              ratio.getValue(key) == null ? "-" : String.format("%.2f", ratio.getDouble(key))));
+        }
+        out.println(row);
+      }
+      for (Target t : targets) {
+        JsonObject figures = run.getJsonObject(t.label);
         if (figures.getBoolean("publisherBehind", false)) {
           out.printf("  %s: publishes were answered too slowly to keep R (see publishedPerSec)%n",
-              figures == sb ? "switchboard" : "baseline");
+              t.label);
         }
         for (String problem : PROBLEM_KEYS) {
           if (figures.containsKey(problem)) {
-            out.printf("  %s %s: %s%n", figures == sb ? "switchboard" : "baseline", problem,
-                figures.getValue(problem));
+            out.printf("  %s %s: %s%n", t.label, problem, figures.getValue(problem));
           }
         }
       }
     }
+    JsonObject machine = new JsonObject()
+        .put("nproc", Machine.nproc())
+        .put("java", Machine.javaVersion())
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"))
+        .put("pinned", Machine.pinning())
+        .put("benchEventLoops", options.eventLoops)
+        .put("serverInstances", options.instances);
+    if (options.cluster) {
+      machine.put("redis", Machine.redisVersion());
+    }
     JsonObject all = new JsonObject()
         .put("mode", options.mode.name())
-        .put("machine", new JsonObject()
-            .put("nproc", Machine.nproc())
-            .put("java", Machine.javaVersion())
-            .put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"))
-            .put("pinned", Machine.pinning())
-            .put("benchEventLoops", options.eventLoops)
-            .put("serverInstances", options.instances))
+        .put("machine", machine)
         .put("batch", options.batch)
         .put("runs", runs);
     out.println();

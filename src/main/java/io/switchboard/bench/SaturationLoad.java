@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * Raises the publish rate step by step (×--step-factor) on one set of subscribers until p99
  * passes 1 s, messages are lost, or deliveries stop growing, and reports the highest delivery
- * rate that was sustained (no loss, p99 within 1 s) and the p99 there.
+ * rate that was sustained (no loss, p99 within 1 s) and the p50 and p99 there.
  */
 final class SaturationLoad {
   private static final double P99_LIMIT_MS = 1000;
@@ -34,12 +34,14 @@ final class SaturationLoad {
     JsonObject best = null;
     double previous = 0;
     String stopReason = "max steps";
+    JsonObject last = null;
     for (int step = 0; step < options.maxSteps; step++) {
       if (System.nanoTime() > deadlineNanos) {
         stopReason = "time budget";
         break;
       }
       JsonObject figures = load.step(rate, options.stepSeconds * 1000L);
+      last = figures;
       steps.add(new JsonObject().put("rate", rate)
           .put("deliveredPerSec", figures.getDouble("deliveredPerSec"))
           .put("publishedPerSec", figures.getDouble("publishedPerSec"))
@@ -66,8 +68,13 @@ final class SaturationLoad {
       rate = Math.round(rate * options.stepFactor);
     }
     JsonObject result = new JsonObject().put("stopReason", stopReason).put("steps", steps);
+    if (last != null) {
+      // counted since the subscribers connected, so these cover every step
+      result.put("errors", last.getLong("errors")).put("gaps", last.getLong("gaps"));
+    }
     if (best != null) {
       result.put("maxDeliveredPerSec", best.getDouble("deliveredPerSec"))
+          .put("p50AtMaxMs", best.getDouble("p50Ms"))
           .put("p99AtMaxMs", best.getDouble("p99Ms"))
           .put("rateAtMax", best.getDouble("rate"));
     }

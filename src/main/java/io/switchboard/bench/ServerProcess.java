@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +21,8 @@ import java.util.zip.ZipFile;
 
 /**
  * A server under test, run as a child JVM pinned to core 0 (the bench itself is on core 1), with
- * its output in a log file. Every started process is registered with a shutdown hook, so Ctrl-C
- * or a failing run never leaves a server behind.
+ * its output in a log file. Every started process (servers, and the redis-server of a cluster) is
+ * registered with a shutdown hook, so Ctrl-C or a failing run never leaves one behind.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -49,33 +50,39 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server and waits for {@code GET /health} to answer 200. */
   static ServerProcess start(Target target, BenchOptions options) throws Exception {
+    return start(target, options, Map.of(), null, "/health");
+  }
+
+  /**
+   * Starts the server with {@code env} added to its environment and waits for {@code GET
+   * readyPath} to answer 200; {@code name} (may be null) tells apart the logs of a cluster's nodes.
+   */
+  static ServerProcess start(Target target, BenchOptions options, Map<String, String> env,
+      String name, String readyPath) throws Exception {
     requireMainClass(options.jar, target.mainClass);
     int port = freePort();
-    List<String> command = new ArrayList<>();
-    if (Machine.pinning()) {
-      command.addAll(List.of(Machine.taskset(), "-c", "0"));
-    }
+    List<String> command = new ArrayList<>(Machine.serverCore());
     command.add(Machine.javaCommand());
     if (Runtime.version().feature() >= 22) {
       command.add("--enable-native-access=ALL-UNNAMED"); // Netty's native transport warns otherwise
     }
     command.addAll(List.of("-Xms512m", "-Xmx2g", "-cp", options.jar, target.mainClass));
-    if (target == Target.SWITCHBOARD) {
+    if (target.isSwitchboard()) {
       command.addAll(List.of("-conf", options.conf));
     }
     Path log = Files.createDirectories(Path.of("target", "bench-logs"))
-        .resolve(target.label + "-" + port + ".log");
+        .resolve(target.label + (name == null ? "" : "-" + name) + "-" + port + ".log");
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().putAll(env);
     builder.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
     builder.environment().put("SWITCHBOARD_HTTP_INSTANCES", Integer.toString(options.instances));
-    Process process = builder.start();
-    LIVE.add(process);
+    Process process = track(builder.start());
     ServerProcess server = new ServerProcess(target, port, process, log);
     try {
-      server.awaitHealthy();
+      server.awaitReady(readyPath);
     } catch (Exception e) {
       server.close();
       throw e;
@@ -100,15 +107,15 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private void awaitHealthy() throws Exception {
+  private void awaitReady(String path) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(target.label + " exited with " + process.exitValue()
-            + " before it was healthy; last lines of " + log + ":\n" + tail());
+            + " before it was ready; last lines of " + log + ":\n" + tail(log));
       }
       try {
         if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -119,8 +126,8 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException(target.label + " did not answer GET /health with 200 within "
-        + HEALTH_TIMEOUT.toSeconds() + " s; last lines of " + log + ":\n" + tail());
+    throw new IllegalStateException(target.label + " did not answer GET " + path
+        + " with 200 within " + HEALTH_TIMEOUT.toSeconds() + " s; last lines of " + log + ":\n" + tail(log));
   }
 
   /** Resident memory of the server (VmRSS), in KB; -1 if unreadable. */
@@ -153,7 +160,7 @@ final class ServerProcess implements AutoCloseable {
     Thread.sleep(settleMs);
   }
 
-  private String tail() {
+  static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -164,6 +171,17 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    stop(process);
+  }
+
+  /** Registers a child process (a server or a redis-server) with the shutdown hook. */
+  static Process track(Process process) {
+    LIVE.add(process);
+    return process;
+  }
+
+  /** Stops a tracked child process and forgets it. */
+  static void stop(Process process) {
     kill(process);
     LIVE.remove(process);
   }

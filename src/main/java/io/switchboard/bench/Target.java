@@ -1,12 +1,14 @@
 package io.switchboard.bench;
 
 /**
- * What a load runs against: Switchboard speaks PROTOCOL.md, the baseline is a bare broadcast
- * endpoint. Everything that differs between the two on the wire lives here, so the loads stay
- * the same for both and the ratio compares servers, not clients.
+ * What a load runs against: Switchboard (one node on the memory broker, or a two-node cluster on
+ * the Redis broker, see {@link Deployment}) speaks PROTOCOL.md, the baseline is a bare broadcast
+ * endpoint. Everything that differs on the wire lives here, so the loads stay the same for all
+ * and the ratios compare servers, not clients.
  */
 enum Target {
   SWITCHBOARD("switchboard", "io.switchboard.Main"),
+  CLUSTER("cluster", "io.switchboard.Main"),
   BASELINE("baseline", "io.switchboard.bench.BaselineServer");
 
   final String label;
@@ -17,25 +19,30 @@ enum Target {
     this.mainClass = mainClass;
   }
 
+  /** Switchboard, single node or cluster: PROTOCOL.md on the wire. */
+  boolean isSwitchboard() {
+    return this != BASELINE;
+  }
+
   /** Switchboard sends {@code welcome} once a connection may be used (PROTOCOL §3). */
   boolean sendsWelcome() {
-    return this == SWITCHBOARD;
+    return isSwitchboard();
   }
 
   /** The baseline puts a socket in its room at upgrade time; Switchboard needs a subscribe. */
   boolean needsSubscribe() {
-    return this == SWITCHBOARD;
+    return isSwitchboard();
   }
 
   String wsUri(String channel, boolean batch) {
-    if (this == SWITCHBOARD) {
+    if (isSwitchboard()) {
       return batch ? "/ws?batch=1" : "/ws";
     }
     return channel == null ? "/ws" : "/ws?channel=" + channel;
   }
 
   String publishUri(String channel) {
-    return this == SWITCHBOARD ? "/api/publish" : "/publish?channel=" + channel;
+    return isSwitchboard() ? "/api/publish" : "/publish?channel=" + channel;
   }
 
   /**
@@ -43,7 +50,7 @@ enum Target {
    * baseline broadcasts its body as is, so it gets a message frame shaped like Switchboard's.
    */
   String publishBody(String channel, long t, long s) {
-    if (this == SWITCHBOARD) {
+    if (isSwitchboard()) {
       return "{\"channel\":\"" + channel + "\",\"data\":{\"t\":" + t + ",\"s\":" + s + "}}";
     }
     // the same bytes a Switchboard subscriber receives for that publication, so both servers
