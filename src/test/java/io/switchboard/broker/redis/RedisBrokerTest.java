@@ -1,6 +1,7 @@
 package io.switchboard.broker.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerContract;
@@ -44,6 +45,19 @@ class RedisBrokerTest extends BrokerContract {
         .map(Publication::data).toList());
     assertEquals(2, Await.result(broker.history(ch, new HistoryQuery(null, 10)))
         .publications().size());
+  }
+
+  /** A quiet channel costs nothing for long: history and meta keys carry their expiry. */
+  @Test
+  void historyAndMetaKeysExpireWhenTheChannelGoesQuiet() {
+    String ch = channel("ttl");
+    Await.result(broker.publish(ch, "1", new PublishOptions(null, 10, 5_000)));
+    long historyTtl = Long.parseLong(redis.cli("pttl", "sbtest:{" + ch + "}:s"));
+    long metaTtl = Long.parseLong(redis.cli("pttl", "sbtest:{" + ch + "}:m"));
+    assertTrue(historyTtl > 0 && historyTtl <= 5_000, "history expires after ttlMs: " + historyTtl);
+    assertTrue(metaTtl > 5_000 && metaTtl <= 60_000, "meta outlives it, metaTtlMs: " + metaTtl);
+    Await.result(broker.publish(ch, "2", new PublishOptions(null, 0, 5_000)));
+    assertEquals("0", redis.cli("exists", "sbtest:{" + ch + "}:s"), "size 0 keeps no history");
   }
 
   @Override
