@@ -2,9 +2,10 @@ package io.switchboard.broker;
 
 /**
  * @param historySize messages the channel keeps (0: none); historyTtlMs how long each is kept
- * @param idempotencyKey null, or a key that makes a repeated publish return the first one's
- *     position instead of publishing again (brokers backed by a server; the Redis inbox uses it so
- *     an entry retried after a crash is published once)
+ * @param idempotencyKey null, or a key that makes a repeated publish to the channel return the
+ *     first one's position instead of publishing again (the HTTP API's Idempotency-Key, the Redis
+ *     inbox's entry ids); remembered for a day in memory (the latest 10,000 per channel), for
+ *     broker.redis.metaTtlMs in Redis
  */
 public record PublishOptions(String publisher, int historySize, long historyTtlMs,
     String idempotencyKey) {

@@ -156,6 +156,28 @@ public abstract class BrokerContract {
         events.stream().filter(e -> e.channel().equals(ch)).findFirst().orElseThrow());
   }
 
+  /**
+   * A retried publish (an HTTP Idempotency-Key, an inbox entry taken over after a crash) answers
+   * the first one's position and is published once.
+   */
+  @Test
+  void aRepeatedIdempotencyKeyReturnsTheFirstPositionAndPublishesOnce() {
+    String ch = channel("idempotent");
+    Await.result(broker.subscribe(ch));
+    PublishOptions keyed = new PublishOptions(null, 10, 60_000, "entry-1");
+    StreamPosition first = Await.result(broker.publish(ch, "1", keyed));
+    StreamPosition repeat = Await.result(broker.publish(ch, "1", keyed));
+    StreamPosition other = Await.result(broker.publish(ch, "2",
+        new PublishOptions(null, 10, 60_000, "entry-2")));
+    assertEquals(first, repeat);
+    assertEquals(first.offset() + 1, other.offset());
+    awaitReceived(ch, 2);
+    assertEquals(List.of("1", "2"), received.stream().filter(p -> p.channel().equals(ch))
+        .map(Publication::data).toList());
+    assertEquals(2, Await.result(broker.history(ch, new HistoryQuery(null, 10)))
+        .publications().size());
+  }
+
   protected void awaitReceived(String ch, int count) {
     awaitCondition(() -> received.stream().filter(p -> p.channel().equals(ch)).count() >= count);
   }

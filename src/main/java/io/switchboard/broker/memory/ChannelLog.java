@@ -7,25 +7,50 @@ import io.switchboard.broker.StreamPosition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 
 /** One channel's offsets and retained history. Not thread-safe: {@link MemoryBroker} guards it. */
 final class ChannelLog {
   private final String epoch;
   private final ArrayDeque<Publication> history = new ArrayDeque<>();
+  /**
+   * Positions of the latest publishes made with an idempotency key, so a retry returns the first
+   * one's position; the oldest are forgotten past {@link #REMEMBERED_KEYS} or {@link #KEY_TTL_MS}.
+   */
+  private final LinkedHashMap<String, Publication> byKey = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Publication> eldest) {
+      return size() > REMEMBERED_KEYS;
+    }
+  };
+  static final int REMEMBERED_KEYS = 10_000;
+  static final long KEY_TTL_MS = 24 * 3600 * 1000L;
   private long offset;
   private long ttlMs;
+  private long lastKeyedAt = Long.MIN_VALUE / 2;
 
   ChannelLog(String epoch) {
     this.epoch = epoch;
   }
 
+  /** The publish made earlier with this key, if it is still remembered; null otherwise. */
+  Publication published(String key, long now) {
+    Publication earlier = key == null ? null : byKey.get(key);
+    return earlier != null && earlier.ts() >= now - KEY_TTL_MS ? earlier : null;
+  }
+
   Publication append(String channel, String data, String publisher, int size, long ttlMs,
-      long now) {
+      long now, String key) {
     offset++;
     this.ttlMs = ttlMs;
     Publication publication = new Publication(channel, new StreamPosition(offset, epoch), now,
         publisher, data);
+    if (key != null) {
+      byKey.put(key, publication);
+      lastKeyedAt = now;
+    }
     if (size > 0) {
       history.addLast(publication);
       while (history.size() > size) {
@@ -70,11 +95,14 @@ final class ChannelLog {
     return new HistoryPage(after, top, reaches);
   }
 
-  /** True when nothing is retained any more, so dropping the log loses nothing recoverable. */
+  /**
+   * True when nothing is retained any more, so dropping the log loses nothing recoverable: no
+   * history, and no idempotency key a retry could still come with.
+   */
   boolean expire(long now) {
     while (!history.isEmpty() && history.peekFirst().ts() < now - ttlMs) {
       history.removeFirst();
     }
-    return history.isEmpty();
+    return history.isEmpty() && lastKeyedAt < now - KEY_TTL_MS;
   }
 }

@@ -5,6 +5,7 @@ import io.switchboard.broker.BrokerListener;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
+import io.switchboard.broker.Publication;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
 import io.vertx.core.Future;
@@ -45,8 +46,13 @@ public final class MemoryBroker implements Broker {
     StreamPosition[] position = new StreamPosition[1];
     logs.compute(channel, (name, log) -> {
       ChannelLog target = log != null ? log : new ChannelLog(newEpoch());
+      Publication earlier = target.published(options.idempotencyKey(), now);
+      if (earlier != null) {
+        position[0] = earlier.position();
+        return target;
+      }
       var publication = target.append(name, data, options.publisher(), options.historySize(),
-          options.historyTtlMs(), now);
+          options.historyTtlMs(), now, options.idempotencyKey());
       position[0] = publication.position();
       listener.onPublication(publication);
       return target;

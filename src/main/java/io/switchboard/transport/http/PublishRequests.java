@@ -26,13 +26,20 @@ public final class PublishRequests {
 
   /** Completes with {@code {"offset": ...}}, or fails with a {@link SwitchboardException}. */
   public Future<JsonObject> publish(Principal who, Object body, PublishSource source) {
+    return publish(who, body, source, null);
+  }
+
+  /** With an idempotency key: a repeat answers the first publish's offset, published once. */
+  public Future<JsonObject> publish(Principal who, Object body, PublishSource source,
+      String idempotencyKey) {
     List<FieldError> errors = schema.validatePublishRequest(body);
     if (!errors.isEmpty()) {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
           "a publish request is {\"channel\": \"...\", \"data\": ...}", errors));
     }
     JsonObject request = (JsonObject) body;
-    return publisher.publish(who, request.getString("channel"), request.getValue("data"), source)
+    return publisher.publish(who, request.getString("channel"), request.getValue("data"), source,
+            idempotencyKey)
         .map(position -> new JsonObject().put("offset", position.encode()));
   }
 }

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerContract;
-import io.switchboard.broker.HistoryQuery;
-import io.switchboard.broker.Publication;
 import io.switchboard.broker.PublishOptions;
-import io.switchboard.broker.StreamPosition;
 import io.switchboard.testing.Await;
 import io.switchboard.config.Sections.RedisConfig;
 import io.switchboard.config.Sections.RedisMode;
@@ -26,25 +23,6 @@ class RedisBrokerTest extends BrokerContract {
   static RedisConfig config(String url) {
     return new RedisConfig(List.of(url), RedisMode.STANDALONE, "mymaster", null, "sbtest",
         60_000, 2_000, false, null);
-  }
-
-  /** An inbox entry retried after a node died between publishing and acking is published once. */
-  @Test
-  void aRepeatedIdempotencyKeyReturnsTheFirstPositionAndPublishesOnce() {
-    String ch = channel("idempotent");
-    Await.result(broker.subscribe(ch));
-    PublishOptions keyed = new PublishOptions(null, 10, 60_000, "entry-1");
-    StreamPosition first = Await.result(broker.publish(ch, "1", keyed));
-    StreamPosition repeat = Await.result(broker.publish(ch, "1", keyed));
-    StreamPosition other = Await.result(broker.publish(ch, "2",
-        new PublishOptions(null, 10, 60_000, "entry-2")));
-    assertEquals(first, repeat);
-    assertEquals(first.offset() + 1, other.offset());
-    awaitReceived(ch, 2);
-    assertEquals(List.of("1", "2"), received.stream().filter(p -> p.channel().equals(ch))
-        .map(Publication::data).toList());
-    assertEquals(2, Await.result(broker.history(ch, new HistoryQuery(null, 10)))
-        .publications().size());
   }
 
   /** A quiet channel costs nothing for long: history and meta keys carry their expiry. */
