@@ -18,9 +18,12 @@ import io.vertx.core.json.JsonObject;
  * Address {@code switchboard.publish}: a request {@code {"channel","data"}} is published exactly as
  * the HTTP API would; the reply is {@code {"offset"}}, a failure has the error code's wire name as
  * its message and its HTTP status as failure code (PROTOCOL.md section 9). One consumer per node.
+ * A message header {@code Idempotency-Key} works as on the HTTP API: a retry answers the first
+ * publish's offset and is not published again.
  */
 public final class PublishConsumer {
   public static final String ADDRESS = "switchboard.publish";
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final PublishRequests requests;
 
@@ -36,12 +39,25 @@ public final class PublishConsumer {
   private void handle(Message<Object> message) {
     Future.succeededFuture()
         .compose(v -> requests.publish(Principal.SERVER, bodyOf(message.body()),
-            PublishSource.BUS))
+            PublishSource.BUS, idempotencyKey(message)))
         .onSuccess(message::reply)
         .onFailure(err -> {
           SwitchboardException error = SwitchboardException.from(err);
           message.fail(error.code().httpStatus(), error.code().wireName());
         });
+  }
+
+  private static String idempotencyKey(Message<Object> message) {
+    String key = message.headers().get(IDEMPOTENCY_KEY);
+    if (key == null) {
+      return null;
+    }
+    if (key.isEmpty() || key.length() > 128) {
+      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+          IDEMPOTENCY_KEY + " must be 1 to 128 characters");
+    }
+    // its own scope: a verticle's key never meets an HTTP caller's
+    return "bus-" + key;
   }
 
   /** Accepts a JsonObject, or JSON text as a String or Buffer (for non-Java senders). */

@@ -9,6 +9,7 @@ import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -61,6 +62,24 @@ class EventBusPublishTest {
     assertEquals("from the bus", message.getJsonObject("data").getString("text"));
     assertEquals(offset, sse.next("message").json().getString("offset"));
     sse.close();
+  }
+
+  @Test
+  void aRetryWithTheSameIdempotencyKeyHeaderIsPublishedOnce(Vertx vertx) {
+    WsClient ws = node.ws();
+    ws.subscribe("bus-once");
+    DeliveryOptions keyed = new DeliveryOptions().addHeader("Idempotency-Key", "job-7");
+    Message<Object> first = Await.result(vertx.eventBus().request(ADDRESS,
+        request("bus-once", 1), keyed));
+    Message<Object> retry = Await.result(vertx.eventBus().request(ADDRESS,
+        request("bus-once", 1), keyed));
+    String offset = ((JsonObject) first.body()).getString("offset");
+    assertEquals(offset, ((JsonObject) retry.body()).getString("offset"));
+    Message<Object> other = Await.result(vertx.eventBus().request(ADDRESS,
+        request("bus-once", 2)));
+    assertEquals(offset, ws.nextMessage("bus-once").getString("offset"));
+    assertEquals(((JsonObject) other.body()).getString("offset"),
+        ws.nextMessage("bus-once").getString("offset"), "the retry was not delivered");
   }
 
   @Test
