@@ -23,7 +23,6 @@ import io.vertx.core.json.JsonObject;
  */
 public final class PublishConsumer {
   public static final String ADDRESS = "switchboard.publish";
-  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final PublishRequests requests;
 
@@ -39,25 +38,13 @@ public final class PublishConsumer {
   private void handle(Message<Object> message) {
     Future.succeededFuture()
         .compose(v -> requests.publish(Principal.SERVER, bodyOf(message.body()),
-            PublishSource.BUS, idempotencyKey(message)))
+            PublishSource.BUS, PublishRequests.idempotencyKey("bus",
+                message.headers().get(PublishRequests.IDEMPOTENCY_KEY))))
         .onSuccess(message::reply)
         .onFailure(err -> {
           SwitchboardException error = SwitchboardException.from(err);
           message.fail(error.code().httpStatus(), error.code().wireName());
         });
-  }
-
-  private static String idempotencyKey(Message<Object> message) {
-    String key = message.headers().get(IDEMPOTENCY_KEY);
-    if (key == null) {
-      return null;
-    }
-    if (key.isEmpty() || key.length() > 128) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
-          IDEMPOTENCY_KEY + " must be 1 to 128 characters");
-    }
-    // its own scope: a verticle's key never meets an HTTP caller's
-    return "bus-" + key;
   }
 
   /** Accepts a JsonObject, or JSON text as a String or Buffer (for non-Java senders). */

@@ -3,8 +3,6 @@ package io.switchboard.transport.http;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
-import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -16,10 +14,6 @@ import io.vertx.ext.web.RoutingContext;
  * connection) answers the first one's offset instead of publishing it again.
  */
 public final class PublishHandler implements Handler<RoutingContext> {
-  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  /** Printable ASCII without spaces, as the key becomes part of a Redis key. */
-  private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[!-~]{1,128}");
-
   private final PublishRequests requests;
   private final CallerRateLimiter rate;
 
@@ -35,16 +29,10 @@ public final class PublishHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, ApiRateLimits.exceeded(rate));
       return;
     }
-    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
-    if (key != null && !KEY.matcher(key).matches()) {
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.BAD_REQUEST,
-          IDEMPOTENCY_KEY + " must be 1 to 128 printable ASCII characters without spaces"));
-      return;
-    }
     Future.succeededFuture()
         .compose(v -> requests.publish(Principal.SERVER, JsonBodies.read(ctx), PublishSource.HTTP,
-            // per caller: two services that pick the same key do not swallow each other's messages
-            key == null ? null : "http-" + ApiCaller.of(ctx) + "-" + key))
+            PublishRequests.idempotencyKey("http-" + ApiCaller.of(ctx),
+                ctx.request().getHeader(PublishRequests.IDEMPOTENCY_KEY))))
         .onSuccess(reply -> ctx.json(reply))
         .onFailure(err -> ApiErrors.reply(ctx, err));
   }

@@ -10,6 +10,7 @@ import io.switchboard.validation.ProtocolSchema;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A server-side publish request ({@code {"channel","data"}}): the HTTP API, each batch item and the
@@ -18,6 +19,26 @@ import java.util.List;
 public final class PublishRequests {
   private final ProtocolSchema schema;
   private final Publisher publisher;
+
+  /** The header (HTTP) and message header (event bus) that makes a retried publish safe. */
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  /** Printable ASCII without spaces, as the key becomes part of a Redis key. */
+  private static final Pattern KEY = Pattern.compile("[!-~]{1,128}");
+
+  /**
+   * The broker's idempotency key for a caller's {@code Idempotency-Key}, scoped so two callers
+   * that pick the same key do not swallow each other's messages; null without one.
+   */
+  public static String idempotencyKey(String scope, String key) {
+    if (key == null) {
+      return null;
+    }
+    if (!KEY.matcher(key).matches()) {
+      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+          IDEMPOTENCY_KEY + " must be 1 to 128 printable ASCII characters without spaces");
+    }
+    return scope + "-" + key;
+  }
 
   public PublishRequests(ProtocolSchema schema, Publisher publisher) {
     this.schema = schema;
