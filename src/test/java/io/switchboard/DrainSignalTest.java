@@ -4,24 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
+import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 class DrainSignalTest {
-  private static final Duration START_DEADLINE = Duration.ofSeconds(30);
   private static final long EXIT_DEADLINE_S = 30;
   /** How soon "at once" is: the JVM's halt, far below the drain window. */
   private static final long AT_ONCE_S = 5;
@@ -45,10 +37,9 @@ class DrainSignalTest {
   Path dir;
 
   private Vertx vertx;
+  private NodeProcess node;
   private Process process;
   private final List<WsClient> clients = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeEach
   void setUp(Vertx vertx) {
@@ -101,7 +92,7 @@ class DrainSignalTest {
     short first = Await.result(Future.any(closes).map(any -> closes.stream()
         .filter(Future::succeeded).findFirst().orElseThrow().result()));
     assertEquals(1001, first, "the first SIGTERM started the drain");
-    HttpResponse<String> ready = get(port, "/ready");
+    HttpResponse<String> ready = node.get("/ready");
     assertEquals(503, ready.statusCode(), ready.body());
     assertEquals("draining", new JsonObject(ready.body()).getString("reason"));
     assertTrue(process.isAlive(), "still draining");
@@ -117,53 +108,13 @@ class DrainSignalTest {
   }
 
   /** Starts Main on a free port with two event loops and this window; waits until it is ready. */
-  private int start(long windowMs) throws Exception {
-    int port = freePort();
-    Path config = dir.resolve("drain.json");
-    Files.writeString(config, new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port)
-            .put("instances", 2))
+  private int start(long windowMs) {
+    node = NodeProcess.start(dir, new JsonObject()
+        .put("http", new JsonObject().put("instances", 2))
         .put("drain", new JsonObject().put("windowMs", windowMs))
-        .put("namespaces", new JsonObject().put("", new JsonObject()))
-        .encode());
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
-    if (Runtime.version().feature() >= 22) {
-      // as scripts/run does: Netty's native transport loads JNI code, which JDK 22+ warns about
-      command.add("--enable-native-access=ALL-UNNAMED");
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        "io.switchboard.Main", "-conf", config.toString()));
-    process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("output.txt").toFile())
-        .start();
-    awaitReady(port);
-    return port;
-  }
-
-  /** No event says a child JVM is listening: poll /ready, with a deadline. */
-  private void awaitReady(int port) throws Exception {
-    long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("Main exited with " + process.exitValue() + ": " + output());
-      }
-      try {
-        if (get(port, "/ready").statusCode() == 200) {
-          return;
-        }
-      } catch (ConnectException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("Main was not ready within " + START_DEADLINE + ": " + output());
-  }
-
-  private HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        .put("namespaces", new JsonObject().put("", new JsonObject())), List.of(), Map.of());
+    process = node.process();
+    return node.port();
   }
 
   /** {@code kill -<signal> <pid>}, as an operator would send it. */
@@ -175,18 +126,6 @@ class DrainSignalTest {
   }
 
   private String output() {
-    try {
-      return Files.readString(dir.resolve("output.txt"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no output: " + e + ")";
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return node.output();
   }
 }

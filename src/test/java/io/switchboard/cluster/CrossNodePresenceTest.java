@@ -3,25 +3,16 @@ package io.switchboard.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestTokens;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +36,6 @@ class CrossNodePresenceTest {
    * the channel (every ttl / 3); the rest is slack for a loaded machine.
    */
   private static final long EXPIRY_MARGIN_MS = 2_000;
-  private static final Duration PROCESS_START_DEADLINE = Duration.ofSeconds(30);
   private static SharedRedis redis;
 
   private ThreeNodes nodes;
@@ -188,8 +178,9 @@ class CrossNodePresenceTest {
   @Test
   void usersOfANodeThatDiedExpireWithinTheTtlWithALeave() throws Exception {
     String channel = "chat:pr-dead";
-    int port = freePort();
-    process = startNodeProcess(port);
+    NodeProcess node = startNodeProcess();
+    process = node.process();
+    int port = node.port();
 
     WsClient watcher = connect(0, "watcher");
     subscribe(watcher, channel);
@@ -212,58 +203,16 @@ class CrossNodePresenceTest {
   }
 
   /**
-   * Runs {@code io.switchboard.Main} with the test classpath (as MainStartupTest does) on
-   * {@code port}, configured like the in-JVM nodes, and returns once it is ready.
+   * {@code io.switchboard.Main} in a JVM of its own, configured like the in-JVM nodes, once it is
+   * ready (connected to Redis).
    */
-  private Process startNodeProcess(int port) throws IOException, InterruptedException {
+  private NodeProcess startNodeProcess() {
     JsonObject config = TestNode.baseConfig()
         .mergeIn(redis.brokerConfig(nodes.prefix()), true)
         .mergeIn(nodeConfig(), true)
         .mergeIn(new JsonObject()
             .put("node", new JsonObject().put("id", "doomed"))
-            .put("http", new JsonObject().put("port", port).put("instances", 1)), true);
-    Path file = dir.resolve("node.json");
-    Files.writeString(file, config.encodePrettily(), StandardCharsets.UTF_8);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
-    if (Runtime.version().feature() >= 22) {
-      command.add("--enable-native-access=ALL-UNNAMED");
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        "io.switchboard.Main", "-conf", file.toString()));
-    Path log = dir.resolve("node.log");
-    Process started = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-        .timeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + PROCESS_START_DEADLINE.toNanos();
-    while (true) {
-      if (!started.isAlive()) {
-        throw new AssertionError("node process exited with " + started.exitValue() + ":\n"
-            + Files.readString(log));
-      }
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return started;
-        }
-      } catch (IOException e) {
-        // not listening yet: poll again
-      }
-      if (System.nanoTime() > deadline) {
-        started.destroyForcibly();
-        throw new AssertionError("node process not ready within " + PROCESS_START_DEADLINE
-            + ":\n" + Files.readString(log));
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+            .put("http", new JsonObject().put("instances", 1)), true);
+    return NodeProcess.start(dir, config, List.of(), Map.of());
   }
 }

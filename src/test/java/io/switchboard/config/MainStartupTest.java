@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.NodeProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,15 +27,7 @@ class MainStartupTest {
   private record Run(int exitCode, String stderr, String stdout) {}
 
   private Run runMain(Path config) throws IOException, InterruptedException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
-    if (Runtime.version().feature() >= 22) {
-      // as scripts/run does: Netty's native transport loads JNI code, which JDK 22+ warns about
-      command.add("--enable-native-access=ALL-UNNAMED");
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        "io.switchboard.Main", "-conf", config.toString()));
-    Process process = new ProcessBuilder(command)
+    Process process = new ProcessBuilder(NodeProcess.mainCommand(List.of(), config))
         .redirectError(dir.resolve("stderr.txt").toFile())
         .redirectOutput(dir.resolve("stdout.txt").toFile())
         .start();

@@ -35,7 +35,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /**
    * Writes {@code config} (http.host/port filled in) to {@code dir}, starts Main with extra JVM
-   * flags and environment, and returns once /health answers.
+   * flags and environment, and returns once /ready answers 200 (with Redis: once connected).
    */
   public static NodeProcess start(Path dir, JsonObject config, List<String> jvmFlags,
       Map<String, String> env) {
@@ -47,25 +47,34 @@ public final class NodeProcess implements AutoCloseable {
     Path output = dir.resolve("node-" + port + ".log");
     try {
       Files.writeString(configFile, withPort.encode());
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> command = new ArrayList<>(List.of(java,
-          "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()));
-      if (Runtime.version().feature() >= 22) {
-        // as scripts/run does: Netty's native transport loads JNI code
-        command.add("--enable-native-access=ALL-UNNAMED");
-      }
-      command.addAll(jvmFlags);
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-          "io.switchboard.Main", "-conf", configFile.toString()));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+      ProcessBuilder builder = new ProcessBuilder(mainCommand(jvmFlags, configFile))
+          .redirectErrorStream(true)
           .redirectOutput(output.toFile());
       builder.environment().putAll(env);
       NodeProcess node = new NodeProcess(builder.start(), port, output);
-      node.awaitHealthy();
+      node.awaitReady();
       return node;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The command line of {@code io.switchboard.Main -conf configFile} on the test classpath with
+   * conf/logback.xml, as scripts/run starts it; for tests that run Main to its exit themselves.
+   */
+  public static List<String> mainCommand(List<String> jvmFlags, Path configFile) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java,
+        "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()));
+    if (Runtime.version().feature() >= 22) {
+      // as scripts/run does: Netty's native transport loads JNI code
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.switchboard.Main",
+        "-conf", configFile.toString()));
+    return command;
   }
 
   public int port() {
@@ -111,14 +120,14 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private void awaitHealthy() {
+  private void awaitReady() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("the node exited with " + process.exitValue() + ":\n" + output());
       }
       try {
-        if (get("/health").statusCode() == 200) {
+        if (get("/ready").statusCode() == 200) {
           return;
         }
       } catch (UncheckedIOException e) {
@@ -131,7 +140,7 @@ public final class NodeProcess implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError("the node did not answer /health within 30 s:\n" + output());
+    throw new AssertionError("the node was not ready within 30 s:\n" + output());
   }
 
   private static int freePort() {
