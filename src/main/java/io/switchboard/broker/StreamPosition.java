@@ -1,5 +1,7 @@
 package io.switchboard.broker;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * A place in a channel's stream: a per-channel offset that only grows, and the epoch of the
  * history it belongs to. A broker that loses a channel's history (a restart without persistence,
@@ -27,6 +29,17 @@ public record StreamPosition(long offset, String epoch) {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  /**
+   * A fresh epoch: eight hex digits, random enough that a restarted history never reuses the
+   * epoch of the one it replaced. ThreadLocalRandom, not UUID: the Redis broker offers one with
+   * every publish (the script keeps the channel's own), and SecureRandom there would be work on
+   * the hot path for a value almost always thrown away.
+   */
+  public static String newEpoch() {
+    String hex = Integer.toHexString(ThreadLocalRandom.current().nextInt());
+    return "00000000".substring(hex.length()) + hex;
   }
 
   public boolean sameEpoch(StreamPosition other) {

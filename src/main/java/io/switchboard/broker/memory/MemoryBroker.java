@@ -11,7 +11,6 @@ import io.switchboard.broker.StreamPosition;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -45,7 +44,7 @@ public final class MemoryBroker implements Broker {
     long now = System.currentTimeMillis();
     StreamPosition[] position = new StreamPosition[1];
     logs.compute(channel, (name, log) -> {
-      ChannelLog target = log != null ? log : new ChannelLog(newEpoch());
+      ChannelLog target = log != null ? log : new ChannelLog(StreamPosition.newEpoch());
       Publication earlier = target.published(options.idempotencyKey(), now);
       if (earlier != null) {
         position[0] = earlier.position();
@@ -83,7 +82,7 @@ public final class MemoryBroker implements Broker {
     long now = System.currentTimeMillis();
     HistoryPage[] page = new HistoryPage[1];
     logs.compute(channel, (name, log) -> {
-      ChannelLog target = log != null ? log : new ChannelLog(newEpoch());
+      ChannelLog target = log != null ? log : new ChannelLog(StreamPosition.newEpoch());
       page[0] = target.read(query, now);
       return target;
     });
@@ -107,9 +106,5 @@ public final class MemoryBroker implements Broker {
 
   int channelCount() {
     return logs.size();
-  }
-
-  private static String newEpoch() {
-    return UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -19,7 +19,6 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -105,7 +104,7 @@ public final class RedisBroker implements Broker {
         options.publisher() == null ? "" : options.publisher(),
         options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
         String.valueOf(Math.max(1, options.historyTtlMs())), String.valueOf(config.metaTtlMs()),
-        newEpoch());
+        StreamPosition.newEpoch());
     List<String> scriptKeys = options.idempotencyKey() == null ? channelKeys(channel)
         : List.of(keys.meta(channel), keys.stream(channel),
             keys.idempotency(channel, options.idempotencyKey()));
@@ -139,7 +138,8 @@ public final class RedisBroker implements Broker {
   private Future<HistoryPage> readHistory(String channel, HistoryQuery query) {
     StreamPosition since = query.since();
     List<String> args = List.of(since == null ? "" : String.valueOf(since.offset()),
-        String.valueOf(query.limit()), String.valueOf(config.metaTtlMs()), newEpoch());
+        String.valueOf(query.limit()), String.valueOf(config.metaTtlMs()),
+        StreamPosition.newEpoch());
     return HISTORY.call(clients.commands(), channelKeys(channel), args)
         .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
         .map(reply -> page(channel, since, reply));
@@ -193,7 +193,4 @@ public final class RedisBroker implements Broker {
     return link.close().eventually(clients::close);
   }
 
-  private static String newEpoch() {
-    return UUID.randomUUID().toString().substring(0, 8);
-  }
 }
