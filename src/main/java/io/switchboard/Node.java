@@ -192,7 +192,8 @@ public final class Node {
     SessionIds ids = new SessionIds(config.nodeId());
     PublishRequests requests = new PublishRequests(services.protocolSchema(), services.publisher());
     return brokerConnected()
-        .compose(v -> new PublishConsumer(requests).register(vertx))
+        .compose(v -> new PublishConsumer(requests, services.metrics(),
+            config.limits().maxBodyBytes()).register(vertx))
         .compose(v -> vertx.deployVerticle(() -> {
           EdgeVerticle edge = new EdgeVerticle(services, ids, options);
           edges.add(edge);
@@ -223,7 +224,8 @@ public final class Node {
 
   private void startInbox() {
     if (services.broker() instanceof RedisBroker redis && config.broker().redis().inbox()) {
-      inbox = new RedisInbox(vertx, redis, services.publisher(), config.nodeId());
+      inbox = new RedisInbox(vertx, redis, services.publisher(), services.metrics(),
+          config.limits().maxBodyBytes(), config.nodeId());
       inbox.start();
     }
   }

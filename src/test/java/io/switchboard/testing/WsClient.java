@@ -119,6 +119,16 @@ public final class WsClient {
     return socket.writeTextMessage(text);
   }
 
+  /**
+   * Sends {@code bytes} as one text message whether or not they are UTF-8 (writeTextMessage only
+   * takes a String): an empty text fragment, then the bytes as its final continuation. Does not
+   * wait, as the server may close the connection on it.
+   */
+  public Future<Void> writeTextBytes(Buffer bytes) {
+    socket.writeFrame(WebSocketFrame.textFrame("", false));
+    return socket.writeFrame(WebSocketFrame.continuationFrame(bytes, true));
+  }
+
   /** Sends a WebSocket protocol-level pong control frame. */
   public void sendControlPong() {
     Await.result(socket.writePong(Buffer.buffer()));
@@ -160,6 +170,11 @@ public final class WsClient {
   /** The next frame matching {@code match}, described as {@code what} if none comes. */
   public JsonObject next(java.util.function.Predicate<JsonObject> match, String what) {
     return frames.await(match, what);
+  }
+
+  /** The next frame matching {@code match}, without waiting: for racing it against a close. */
+  public Future<JsonObject> nextFrame(java.util.function.Predicate<JsonObject> match) {
+    return frames.next(match);
   }
 
   public void expectNo(String type) {

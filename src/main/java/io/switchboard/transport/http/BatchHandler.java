@@ -74,7 +74,8 @@ public final class BatchHandler implements Handler<RoutingContext> {
       chain = chain.compose(v -> requests.publish(Principal.SERVER, item, PublishSource.BATCH)
           .map(reply -> results.add(reply))
           .otherwise(err -> results.add(new JsonObject()
-              .put("error", SwitchboardException.from(err).toJson())))
+              .put("error", SwitchboardException.from(err, "POST /api/batch item")
+                  .toJson())))
           .mapEmpty());
     }
     return chain.map(v -> {
