@@ -14,6 +14,7 @@ import io.switchboard.auth.BearerTokens;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.OriginPolicy;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -40,6 +41,7 @@ public final class WsEndpoint {
   private final SessionIds ids;
   private final OriginPolicy origins;
   private final ConnectionCounter connections;
+  private final int maxMessageBytes;
 
   public WsEndpoint(Vertx vertx, Hub hub, SessionIds ids) {
     this.vertx = vertx;
@@ -49,6 +51,8 @@ public final class WsEndpoint {
     this.ids = ids;
     this.origins = new OriginPolicy(hub.services().config().http().allowedOrigins());
     this.connections = hub.services().connections();
+    int maxFrame = hub.services().config().limits().maxFrameBytes();
+    this.maxMessageBytes = maxFrame > 0 ? maxFrame : Integer.MAX_VALUE;
   }
 
   public void handshake(ServerWebSocketHandshake handshake) {
@@ -66,6 +70,12 @@ public final class WsEndpoint {
       handshake.reject(403);
       return;
     }
+    if (!readableQuery(handshake.query())) {
+      // connected() reads ?batch= and ?token=: a query it cannot decode is refused here, before
+      // there is a socket nobody would own
+      handshake.reject(400);
+      return;
+    }
     // released by the socket's close handler (connected), or here if the upgrade fails
     String address = handshake.remoteAddress().hostAddress();
     if (!connections.tryAcquireAddress(address)) {
@@ -77,6 +87,7 @@ public final class WsEndpoint {
 
   public void connected(ServerWebSocket socket) {
     DirectWriteQueue.install(socket);
+    InboundFrames.install(socket, maxMessageBytes);
     long now = System.currentTimeMillis();
     WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
         hub.services().config().limits());
@@ -102,10 +113,12 @@ public final class WsEndpoint {
       connections.releaseAddress(address);
     });
     socket.exceptionHandler(err -> {
-      if (tooLarge(err)) {
-        // Vert.x reports an oversized frame or message only here: it does not send 1009 itself
-        // (it drops the TCP connection for a frame, and silently drops the rest of a message)
-        hub.close(session, CloseCode.TOO_BIG);
+      CloseCode violation = violation(err);
+      if (violation != null) {
+        // Vert.x reports a frame its decoder refused only here, and does not close the connection
+        // itself (it drops the TCP connection for an oversized frame, silently drops the rest of
+        // an oversized message, and ignores everything after a protocol violation)
+        hub.close(session, violation);
         return;
       }
       log.atDebug().addKeyValue("session", session.id()).setCause(err).log("websocket error");
@@ -130,16 +143,30 @@ public final class WsEndpoint {
   }
 
   /**
-   * A frame over maxWebSocketFrameSize (Netty's decoder, status 1009) or a fragmented message whose
-   * total goes over maxWebSocketMessageSize (Vert.x's aggregator, an IllegalStateException that
-   * only its message identifies).
+   * The close code for a frame the decoders refused, null for other errors: a frame over
+   * maxWebSocketFrameSize (Netty's decoder, 1009), a text frame that is not UTF-8 (1007), another
+   * protocol violation (Netty's decoder, 1002), or a fragmented message whose total goes over the
+   * limit ({@link InboundFrames}' aggregator, a TooLongFrameException, 1009).
    */
-  private static boolean tooLarge(Throwable err) {
+  private static CloseCode violation(Throwable err) {
     if (err instanceof CorruptedWebSocketFrameException corrupted) {
-      return corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+      int status = corrupted.closeStatus().code();
+      if (status == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+        return CloseCode.TOO_BIG;
+      }
+      return status == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code() ? CloseCode.INVALID_TEXT
+          : CloseCode.PROTOCOL_ERROR;
     }
-    return err instanceof IllegalStateException && err.getMessage() != null
-        && err.getMessage().contains("max message size");
+    return err instanceof TooLongFrameException ? CloseCode.TOO_BIG : null;
+  }
+
+  private static boolean readableQuery(String query) {
+    try {
+      new QueryStringDecoder(query == null ? "" : query, false).parameters();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static boolean batching(String query) {

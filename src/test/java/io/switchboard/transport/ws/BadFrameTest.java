@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.switchboard.testing.RawHttp;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
@@ -231,6 +232,22 @@ class BadFrameTest {
     JsonObject ack = ws.publish("chat:bf-after", new JsonObject().put("text", "ok"));
     assertEquals("ack", ack.getString("type"), ack.encode());
     assertEquals("ok", ws.nextMessage("chat:bf-after").getJsonObject("data").getString("text"));
+  }
+
+  static Stream<Arguments> malformedUpgradeQueries() {
+    return Stream.of(
+        arguments("bad escape in batch", "/ws?batch=%ZZ"),
+        arguments("bad escape in token", "/ws?token=%"),
+        arguments("half an escape", "/ws?x=%4"));
+  }
+
+  /** The query is read once the socket is up: one it cannot decode is refused before that. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedUpgradeQueries")
+  void upgradeWithAMalformedQueryIsRefusedWith400(String name, String uri, Vertx vertx) {
+    // Vert.x's client refuses to send such a URI
+    assertEquals(400, RawHttp.exchange(vertx, node.port(), RawHttp.upgrade(uri)).status());
+    assertStillOpen(client());
   }
 
   @Test
