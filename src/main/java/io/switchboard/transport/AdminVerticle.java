@@ -5,6 +5,7 @@ import io.switchboard.transport.http.ApiAuthHandler;
 import io.switchboard.transport.http.ApiErrors;
 import io.switchboard.transport.http.DrainHandler;
 import io.switchboard.transport.http.HealthRoutes;
+import io.switchboard.transport.http.InvalidRequests;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -31,7 +32,7 @@ public final class AdminVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());
     server = vertx.createHttpServer();
-    return server.requestHandler(router)
+    return server.requestHandler(router).invalidRequestHandler(new InvalidRequests(services.metrics()))
         .listen(services.config().http().adminPort(), services.config().http().host());
   }
 

@@ -3,6 +3,7 @@ package io.switchboard.transport;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.transport.http.InvalidRequests;
 import io.switchboard.transport.http.Routes;
 import io.switchboard.transport.ws.WsEndpoint;
 import io.vertx.core.Future;
@@ -35,7 +36,8 @@ public final class EdgeVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(ws::handshake)
         .webSocketHandler(ws::connected)
-        .requestHandler(Routes.create(vertx, hub, ids));
+        .requestHandler(Routes.create(vertx, hub, ids))
+        .invalidRequestHandler(new InvalidRequests(services.metrics()));
     return server.listen();
   }
 
