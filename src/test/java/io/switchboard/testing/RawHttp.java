@@ -20,12 +20,19 @@ public final class RawHttp {
   public record Response(int status, String body) {}
 
   public static Response exchange(Vertx vertx, int port, Buffer request) {
-    return Await.result(send(vertx, port, request), Duration.ofSeconds(10));
+    NetClient client = vertx.createNetClient();
+    try {
+      return Await.result(send(client, port, request), Duration.ofSeconds(10));
+    } finally {
+      client.close();
+    }
   }
 
-  /** Completes once a whole response (by Content-Length) arrived or the server closed. */
-  public static Future<Response> send(Vertx vertx, int port, Buffer request) {
-    NetClient client = vertx.createNetClient();
+  /**
+   * On a connection of its own; completes once a whole response (by Content-Length) arrived or
+   * the server closed.
+   */
+  public static Future<Response> send(NetClient client, int port, Buffer request) {
     Promise<Response> response = Promise.promise();
     Buffer received = Buffer.buffer();
     client.connect(port, "127.0.0.1").onComplete(connected -> {
@@ -45,7 +52,7 @@ public final class RawHttp {
       socket.closeHandler(v -> response.tryComplete(parse(received, true)));
       socket.write(request);
     });
-    return response.future().eventually(client::close);
+    return response.future();
   }
 
   private static Response parse(Buffer bytes, boolean closed) {

@@ -120,13 +120,21 @@ public final class WsClient {
   }
 
   /**
-   * Sends {@code bytes} as one text message whether or not they are UTF-8 (writeTextMessage only
-   * takes a String): an empty text fragment, then the bytes as its final continuation. Does not
-   * wait, as the server may close the connection on it.
+   * Sends {@code bytes} as one text frame whether or not they are UTF-8. Does not wait, as the
+   * server may close the connection on it.
    */
   public Future<Void> writeTextBytes(Buffer bytes) {
-    socket.writeFrame(WebSocketFrame.textFrame("", false));
-    return socket.writeFrame(WebSocketFrame.continuationFrame(bytes, true));
+    return socket.writeFrame(textFrame(bytes, true));
+  }
+
+  /**
+   * A text frame of any bytes: Vert.x's {@code WebSocketFrame.textFrame} takes only a String, so
+   * this uses its implementation class (a test may send what a client library would not).
+   */
+  public static WebSocketFrame textFrame(Buffer bytes, boolean fin) {
+    return new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
+        io.vertx.core.http.WebSocketFrameType.TEXT,
+        ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf(), fin);
   }
 
   /** Sends a WebSocket protocol-level pong control frame. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.switchboard.protocol.InboundJson;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.Bytes;
+import io.switchboard.testing.RejectedInbox;
 import io.switchboard.testing.RedisServerExtension;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestNode.Reply;
@@ -21,7 +23,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,16 +92,12 @@ class HostileJsonTest {
     }
   }
 
-  static Buffer utf8(String text) {
-    return Buffer.buffer(text.getBytes(StandardCharsets.UTF_8));
+  private static Buffer utf8(String text) {
+    return Bytes.utf8(text);
   }
 
-  static Buffer raw(String before, int[] bytes, String after) {
-    Buffer buffer = utf8(before);
-    for (int b : bytes) {
-      buffer.appendByte((byte) b);
-    }
-    return buffer.appendBuffer(utf8(after));
+  private static Buffer raw(String before, int[] bytes, String after) {
+    return Bytes.of(before, bytes, after);
   }
 
   /** name, data (bytes), code on every entry point (WebSocket: 1007 for bytes not UTF-8). */
@@ -142,7 +139,7 @@ class HostileJsonTest {
       for (Arguments row : dataRows()) {
         Object[] r = row.get();
         Buffer data = (Buffer) r[1];
-        if (!entry.takesBytes() && !isUtf8(data)) {
+        if (!entry.takesBytes() && !Bytes.isUtf8(data)) {
           continue;
         }
         cases.add(arguments(r[0] + " via " + entry, entry, data, r[2]));
@@ -161,7 +158,7 @@ class HostileJsonTest {
   @MethodSource("dataCases")
   void hostileDataGetsTheSameAnswerEverywhere(String name, Entry entry, Buffer data,
       String code) {
-    String expected = entry == Entry.WEBSOCKET && !isUtf8(data) ? "close 1007" : code;
+    String expected = entry == Entry.WEBSOCKET && !Bytes.isUtf8(data) ? "close 1007" : code;
     assertEquals(expected, send(entry, "hj-" + channels.incrementAndGet(), data), name);
   }
 
@@ -340,35 +337,11 @@ class HostileJsonTest {
   }
 
   private static String rejectedCode(String id) {
-    Response entries = Await.result(client.send(Request.cmd(Command.XRANGE)
-        .arg("hj:inbox:rejected").arg("-").arg("+")));
-    for (Response entry : entries) {
-      Response fields = entry.get(1);
-      String code = null;
-      boolean ours = false;
-      for (int i = 0; i + 1 < fields.size(); i += 2) {
-        String name = fields.get(i).toString();
-        ours |= name.equals("entry") && fields.get(i + 1).toString().equals(id);
-        code = name.equals("code") ? fields.get(i + 1).toString() : code;
-      }
-      if (ours) {
-        return code;
-      }
-    }
-    return null;
+    return RejectedInbox.codes(client, "hj").get(id);
   }
 
   private static JsonArray history(String channel) {
     Reply reply = node.get("/api/channels/" + channel + "/history");
     return reply.status() == 200 ? reply.json().getJsonArray("messages") : new JsonArray();
-  }
-
-  private static boolean isUtf8(Buffer bytes) {
-    try {
-      StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes.getBytes()));
-      return true;
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return false;
-    }
   }
 }

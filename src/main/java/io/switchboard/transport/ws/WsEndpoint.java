@@ -14,10 +14,7 @@ import io.switchboard.auth.BearerTokens;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.OriginPolicy;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -87,11 +84,11 @@ public final class WsEndpoint {
 
   public void connected(ServerWebSocket socket) {
     DirectWriteQueue.install(socket);
-    InboundFrames.install(socket, maxMessageBytes);
     long now = System.currentTimeMillis();
     WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
         hub.services().config().limits());
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
+    InboundFrames.install(socket, maxMessageBytes, code -> hub.close(session, code));
     hub.open(session);
     transport.onSlowConsumer(() -> {
       hub.services().metrics().slowConsumer();
@@ -112,17 +109,9 @@ public final class WsEndpoint {
       hub.forget(session);
       connections.releaseAddress(address);
     });
-    socket.exceptionHandler(err -> {
-      CloseCode violation = violation(err);
-      if (violation != null) {
-        // Vert.x reports a frame its decoder refused only here, and does not close the connection
-        // itself (it drops the TCP connection for an oversized frame, silently drops the rest of
-        // an oversized message, and ignores everything after a protocol violation)
-        hub.close(session, violation);
-        return;
-      }
-      log.atDebug().addKeyValue("session", session.id()).setCause(err).log("websocket error");
-    });
+    // frames the decoders refused are closed by InboundFrames with their code; not these
+    socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())
+        .setCause(err).log("websocket error"));
     hub.authenticator().connected(session, BearerTokens.of(socket.headers().get("Authorization"),
         queryParam(socket.query(), "token")));
   }
@@ -140,24 +129,6 @@ public final class WsEndpoint {
         hub.close(session, CloseCode.TOO_MANY);
         return false;
     }
-  }
-
-  /**
-   * The close code for a frame the decoders refused, null for other errors: a frame over
-   * maxWebSocketFrameSize (Netty's decoder, 1009), a text frame that is not UTF-8 (1007), another
-   * protocol violation (Netty's decoder, 1002), or a fragmented message whose total goes over the
-   * limit ({@link InboundFrames}' aggregator, a TooLongFrameException, 1009).
-   */
-  private static CloseCode violation(Throwable err) {
-    if (err instanceof CorruptedWebSocketFrameException corrupted) {
-      int status = corrupted.closeStatus().code();
-      if (status == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
-        return CloseCode.TOO_BIG;
-      }
-      return status == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code() ? CloseCode.INVALID_TEXT
-          : CloseCode.PROTOCOL_ERROR;
-    }
-    return err instanceof TooLongFrameException ? CloseCode.TOO_BIG : null;
   }
 
   private static boolean readableQuery(String query) {

@@ -82,6 +82,13 @@ class BadFrameTest {
             "/id"),
         arguments("id is a fraction", frame("{'type':'ping','id':1.5}"), "bad_request", NO_ID,
             "/id"),
+        // an id a client could not hold exactly is not echoed, rounded or truncated
+        arguments("id is 2^53", frame("{'type':'ping','id':9007199254740992}"), "bad_request",
+            NO_ID, "/id"),
+        arguments("id is 2^64 + 7", frame("{'type':'ping','id':18446744073709551623}"),
+            "bad_request", NO_ID, "/id"),
+        arguments("id is -2^53", frame("{'type':'ping','id':-9007199254740992}"), "bad_request",
+            NO_ID, "/id"),
         // wrong field types and missing fields
         arguments("channel is a number", frame("{'type':'subscribe','id':7,'channel':5}"),
             "bad_request", 7L, "/channel"),
@@ -248,6 +255,15 @@ class BadFrameTest {
     // Vert.x's client refuses to send such a URI
     assertEquals(400, RawHttp.exchange(vertx, node.port(), RawHttp.upgrade(uri)).status());
     assertStillOpen(client());
+  }
+
+  @Test
+  void idsUpTo2Pow53Minus1AreEchoedExactly() {
+    WsClient ws = client();
+    for (long id : new long[] {9007199254740991L, -9007199254740991L, 0}) {
+      ws.send("{\"type\":\"ping\",\"id\":" + id + "}");
+      assertEquals(id, ws.next("pong").getLong("id"));
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.switchboard.transport.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.switchboard.testing.Bytes;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
@@ -133,15 +134,11 @@ class CloseCodeTest {
   }
 
   private static Buffer bytes(int... values) {
-    Buffer buffer = Buffer.buffer();
-    for (int b : values) {
-      buffer.appendByte((byte) b);
-    }
-    return buffer;
+    return Bytes.of(values);
   }
 
   private static Buffer text(String text) {
-    return Buffer.buffer(text.getBytes(StandardCharsets.UTF_8));
+    return Bytes.utf8(text);
   }
 
   /** Text messages that are not UTF-8, as the fragments they are sent in. */
@@ -167,7 +164,7 @@ class CloseCodeTest {
     for (int i = 0; i < fragments.size(); i++) {
       boolean last = i == fragments.size() - 1;
       // the server may close before the last fragment arrives, so the writes are not awaited
-      ws.writeFrame(i == 0 ? textFrame(fragments.get(i), last)
+      ws.writeFrame(i == 0 ? WsClient.textFrame(fragments.get(i), last)
           : WebSocketFrame.continuationFrame(fragments.get(i), last));
     }
     assertEquals(1007, ws.closeCode());
@@ -180,7 +177,7 @@ class CloseCodeTest {
         + "\"data\":\"\u20ac\"}");
     ws.subscribe("cc-split");
     int inside = frame.toString(StandardCharsets.UTF_8).indexOf('\u20ac') + 1;
-    ws.sendFrame(textFrame(frame.getBuffer(0, inside), false));
+    ws.sendFrame(WsClient.textFrame(frame.getBuffer(0, inside), false));
     ws.sendFrame(WebSocketFrame.continuationFrame(frame.getBuffer(inside, frame.length()), true));
     assertEquals("\u20ac", ws.nextMessage("cc-split").getString("data"));
     assertFalse(ws.isClosed());
@@ -209,12 +206,5 @@ class CloseCodeTest {
     ws.writeFrame(WebSocketFrame.textFrame("{\"type\":", false));
     ws.writeFrame(WebSocketFrame.textFrame("{\"type\":\"ping\"}", true));
     assertEquals(1002, ws.closeCode());
-  }
-
-  /** A text frame of any bytes: Vert.x's textFrame takes only a String. */
-  private static WebSocketFrame textFrame(Buffer bytes, boolean last) {
-    return new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
-        io.vertx.core.http.WebSocketFrameType.TEXT,
-        ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf(), last);
   }
 }
