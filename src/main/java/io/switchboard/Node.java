@@ -106,7 +106,7 @@ public final class Node {
       presence = new RedisPresence(vertx, redis, config.presence().ttlMs(),
           config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel));
     } else {
-      broker = new MemoryBroker(vertx);
+      broker = new MemoryBroker(vertx, config.broker().memory());
       presence = new MemoryPresence();
     }
     Fanout fanout = new Fanout(broker);
@@ -119,7 +119,9 @@ public final class Node {
         new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
         new Hubs(), ConnectionCounter.of(config.limits()),
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
-            config.limits().apiPublishesBurst()), metrics, new Drain());
+            config.limits().apiPublishesBurst()),
+        CallerRateLimiter.of(config.limits().newChannelsPerSecond(),
+            config.limits().newChannelsBurst()), metrics, new Drain());
   }
 
   private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,

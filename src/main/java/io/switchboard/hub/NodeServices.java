@@ -17,10 +17,11 @@ import io.switchboard.validation.ProtocolSchema;
  * thread-safe.
  *
  * @param tokens null when no JWT key is configured
+ * @param apiNewChannels channel creations per HTTP API caller (limits.newChannelsPerSecond)
  * @param drain set once the node drains: not ready, no new connections
  */
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
     Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
     TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
-    ConnectionCounter connections, CallerRateLimiter apiPublishRate, SwitchboardMetrics metrics,
-    Drain drain) {}
+    ConnectionCounter connections, CallerRateLimiter apiPublishRate,
+    CallerRateLimiter apiNewChannels, SwitchboardMetrics metrics, Drain drain) {}

@@ -3,8 +3,9 @@ package io.switchboard.limits;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Publishes per second of each HTTP API caller ({@code limits.apiPublishesPerSecond} /
- * {@code apiPublishesBurst}), one {@link TokenBucket} per caller id.
+ * A per-second budget of each HTTP API caller, one {@link TokenBucket} per caller id: publishes
+ * ({@code limits.apiPublishesPerSecond} / {@code apiPublishesBurst}) and channel creations
+ * ({@code limits.newChannelsPerSecond} / {@code newChannelsBurst}).
  *
  * <p>Shared by every event loop of the node: a caller's requests land on any loop, and its budget
  * is one. Buckets are created on first use and each is locked while it is used. Callers are API
@@ -45,5 +46,41 @@ public final class CallerRateLimiter {
 
   public boolean tryTake(String caller) {
     return take(caller, 1) == 1;
+  }
+
+  /** Returns a token {@link #tryTake} took that was not needed after all. */
+  public void giveBack(String caller) {
+    if (perSecond <= 0) {
+      return;
+    }
+    TokenBucket bucket = buckets.get(caller);
+    if (bucket != null) {
+      synchronized (bucket) {
+        bucket.giveBack(1);
+      }
+    }
+  }
+
+  /** {@code caller}'s channel creations, as the publish path takes them. */
+  public ChannelCreations creationsOf(String caller) {
+    if (perSecond <= 0) {
+      return ChannelCreations.UNLIMITED;
+    }
+    return new ChannelCreations() {
+      @Override
+      public boolean reserve() {
+        return tryTake(caller);
+      }
+
+      @Override
+      public void release() {
+        giveBack(caller);
+      }
+
+      @Override
+      public int perSecond() {
+        return perSecond;
+      }
+    };
   }
 }

@@ -48,6 +48,15 @@ public final class TokenBucket {
     return Math.max(taken, 0);
   }
 
+  /**
+   * Returns {@code n} tokens taken for something that turned out not to need them (a publish that
+   * created no channel); never above capacity.
+   */
+  public void giveBack(int n) {
+    refill();
+    tokens = Math.min(capacity, tokens + n);
+  }
+
   /** The whole tokens available now. */
   public int available() {
     refill();
