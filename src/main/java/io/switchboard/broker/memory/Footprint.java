@@ -15,11 +15,12 @@ final class Footprint {
   static final int STRING = 24 + 16;
 
   /**
-   * One channel: its ConcurrentHashMap node (32) and table slot (4 to 8: the table stays between
-   * 1/4 and 3/4 full, counted 8), its name String (40 + characters), the ChannelLog (64), its epoch
-   * String (40 + 8), the ArrayDeque (24) with its first array of two slots (24).
+   * One channel: its ConcurrentHashMap node (32) and table slots (4 bytes each, 1.33 to 2.67 slots
+   * per channel as the table doubles at 3/4 full: counted 12), its name String (40 + characters),
+   * the ChannelLog (72), its epoch String (40 + 8), the ArrayDeque (24) with its first array of
+   * two slots (24).
    */
-  static final int CHANNEL = 32 + 8 + STRING + 64 + STRING + 8 + 24 + 24;
+  static final int CHANNEL = 32 + 12 + STRING + 72 + STRING + 8 + 24 + 24;
 
   /**
    * One retained message: the Publication (40), its StreamPosition (24), its data String (40 +
