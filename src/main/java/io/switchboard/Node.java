@@ -6,6 +6,8 @@ import io.switchboard.auth.TokenVerifier;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
+import io.switchboard.broker.memory.MemoryBrokerStats;
+import io.micrometer.core.instrument.Tags;
 import io.switchboard.broker.memory.MemoryPresence;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.broker.redis.RedisBrokerStats;
@@ -112,7 +114,7 @@ public final class Node {
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
     Publisher publisher = new Publisher(config, schemas, broker, metrics);
-    registerNodeGauges(metrics, broker, fanout);
+    registerNodeGauges(metrics, config, broker, fanout);
     RevocationList revocations = new RevocationList();
     TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations);
     return new NodeServices(config, broker, presence, fanout, publisher, protocol,
@@ -124,12 +126,25 @@ public final class Node {
             config.limits().newChannelsBurst()), metrics, new Drain());
   }
 
-  private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,
-      Fanout fanout) {
+  private static void registerNodeGauges(SwitchboardMetrics metrics, SwitchboardConfig config,
+      Broker broker, Fanout fanout) {
     metrics.gauge("switchboard_channels", "Channels with local subscribers on this node",
         fanout::activeChannels);
     metrics.gauge("switchboard_broker_up", "1 while the broker is reachable, else 0",
         () -> broker.reachable() ? 1 : 0);
+    if (broker instanceof MemoryBroker memory) {
+      metrics.gauge("switchboard_broker_bytes", "Heap bytes the memory broker holds (estimated:"
+          + " history, offsets, epochs, idempotency keys)", memory::bytes);
+      metrics.gauge("switchboard_broker_max_bytes", "broker.memory.maxBytes",
+          () -> config.broker().memory().maxBytes());
+      metrics.gauge("switchboard_broker_channels", "Channels the memory broker holds",
+          memory::channels);
+      for (MemoryBrokerStats.Reason reason : MemoryBrokerStats.Reason.values()) {
+        metrics.counter("switchboard_broker_evictions", "Channels the memory broker dropped, by"
+                + " reason: budget (maxBytes), count (maxChannels), ttl (history expired)",
+            Tags.of("reason", reason.label()), memory.stats(), stats -> stats.evictions(reason));
+      }
+    }
     if (broker instanceof RedisBroker redis) {
       RedisBrokerStats stats = redis.stats();
       metrics.counter("switchboard_redis_reconnects", "Times the Redis pub/sub link came back",

@@ -1,0 +1,164 @@
+package io.switchboard.broker.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.testing.Await;
+import io.switchboard.testing.ChannelFlood;
+import io.switchboard.testing.LatencyProbe;
+import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 15: several connections publish to hundreds of thousands of new channels of the open
+ * default namespace, on a node (Main, in a JVM of its own, so its heap is its own) whose memory
+ * broker may keep 16 MB. The node's live heap stays within that plus a small fixed overhead; the
+ * channels that have subscribers keep their history; a resume on an evicted channel answers
+ * {@code recovered:false}; and an ordinary client keeps getting its messages, p99 under 200 ms.
+ *
+ * <p>Measured on the shared 2-core test machine: TODO.
+ */
+@ExtendWith(VertxExtension.class)
+class ChannelFloodTest {
+  private static final long MAX_BYTES = 16L << 20;
+  /**
+   * What the node's live heap may hold after the flood beyond the broker's budget, measured from
+   * its heap before the flood less the broker's part then. Measured: nothing (the rest of the
+   * heap went from 9.6 to 8.8 MB); the allowance covers what the broker does not count and may
+   * differ between the two points: its map's table (sized for the most channels it held at
+   * once), connection buffers, and objects a GC leaves to the next one.
+   */
+  private static final long FIXED_OVERHEAD_BYTES = 4L << 20;
+  private static final int CONNECTIONS = 4;
+  private static final int CHANNELS_PER_CONNECTION = 50_000;
+  private static final int WINDOW = 32;
+  private static final String DATA = "{\"text\":\"" + "x".repeat(40) + "\"}";
+  private static final int KEPT_CHANNELS = 20;
+  private static final int KEPT_MESSAGES = 10;
+  private static final long P99_BOUND_MS = 200;
+
+  @TempDir
+  Path dir;
+
+  private static JsonObject config() {
+    return new JsonObject()
+        .put("broker", new JsonObject().put("memory", new JsonObject().put("maxBytes", MAX_BYTES)))
+        // a flooder that raised nothing would be stopped by these; the test shows the budget holds
+        // when they are raised, as the issue's flood had them
+        .put("limits", new JsonObject().put("messagesPerSecond", 1_000_000)
+            .put("messagesBurst", 1_000_000).put("newChannelsPerSecond", 0))
+        .put("namespaces", new JsonObject().put("", new JsonObject()));
+  }
+
+  @Test
+  void aFloodOfNewChannelsStaysWithinTheBudgetAndSparesEveryoneElse(Vertx vertx) {
+    try (NodeProcess node = NodeProcess.start(dir, config(), List.of("-Xmx1g"), Map.of())) {
+      WsClient keeper = WsClient.welcomed(vertx, node.port());
+      for (int k = 0; k < KEPT_CHANNELS; k++) {
+        keeper.subscribe("kept-" + k);
+      }
+      JsonArray messages = new JsonArray();
+      for (int m = 0; m < KEPT_MESSAGES; m++) {
+        for (int k = 0; k < KEPT_CHANNELS; k++) {
+          messages.add(new JsonObject().put("channel", "kept-" + k)
+              .put("data", new JsonObject().put("m", m)));
+        }
+      }
+      var batch = node.post("/api/batch", new JsonObject().put("messages", messages).encode());
+      assertEquals(200, batch.statusCode(), batch.body());
+      JsonArray results = new JsonObject(batch.body()).getJsonArray("results");
+      List<String> firstOffsets = new ArrayList<>();
+      for (int k = 0; k < KEPT_CHANNELS; k++) {
+        firstOffsets.add(results.getJsonObject(k).getString("offset"));
+      }
+      String victimOffset = publish(node, "victim", new JsonObject().put("m", 0));
+
+      ChannelFlood flood = new ChannelFlood(vertx, node.port());
+      Await.result(flood.run("warmup", CONNECTIONS, 2_000, WINDOW, DATA), Duration.ofSeconds(30));
+      long heapBefore = node.liveHeapBytes();
+      long brokerBefore = (long) metric(node, "switchboard_broker_bytes");
+
+      LatencyProbe probe = LatencyProbe.connect(vertx, node.port(), "probe");
+      probe.start(20);
+      ChannelFlood.Result result = Await.result(
+          flood.run("flood", CONNECTIONS, CHANNELS_PER_CONNECTION, WINDOW, DATA),
+          Duration.ofSeconds(90));
+      probe.stop();
+      long p99 = probe.percentileMs(0.99);
+      long heapAfter = node.liveHeapBytes();
+      long brokerAfter = (long) metric(node, "switchboard_broker_bytes");
+      String report = String.format("flood of %d channels in %d ms (%d/s); live heap %d -> %d KB"
+              + " (broker %d -> %d KB, the rest %d -> %d KB); probe %d messages p50 %d ms"
+              + " p99 %d ms", result.acked(), result.millis(), result.channelsPerSecond(),
+          heapBefore >> 10, heapAfter >> 10, brokerBefore >> 10, brokerAfter >> 10,
+          (heapBefore - brokerBefore) >> 10, (heapAfter - brokerAfter) >> 10, probe.received(),
+          probe.percentileMs(0.5), p99);
+      System.out.println("ChannelFloodTest (memory): " + report);
+
+      assertEquals((long) CONNECTIONS * CHANNELS_PER_CONNECTION, result.acked(),
+          "every publish acked: " + result.errors());
+      assertTrue(brokerAfter <= MAX_BYTES, report);
+      long heapWithoutBroker = heapBefore - brokerBefore;
+      assertTrue(heapAfter - heapWithoutBroker <= MAX_BYTES + FIXED_OVERHEAD_BYTES,
+          "live heap beyond the budget plus " + (FIXED_OVERHEAD_BYTES >> 20) + " MB: " + report);
+      assertTrue(probe.failures().isEmpty(), probe.failures().toString());
+      assertTrue(p99 < P99_BOUND_MS, report);
+      probe.close();
+      flood.close();
+
+      // the flood evicted, and said so once, and the node stayed ready
+      assertTrue(metric(node, "switchboard_broker_evictions_total{reason=\"budget\"}") > 0);
+      assertEquals(200, node.get("/ready").statusCode());
+      long warnings = node.output().lines()
+          .filter(line -> line.contains("memory broker over broker.memory")).count();
+      assertEquals(1, warnings, "one throttled warning:\n" + node.output());
+
+      // the channels with a subscriber kept all of their history
+      assertEquals(KEPT_CHANNELS * KEPT_MESSAGES, countMessages(keeper));
+      WsClient resumer = WsClient.welcomed(vertx, node.port());
+      for (int k = 0; k < KEPT_CHANNELS; k++) {
+        JsonObject ack = resumer.subscribe("kept-" + k, firstOffsets.get(k));
+        assertEquals(Boolean.TRUE, ack.getBoolean("recovered"), ack.encode());
+        for (int m = 1; m < KEPT_MESSAGES; m++) {
+          assertEquals(m, resumer.nextMessage("kept-" + k).getJsonObject("data").getInteger("m"));
+        }
+      }
+      // the one without was given up: its offset does not resume
+      JsonObject ack = resumer.subscribe("victim", victimOffset);
+      assertEquals(Boolean.FALSE, ack.getBoolean("recovered"), ack.encode());
+      keeper.close();
+      resumer.close();
+    }
+  }
+
+  private static String publish(NodeProcess node, String channel, Object data) {
+    var reply = node.post("/api/publish", new JsonObject().put("channel", channel)
+        .put("data", data).encode());
+    assertEquals(200, reply.statusCode(), reply.body());
+    return new JsonObject(reply.body()).getString("offset");
+  }
+
+  private static long countMessages(WsClient client) {
+    return client.received().stream().filter(f -> "message".equals(f.getString("type"))).count();
+  }
+
+  /** One sample of /metrics, by its name and labels as printed. */
+  private static double metric(NodeProcess node, String series) {
+    return node.get("/metrics").body().lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in /metrics"));
+  }
+}
