@@ -119,6 +119,14 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** One sample of the node's /metrics, by its name and labels as printed. */
+  public double metric(String series) {
+    return get("/metrics").body().lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in /metrics"));
+  }
+
   /** A GET on the node with the JDK's client (independent of the node's own Vert.x). */
   public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build());

@@ -34,6 +34,15 @@ final class ChannelSequencer {
   private boolean reading;
   /** The link came back while a read was under way, which may have started before the outage. */
   private boolean readAgain;
+  /**
+   * The link has not dropped since {@link #last} was handed over (or a read since covered the
+   * outage): everything Redis published on the channel after it has reached us, in order.
+   */
+  private boolean unbroken = true;
+  /** Between {@link #linkLost} and the {@link #catchUp} that follows the reconnect: false. */
+  private boolean linkUp = true;
+  /** Times the link dropped, so a read knows whether one happened while it ran. */
+  private int outages;
   private boolean stopped;
 
   ChannelSequencer(String channel, BrokerListener listener,
@@ -71,8 +80,16 @@ final class ChannelSequencer {
     sequence(publication);
   }
 
+  /** The link dropped: what Redis publishes until it is back never reaches us. */
+  void linkLost() {
+    unbroken = false;
+    linkUp = false;
+    outages++;
+  }
+
   /** After the link came back: read whatever was published while it was down. */
   void catchUp() {
+    linkUp = true;
     if (stopped || last == null) {
       return;
     }
@@ -91,6 +108,11 @@ final class ChannelSequencer {
     } else if (position.sameEpoch(last) && position.offset() <= last.offset()) {
       stats.duplicatesDropped.increment();
     } else if (position.sameEpoch(last) && position.offset() == last.offset() + 1) {
+      deliver(publication);
+    } else if (unbroken && position.opensEpoch()) {
+      // Redis lost the channel (evicted or expired its keys) and a publish started it again:
+      // anything published in the old epoch after last would have come before this, in order,
+      // over the unbroken link, so nothing is missing. Subscribers just move to the new epoch.
       deliver(publication);
     } else {
       // a jump or a new epoch: something was published that the link did not bring
@@ -111,6 +133,9 @@ final class ChannelSequencer {
    */
   private void read(boolean gapAnnounced) {
     reading = true;
+    // a read covers an outage only if it began after the link was back and none came since
+    boolean coversOutages = linkUp;
+    int outagesAtStart = outages;
     history.apply(channel, new HistoryQuery(last, CATCH_UP_PAGE)).onComplete(ar -> {
       if (stopped) {
         return;
@@ -121,6 +146,10 @@ final class ChannelSequencer {
         return;
       }
       HistoryPage page = ar.result();
+      if (coversOutages && outages == outagesAtStart) {
+        // whatever the link missed is in this read, or announced as a gap below
+        unbroken = true;
+      }
       if (!page.reachesSince() && !gapAnnounced) {
         stats.gaps.increment();
         log.atWarn().addKeyValue("channel", channel).addKeyValue("last", last.encode())
