@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Ordinary clients next to a flood: one WebSocket publishing to {@code channel} every
@@ -22,6 +23,7 @@ public final class LatencyProbe {
   private final WebSocketClient client;
   private final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger gaps = new AtomicInteger();
   private WebSocket publisher;
   // written by the timer's context, read by the JUnit thread
   private volatile int sent;
@@ -64,6 +66,7 @@ public final class LatencyProbe {
       case "ping" -> socket.writeTextMessage("{\"type\":\"pong\"}");
       case "message" ->
           latenciesNanos.add(System.nanoTime() - frame.getJsonObject("data").getLong("t"));
+      case "gap" -> gaps.incrementAndGet();
       default -> failures.add(frame.encode());
     }
   }
@@ -96,6 +99,11 @@ public final class LatencyProbe {
 
   public int received() {
     return latenciesNanos.size();
+  }
+
+  /** Gap frames the subscriber got: the broker lost the channel's history meanwhile. */
+  public int gaps() {
+    return gaps.get();
   }
 
   /** Refusals and unexpected frames; empty when all went well. */

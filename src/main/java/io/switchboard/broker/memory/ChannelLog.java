@@ -102,9 +102,14 @@ final class ChannelLog {
     lastKeyedAt = publication.ts();
   }
 
+  /** The position of the latest publication (offset 0 before the first). */
+  StreamPosition top() {
+    return new StreamPosition(offset, epoch);
+  }
+
   HistoryPage read(HistoryQuery query, long now) {
     expire(now);
-    StreamPosition top = new StreamPosition(offset, epoch);
+    StreamPosition top = top();
     StreamPosition since = query.since();
     if (since == null) {
       int skip = Math.max(0, history.size() - query.limit());

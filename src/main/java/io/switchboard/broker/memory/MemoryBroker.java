@@ -197,12 +197,19 @@ public final class MemoryBroker implements Broker {
     return logs.mappingCount() > maxChannels ? Reason.COUNT : null;
   }
 
-  /** Inside the log's compute: forget it everywhere; returns null, the map's "remove". */
+  /**
+   * Inside the log's compute: forget it everywhere; returns null, the map's "remove". Subscribers
+   * on this node hear of it as a gap after the last position (as when Redis loses a channel), then
+   * go on with the new epoch the next publish starts.
+   */
   private ChannelLog drop(ChannelLog dropped, Reason reason) {
     order.remove(dropped);
     bytes.addAndGet(-dropped.bytes());
     epochs.advance();
     stats.evicted(reason);
+    if (subscribed.contains(dropped.channel)) {
+      listener.onGap(dropped.channel, dropped.top());
+    }
     return null;
   }
 

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * message published while the link was down is never pushed to us. Every publication carries its
  * offset, so a hole shows up as a jump (or as a new epoch), and the missing part is read from the
  * channel's history before anything after it is delivered; a repeat is dropped. Only when history
- * cannot cover the hole does the listener hear of a gap. Confined to the {@link PubSubLink}'s
- * context.
+ * cannot cover the hole does the listener hear of a gap, or when Redis lost the channel itself
+ * (a new epoch): its history is gone, though the live stream, over a link that never dropped,
+ * lacks nothing. Confined to the {@link PubSubLink}'s context.
  */
 final class ChannelSequencer {
   private static final Logger log = LoggerFactory.getLogger(ChannelSequencer.class);
@@ -110,9 +111,14 @@ final class ChannelSequencer {
     } else if (position.sameEpoch(last) && position.offset() == last.offset() + 1) {
       deliver(publication);
     } else if (unbroken && position.opensEpoch()) {
-      // Redis lost the channel (evicted or expired its keys) and a publish started it again:
-      // anything published in the old epoch after last would have come before this, in order,
-      // over the unbroken link, so nothing is missing. Subscribers just move to the new epoch.
+      // Redis lost the channel (evicted, expired, flushed) and a publish started it again.
+      // Anything published in the old epoch after last would have come before this, in order,
+      // over the unbroken link: the live stream is whole, and needs no history (which Redis may
+      // be evicting too). Subscribers still hear that the history before it is gone.
+      stats.gaps.increment();
+      log.atDebug().addKeyValue("channel", channel).addKeyValue("last", last.encode())
+          .addKeyValue("epoch", position.epoch()).log("Redis lost the channel: a new epoch");
+      listener.onGap(channel, last);
       deliver(publication);
     } else {
       // a jump or a new epoch: something was published that the link did not bring

@@ -99,6 +99,7 @@ class ChannelFloodTest {
       assertTrue(heapAfter - heapWithoutBroker <= MAX_BYTES + FIXED_OVERHEAD_BYTES,
           "live heap beyond the budget plus " + (FIXED_OVERHEAD_BYTES >> 20) + " MB: " + report);
       assertTrue(probe.failures().isEmpty(), probe.failures().toString());
+      assertEquals(0, probe.gaps(), "a channel with subscribers is evicted last: " + report);
       probe.close();
       flood.close();
 

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What clients see of a channel the memory broker gave up (README "Memory budget"): a resume from
  * before answers {@code recovered:false} on a WebSocket and a {@code gap} on SSE, never a silent
- * hole; a live subscriber keeps receiving, from a new epoch; the node stays ready and says so in
- * its metrics. {@code broker.memory.maxChannels} makes the eviction exact here; the byte budget
- * evicts in the same order (MemoryBrokerBudgetTest, ChannelFloodTest).
+ * hole; a live subscriber is told with a {@code gap} and keeps receiving, from a new epoch; the
+ * node stays ready and says so in its metrics. {@code broker.memory.maxChannels} makes the
+ * eviction exact here; the byte budget evicts in the same order (MemoryBrokerBudgetTest,
+ * ChannelFloodTest).
  */
 @ExtendWith(VertxExtension.class)
 class EvictionTest {
@@ -81,8 +82,8 @@ class EvictionTest {
 
   /**
    * Channels with subscribers go last, but they do go when nothing else is left: the subscriber
-   * keeps receiving (from a new epoch), and only an offset from before the eviction stops
-   * resuming.
+   * gets a {@code gap} naming the last offset it had, then keeps receiving (from a new epoch), and
+   * an offset from before the eviction no longer resumes.
    */
   @Test
   void aLiveSubscriberOfAnEvictedChannelKeepsReceivingFromANewEpoch(Vertx vertx) {
@@ -98,6 +99,9 @@ class EvictionTest {
     live.nextMessage("ev-live-2");
     live.nextMessage("ev-live-3");
 
+    // it is told that history was lost after the last message it got, as when Redis loses one
+    assertEquals(new JsonObject().put("type", "gap").put("channel", "ev-live-1")
+        .put("offset", old), live.next("gap"));
     String fresh = node.publish("ev-live-1", n(4));
     JsonObject message = live.nextMessage("ev-live-1");
     assertEquals(fresh, message.getString("offset"));
