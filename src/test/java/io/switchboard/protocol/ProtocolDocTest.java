@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
 class ProtocolDocTest {
   private static final Path DOC = Path.of("docs/protocol.md");
   private static final Path README = Path.of("README.md");
-  private static final Pattern TABLE_ROW = Pattern.compile("^\\|\\s*`?([^|`]+?)`?\\s*\\|\\s*([^|]*?)\\s*\\|");
+  /** A table row's first two cells (the first without its backquotes). */
+  private static final Pattern TABLE_ROW =
+      Pattern.compile("^\\|\\s*`?([^|`]+?)`?\\s*\\|\\s*([^|]*?)\\s*\\|");
   private static final Pattern ANCHOR_LINK = Pattern.compile("\\]\\(#([^)]+)\\)");
 
   private static String doc;
@@ -45,7 +47,7 @@ class ProtocolDocTest {
     doc = Files.readString(DOC);
   }
 
-  /** The rows of the first table after {@code heading} and the text {@code after}: first cell to second. */
+  /** The first table after {@code heading}, then {@code after}: first cell to second cell. */
   private static Map<String, String> table(String heading, String after) {
     int start = doc.indexOf(after, doc.indexOf(heading));
     assertTrue(doc.contains(heading) && start >= 0, "no " + after + " under " + heading);

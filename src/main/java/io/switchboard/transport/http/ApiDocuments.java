@@ -42,8 +42,10 @@ public final class ApiDocuments {
     JsonObject schemas = document.getJsonObject("components", new JsonObject())
         .getJsonObject("schemas", new JsonObject());
     URI base = URI.create(resource);
-    // the $id of each inlined schema -> where it now is in the document
+    // the $id of each inlined schema -> where it now is in the document; all known before any
+    // reference is rewritten, so one schema file may point into another
     Map<String, String> inlined = new HashMap<>();
+    Map<String, URI> scopes = new HashMap<>();
     for (String name : new ArrayList<>(schemas.fieldNames())) {
       String file = fileReference(schemas.getValue(name));
       if (file != null) {
@@ -53,10 +55,13 @@ public final class ApiDocuments {
           throw new IllegalStateException(file + " has no $id, so nothing can point into it");
         }
         inlined.put(id, SCHEMAS + name);
-        rewrite(schema, "/components/schemas/" + name, URI.create(id), inlined);
+        scopes.put(name, URI.create(id));
         schemas.put(name, schema);
       }
     }
+    scopes.forEach((name, id) -> rewrite(schemas.getJsonObject(name), "/components/schemas/" + name,
+        id, inlined));
+    // the rest of the document; the inlined schemas, visited again, hold only #/ pointers by now
     rewrite(document, "", null, inlined);
     return document;
   }
@@ -67,7 +72,8 @@ public final class ApiDocuments {
    * @param scope the base URI references resolve against: the {@code $id} of the inlined schema
    *     they are in, null outside one (where {@code #/...} already means this document)
    */
-  private static void rewrite(Object value, String pointer, URI scope, Map<String, String> inlined) {
+  private static void rewrite(Object value, String pointer, URI scope,
+      Map<String, String> inlined) {
     if (value instanceof JsonObject json) {
       for (String key : json.fieldNames()) {
         Object child = json.getValue(key);

@@ -295,8 +295,10 @@ class ApiDocsTest {
 
   @Test
   void everyFrameTypeHasAnAsyncApiMessage() {
-    assertEquals(frameTypes((JsonObject) asyncapi.resolve(CLIENT_FRAME)), messageTypes(CLIENT_FRAME));
-    assertEquals(frameTypes((JsonObject) asyncapi.resolve(SERVER_FRAME)), messageTypes(SERVER_FRAME));
+    assertEquals(frameTypes((JsonObject) asyncapi.resolve(CLIENT_FRAME)),
+        messageTypes(CLIENT_FRAME));
+    assertEquals(frameTypes((JsonObject) asyncapi.resolve(SERVER_FRAME)),
+        messageTypes(SERVER_FRAME));
   }
 
   /** The frame types a frame schema defines: $defs entries whose type is a const. */

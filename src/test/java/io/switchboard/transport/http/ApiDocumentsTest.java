@@ -19,13 +19,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * build of the document (so the node does not start) instead of being served.
  */
 class ApiDocumentsTest {
-  private static final String CLIENT_FRAME_ID = "https://switchboard.invalid/schemas/client-frame.json";
+  private static final String CLIENT_FRAME_ID =
+      "https://switchboard.invalid/schemas/client-frame.json";
 
-  /** A document that inlines client-frame.schema.json and holds {@code ref} at /paths/~1x/schema. */
+  /** A document inlining client-frame.schema.json, with {@code ref} at /paths/~1x/schema. */
   private static JsonObject documentWith(String ref) {
     return new JsonObject()
         .put("components", new JsonObject().put("schemas", new JsonObject()
-            .put("ClientFrame", new JsonObject().put("$ref", "../protocol/client-frame.schema.json"))))
+            .put("ClientFrame", new JsonObject()
+                .put("$ref", "../protocol/client-frame.schema.json"))))
         .put("paths", new JsonObject().put("/x", new JsonObject()
             .put("schema", new JsonObject().put("$ref", ref))));
   }
@@ -35,7 +37,8 @@ class ApiDocumentsTest {
     JsonObject served = ApiDocuments.selfContained(
         documentWith(CLIENT_FRAME_ID + "#/$defs/subscribe"), ApiDocuments.OPENAPI);
     assertEquals("#/components/schemas/ClientFrame/$defs/subscribe",
-        served.getJsonObject("paths").getJsonObject("/x").getJsonObject("schema").getString("$ref"));
+        served.getJsonObject("paths").getJsonObject("/x").getJsonObject("schema")
+            .getString("$ref"));
     JsonObject clientFrame = served.getJsonObject("components").getJsonObject("schemas")
         .getJsonObject("ClientFrame");
     assertFalse(clientFrame.containsKey("$id"), "the inlined schema keeps no $id");
