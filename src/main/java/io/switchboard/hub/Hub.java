@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.switchboard.auth.VerifiedToken;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
@@ -138,11 +139,11 @@ public final class Hub {
   }
 
   /**
-   * Closes every session of {@code user} on this hub with 4403 and revokes their tokens for the
-   * rest of their lifetime; completes, on any thread, with how many were closed.
+   * Closes every session of {@code user} on this hub with 4403 and revokes their tokens on this
+   * node for the rest of their lifetime; completes, on any thread, with those tokens.
    */
-  Future<Integer> disconnect(String user) {
-    Promise<Integer> closed = Promise.promise();
+  Future<List<VerifiedToken>> disconnect(String user) {
+    Promise<List<VerifiedToken>> closed = Promise.promise();
     context.runOnContext(v -> {
       long now = System.currentTimeMillis();
       List<Session> matching = new ArrayList<>();
@@ -151,11 +152,13 @@ public final class Hub {
           matching.add(session);
         }
       }
+      List<VerifiedToken> tokens = new ArrayList<>(matching.size());
       for (Session session : matching) {
+        tokens.add(session.token());
         services.revocations().revokeToken(session.token(), now);
         close(session, CloseCode.REVOKED);
       }
-      closed.complete(matching.size());
+      closed.complete(tokens);
     });
     return closed.future();
   }
