@@ -18,6 +18,12 @@ public interface NodeControl {
   void onDisconnect(BiFunction<String, Long, Future<Integer>> handler);
 
   /**
+   * Set once, by the node: runs each time this node joins the cluster, and again whenever it
+   * rejoins after losing touch: requests sent meanwhile never reached it.
+   */
+  void onJoined(Runnable handler);
+
+  /**
    * Asks every other live node to disconnect {@code user} and completes, on the caller's context,
    * with their answers: once all of them answered, or after a bound with those that did. Fails
    * when the request could not be sent (the broker is unreachable): no other node was asked.
@@ -52,6 +58,11 @@ public interface NodeControl {
     @Override
     public void onDisconnect(BiFunction<String, Long, Future<Integer>> handler) {
       // nobody else will ask
+    }
+
+    @Override
+    public void onJoined(Runnable handler) {
+      // never apart
     }
 
     @Override

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * other nodes are asked to close theirs ({@link NodeControl}); each of them revokes in its own
  * list, closes, and shares the exact tokens it closed. When sharing or asking fails (Redis is
  * unreachable), the disconnect fails with {@code unavailable}, saying it took effect on this node
- * only. Thread-safe; node-wide.
+ * only. A node that lost touch with the others (its link to Redis) checks its connections against
+ * the shared revocations when it is back, and closes those revoked meanwhile with 4403.
+ * Thread-safe; node-wide.
  */
 public final class Disconnects {
   private static final Logger log = LoggerFactory.getLogger(Disconnects.class);
@@ -42,6 +44,7 @@ public final class Disconnects {
     this.control = control;
     this.metrics = metrics;
     control.onDisconnect(this::disconnectHere);
+    control.onJoined(this::closeRevokedMeanwhile);
   }
 
   /** Disconnects {@code user} everywhere; completes on any thread. */
@@ -92,6 +95,11 @@ public final class Disconnects {
           return null;
         })
         .map(v -> tokens.size()));
+  }
+
+  /** Disconnects this node did not hear of: their revocations are in the shared store. */
+  private void closeRevokedMeanwhile() {
+    hubs.closeRevoked(token -> shared.isRevoked(token, System.currentTimeMillis()));
   }
 
   /**

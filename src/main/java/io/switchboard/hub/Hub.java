@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +162,26 @@ public final class Hub {
       closed.complete(tokens);
     });
     return closed.future();
+  }
+
+  /**
+   * Asks {@code revoked} about the token of every authenticated session of this hub and closes
+   * with 4403 those it says were revoked (by a disconnect this node did not hear of).
+   */
+  void closeRevoked(Function<VerifiedToken, Future<Boolean>> revoked) {
+    context.runOnContext(v -> {
+      // a copy: an answer may come at once, and close the session
+      for (Session session : new ArrayList<>(sessions.values())) {
+        VerifiedToken token = session.token();
+        if (token != null) {
+          revoked.apply(token).onSuccess(yes -> {
+            if (yes && session.token() == token) {
+              close(session, CloseCode.REVOKED);
+            }
+          });
+        }
+      }
+    });
   }
 
   /**

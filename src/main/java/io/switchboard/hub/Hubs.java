@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * Every hub of the node, for the few operations that concern all connections (disconnecting a
@@ -55,6 +56,13 @@ public final class Hubs {
       closed.forEach(hub -> tokens.addAll(hub.result()));
       return tokens;
     });
+  }
+
+  /** {@link Hub#closeRevoked} on every hub. */
+  void closeRevoked(Function<VerifiedToken, Future<Boolean>> revoked) {
+    for (Hub hub : all) {
+      hub.closeRevoked(revoked);
+    }
   }
 
   /** The hubs now registered. */

@@ -22,6 +22,7 @@ final class ThreeNodes implements AutoCloseable {
   private final String prefix;
   private final List<Vertx> vertxes = new ArrayList<>();
   private final List<TestNode> nodes = new ArrayList<>();
+  private JsonObject config;
 
   private ThreeNodes(String prefix) {
     this.prefix = prefix;
@@ -38,21 +39,30 @@ final class ThreeNodes implements AutoCloseable {
    */
   static ThreeNodes start(SharedRedis redis, String prefixBase, JsonObject overrides) {
     ThreeNodes trio = new ThreeNodes(prefixBase + "-" + PREFIXES.incrementAndGet());
-    JsonObject config = redis.brokerConfig(trio.prefix).mergeIn(overrides, true);
+    trio.config = redis.brokerConfig(trio.prefix).mergeIn(overrides, true);
     try {
       for (int i = 0; i < SIZE; i++) {
-        Vertx vertx = Vertx.vertx();
-        trio.vertxes.add(vertx);
-        TestNode node = TestNode.start(vertx, config.copy()
-            .mergeIn(new JsonObject().put("node", new JsonObject().put("id", "n" + i)), true));
-        trio.nodes.add(node);
-        Await.result(((RedisBroker) node.node().services().broker()).connected());
+        trio.startNode();
       }
       return trio;
     } catch (RuntimeException | AssertionError e) {
       trio.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts one more node like the others, in a Vert.x of its own, and returns once its pub/sub
+   * link is up; the first one added is {@code node(3)}, and it closes with the others.
+   */
+  TestNode startNode() {
+    Vertx vertx = Vertx.vertx();
+    vertxes.add(vertx);
+    TestNode node = TestNode.start(vertx, config.copy().mergeIn(new JsonObject()
+        .put("node", new JsonObject().put("id", "n" + nodes.size())), true));
+    nodes.add(node);
+    Await.result(((RedisBroker) node.node().services().broker()).connected());
+    return node;
   }
 
   String prefix() {

@@ -52,6 +52,8 @@ final class PubSubLink {
   private volatile BrokerListener listener;
   /** (pub/sub channel, payload) of a control message; set once, before the node serves. */
   private volatile BiConsumer<String, String> control = (channel, payload) -> { };
+  /** Runs each time the link is up (subscribed), the first time included. */
+  private volatile Runnable onUp = () -> { };
   private final Map<String, ChannelSequencer> channels = new HashMap<>();
   private RedisConnection connection;
   private volatile boolean up;
@@ -79,6 +81,10 @@ final class PubSubLink {
 
   void controlListener(BiConsumer<String, String> control) {
     this.control = control;
+  }
+
+  void onUp(Runnable onUp) {
+    this.onUp = onUp;
   }
 
   /** Connects in the background; completes once subscribed the first time. */
@@ -179,6 +185,7 @@ final class PubSubLink {
           }
           everUp = true;
           channels.values().forEach(ChannelSequencer::catchUp);
+          onUp.run();
           if (first != null) {
             first.tryComplete();
           }

@@ -103,6 +103,14 @@ public final class RedisBroker implements Broker {
     link.controlListener(listener);
   }
 
+  /**
+   * Runs {@code action} each time the pub/sub link is up, the first time included: control
+   * messages sent while it was down never reached this node.
+   */
+  void onLinkUp(Runnable action) {
+    link.onUp(action);
+  }
+
   /** A PUBLISH of a control message, failing after {@code timeoutMs}. */
   Future<Void> publishControl(String pubSubChannel, String message) {
     return clients.commands().send(Request.cmd(Command.PUBLISH).arg(pubSubChannel).arg(message))

@@ -50,6 +50,7 @@ public final class RedisNodeControl implements NodeControl {
   private final long beatTimer;
   private volatile BiFunction<String, Long, Future<Integer>> handler =
       (user, revokedAtMs) -> Future.succeededFuture(0);
+  private volatile Runnable joined = () -> { };
   // live nodes at the last beat (a gauge), written by the beat's reply
   private volatile int liveNodes;
   private final Map<String, Waiting> waiting = new HashMap<>();
@@ -84,13 +85,26 @@ public final class RedisNodeControl implements NodeControl {
     this.member = broker.member();
     this.ttlMs = ttlMs;
     broker.controlListener(this::onControl);
-    broker.connected().onSuccess(v -> beat());
+    broker.onLinkUp(() -> {
+      // listed at once, not at the next beat: a Redis that restarted empty has no registry
+      beat();
+      joined.run();
+    });
+    if (broker.reachable()) {
+      // the link came up before this listened
+      beat();
+    }
     this.beatTimer = vertx.setPeriodic(Math.max(100, ttlMs / 3), id -> beat());
   }
 
   @Override
   public void onDisconnect(BiFunction<String, Long, Future<Integer>> handler) {
     this.handler = handler;
+  }
+
+  @Override
+  public void onJoined(Runnable handler) {
+    this.joined = handler;
   }
 
   @Override
