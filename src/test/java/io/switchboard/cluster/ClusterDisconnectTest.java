@@ -1,7 +1,6 @@
 package io.switchboard.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
@@ -154,11 +153,6 @@ class ClusterDisconnectTest {
     }
   }
 
-  private static void assertAlive(WsClient ws) {
-    assertEquals("pong", ws.request(new JsonObject().put("type", "ping")).getString("type"));
-    assertFalse(ws.isClosed());
-  }
-
   private static String token(TestTokens tokens, String user, String tag) {
     // a claim of its own, so tokens of one user issued in the same second differ
     return tokens.hs256(TestTokens.claims(user).put("tag", tag));
@@ -187,7 +181,7 @@ class ClusterDisconnectTest {
       long ms = TimeUnit.NANOSECONDS.toMillis(closedAt.get(i) - asked);
       assertTrue(ms <= CLOSED_WITHIN_MS, "closed on n" + i + " after " + ms + " ms");
     }
-    user7.forEach(ClusterDisconnectTest::assertAlive);
+    user7.forEach(WsClient::assertAlive);
   }
 
   @Test
@@ -226,7 +220,7 @@ class ClusterDisconnectTest {
         .put("tag", "fresh"));
     for (int i = 0; i <= ThreeNodes.SIZE; i++) {
       WsClient ws = welcomed(i, fresh);
-      assertAlive(ws);
+      ws.assertAlive();
       // four nodes, a limit of three per user
       ws.close();
     }
@@ -250,7 +244,7 @@ class ClusterDisconnectTest {
       sse.close();
     }
     // another user is not affected
-    assertAlive(welcomed(0, token(tokens, "u-other", "any")));
+    welcomed(0, token(tokens, "u-other", "any")).assertAlive();
 
     held.get(2).close();
     eventuallyWelcomed(0, token, System.currentTimeMillis() + Received.SETTLE_DEADLINE_MS,
@@ -264,7 +258,7 @@ class ClusterDisconnectTest {
    */
   @Test
   void theShareOfANodeThatDiedExpiresWithinTheTtl() throws Exception {
-    process = startNodeProcess();
+    process = nodes.startProcess(dir, "doomed");
     String token = token(tokens, "u-dead", "any");
     welcomedOn(process.port(), token);
     welcomedOn(process.port(), token);
@@ -303,24 +297,10 @@ class ClusterDisconnectTest {
     String key = nodes.prefix() + ":u:{42}:rv";
     redis.cli("hset", key, "u", (now / 1000) + " " + (now + 60_000));
     redis.cli("pexpire", key, "60000");
-    assertAlive(ws);
+    ws.assertAlive();
 
     redis.killPubSubClients();
     assertEquals(4403, ws.closeCode());
-    assertAlive(other);
-  }
-
-  /**
-   * {@code io.switchboard.Main} in a JVM of its own, configured like the in-JVM nodes, once it is
-   * ready (connected to Redis).
-   */
-  private NodeProcess startNodeProcess() {
-    JsonObject config = TestNode.baseConfig()
-        .mergeIn(redis.brokerConfig(nodes.prefix()), true)
-        .mergeIn(nodeConfig(), true)
-        .mergeIn(new JsonObject()
-            .put("node", new JsonObject().put("id", "doomed"))
-            .put("http", new JsonObject().put("instances", 1)), true);
-    return NodeProcess.start(dir, config, List.of(), Map.of());
+    other.assertAlive();
   }
 }

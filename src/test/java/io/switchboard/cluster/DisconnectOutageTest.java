@@ -1,7 +1,6 @@
 package io.switchboard.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
@@ -88,11 +87,6 @@ class DisconnectOutageTest {
     return ws;
   }
 
-  private static void assertAlive(WsClient ws) {
-    assertEquals("pong", ws.request(new JsonObject().put("type", "ping")).getString("type"));
-    assertFalse(ws.isClosed());
-  }
-
   @Test
   void aDisconnectClosesWhatThisNodeHoldsAndAnswers503Unavailable() {
     String here = tokens.hs256(TestTokens.claims("42").put("tag", "here"));
@@ -107,7 +101,7 @@ class DisconnectOutageTest {
     assertTrue(message.contains("closed 1 connection(s) of user 42 on this node only"), message);
     assertEquals(4403, onZero.closeCode());
     // the other node was not reached: it says so, and does not pretend otherwise
-    assertAlive(onOne);
+    onOne.assertAlive();
     // this node refuses the token from its own list
     assertEquals(4401, connect(0, here).closeCode());
   }
@@ -117,7 +111,7 @@ class DisconnectOutageTest {
     stopRedis();
     long started = System.currentTimeMillis();
     for (int i = 0; i < nodes.size(); i++) {
-      assertAlive(welcomed(i, tokens.hs256("9")));
+      welcomed(i, tokens.hs256("9")).assertAlive();
     }
     long tookMs = System.currentTimeMillis() - started;
     assertTrue(tookMs < REDIS_TIMEOUT_MS / 2, "two logins took " + tookMs + " ms");
@@ -133,7 +127,7 @@ class DisconnectOutageTest {
     WsClient over = connect(0, token);
     assertEquals("rate_limited", over.next("error").getString("code"));
     assertEquals(4429, over.closeCode());
-    assertAlive(welcomed(1, token));
+    welcomed(1, token).assertAlive();
   }
 
   @Test

@@ -2,12 +2,15 @@ package io.switchboard.cluster;
 
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,6 +66,18 @@ final class ThreeNodes implements AutoCloseable {
     nodes.add(node);
     Await.result(((RedisBroker) node.node().services().broker()).connected());
     return node;
+  }
+
+  /**
+   * {@code io.switchboard.Main} in a JVM of its own (so it can die without closing anything),
+   * configured like these nodes with one event loop, once it is ready (connected to Redis); the
+   * caller ends it.
+   */
+  NodeProcess startProcess(Path dir, String id) {
+    return NodeProcess.start(dir, TestNode.baseConfig().mergeIn(config, true)
+        .mergeIn(new JsonObject()
+            .put("node", new JsonObject().put("id", id))
+            .put("http", new JsonObject().put("instances", 1)), true), List.of(), Map.of());
   }
 
   String prefix() {
