@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -216,7 +217,7 @@ public final class RedisNodeControl implements NodeControl {
         .onFailure(err -> log.atDebug().log("node registry beat failed: {}", err.toString()));
   }
 
-  private <T> Future<T> nodes(String op, java.util.function.Function<Response, T> reply) {
+  private <T> Future<T> nodes(String op, Function<Response, T> reply) {
     return NODES.call(clients.commands(), List.of(keys.nodes()),
             List.of(op, String.valueOf(ttlMs), member))
         .timeout(broker.timeoutMs(), TimeUnit.MILLISECONDS)
