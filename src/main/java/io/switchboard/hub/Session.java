@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
+import io.vertx.core.Future;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -23,6 +24,7 @@ public final class Session {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private String countedUser;
+  private Future<Boolean> userSlot;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -104,6 +106,15 @@ public final class Session {
 
   void countedUser(String user) {
     countedUser = user;
+  }
+
+  /** The taking of the counted user's slot (true: taken), or null before it started. */
+  Future<Boolean> userSlot() {
+    return userSlot;
+  }
+
+  void userSlot(Future<Boolean> slot) {
+    userSlot = slot;
   }
 
   long authTimer() {

@@ -41,6 +41,7 @@ public final class SwitchboardMetrics {
   private final LongAdder delivered = new LongAdder();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
   private final Counter reaped;
   private final Counter slowConsumers;
   private final Counter recovered;
@@ -159,6 +160,16 @@ public final class SwitchboardMetrics {
             "switchboard_errors")
         .description("Error replies, by transport and error code")
         .tag("transport", transport).tag("code", code.wireName()).register(registry)).increment();
+  }
+
+  /**
+   * A POST /api/disconnect: {@code complete} (every node answered), {@code incomplete} (some did
+   * not in time) or {@code unavailable} (the broker was unreachable: this node only).
+   */
+  public void disconnect(String result) {
+    disconnects.computeIfAbsent(result, k -> Counter.builder("switchboard_disconnects")
+        .description("POST /api/disconnect, by result (complete, incomplete, unavailable)")
+        .tag("result", result).register(registry)).increment();
   }
 
   public void reaped() {

@@ -111,17 +111,8 @@ public final class SseHandler implements Handler<RoutingContext> {
       hub.services().metrics().slowConsumer();
       hub.close(session, CloseCode.TOO_MANY);
     });
-    if (token != null && !hub.authenticator().accept(session, token)) {
-      // over limits.maxConnectionsPerUser: answered 429 before the stream starts
-      releaseAddress.run();
-      return;
-    }
-    response.setChunked(true)
-        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Accel-Buffering", "no");
-    response.write("retry: " + RETRY_MS + "\n\n");
-    // the stream ends (server close) or its connection goes (client gone, node stopping)
+    // the stream ends (server close) or its connection goes (client gone, node stopping); set
+    // before the user's slot is taken, which may wait for Redis
     response.endHandler(v -> releaseAddress.run());
     response.closeHandler(v -> {
       hub.forget(session);
@@ -131,6 +122,23 @@ public final class SseHandler implements Handler<RoutingContext> {
       hub.forget(session);
       releaseAddress.run();
     });
+    Future<Boolean> admitted = token == null ? Future.succeededFuture(true)
+        : hub.authenticator().accept(session, token);
+    admitted.onSuccess(accepted -> {
+      // refused (over limits.maxConnectionsPerUser): answered 429 before the stream starts
+      if (accepted && !session.closed()) {
+        stream(session, transport, response, channels, resumeFrom);
+      }
+    });
+  }
+
+  private void stream(Session session, SseTransport transport, HttpServerResponse response,
+      Map<String, NamespaceConfig> channels, Map<String, String> resumeFrom) {
+    response.setChunked(true)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    response.write("retry: " + RETRY_MS + "\n\n");
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) ->
         subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));
