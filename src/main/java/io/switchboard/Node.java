@@ -119,7 +119,8 @@ public final class Node {
         new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
         new Hubs(), ConnectionCounter.of(config.limits()),
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
-            config.limits().apiPublishesBurst()), metrics, new Drain());
+            config.limits().apiPublishesBurst()), metrics, new Drain(),
+        CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()));
   }
 
   private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,

@@ -18,9 +18,11 @@ import io.switchboard.validation.ProtocolSchema;
  *
  * @param tokens null when no JWT key is configured
  * @param drain set once the node drains: not ready, no new connections
+ * @param apiPublishRate limits.apiPublishesPerSecond per API caller
+ * @param apiReadRate limits.apiReadsPerSecond per API caller (history and presence reads)
  */
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
     Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
     TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
     ConnectionCounter connections, CallerRateLimiter apiPublishRate, SwitchboardMetrics metrics,
-    Drain drain) {}
+    Drain drain, CallerRateLimiter apiReadRate) {}

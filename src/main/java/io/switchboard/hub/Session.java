@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
+import io.switchboard.limits.TokenBucket;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -23,6 +24,8 @@ public final class Session {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private String countedUser;
+  // limits.readsPerSecond: made on the first history or presence read, as most connections make none
+  private TokenBucket reads;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -104,6 +107,14 @@ public final class Session {
 
   void countedUser(String user) {
     countedUser = user;
+  }
+
+  TokenBucket reads() {
+    return reads;
+  }
+
+  void reads(TokenBucket bucket) {
+    reads = bucket;
   }
 
   long authTimer() {
