@@ -90,13 +90,7 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e);
       return;
     }
-    String address = ctx.request().remoteAddress().hostAddress();
-    Runnable releaseAddress = hub.services().connections().acquireAddressOnce(address);
-    if (releaseAddress == null) {
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections"
-          + " from " + address + " (limits.maxConnectionsPerAddress)"));
-      return;
-    }
+    // limits.maxConnectionsPerAddress counts the TCP connection from its accept (AcceptedConnections)
     String resumeToken = ctx.request().getHeader("Last-Event-ID");
     if (resumeToken == null) {
       resumeToken = ctx.request().getParam("lastEventId");
@@ -113,7 +107,6 @@ public final class SseHandler implements Handler<RoutingContext> {
     });
     if (token != null && !hub.authenticator().accept(session, token)) {
       // over limits.maxConnectionsPerUser: answered 429 before the stream starts
-      releaseAddress.run();
       return;
     }
     response.setChunked(true)
@@ -121,16 +114,9 @@ public final class SseHandler implements Handler<RoutingContext> {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.write("retry: " + RETRY_MS + "\n\n");
-    // the stream ends (server close) or its connection goes (client gone, node stopping)
-    response.endHandler(v -> releaseAddress.run());
-    response.closeHandler(v -> {
-      hub.forget(session);
-      releaseAddress.run();
-    });
-    ctx.request().connection().closeHandler(v -> {
-      hub.forget(session);
-      releaseAddress.run();
-    });
+    // the stream ends (server close) or its connection goes (client gone, node stopping); through
+    // the routing context, as the response's and the connection's own handlers are taken
+    ctx.addEndHandler(ar -> hub.forget(session));
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) ->
         subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));
