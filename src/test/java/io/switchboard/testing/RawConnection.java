@@ -18,6 +18,13 @@ import java.util.Queue;
  * Handlers run on the socket's event loop; the test thread waits on futures.
  */
 public final class RawConnection {
+  /** A complete request head of a plain GET, keep-alive. */
+  public static final String GET_HEALTH = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  /** A complete WebSocket upgrade head for /ws. */
+  public static final String WS_UPGRADE = "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
+      + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+
   private final NetSocket socket;
   private final Context context;
   private final long openedNanos;

@@ -42,10 +42,8 @@ class RequestHeadDeadlineTest {
   /** Far faster than the deadline: bytes keep coming, so an idle timeout would never fire. */
   private static final long TRICKLE_MS = 50;
 
-  private static final String GET_HEALTH = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  private static final String WS_UPGRADE = "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
-      + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+  private static final String GET_HEALTH = RawConnection.GET_HEALTH;
+  private static final String WS_UPGRADE = RawConnection.WS_UPGRADE;
   private static final String SSE = "GET /sse?channel=rhd HTTP/1.1\r\nHost: localhost\r\n"
       + "Accept: text/event-stream\r\n\r\n";
 

@@ -62,7 +62,7 @@ class ConnectionLimitTest {
     client.close();
   }
 
-  private static final String GET_HEALTH = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  private static final String GET_HEALTH = RawConnection.GET_HEALTH;
 
   /** A plain HTTP connection that has had one request answered, and stays open (keep-alive). */
   private RawConnection keepAlive() {
@@ -166,9 +166,7 @@ class ConnectionLimitTest {
   /** A first exchange on a fresh connection, then what the same connection does next. */
   static Stream<Arguments> upgrades() {
     return Stream.of(
-        Arguments.of("upgrade to WebSocket", "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
-            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", "HTTP/1.1 101"),
+        Arguments.of("upgrade to WebSocket", RawConnection.WS_UPGRADE, "HTTP/1.1 101"),
         Arguments.of("SSE stream", "GET /sse?channel=cl-once HTTP/1.1\r\nHost: localhost\r\n\r\n",
             "HTTP/1.1 200"));
   }
