@@ -115,8 +115,8 @@ public final class Sections {
     public static final long DEFAULT_SLOW_CONSUMER_MS = 5_000;
     public static final int DEFAULT_API_PUBLISHES_PER_SECOND = 0;
     public static final int DEFAULT_API_PUBLISHES_BURST = 0;
-    // a client opening 200 rooms' default history at once, or polling 20 presences a second,
-    // stays under these; a loop asking for 1000 messages gets 2 a second
+    // a client opening 100 rooms at once (history and presence of each), or polling 20 presences
+    // a second, stays under these; a loop asking for 1000 messages gets 2 a second
     public static final int DEFAULT_READS_PER_SECOND = 20;
     public static final int DEFAULT_READS_BURST = 200;
     // one caller is often a backend reading on behalf of many users: ten times a connection's
