@@ -32,6 +32,7 @@ public final class RawConnection {
   // guarded by this: bytes received and not yet handed out as a response, and who waits for one
   private final StringBuilder unread = new StringBuilder();
   private final Queue<Promise<String>> waiting = new ArrayDeque<>();
+  private long receivedNanos;
   private long trickle = -1;
 
   private RawConnection(NetSocket socket, Context context) {
@@ -102,6 +103,11 @@ public final class RawConnection {
     return Await.result(response.future());
   }
 
+  /** System.nanoTime() when the last bytes arrived, on the socket's event loop. */
+  public synchronized long receivedNanos() {
+    return receivedNanos;
+  }
+
   /** Everything received and not handed out as a response. */
   public synchronized String unread() {
     return unread.toString();
@@ -123,6 +129,7 @@ public final class RawConnection {
 
   private void received(Buffer data) {
     synchronized (this) {
+      receivedNanos = System.nanoTime();
       unread.append(data.toString(StandardCharsets.ISO_8859_1));
       handOut();
     }

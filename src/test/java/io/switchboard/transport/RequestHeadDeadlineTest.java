@@ -36,11 +36,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(VertxExtension.class)
 class RequestHeadDeadlineTest {
-  private static final long DEADLINE_MS = 500;
+  // long enough that a client on a loaded machine still sends a whole head in time when it means to
+  private static final long DEADLINE_MS = 1_000;
   /** How late a close may come on a loaded machine; the deadline is what the test asserts. */
   private static final long LATE_MS = 1_500;
   /** Far faster than the deadline: bytes keep coming, so an idle timeout would never fire. */
-  private static final long TRICKLE_MS = 50;
+  private static final long TRICKLE_MS = 100;
 
   private static final String GET_HEALTH = RawConnection.GET_HEALTH;
   private static final String WS_UPGRADE = RawConnection.WS_UPGRADE;
@@ -90,7 +91,8 @@ class RequestHeadDeadlineTest {
     long closedNanos = Await.result(connection.closed(), Duration.ofMillis(DEADLINE_MS + LATE_MS
         + 1_000));
     long elapsedMs = (closedNanos - fromNanos) / 1_000_000;
-    assertTrue(elapsedMs >= DEADLINE_MS - 50, "closed after only " + elapsedMs + " ms");
+    // the client sees the accept and the response a little after the server starts the clock
+    assertTrue(elapsedMs >= DEADLINE_MS - 250, "closed after only " + elapsedMs + " ms");
     assertTrue(elapsedMs <= DEADLINE_MS + LATE_MS, "closed only after " + elapsedMs + " ms");
   }
 
@@ -132,7 +134,7 @@ class RequestHeadDeadlineTest {
     if (!answered.isEmpty()) {
       connection.send(answered);
       connection.nextResponse();
-      from = System.nanoTime();
+      from = connection.receivedNanos();
     }
     if (!trickled.isEmpty()) {
       connection.trickle(trickled, TRICKLE_MS);
@@ -158,7 +160,7 @@ class RequestHeadDeadlineTest {
   @Test
   void responsesTellKeepAliveClientsToLeaveASecondEarly() {
     assertEquals(null, node.get("/health").headers().get("Keep-Alive"),
-        "no whole second to promise under a 500 ms deadline");
+        "no whole second to promise under a 1 s deadline");
     node.close();
     node = TestNode.start(vertx);
     assertEquals("timeout=9", node.get("/health").headers().get("Keep-Alive"));
@@ -169,13 +171,13 @@ class RequestHeadDeadlineTest {
     node.close();
     node = TestNode.start(vertx, new JsonObject()
         .put("http", new JsonObject().put("requestHeaderTimeoutMs", DEADLINE_MS))
-        .put("heartbeat", new JsonObject().put("intervalMs", 125).put("timeoutMs", 10_000)));
+        .put("heartbeat", new JsonObject().put("intervalMs", 250).put("timeoutMs", 10_000)));
     WsClient ws = node.ws();
     ws.subscribe("rhd-live");
     SseReader sse = node.sse("/sse?channel=rhd-live");
     try {
       sse.firstId();
-      // pings come every 125 ms: 12 of them span three deadlines
+      // pings come every 250 ms: 12 of them span three deadlines
       for (int i = 0; i < 12; i++) {
         ws.next("ping");
       }
@@ -196,7 +198,9 @@ class RequestHeadDeadlineTest {
   @Test
   void fiveHundredTricklersDoNotKeepANormalClientOut() {
     node.close();
-    long deadlineMs = 3_000;
+    // long enough for the normal client to be served on a loaded machine (seen: 2.7 s) while all
+    // 500 still trickle, which is what the test is about
+    long deadlineMs = 5_000;
     node = TestNode.start(vertx, new JsonObject()
         .put("http", new JsonObject().put("requestHeaderTimeoutMs", deadlineMs))
         .put("limits", new JsonObject().put("maxConnectionsPerAddress", 100)));

@@ -236,7 +236,7 @@ class ConnectionLimitTest {
     node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
         .put("maxConnectionsPerAddress", CAP).put("messagesPerSecond", 10)
         .put("messagesBurst", 10))
-        .put("http", new JsonObject().put("requestHeaderTimeoutMs", 500)));
+        .put("http", new JsonObject().put("requestHeaderTimeoutMs", 2_000)));
     openAndClose.accept(this);
     awaitCount(0);
     ws();
