@@ -144,7 +144,8 @@ public final class Node {
         hubs, connections,
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
             config.limits().apiPublishesBurst()), metrics, new Drain(), userSlots, control,
-        disconnects);
+        disconnects,
+        CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()));
   }
 
   private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,
@@ -222,6 +223,10 @@ public final class Node {
         // written from another thread is refused, so code that completes on another loop must hop
         // back first (DisconnectHandler does).
         .setStrictThreadMode(true)
+        // no HTTP/2 over cleartext: to sniff its preface Vert.x sets a connection up only once its
+        // first bytes arrive, and the request-head deadline and the per-address count start at
+        // accept (AcceptedConnections); browsers speak HTTP/2 only over TLS, ended before us
+        .setHttp2ClearTextEnabled(false)
         // compressing fan-out would cost one deflate per subscriber per message
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);

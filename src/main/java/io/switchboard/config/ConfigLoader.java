@@ -129,7 +129,9 @@ public final class ConfigLoader {
     HttpConfig config = new HttpConfig(s.string("host", HttpConfig.DEFAULT_HOST),
         s.integer("port", HttpConfig.DEFAULT_PORT, 0, 65_535),
         s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"),
-        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535));
+        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535),
+        s.number("requestHeaderTimeoutMs", HttpConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS, 0,
+            Integer.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
   }
@@ -241,17 +243,25 @@ public final class ConfigLoader {
         s.number("sendQueueBytes", LimitsConfig.DEFAULT_SEND_QUEUE_BYTES, 0, max),
         s.number("slowConsumerMs", LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, 0, max),
         s.integer("apiPublishesPerSecond", LimitsConfig.DEFAULT_API_PUBLISHES_PER_SECOND, 0, max),
-        s.integer("apiPublishesBurst", LimitsConfig.DEFAULT_API_PUBLISHES_BURST, 0, max));
-    if (config.messagesPerSecond() > 0 && config.messagesBurst() < config.messagesPerSecond()) {
-      s.problem("messagesBurst", "must be >= messagesPerSecond, was " + config.messagesBurst());
-    }
-    if (config.apiPublishesPerSecond() > 0
-        && config.apiPublishesBurst() < config.apiPublishesPerSecond()) {
-      s.problem("apiPublishesBurst", "must be >= apiPublishesPerSecond, was "
-          + config.apiPublishesBurst());
-    }
+        s.integer("apiPublishesBurst", LimitsConfig.DEFAULT_API_PUBLISHES_BURST, 0, max),
+        s.integer("readsPerSecond", LimitsConfig.DEFAULT_READS_PER_SECOND, 0, max),
+        s.integer("readsBurst", LimitsConfig.DEFAULT_READS_BURST, 0, max),
+        s.integer("apiReadsPerSecond", LimitsConfig.DEFAULT_API_READS_PER_SECOND, 0, max),
+        s.integer("apiReadsBurst", LimitsConfig.DEFAULT_API_READS_BURST, 0, max));
+    burstCoversRate(s, "messages", config.messagesPerSecond(), config.messagesBurst());
+    burstCoversRate(s, "apiPublishes", config.apiPublishesPerSecond(),
+        config.apiPublishesBurst());
+    burstCoversRate(s, "reads", config.readsPerSecond(), config.readsBurst());
+    burstCoversRate(s, "apiReads", config.apiReadsPerSecond(), config.apiReadsBurst());
     s.rejectUnknownKeys();
     return config;
+  }
+
+  /** A token bucket's burst must hold at least a second's tokens, when it has a rate at all. */
+  private static void burstCoversRate(ConfigSection s, String name, int perSecond, int burst) {
+    if (perSecond > 0 && burst < perSecond) {
+      s.problem(name + "Burst", "must be >= " + name + "PerSecond, was " + burst);
+    }
   }
 
   private static DrainConfig drain(ConfigSection s) {

@@ -24,9 +24,12 @@ import io.switchboard.validation.ProtocolSchema;
  * @param connections per address (and per user on a single node)
  * @param userSlots limits.maxConnectionsPerUser, node-wide or cluster-wide
  * @param control requests to the other nodes (nobody on a single node)
+ * @param apiPublishRate limits.apiPublishesPerSecond per API caller
+ * @param apiReadRate limits.apiReadsPerSecond per API caller (history and presence reads)
  */
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
     Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
     TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
     ConnectionCounter connections, CallerRateLimiter apiPublishRate, SwitchboardMetrics metrics,
-    Drain drain, UserSlots userSlots, NodeControl control, Disconnects disconnects) {}
+    Drain drain, UserSlots userSlots, NodeControl control, Disconnects disconnects,
+    CallerRateLimiter apiReadRate) {}

@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
 import io.vertx.core.Future;
+import io.switchboard.limits.TokenBucket;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -25,6 +26,8 @@ public final class Session {
   private long expiryTimer = -1;
   private String countedUser;
   private Future<Boolean> userSlot;
+  // limits.readsPerSecond: made on the first history or presence read, as most connections make none
+  private TokenBucket reads;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -115,6 +118,14 @@ public final class Session {
 
   void userSlot(Future<Boolean> slot) {
     userSlot = slot;
+  }
+
+  TokenBucket reads() {
+    return reads;
+  }
+
+  void reads(TokenBucket bucket) {
+    reads = bucket;
   }
 
   long authTimer() {

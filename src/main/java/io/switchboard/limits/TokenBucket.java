@@ -48,6 +48,34 @@ public final class TokenBucket {
     return Math.max(taken, 0);
   }
 
+  /**
+   * Takes {@code tokens} if there are that many, else none. Asking for more than the capacity asks
+   * for a full bucket: such a cost could never be paid otherwise.
+   */
+  public boolean tryTake(int tokens) {
+    refill();
+    double wanted = Math.min(tokens, capacity);
+    if (this.tokens < wanted) {
+      return false;
+    }
+    this.tokens -= wanted;
+    return true;
+  }
+
+  /**
+   * Seconds until {@link #tryTake(int)} of {@code tokens} can succeed, rounded up to a whole second
+   * (a Retry-After); 0 when it can now.
+   */
+  public long secondsUntil(int tokens) {
+    refill();
+    double missing = Math.min(tokens, capacity) - this.tokens;
+    if (missing <= 0) {
+      return 0;
+    }
+    double perSecond = perNano * NANOS_PER_SECOND;
+    return perSecond <= 0 ? Long.MAX_VALUE : (long) Math.ceil(missing / perSecond);
+  }
+
   /** The whole tokens available now. */
   public int available() {
     refill();

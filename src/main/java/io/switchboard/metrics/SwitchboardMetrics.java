@@ -44,6 +44,7 @@ public final class SwitchboardMetrics {
   private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
   private final Counter reaped;
   private final Counter slowConsumers;
+  private final Counter requestHeadTimeouts;
   private final Counter recovered;
   private final Counter notRecovered;
   private final Timer brokerPublish;
@@ -76,6 +77,10 @@ public final class SwitchboardMetrics {
         .register(registry);
     slowConsumers = Counter.builder("switchboard_slow_consumer_drops")
         .description("Connections closed (4429) because their send queue stayed full")
+        .register(registry);
+    requestHeadTimeouts = Counter.builder("switchboard_request_head_timeouts")
+        .description("Connections closed because a request head was not complete within"
+            + " http.requestHeaderTimeoutMs of the accept or of the previous response")
         .register(registry);
     recovered = Counter.builder("switchboard_recoveries").tag("result", "recovered")
         .description("Subscribes with since: history reached back (recovered) or not (missed)")
@@ -178,6 +183,10 @@ public final class SwitchboardMetrics {
 
   public void slowConsumer() {
     slowConsumers.increment();
+  }
+
+  public void requestHeadTimeout() {
+    requestHeadTimeouts.increment();
   }
 
   public void recovery(boolean reached) {

@@ -4,9 +4,11 @@ import io.switchboard.hub.Hub;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.transport.sse.SseHandler;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -14,7 +16,12 @@ import io.vertx.ext.web.handler.StaticHandler;
 public final class Routes {
   private Routes() {}
 
-  public static Router create(Vertx vertx, Hub hub, SessionIds ids) {
+  /**
+   * @param connections the first handler after the metrics: the request-head deadline and the
+   *     per-address refusal of the request's connection (AcceptedConnections)
+   */
+  public static Router create(Vertx vertx, Hub hub, SessionIds ids,
+      Handler<RoutingContext> connections) {
     NodeServices services = hub.services();
     PublishRequests publishes = new PublishRequests(services.protocolSchema(),
         services.publisher());
@@ -26,6 +33,7 @@ public final class Routes {
       ctx.put(ApiErrors.METRICS, services.metrics());
       ctx.next();
     });
+    router.route().handler(connections);
     // before credentials and the body are read: a refused origin costs neither
     OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
         .allowedOrigins()));

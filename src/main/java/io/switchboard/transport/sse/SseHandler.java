@@ -90,13 +90,7 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e);
       return;
     }
-    String address = ctx.request().remoteAddress().hostAddress();
-    Runnable releaseAddress = hub.services().connections().acquireAddressOnce(address);
-    if (releaseAddress == null) {
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections"
-          + " from " + address + " (limits.maxConnectionsPerAddress)"));
-      return;
-    }
+    // limits.maxConnectionsPerAddress counts the TCP connection from its accept (AcceptedConnections)
     String resumeToken = ctx.request().getHeader("Last-Event-ID");
     if (resumeToken == null) {
       resumeToken = ctx.request().getParam("lastEventId");
@@ -111,17 +105,10 @@ public final class SseHandler implements Handler<RoutingContext> {
       hub.services().metrics().slowConsumer();
       hub.close(session, CloseCode.TOO_MANY);
     });
-    // the stream ends (server close) or its connection goes (client gone, node stopping); set
+    // the stream ends (server close) or its connection goes (client gone, node stopping); through
+    // the routing context, as the response's and the connection's own handlers are taken; set
     // before the user's slot is taken, which may wait for Redis
-    response.endHandler(v -> releaseAddress.run());
-    response.closeHandler(v -> {
-      hub.forget(session);
-      releaseAddress.run();
-    });
-    ctx.request().connection().closeHandler(v -> {
-      hub.forget(session);
-      releaseAddress.run();
-    });
+    ctx.addEndHandler(ar -> hub.forget(session));
     Future<Boolean> admitted = token == null ? Future.succeededFuture(true)
         : hub.authenticator().accept(session, token);
     admitted.onSuccess(accepted -> {

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
@@ -335,7 +336,7 @@ class ApiDocsTest {
   @Test
   void everyRouteOfTheRouterIsDocumented() {
     Router router = Routes.create(vertx, new Hub(vertx, vertx.getOrCreateContext(),
-        node.node().services()), new SessionIds("routes"));
+        node.node().services()), new SessionIds("routes"), RoutingContext::next);
     Set<String> documented = openapi.operations().keySet();
     List<String> undocumented = new ArrayList<>();
     int checked = 0;
