@@ -440,10 +440,12 @@ export class Switchboard {
     } catch (err) {
       if (conn !== this.#conn || !conn) return;
       this.#emitter.emit('error', asError(err, 'unauthorized'));
-      // again while the current token lasts; at its expiry the server closes with 4401
+      // again while the current token lasts (at its expiry the server closes with 4401, and the
+      // reconnect asks getToken() again), every 1 to 5 s
       const remaining = (tokenExpiryMs(this.#token) ?? 0) - Date.now();
       if (remaining > 0) {
-        this.#refreshTimer = setTimeout(() => this.#refresh(), Math.min(5000, remaining / 2));
+        this.#refreshTimer = setTimeout(() => this.#refresh(),
+          Math.max(1000, Math.min(5000, remaining / 2)));
       }
       return;
     }
