@@ -328,11 +328,10 @@ export class Switchboard {
     if (info.heartbeatMs) this.#heartbeatMs = info.heartbeatMs;
     if (conn.kind === 'ws') {
       for (const sub of this.#subs.values()) conn.subscribe(sub);
+    } else {
+      this.#scheduleResync(); // subscriptions may have changed while the stream opened
     }
-    if (conn.resync) {
-      this.#scheduleResync(); // channels may have changed again while it opened
-      return;
-    }
+    if (conn.resync) return;
     this.#setState('connected', { url: conn.url, ...info });
     this.#stableTimer = setTimeout(() => { this.#attempt = 0; }, this.#backoff.stableMs);
     this.#scheduleRefresh();
@@ -483,7 +482,7 @@ export class Switchboard {
     queueMicrotask(() => {
       this.#resyncScheduled = false;
       const conn = this.#conn;
-      if (this.#state !== 'connected' || conn?.kind !== 'sse' || !conn.isReady) return;
+      if (conn?.kind !== 'sse' || !conn.isReady) return;
       const wanted = [...this.#subs.keys()];
       const streamed = conn.channels;
       if (wanted.length !== streamed.length || wanted.some((c) => !streamed.includes(c))) {

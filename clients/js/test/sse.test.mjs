@@ -152,3 +152,16 @@ test('sse: a resume point history no longer holds reaches the application', asyn
   await until(() => got.offsets.includes(meanwhile), 'the message published meanwhile');
   assert.equal(got.recoveryFailed.length, 1);
 });
+
+test('sse: a channel subscribed while the stream opens joins it', async (t) => {
+  const sb = client(t, OPEN_URL());
+  const first = follow(sb, channel('', 'opening-a'));
+  const ch = channel('', 'opening-b');
+  let late = null;
+  // right after the stream's request went out
+  sb.on('connecting', () => queueMicrotask(() => { late ??= follow(sb, ch); }));
+  await next(sb, 'connected');
+  await until(() => first.subscribed.length === 1 && late?.subscribed.length === 1, 'both subscribed');
+  const offset = await publish(OPEN_URL(), ch, { n: 1 });
+  await until(() => late.offsets.includes(offset), 'a message on the late channel');
+});
