@@ -1,24 +1,16 @@
 // What the client does on each close code, each caused by a real node.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Switchboard, CloseCode } from '../switchboard.js';
+import { CloseCode } from '../switchboard.js';
 import {
-  AUTH_URL, CLUSTER_URLS, OPEN_URL, apiKeyHeader, channel, follow, next, post, publish,
+  AUTH_URL, CLUSTER_URLS, FAST, OPEN_URL, apiKeyHeader, channel, client, follow, next, post, publish,
   quietWindow, record, spyWebSocket, until, userToken,
 } from './helpers.mjs';
-
-const FAST = { baseMs: 50, maxMs: 400, stableMs: 10000, rateLimitedMs: 300 };
-
-function client(t, url, options = {}) {
-  const sb = new Switchboard(url, { transport: 'ws', backoff: FAST, ...options });
-  t.after(() => sb.close());
-  return sb;
-}
 
 test('4401 (token refused): getToken() gives a fresh token and the client reconnects', async (t) => {
   const tokens = ['not-a-jwt', userToken('u4401')];
   let asked = 0;
-  const sb = client(t, AUTH_URL(), { getToken: async () => tokens[asked++] });
+  const sb = client(t, AUTH_URL(), { transport: 'ws', getToken: async () => tokens[asked++] });
   const events = record(sb);
   const connected = await next(sb, 'connected');
   assert.equal(connected.user, 'u4401');
@@ -28,7 +20,7 @@ test('4401 (token refused): getToken() gives a fresh token and the client reconn
 });
 
 test('4401 without getToken(): the client stops and says why', async (t) => {
-  const sb = client(t, AUTH_URL(), { token: 'not-a-jwt' });
+  const sb = client(t, AUTH_URL(), { transport: 'ws', token: 'not-a-jwt' });
   const events = record(sb);
   const closed = await next(sb, 'closed');
   assert.equal(closed.code, CloseCode.UNAUTHORIZED);
@@ -38,7 +30,7 @@ test('4401 without getToken(): the client stops and says why', async (t) => {
 });
 
 test('4403 (the user was disconnected): the client stops', async (t) => {
-  const sb = client(t, AUTH_URL(), { getToken: async () => userToken('u4403') });
+  const sb = client(t, AUTH_URL(), { transport: 'ws', getToken: async () => userToken('u4403') });
   const events = record(sb);
   await next(sb, 'connected');
   const stopped = next(sb, 'closed');
@@ -53,7 +45,7 @@ test('4403 (the user was disconnected): the client stops', async (t) => {
 
 test('4408 (the server heard no pong): reconnect with backoff, nothing lost', async (t) => {
   const spy = spyWebSocket();
-  const sb = client(t, OPEN_URL(), { WebSocket: spy.WebSocket });
+  const sb = client(t, OPEN_URL(), { transport: 'ws', WebSocket: spy.WebSocket });
   const ch = channel('', 'c4408');
   const got = follow(sb, ch);
   await until(() => got.subscribed.length === 1, 'subscribed');
@@ -69,7 +61,7 @@ test('4408 (the server heard no pong): reconnect with backoff, nothing lost', as
 });
 
 test('4429 (flooding): the client backs off longer', async (t) => {
-  const sb = client(t, OPEN_URL());
+  const sb = client(t, OPEN_URL(), { transport: 'ws' });
   const ch = channel('', 'c4429');
   await next(sb, 'connected');
   const publishes = [];
@@ -88,7 +80,7 @@ test('4429 (flooding): the client backs off longer', async (t) => {
 
 test('1003 (a binary frame): reported, and the client stops', async (t) => {
   const spy = spyWebSocket();
-  const sb = client(t, OPEN_URL(), { WebSocket: spy.WebSocket });
+  const sb = client(t, OPEN_URL(), { transport: 'ws', WebSocket: spy.WebSocket });
   const events = record(sb);
   await next(sb, 'connected');
   spy.sockets[0].send(new Uint8Array([1, 2, 3]));
@@ -100,7 +92,7 @@ test('1003 (a binary frame): reported, and the client stops', async (t) => {
 });
 
 test('1009 (a frame over limits.maxFrameBytes): reported, and the client stops', async (t) => {
-  const sb = client(t, OPEN_URL());
+  const sb = client(t, OPEN_URL(), { transport: 'ws' });
   const events = record(sb);
   await next(sb, 'connected');
   const big = sb.publish(channel('', 'c1009'), { text: 'x'.repeat(70000) }).catch((e) => e);
@@ -112,7 +104,7 @@ test('1009 (a frame over limits.maxFrameBytes): reported, and the client stops',
 
 test('1001 (drain): the client moves at once to the next node, nothing lost', async (t) => {
   const [a, b] = CLUSTER_URLS();
-  const sb = client(t, [a, b]);
+  const sb = client(t, [a, b], { transport: 'ws' });
   const events = record(sb);
   const ch = channel('', 'drain');
   const got = follow(sb, ch);

@@ -1,25 +1,17 @@
-// Delivery over WebSocket against a real node: every message once and in order across cuts,
-// batch frames, publish results and errors, queued publishes, recovery that history cannot cover,
-// and a connection that goes silent.
+// Delivery against a real node: every message once and in order across cuts, batch frames,
+// publish results and errors, queued publishes, recovery that history cannot cover (WebSocket and
+// SSE), and a connection that goes silent.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Switchboard, SwitchboardError } from '../switchboard.js';
+import { SwitchboardError } from '../switchboard.js';
 import {
-  OPEN_URL, channel, follow, next, publish, record, spyWebSocket, startProxy, until,
+  OPEN_URL, channel, client, follow, next, publish, record, spyWebSocket, startProxy, until,
 } from './helpers.mjs';
-
-const FAST = { baseMs: 50, maxMs: 400, stableMs: 10000, rateLimitedMs: 200 };
-
-async function client(t, url, options = {}) {
-  const sb = new Switchboard(url, { transport: 'ws', backoff: FAST, ...options });
-  t.after(() => sb.close());
-  return sb;
-}
 
 test('every message once and in order across cuts, with publishes during the cuts', async (t) => {
   const proxy = await startProxy(OPEN_URL());
   t.after(() => proxy.close());
-  const sb = await client(t, proxy.url);
+  const sb = client(t, proxy.url, { transport: 'ws' });
   const events = record(sb);
   const ch = channel('', 'cuts');
   const got = follow(sb, ch);
@@ -43,7 +35,7 @@ test('every message once and in order across cuts, with publishes during the cut
 
 test('batch frames (several messages in one frame) are unpacked', async (t) => {
   const spy = spyWebSocket();
-  const sb = await client(t, OPEN_URL(), { WebSocket: spy.WebSocket, batch: true });
+  const sb = client(t, OPEN_URL(), { transport: 'ws', WebSocket: spy.WebSocket, batch: true });
   const ch = channel('', 'batch');
   const got = follow(sb, ch);
   await until(() => got.subscribed.length === 1, 'subscribed');
@@ -59,7 +51,7 @@ test('batch frames (several messages in one frame) are unpacked', async (t) => {
 });
 
 test('publish resolves to the offset, or rejects with the protocol error code', async (t) => {
-  const sb = await client(t, OPEN_URL());
+  const sb = client(t, OPEN_URL(), { transport: 'ws' });
   const ch = channel('chat', 'publish');
   const got = follow(sb, ch);
   await until(() => got.subscribed.length === 1, 'subscribed');
@@ -84,7 +76,7 @@ test('publish resolves to the offset, or rejects with the protocol error code', 
 });
 
 test('history and presence over WebSocket', async (t) => {
-  const sb = await client(t, OPEN_URL());
+  const sb = client(t, OPEN_URL(), { transport: 'ws' });
   const ch = channel('chat', 'reads');
   const got = follow(sb, ch);
   await until(() => got.subscribed.length === 1, 'subscribed');
@@ -106,8 +98,8 @@ test('while disconnected, publish rejects at once with unavailable, unless queui
   const proxy = await startProxy(OPEN_URL());
   t.after(() => proxy.close());
   proxy.refuseConnections = true;
-  const plain = await client(t, proxy.url);
-  const queuing = await client(t, proxy.url, { queuePublishes: true });
+  const plain = client(t, proxy.url, { transport: 'ws' });
+  const queuing = client(t, proxy.url, { transport: 'ws', queuePublishes: true });
   await Promise.all([next(plain, 'disconnected'), next(queuing, 'disconnected')]);
   const ch = channel('', 'queue');
 
@@ -125,33 +117,44 @@ test('while disconnected, publish rejects at once with unavailable, unless queui
   assert.equal(closed.code, 'closed');
 });
 
-test('a resume point history no longer holds reaches the application, then live messages', async (t) => {
-  const proxy = await startProxy(OPEN_URL());
-  t.after(() => proxy.close());
-  const sb = await client(t, proxy.url);
-  const ch = channel('short', 'trimmed'); // history keeps 3 messages
-  const got = follow(sb, ch);
-  await until(() => got.subscribed.length === 1, 'subscribed');
-  const first = await publish(OPEN_URL(), ch, { n: 0 });
-  await until(() => got.offsets.length === 1, 'the first message');
+for (const transport of ['ws', 'sse']) {
+  test(`${transport}: a resume point history no longer holds reaches the application, once`, async (t) => {
+    const proxy = await startProxy(OPEN_URL());
+    t.after(() => proxy.close());
+    const sb = client(t, proxy.url, { transport });
+    const ch = channel('short', 'trimmed'); // history keeps 3 messages
+    const got = follow(sb, ch);
+    await until(() => got.subscribed.length === 1, 'subscribed');
+    const first = await publish(OPEN_URL(), ch, { n: 0 });
+    await until(() => got.offsets.length === 1, 'the first message');
 
-  proxy.refuseConnections = true;
-  proxy.cut();
-  await next(sb, 'disconnected');
-  for (let n = 1; n <= 5; n++) await publish(OPEN_URL(), ch, { n });
-  proxy.refuseConnections = false;
-  await until(() => got.recoveryFailed.length === 1, 'onRecoveryFailed');
-  assert.equal(got.recoveryFailed[0].since, first, 'names the offset it could not resume from');
-  const live = await publish(OPEN_URL(), ch, { n: 6 });
-  await until(() => got.offsets.includes(live), 'live messages after it');
-  assert.deepEqual(got.messages, [0, 6]);
-  assert.equal(got.recoveryFailed[0].offset, got.subscribed.at(-1).offset);
-});
+    proxy.refuseConnections = true;
+    proxy.cut();
+    await next(sb, 'disconnected');
+    for (let n = 1; n <= 5; n++) await publish(OPEN_URL(), ch, { n });
+    proxy.refuseConnections = false;
+    await until(() => got.recoveryFailed.length === 1, 'onRecoveryFailed');
+    assert.equal(got.recoveryFailed[0].since, first, 'names the offset it could not resume from');
+    assert.equal(got.gaps.length, 0, 'reported once, as a failed recovery');
+    const live = await publish(OPEN_URL(), ch, { n: 6 });
+    await until(() => got.offsets.includes(live), 'live messages after it');
+    assert.deepEqual(got.messages, [0, 6]);
+
+    // the next reconnect resumes from where the subscription went live, not the lost offset
+    const back = next(sb, 'connected');
+    proxy.cut();
+    const meanwhile = await publish(OPEN_URL(), ch, { n: 7 });
+    await back;
+    await until(() => got.offsets.includes(meanwhile), 'the message published meanwhile');
+    assert.equal(got.recoveryFailed.length, 1);
+    assert.deepEqual(got.messages, [0, 6, 7]);
+  });
+}
 
 test('a connection that brings nothing, not even pings, is given up and replaced', async (t) => {
   const proxy = await startProxy(OPEN_URL());
   t.after(() => proxy.close());
-  const sb = await client(t, proxy.url);
+  const sb = client(t, proxy.url, { transport: 'ws' });
   const ch = channel('', 'frozen');
   const got = follow(sb, ch);
   const welcome = await next(sb, 'connected');

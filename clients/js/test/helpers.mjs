@@ -1,6 +1,7 @@
 // Shared by the client's tests: the nodes the JUnit runner started (NodeClientTest), tokens,
 // a TCP proxy that cuts, freezes and refuses WebSocket upgrades, and waiting for conditions.
 import { createHmac } from 'node:crypto';
+import { Switchboard } from '../switchboard.js';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,6 +21,16 @@ export const CLUSTER_URLS = () => env('SB_CLUSTER_URLS').split(',');
 
 if (typeof globalThis.WebSocket !== 'function') {
   throw new Error('no global WebSocket: run node with --experimental-websocket (Node 20.10+)');
+}
+
+/** Reconnects fast: the tests cut often. */
+export const FAST = { baseMs: 50, maxMs: 400, stableMs: 10000, rateLimitedMs: 300 };
+
+/** A client with the FAST backoff (unless `options` says otherwise), closed after the test. */
+export function client(t, url, options) {
+  const sb = new Switchboard(url, { backoff: FAST, ...options });
+  t.after(() => sb.close());
+  return sb;
 }
 
 let unique = 0;

@@ -2,22 +2,13 @@
 // when WebSocket upgrades do not get through.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Switchboard } from '../switchboard.js';
 import {
-  AUTH_URL, OPEN_URL, apiKeyHeader, channel, follow, next, publish, record, startProxy, until,
+  AUTH_URL, OPEN_URL, apiKeyHeader, channel, client, follow, next, publish, record, startProxy, until,
   userToken,
 } from './helpers.mjs';
 
-const FAST = { baseMs: 50, maxMs: 400, stableMs: 10000, rateLimitedMs: 200 };
-
-function client(t, url, options = {}) {
-  const sb = new Switchboard(url, { transport: 'sse', backoff: FAST, ...options });
-  t.after(() => sb.close());
-  return sb;
-}
-
 test('sse: a user publishes, reads history and presence over HTTP with their own token', async (t) => {
-  const sb = client(t, AUTH_URL(), { getToken: async () => userToken('sse-user') });
+  const sb = client(t, AUTH_URL(), { transport: 'sse', getToken: async () => userToken('sse-user') });
   const ch = channel('chat', 'sse-user');
   const got = follow(sb, ch);
   const connected = await next(sb, 'connected');
@@ -46,7 +37,7 @@ test('sse: a user publishes, reads history and presence over HTTP with their own
 });
 
 test('sse: several channels in one stream, one more added, a refused one fails alone', async (t) => {
-  const sb = client(t, AUTH_URL(), { getToken: async () => userToken('sse-multi') });
+  const sb = client(t, AUTH_URL(), { transport: 'sse', getToken: async () => userToken('sse-multi') });
   const events = record(sb);
   const [a, b, c] = [channel('', 'multi-a'), channel('', 'multi-b'), channel('', 'multi-c')];
   const gotA = follow(sb, a);
@@ -78,8 +69,7 @@ test('sse: several channels in one stream, one more added, a refused one fails a
 test('auto: WebSocket upgrades refused mid-session, the client goes on over SSE, nothing lost', async (t) => {
   const proxy = await startProxy(OPEN_URL());
   t.after(() => proxy.close());
-  const sb = new Switchboard(proxy.url, { transport: 'auto', backoff: FAST });
-  t.after(() => sb.close());
+  const sb = client(t, proxy.url, { transport: 'auto' });
   const events = record(sb);
   const ch = channel('', 'fallback');
   const got = follow(sb, ch);
@@ -112,8 +102,7 @@ test('auto: with upgrades refused from the start, SSE from the start', async (t)
   const proxy = await startProxy(OPEN_URL());
   t.after(() => proxy.close());
   proxy.refuseUpgrades = true;
-  const sb = new Switchboard(proxy.url, { transport: 'auto', backoff: FAST });
-  t.after(() => sb.close());
+  const sb = client(t, proxy.url, { transport: 'auto' });
   const events = record(sb);
   const ch = channel('', 'sse-start');
   const got = follow(sb, ch);
@@ -123,38 +112,8 @@ test('auto: with upgrades refused from the start, SSE from the start', async (t)
   await until(() => got.offsets.includes(offset), 'a message');
 });
 
-test('sse: a resume point history no longer holds reaches the application', async (t) => {
-  const proxy = await startProxy(OPEN_URL());
-  t.after(() => proxy.close());
-  const sb = client(t, proxy.url);
-  const ch = channel('short', 'sse-trimmed');
-  const got = follow(sb, ch);
-  await until(() => got.subscribed.length === 1, 'subscribed');
-  const first = await publish(OPEN_URL(), ch, { n: 0 });
-  await until(() => got.offsets.length === 1, 'the first message');
-  proxy.refuseConnections = true;
-  proxy.cut();
-  await next(sb, 'disconnected');
-  for (let n = 1; n <= 5; n++) await publish(OPEN_URL(), ch, { n });
-  proxy.refuseConnections = false;
-  await until(() => got.recoveryFailed.length === 1, 'onRecoveryFailed');
-  assert.equal(got.recoveryFailed[0].since, first);
-  assert.equal(got.gaps.length, 0, 'reported once, as a failed recovery');
-  const live = await publish(OPEN_URL(), ch, { n: 6 });
-  await until(() => got.offsets.includes(live), 'live messages after it');
-  assert.deepEqual(got.messages, [0, 6]);
-
-  // and the next reconnect resumes from where the stream went live, not the lost offset
-  const back = next(sb, 'connected');
-  proxy.cut();
-  const meanwhile = await publish(OPEN_URL(), ch, { n: 7 });
-  await back;
-  await until(() => got.offsets.includes(meanwhile), 'the message published meanwhile');
-  assert.equal(got.recoveryFailed.length, 1);
-});
-
 test('sse: a channel subscribed while the stream opens joins it', async (t) => {
-  const sb = client(t, OPEN_URL());
+  const sb = client(t, OPEN_URL(), { transport: 'sse' });
   const first = follow(sb, channel('', 'opening-a'));
   const ch = channel('', 'opening-b');
   let late = null;
