@@ -253,7 +253,7 @@ export class Switchboard {
   /** Resolves to the message's offset, or rejects with a SwitchboardError (its `code`). */
   publish(channel, data) {
     if (this.#state === 'connected') return this.#conn.publish(channel, data, newKey());
-    if (this.#state === 'closed' || this.#state === 'idle' || !this.#options.queuePublishes) {
+    if (this.#state === 'closed' || !this.#options.queuePublishes) {
       return Promise.reject(new SwitchboardError(this.#state === 'closed' ? 'closed' : 'unavailable',
         'not connected: not published'));
     }
