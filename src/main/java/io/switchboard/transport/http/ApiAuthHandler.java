@@ -77,8 +77,11 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
                 return;
               }
               if (!services.userApiRate().tryTake(caller)) {
+                ctx.response().putHeader("Retry-After",
+                    String.valueOf(services.userApiRate().secondsUntil(caller, 1)));
                 ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED,
-                    "over limits.messagesPerSecond for user " + verified.principal().user()));
+                    "over limits.messagesPerSecond for user " + verified.principal().user()
+                        + "; retry after Retry-After seconds"));
                 return;
               }
               ctx.put(ApiCaller.PRINCIPAL, verified.principal());
