@@ -61,7 +61,8 @@ ensure_browser() {
 }
 
 # Node.js and npm, for the tests that run JavaScript (ApiDocsParsersTest runs the AsyncAPI
-# project's parser): Debian's nodejs and npm, installed when missing and we may, else says how.
+# project's parser, NodeClientTest the JavaScript client's tests): Debian's nodejs and npm,
+# installed when missing and we may, else says how.
 ensure_node() {
   command -v node >/dev/null 2>&1 || apt_install nodejs
   command -v npm >/dev/null 2>&1 || apt_install npm
@@ -95,7 +96,7 @@ java_flags() {
 # Builds target/switchboard.jar unless it is newer than every source file.
 build_jar_if_stale() {
   local jar=target/switchboard.jar
-  if [ -f "$jar" ] && [ -z "$(find pom.xml src -newer "$jar" -type f -print -quit)" ]; then
+  if [ -f "$jar" ] && [ -z "$(find pom.xml src clients/js/switchboard.js -newer "$jar" -type f -print -quit)" ]; then
     return
   fi
   echo "building $jar..." >&2

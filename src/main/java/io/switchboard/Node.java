@@ -145,7 +145,8 @@ public final class Node {
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
             config.limits().apiPublishesBurst()), metrics, new Drain(), userSlots, control,
         disconnects,
-        CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()));
+        CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()),
+        CallerRateLimiter.of(config.limits().messagesPerSecond(), config.limits().messagesBurst()));
   }
 
   private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,

@@ -26,10 +26,11 @@ import io.switchboard.validation.ProtocolSchema;
  * @param control requests to the other nodes (nobody on a single node)
  * @param apiPublishRate limits.apiPublishesPerSecond per API caller
  * @param apiReadRate limits.apiReadsPerSecond per API caller (history and presence reads)
+ * @param userApiRate requests of users with their own tokens on the HTTP API, per user
  */
 public record NodeServices(SwitchboardConfig config, Broker broker, PresenceManager presence,
     Fanout fanout, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
     TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
     ConnectionCounter connections, CallerRateLimiter apiPublishRate, SwitchboardMetrics metrics,
     Drain drain, UserSlots userSlots, NodeControl control, Disconnects disconnects,
-    CallerRateLimiter apiReadRate) {}
+    CallerRateLimiter apiReadRate, CallerRateLimiter userApiRate) {}

@@ -4,20 +4,26 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A rate per HTTP API caller, one {@link TokenBucket} per caller id: publishes
- * ({@code limits.apiPublishesPerSecond} / {@code apiPublishesBurst}) and, in another instance,
- * history and presence reads ({@code limits.apiReadsPerSecond} / {@code apiReadsBurst}).
+ * ({@code limits.apiPublishesPerSecond} / {@code apiPublishesBurst}) and, in other instances,
+ * history and presence reads ({@code limits.apiReadsPerSecond} / {@code apiReadsBurst}) and the
+ * requests users make with their own tokens ({@code limits.messagesPerSecond} /
+ * {@code messagesBurst}, as one WebSocket's frames).
  *
  * <p>Shared by every event loop of the node: a caller's requests land on any loop, and its budget
- * is one. Buckets are created on first use and each is locked while it is used. Callers are API
- * keys and admin users, a small set, so buckets are kept for the life of the node.
+ * is one. Buckets are created on first use and each is locked while it is used. Callers may be
+ * many users, so once there are {@link #SWEEP_AT} buckets (and again at twice what a sweep left),
+ * full ones are dropped: a full bucket is what a new one would be.
  */
 public final class CallerRateLimiter {
   /** For a rate of 0: everything passes. */
   public static final CallerRateLimiter UNLIMITED = new CallerRateLimiter(0, 0);
+  static final int SWEEP_AT = 10_000;
 
   private final int perSecond;
   private final int burst;
   private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  /** Racy on purpose: two loops sweeping at once cost time, never a wrong answer. */
+  private volatile int sweepAt = SWEEP_AT;
 
   private CallerRateLimiter(int perSecond, int burst) {
     this.perSecond = perSecond;
@@ -70,7 +76,31 @@ public final class CallerRateLimiter {
     }
   }
 
+  int buckets() {
+    return buckets.size();
+  }
+
   private TokenBucket bucket(String caller) {
+    TokenBucket bucket = buckets.get(caller);
+    if (bucket != null) {
+      return bucket;
+    }
+    if (buckets.size() >= sweepAt) {
+      sweep();
+    }
     return buckets.computeIfAbsent(caller, c -> new TokenBucket(burst, perSecond));
+  }
+
+  /**
+   * Drops full buckets. A caller that got its bucket just before holds one no longer in the map;
+   * its take is then forgotten, one request's worth of leniency.
+   */
+  private void sweep() {
+    buckets.values().removeIf(bucket -> {
+      synchronized (bucket) {
+        return bucket.full();
+      }
+    });
+    sweepAt = Math.max(SWEEP_AT, 2 * buckets.size());
   }
 }

@@ -82,6 +82,12 @@ public final class TokenBucket {
     return (int) Math.floor(tokens);
   }
 
+  /** Whether the bucket is back at capacity: indistinguishable from a new one. */
+  public boolean full() {
+    refill();
+    return tokens >= capacity;
+  }
+
   private void refill() {
     long now = nanoClock.getAsLong();
     long elapsed = now - refilledAt; // nanoTime differences are safe across its wrap-around

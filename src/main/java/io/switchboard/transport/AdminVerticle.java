@@ -34,7 +34,7 @@ public final class AdminVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(accepted.requests());
     HealthRoutes.mount(router, services);
-    router.post("/api/drain").handler(new ApiAuthHandler(services))
+    router.post("/api/drain").handler(ApiAuthHandler.adminOnly(services))
         .handler(new DrainHandler(services));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());

@@ -175,4 +175,17 @@ class TokenBucketTest {
     assertTrue(rate.tryTake("a", 1));
     assertTrue(CallerRateLimiter.of(0, 0).tryTake("a", 1_000), "0 is no limit");
   }
+
+  @Test
+  void callerRateLimiterDropsFullBucketsOnceThereAreMany() {
+    CallerRateLimiter rate = CallerRateLimiter.of(1, 1);
+    assertTrue(rate.tryTake("busy"), "its bucket is empty now, and must be kept");
+    for (int i = 1; i < CallerRateLimiter.SWEEP_AT; i++) {
+      rate.take("idle-" + i, 0); // a bucket that is still full: what a new one would be
+    }
+    assertEquals(CallerRateLimiter.SWEEP_AT, rate.buckets());
+    assertTrue(rate.tryTake("newcomer"));
+    assertEquals(2, rate.buckets(), "the full ones dropped; busy and the newcomer kept");
+    assertFalse(rate.tryTake("busy"), "busy's budget is still spent");
+  }
 }

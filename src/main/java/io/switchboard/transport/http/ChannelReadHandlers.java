@@ -1,7 +1,6 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.auth.Permissions;
-import io.switchboard.auth.Principal;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.hub.ChannelReads;
 import io.switchboard.hub.NodeServices;
@@ -75,7 +74,8 @@ public final class ChannelReadHandlers {
   private String readable(RoutingContext ctx) {
     String channel = ctx.pathParam("channel");
     NamespaceConfig ns = services.publisher().namespaceOf(channel);
-    Permissions.checkSubscribe(Principal.SERVER, channel, ns);
+    // with a user's own token, what that user may subscribe to; else anything
+    Permissions.checkSubscribe(ApiCaller.principal(ctx), channel, ns);
     return channel;
   }
 

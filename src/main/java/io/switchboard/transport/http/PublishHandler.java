@@ -1,7 +1,6 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.metrics.PublishSource;
-import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -11,7 +10,9 @@ import io.vertx.ext.web.RoutingContext;
  * {@code POST /api/publish}: 200 {@code {"offset"}} once the broker took the message; 429
  * {@code rate_limited} over the caller's {@code limits.apiPublishesPerSecond}. With an
  * {@code Idempotency-Key} header, a retry of a publish whose answer was lost (a timeout, a dropped
- * connection) answers the first one's offset instead of publishing it again.
+ * connection) answers the first one's offset instead of publishing it again. With a user's own
+ * token the publish is that user's, as over a WebSocket: the namespace's publish policy applies
+ * and the message carries the user as {@code publisher}.
  */
 public final class PublishHandler implements Handler<RoutingContext> {
   private final PublishRequests requests;
@@ -30,7 +31,8 @@ public final class PublishHandler implements Handler<RoutingContext> {
       return;
     }
     Future.succeededFuture()
-        .compose(v -> requests.publish(Principal.SERVER, JsonBodies.read(ctx), PublishSource.HTTP,
+        .compose(v -> requests.publish(ApiCaller.principal(ctx), JsonBodies.read(ctx),
+            PublishSource.HTTP,
             PublishRequests.idempotencyKey("http-" + ApiCaller.of(ctx),
                 ctx.request().getHeader(PublishRequests.IDEMPOTENCY_KEY))))
         .onSuccess(reply -> ctx.json(reply))
