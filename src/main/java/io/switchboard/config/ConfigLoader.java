@@ -130,7 +130,9 @@ public final class ConfigLoader {
     HttpConfig config = new HttpConfig(s.string("host", HttpConfig.DEFAULT_HOST),
         s.integer("port", HttpConfig.DEFAULT_PORT, 0, 65_535),
         s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"),
-        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535));
+        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535),
+        s.number("requestHeaderTimeoutMs", HttpConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS, 0,
+            Integer.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
   }
@@ -256,23 +258,27 @@ public final class ConfigLoader {
         s.number("slowConsumerMs", LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, 0, max),
         s.integer("apiPublishesPerSecond", LimitsConfig.DEFAULT_API_PUBLISHES_PER_SECOND, 0, max),
         s.integer("apiPublishesBurst", LimitsConfig.DEFAULT_API_PUBLISHES_BURST, 0, max),
+        s.integer("readsPerSecond", LimitsConfig.DEFAULT_READS_PER_SECOND, 0, max),
+        s.integer("readsBurst", LimitsConfig.DEFAULT_READS_BURST, 0, max),
+        s.integer("apiReadsPerSecond", LimitsConfig.DEFAULT_API_READS_PER_SECOND, 0, max),
+        s.integer("apiReadsBurst", LimitsConfig.DEFAULT_API_READS_BURST, 0, max),
         s.integer("newChannelsPerSecond", LimitsConfig.DEFAULT_NEW_CHANNELS_PER_SECOND, 0, max),
         s.integer("newChannelsBurst", LimitsConfig.DEFAULT_NEW_CHANNELS_BURST, 0, max));
-    if (config.messagesPerSecond() > 0 && config.messagesBurst() < config.messagesPerSecond()) {
-      s.problem("messagesBurst", "must be >= messagesPerSecond, was " + config.messagesBurst());
-    }
-    if (config.apiPublishesPerSecond() > 0
-        && config.apiPublishesBurst() < config.apiPublishesPerSecond()) {
-      s.problem("apiPublishesBurst", "must be >= apiPublishesPerSecond, was "
-          + config.apiPublishesBurst());
-    }
-    if (config.newChannelsPerSecond() > 0
-        && config.newChannelsBurst() < config.newChannelsPerSecond()) {
-      s.problem("newChannelsBurst", "must be >= newChannelsPerSecond, was "
-          + config.newChannelsBurst());
-    }
+    burstCoversRate(s, "messages", config.messagesPerSecond(), config.messagesBurst());
+    burstCoversRate(s, "apiPublishes", config.apiPublishesPerSecond(),
+        config.apiPublishesBurst());
+    burstCoversRate(s, "reads", config.readsPerSecond(), config.readsBurst());
+    burstCoversRate(s, "apiReads", config.apiReadsPerSecond(), config.apiReadsBurst());
+    burstCoversRate(s, "newChannels", config.newChannelsPerSecond(), config.newChannelsBurst());
     s.rejectUnknownKeys();
     return config;
+  }
+
+  /** A token bucket's burst must hold at least a second's tokens, when it has a rate at all. */
+  private static void burstCoversRate(ConfigSection s, String name, int perSecond, int burst) {
+    if (perSecond > 0 && burst < perSecond) {
+      s.problem(name + "Burst", "must be >= " + name + "PerSecond, was " + burst);
+    }
   }
 
   private static DrainConfig drain(ConfigSection s) {

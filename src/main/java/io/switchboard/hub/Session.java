@@ -4,6 +4,8 @@ import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.limits.ChannelCreations;
+import io.vertx.core.Future;
+import io.switchboard.limits.TokenBucket;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -26,6 +28,9 @@ public final class Session {
   private long expiryTimer = -1;
   private String countedUser;
   private ChannelCreations newChannels;
+  private Future<Boolean> userSlot;
+  // limits.readsPerSecond: made on the first history or presence read, as most connections make none
+  private TokenBucket reads;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -107,6 +112,23 @@ public final class Session {
 
   void countedUser(String user) {
     countedUser = user;
+  }
+
+  /** The taking of the counted user's slot (true: taken), or null before it started. */
+  Future<Boolean> userSlot() {
+    return userSlot;
+  }
+
+  void userSlot(Future<Boolean> slot) {
+    userSlot = slot;
+  }
+
+  TokenBucket reads() {
+    return reads;
+  }
+
+  void reads(TokenBucket bucket) {
+    reads = bucket;
   }
 
   long authTimer() {

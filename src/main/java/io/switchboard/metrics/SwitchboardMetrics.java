@@ -42,8 +42,10 @@ public final class SwitchboardMetrics {
   private final LongAdder delivered = new LongAdder();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
   private final Counter reaped;
   private final Counter slowConsumers;
+  private final Counter requestHeadTimeouts;
   private final Counter recovered;
   private final Counter notRecovered;
   private final Timer brokerPublish;
@@ -76,6 +78,10 @@ public final class SwitchboardMetrics {
         .register(registry);
     slowConsumers = Counter.builder("switchboard_slow_consumer_drops")
         .description("Connections closed (4429) because their send queue stayed full")
+        .register(registry);
+    requestHeadTimeouts = Counter.builder("switchboard_request_head_timeouts")
+        .description("Connections closed because a request head was not complete within"
+            + " http.requestHeaderTimeoutMs of the accept or of the previous response")
         .register(registry);
     recovered = Counter.builder("switchboard_recoveries").tag("result", "recovered")
         .description("Subscribes with since: history reached back (recovered) or not (missed)")
@@ -168,12 +174,26 @@ public final class SwitchboardMetrics {
         .tag("transport", transport).tag("code", code.wireName()).register(registry)).increment();
   }
 
+  /**
+   * A POST /api/disconnect: {@code complete} (every node answered), {@code incomplete} (some did
+   * not in time) or {@code unavailable} (the broker was unreachable: this node only).
+   */
+  public void disconnect(String result) {
+    disconnects.computeIfAbsent(result, k -> Counter.builder("switchboard_disconnects")
+        .description("POST /api/disconnect, by result (complete, incomplete, unavailable)")
+        .tag("result", result).register(registry)).increment();
+  }
+
   public void reaped() {
     reaped.increment();
   }
 
   public void slowConsumer() {
     slowConsumers.increment();
+  }
+
+  public void requestHeadTimeout() {
+    requestHeadTimeouts.increment();
   }
 
   public void recovery(boolean reached) {

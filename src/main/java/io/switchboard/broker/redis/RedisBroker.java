@@ -22,7 +22,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Channels shared by every node through Redis: offsets, epochs and history in one hash and one
@@ -43,22 +45,33 @@ public final class RedisBroker implements Broker {
   // Channels this node has local subscribers of (Fanout calls subscribe/unsubscribe from any
   // loop): only their reads store an epoch for a channel nobody published to yet
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  private final String member;
 
-  private RedisBroker(Vertx vertx, RedisConfig config) {
+  private RedisBroker(Vertx vertx, RedisConfig config, String nodeId) {
     this.config = config;
     this.clients = RedisClients.create(vertx, config);
     this.keys = new RedisKeys(config.prefix());
-    this.link = new PubSubLink(vertx, clients.pubSubEndpoints(), keys, stats, this::readHistory);
+    // the node id alone may be reused by a restarted node (or shared by mistake): the suffix makes
+    // each process a member of its own; no blanks, as it travels in space-separated messages
+    this.member = nodeId.replaceAll("\\s", "_") + "@"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    this.link = new PubSubLink(vertx, clients.pubSubEndpoints(), keys, stats, this::readHistory,
+        List.of(keys.control(), keys.answers(member)));
   }
 
   /**
    * Starts connecting in the background: a node comes up while Redis is unreachable (not ready,
    * publishes unavailable) and follows once it is there.
    */
-  public static RedisBroker start(Vertx vertx, RedisConfig config) {
-    RedisBroker broker = new RedisBroker(vertx, config);
+  public static RedisBroker start(Vertx vertx, RedisConfig config, String nodeId) {
+    RedisBroker broker = new RedisBroker(vertx, config, nodeId);
     broker.connected = broker.link.start();
     return broker;
+  }
+
+  /** {@link #start(Vertx, RedisConfig, String)} for a broker used on its own (tests). */
+  public static RedisBroker start(Vertx vertx, RedisConfig config) {
+    return start(vertx, config, "node");
   }
 
   private Future<Void> connected;
@@ -79,6 +92,35 @@ public final class RedisBroker implements Broker {
 
   public RedisKeys keys() {
     return keys;
+  }
+
+  /** This process as a member of the cluster: its node id and a random suffix. */
+  public String member() {
+    return member;
+  }
+
+  /** The Redis command timeout ({@code broker.redis.timeoutMs}). */
+  long timeoutMs() {
+    return config.timeoutMs();
+  }
+
+  /** Receives what comes on the control channels (see {@link RedisNodeControl}). */
+  void controlListener(BiConsumer<String, String> listener) {
+    link.controlListener(listener);
+  }
+
+  /**
+   * Runs {@code action} each time the pub/sub link is up, the first time included: control
+   * messages sent while it was down never reached this node.
+   */
+  void onLinkUp(Runnable action) {
+    link.onUp(action);
+  }
+
+  /** A PUBLISH of a control message, failing after {@code timeoutMs}. */
+  Future<Void> publishControl(String pubSubChannel, String message) {
+    return clients.commands().send(Request.cmd(Command.PUBLISH).arg(pubSubChannel).arg(message))
+        .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   /**

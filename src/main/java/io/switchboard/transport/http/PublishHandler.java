@@ -1,7 +1,6 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.metrics.PublishSource;
-import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -12,7 +11,9 @@ import io.vertx.ext.web.RoutingContext;
  * {@code rate_limited} over the caller's {@code limits.apiPublishesPerSecond}, or when the message
  * would create a channel past the caller's {@code limits.newChannelsPerSecond}. With an
  * {@code Idempotency-Key} header, a retry of a publish whose answer was lost (a timeout, a dropped
- * connection) answers the first one's offset instead of publishing it again.
+ * connection) answers the first one's offset instead of publishing it again. With a user's own
+ * token the publish is that user's, as over a WebSocket: the namespace's publish policy applies
+ * and the message carries the user as {@code publisher}.
  */
 public final class PublishHandler implements Handler<RoutingContext> {
   private final PublishRequests requests;
@@ -35,7 +36,8 @@ public final class PublishHandler implements Handler<RoutingContext> {
       return;
     }
     Future.succeededFuture()
-        .compose(v -> requests.publish(Principal.SERVER, JsonBodies.read(ctx), PublishSource.HTTP,
+        .compose(v -> requests.publish(ApiCaller.principal(ctx), JsonBodies.read(ctx),
+            PublishSource.HTTP,
             PublishRequests.idempotencyKey("http-" + caller,
                 ctx.request().getHeader(PublishRequests.IDEMPOTENCY_KEY)),
             newChannels.creationsOf(caller)))
