@@ -31,6 +31,19 @@ class RedisMaxmemoryTest {
             .put("prefix", prefix))));
   }
 
+  /** Publishes data of {@code size} to new channels until one is refused; returns that reply. */
+  private static TestNode.Reply fill(TestNode node, int size) {
+    String data = "x".repeat(size);
+    for (int i = 0; i < 20_000; i++) {
+      TestNode.Reply reply = node.post("/api/publish", new JsonObject()
+          .put("channel", "oom-" + size + "-" + i).put("data", data).encode());
+      if (reply.status() != 200) {
+        return reply;
+      }
+    }
+    return null;
+  }
+
   @Test
   void everyKeyButTheInboxStreamsExpires(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
@@ -70,19 +83,15 @@ class RedisMaxmemoryTest {
         "noeviction")) {
       TestNode node = node(vertx, redis, "oom");
       try {
-        String big = "x".repeat(64 * 1024);
-        TestNode.Reply refused = null;
-        for (int i = 0; i < 200 && refused == null; i++) {
-          TestNode.Reply reply = node.post("/api/publish", new JsonObject()
-              .put("channel", "oom-" + i).put("data", big).encode());
-          if (reply.status() != 200) {
-            refused = reply;
-          }
-        }
+        // big messages fill it fast; small ones then take what a big one's request buffer
+        // left free, so that nothing fits any more
+        TestNode.Reply refused = fill(node, 64 * 1024);
         assertTrue(refused != null, "3 MB filled up");
         assertEquals(503, refused.status(), refused.body());
         assertEquals("unavailable", refused.json().getString("code"), refused.body());
+        assertTrue(fill(node, 100) != null, "nothing fits any more");
         JsonObject frame = node.ws().publish("oom-ws", new JsonObject().put("text", "small"));
+        assertEquals("error", frame.getString("type"), frame.encode());
         assertEquals("unavailable", frame.getString("code"), frame.encode());
         assertEquals(200, node.get("/ready").status(), "Redis is reachable: the node is ready");
       } finally {
