@@ -47,7 +47,7 @@ class ChannelFloodTest {
   private static final long FIXED_OVERHEAD_BYTES = 4L << 20;
   private static final int CONNECTIONS = 4;
   private static final int CHANNELS_PER_CONNECTION = 50_000;
-  private static final int WINDOW = 32;
+  private static final int WINDOW = 16;
   private static final String DATA = "{\"text\":\"" + "x".repeat(40) + "\"}";
   private static final int KEPT_CHANNELS = 20;
   private static final int KEPT_MESSAGES = 10;

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RedisChannelFloodTest {
   private static final int CONNECTIONS = 4;
   private static final int CHANNELS_PER_CONNECTION = 20_000;
-  private static final int WINDOW = 32;
+  private static final int WINDOW = 16;
   private static final String DATA = "{\"text\":\"" + "x".repeat(40) + "\"}";
   private static final long P99_BOUND_MS = 200;
   /** The node's live heap may grow by this much at most: it keeps nothing per channel. */
