@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,31 @@ public final class ChannelFlood {
     }
     return Future.all(done).map(v -> new Result(acked.get(), Map.copyOf(errors),
         (System.nanoTime() - started) / 1_000_000));
+  }
+
+  /** The flood an ordinary client went through, and what that client measured. */
+  public record Probed(Result result, LatencyProbe probe) {}
+
+  /**
+   * A small flood first, so the JIT has compiled the publish path before anything is measured
+   * (2,000 channels per connection).
+   */
+  public void warmUp(int connections, int window, String data) {
+    Await.result(run("warmup", connections, 2_000, window, data), Duration.ofSeconds(30));
+  }
+
+  /**
+   * {@link #run} with a {@link LatencyProbe} publishing every 20 ms meanwhile on its own channel;
+   * returns once the flood was answered and every probe message arrived.
+   */
+  public Probed probed(String prefix, int connections, int perConnection, int window,
+      String data) {
+    LatencyProbe probe = LatencyProbe.connect(vertx, port, prefix + "-probe");
+    probe.start(20);
+    Result result = Await.result(run(prefix, connections, perConnection, window, data),
+        Duration.ofSeconds(90));
+    probe.stop();
+    return new Probed(result, probe);
   }
 
   private Future<Void> connection(String prefix, int total, int window, String data,

@@ -3,19 +3,15 @@ package io.switchboard.broker.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testing.Await;
 import io.switchboard.testing.ChannelFlood;
 import io.switchboard.testing.KeptChannels;
 import io.switchboard.testing.LatencyProbe;
 import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -74,16 +70,14 @@ class ChannelFloodTest {
       String victimOffset = publish(node, "victim", new JsonObject().put("m", 0));
 
       ChannelFlood flood = new ChannelFlood(vertx, node.port());
-      Await.result(flood.run("warmup", CONNECTIONS, 2_000, WINDOW, DATA), Duration.ofSeconds(30));
+      flood.warmUp(CONNECTIONS, WINDOW, DATA);
       long heapBefore = node.liveHeapBytes();
       long brokerBefore = (long) node.metric("switchboard_broker_bytes");
 
-      LatencyProbe probe = LatencyProbe.connect(vertx, node.port(), "probe");
-      probe.start(20);
-      ChannelFlood.Result result = Await.result(
-          flood.run("flood", CONNECTIONS, CHANNELS_PER_CONNECTION, WINDOW, DATA),
-          Duration.ofSeconds(90));
-      probe.stop();
+      ChannelFlood.Probed probed = flood.probed("flood", CONNECTIONS, CHANNELS_PER_CONNECTION,
+          WINDOW, DATA);
+      ChannelFlood.Result result = probed.result();
+      LatencyProbe probe = probed.probe();
       long p99 = probe.percentileMs(0.99);
       long heapAfter = node.liveHeapBytes();
       long brokerAfter = (long) node.metric("switchboard_broker_bytes");

@@ -3,7 +3,6 @@ package io.switchboard.broker.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testing.Await;
 import io.switchboard.testing.ChannelFlood;
 import io.switchboard.testing.KeptChannels;
 import io.switchboard.testing.LatencyProbe;
@@ -14,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,14 +65,12 @@ class RedisChannelFloodTest {
           "{\"channel\":\"victim\",\"data\":0}").body()).getString("offset");
 
       ChannelFlood flood = new ChannelFlood(vertx, node.port());
-      Await.result(flood.run("warmup", CONNECTIONS, 2_000, WINDOW, DATA), Duration.ofSeconds(30));
+      flood.warmUp(CONNECTIONS, WINDOW, DATA);
       long heapBefore = node.liveHeapBytes();
-      LatencyProbe probe = LatencyProbe.connect(vertx, node.port(), "probe");
-      probe.start(20);
-      ChannelFlood.Result result = Await.result(
-          flood.run("flood", CONNECTIONS, CHANNELS_PER_CONNECTION, WINDOW, DATA),
-          Duration.ofSeconds(90));
-      probe.stop();
+      ChannelFlood.Probed probed = flood.probed("flood", CONNECTIONS, CHANNELS_PER_CONNECTION,
+          WINDOW, DATA);
+      ChannelFlood.Result result = probed.result();
+      LatencyProbe probe = probed.probe();
       long p99 = probe.percentileMs(0.99);
       long heapAfter = node.liveHeapBytes();
       long evicted = redisStat(redis, "evicted_keys");
