@@ -83,10 +83,9 @@ public final class Publisher {
           }
           if (err instanceof NewChannelRefused) {
             return Future.failedFuture(new SwitchboardException(ErrorCode.RATE_LIMITED,
-                "too many new channels: at most " + creations.perSecond() + " a second"
-                    + " (limits.newChannelsPerSecond); " + channel + " has no history yet, so"
-                    + " this publish would create it. Channels that exist take publishes as"
-                    + " before; retry later"));
+                "too many new channels (limits.newChannelsPerSecond = " + creations.perSecond()
+                    + "): " + channel + " does not exist yet and this publish would create it;"
+                    + " publishes to existing channels still go through. Retry later"));
           }
           brokerFailures.warn(() -> log.atWarn().addKeyValue("channel", channel)
               .log("broker publish failed: {}", err.toString()));

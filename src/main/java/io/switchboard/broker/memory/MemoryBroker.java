@@ -63,6 +63,8 @@ public final class MemoryBroker implements Broker {
     this.vertx = vertx;
     this.maxBytes = budget.maxBytes();
     this.maxChannels = budget.maxChannels();
+    log.atInfo().addKeyValue("maxBytes", maxBytes).addKeyValue("maxChannels", maxChannels)
+        .log("memory broker budget (broker.memory)");
     // the sweep visits every channel (up to maxChannels): a worker's job, not an event loop's;
     // it touches only the thread-safe map and order
     this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> vertx.executeBlocking(() -> {
