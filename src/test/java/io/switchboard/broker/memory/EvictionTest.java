@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.broker.StreamPosition;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
@@ -68,6 +69,9 @@ class EvictionTest {
     assertEquals(offset, first.next("message").json().getString("offset"));
     String resumeFrom = first.lastEventId();
     first.close();
+    // a channel with a subscriber would be evicted last: wait until the node let the stream go
+    Await.until(() -> node.get("/metrics").body().contains("\nswitchboard_channels 0.0"),
+        "the closed stream to be unsubscribed");
     for (int i = 0; i < 3; i++) {
       node.publish("ev-other-" + i, n(i));
     }
