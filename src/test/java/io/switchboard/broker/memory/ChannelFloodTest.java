@@ -25,10 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * channels that have subscribers keep their history; a resume on an evicted channel answers
  * {@code recovered:false}; and an ordinary client keeps getting its messages, p99 under 200 ms.
  *
- * <p>Measured on the shared 2-core test machine, with other builds running (load 9 to 15): 7,000
- * to 10,700 channels a second; live heap 12.5 MB before, 24.8 MB after, of which the broker 3.4
- * and 16.0 MB, the rest 9.1 and 8.9 MB; the probe's p50 25-44 ms, p99 139-177 ms, once 417 ms
- * at load 15 (the bound, 200 ms, is the issue's; a run on a machine that busy can miss it).
+ * <p>Measured on the shared 2-core test machine, with other builds running (six runs): 7,000 to
+ * 17,000 channels a second; the live heap grew by the broker's 16 MB and nothing else (the rest
+ * 9.1 to 8.9 MB, 10.9 to 10.7 MB); the probe's p50 11-44 ms, p99 106-179 ms, once 417 ms at a
+ * load of 15 (the bound, 200 ms, is the issue's; a run on a machine that busy can miss it).
  */
 @ExtendWith(VertxExtension.class)
 class ChannelFloodTest {
@@ -36,7 +36,7 @@ class ChannelFloodTest {
   /**
    * What the node's live heap may hold after the flood beyond the broker's budget, measured from
    * its heap before the flood less the broker's part then. Measured: nothing (the rest of the
-   * heap went from 9.6 to 8.8 MB); the allowance covers what the broker does not count and may
+   * heap went from 9.1 to 8.9 MB); the allowance covers what the broker does not count and may
    * differ between the two points: its map's table (sized for the most channels it held at
    * once), connection buffers, and objects a GC leaves to the next one.
    */
