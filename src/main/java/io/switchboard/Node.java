@@ -8,6 +8,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.NodeControl;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
+import io.switchboard.broker.memory.MemoryBrokerStats;
 import io.switchboard.broker.memory.MemoryPresence;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.broker.redis.RedisBrokerStats;
@@ -15,6 +16,7 @@ import io.switchboard.broker.redis.RedisNodeControl;
 import io.switchboard.broker.redis.RedisRevocations;
 import io.switchboard.broker.redis.RedisUserSlots;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.LongAdder;
 import io.switchboard.broker.redis.RedisPresence;
@@ -123,7 +125,7 @@ public final class Node {
           config.presence().ttlMs());
       control = new RedisNodeControl(vertx, redis, config.presence().ttlMs());
     } else {
-      broker = new MemoryBroker(vertx);
+      broker = new MemoryBroker(vertx, config.broker().memory());
       presence = new MemoryPresence();
       sharedRevocations = RevocationStore.NONE;
       userSlots = UserSlots.of(connections);
@@ -132,7 +134,7 @@ public final class Node {
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
     Publisher publisher = new Publisher(config, schemas, broker, metrics);
-    registerNodeGauges(metrics, broker, fanout, control);
+    registerNodeGauges(metrics, config, broker, fanout, control);
     RevocationList revocations = new RevocationList();
     TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations,
         sharedRevocations);
@@ -146,15 +148,30 @@ public final class Node {
             config.limits().apiPublishesBurst()), metrics, new Drain(), userSlots, control,
         disconnects,
         CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()),
-        CallerRateLimiter.of(config.limits().messagesPerSecond(), config.limits().messagesBurst()));
+        CallerRateLimiter.of(config.limits().messagesPerSecond(), config.limits().messagesBurst()),
+        CallerRateLimiter.of(config.limits().newChannelsPerSecond(),
+            config.limits().newChannelsBurst()));
   }
 
-  private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,
-      Fanout fanout, NodeControl control) {
+  private static void registerNodeGauges(SwitchboardMetrics metrics, SwitchboardConfig config,
+      Broker broker, Fanout fanout, NodeControl control) {
     metrics.gauge("switchboard_channels", "Channels with local subscribers on this node",
         fanout::activeChannels);
     metrics.gauge("switchboard_broker_up", "1 while the broker is reachable, else 0",
         () -> broker.reachable() ? 1 : 0);
+    if (broker instanceof MemoryBroker memory) {
+      metrics.gauge("switchboard_broker_bytes", "Heap bytes the memory broker holds (estimated:"
+          + " history, offsets, epochs, idempotency keys)", memory::bytes);
+      metrics.gauge("switchboard_broker_max_bytes", "broker.memory.maxBytes",
+          () -> config.broker().memory().maxBytes());
+      metrics.gauge("switchboard_broker_channels", "Channels the memory broker holds",
+          memory::channels);
+      for (MemoryBrokerStats.Reason reason : MemoryBrokerStats.Reason.values()) {
+        metrics.counter("switchboard_broker_evictions", "Channels the memory broker dropped, by"
+                + " reason: budget (maxBytes), count (maxChannels), ttl (history expired)",
+            Tags.of("reason", reason.label()), memory.stats(), stats -> stats.evictions(reason));
+      }
+    }
     if (broker instanceof RedisBroker redis) {
       RedisBrokerStats stats = redis.stats();
       metrics.counter("switchboard_redis_reconnects", "Times the Redis pub/sub link came back",

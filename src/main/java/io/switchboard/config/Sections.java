@@ -55,7 +55,24 @@ public final class Sections {
 
   public enum BrokerType { MEMORY, REDIS }
 
-  public record BrokerConfig(BrokerType type, RedisConfig redis) {}
+  /**
+   * The embedded broker's budget (README "Memory budget"): over either, it evicts whole channels,
+   * those without local subscribers first, least recently published first.
+   *
+   * @param maxBytes estimated heap bytes of history, offsets, epochs and idempotency keys
+   * @param maxChannels channels held (each with its offset and epoch)
+   */
+  public record MemoryConfig(long maxBytes, long maxChannels) {
+    public static final long MIN_MAX_BYTES = 1L << 20;
+    public static final long DEFAULT_MAX_CHANNELS = 1_000_000;
+
+    /** broker.memory.maxBytes left unset (null): a quarter of the JVM's maximum heap (-Xmx). */
+    public static long defaultMaxBytes() {
+      return Runtime.getRuntime().maxMemory() / 4;
+    }
+  }
+
+  public record BrokerConfig(BrokerType type, RedisConfig redis, MemoryConfig memory) {}
 
   public record JwtKeyConfig(String algorithm, String secret, String publicKey) {}
 
@@ -98,12 +115,14 @@ public final class Sections {
    * @param readsPerSecond tokens per second of each WebSocket connection's history and presence
    *     reads (see {@link io.switchboard.limits.ReadCost})
    * @param apiReadsPerSecond the same for each HTTP API caller
+   * @param newChannelsPerSecond channels each WebSocket connection and each HTTP API caller may
+   *     create (publish to while the broker holds nothing of them) per second
    */
   public record LimitsConfig(int maxFrameBytes, int maxBodyBytes, int maxSubscriptionsPerConnection,
       int maxConnectionsPerUser, int maxConnectionsPerAddress, int messagesPerSecond,
       int messagesBurst, long sendQueueBytes, long slowConsumerMs, int apiPublishesPerSecond,
       int apiPublishesBurst, int readsPerSecond, int readsBurst, int apiReadsPerSecond,
-      int apiReadsBurst) {
+      int apiReadsBurst, int newChannelsPerSecond, int newChannelsBurst) {
     public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
     public static final int DEFAULT_MAX_BODY_BYTES = 1_048_576;
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
@@ -122,6 +141,8 @@ public final class Sections {
     // one caller is often a backend reading on behalf of many users: ten times a connection's
     public static final int DEFAULT_API_READS_PER_SECOND = 200;
     public static final int DEFAULT_API_READS_BURST = 2_000;
+    public static final int DEFAULT_NEW_CHANNELS_PER_SECOND = 1_000;
+    public static final int DEFAULT_NEW_CHANNELS_BURST = 10_000;
   }
 
   public record DrainConfig(long windowMs) {

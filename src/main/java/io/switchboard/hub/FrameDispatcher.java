@@ -57,7 +57,7 @@ public final class FrameDispatcher {
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
       reply = services.publisher().publish(session.principal(), publish.channel(), publish.data(),
-              PublishSource.WS)
+              PublishSource.WS, null, session.newChannels(services.config().limits()))
           .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
               null));
     } else if (frame instanceof ClientFrame.History history) {

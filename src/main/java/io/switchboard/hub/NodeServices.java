@@ -19,6 +19,7 @@ import io.switchboard.validation.ProtocolSchema;
  * thread-safe.
  *
  * @param tokens null when no JWT key is configured
+ * @param apiNewChannels channel creations per HTTP API caller (limits.newChannelsPerSecond)
  * @param drain set once the node drains: not ready, no new connections
  * @param revocations this node's own list; {@code tokens} also asks the cluster's
  * @param connections per address (and per user on a single node)
@@ -33,4 +34,5 @@ public record NodeServices(SwitchboardConfig config, Broker broker, PresenceMana
     TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations, Hubs hubs,
     ConnectionCounter connections, CallerRateLimiter apiPublishRate, SwitchboardMetrics metrics,
     Drain drain, UserSlots userSlots, NodeControl control, Disconnects disconnects,
-    CallerRateLimiter apiReadRate, CallerRateLimiter userApiRate) {}
+    CallerRateLimiter apiReadRate, CallerRateLimiter userApiRate,
+    CallerRateLimiter apiNewChannels) {}

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code limits.apiPublishesPerSecond} / {@code apiPublishesBurst}) and, in other instances,
  * history and presence reads ({@code limits.apiReadsPerSecond} / {@code apiReadsBurst}) and the
  * requests users make with their own tokens ({@code limits.messagesPerSecond} /
- * {@code messagesBurst}, as one WebSocket's frames).
+ * {@code messagesBurst}, as one WebSocket's frames), and channel creations
+ * ({@code limits.newChannelsPerSecond} / {@code newChannelsBurst}).
  *
  * <p>Shared by every event loop of the node: a caller's requests land on any loop, and its budget
  * is one. Buckets are created on first use and each is locked while it is used. Callers may be
@@ -52,6 +53,42 @@ public final class CallerRateLimiter {
 
   public boolean tryTake(String caller) {
     return take(caller, 1) == 1;
+  }
+
+  /** Returns a token {@link #tryTake} took that was not needed after all. */
+  public void giveBack(String caller) {
+    if (perSecond <= 0) {
+      return;
+    }
+    TokenBucket bucket = buckets.get(caller);
+    if (bucket != null) {
+      synchronized (bucket) {
+        bucket.giveBack(1);
+      }
+    }
+  }
+
+  /** {@code caller}'s channel creations, as the publish path takes them. */
+  public ChannelCreations creationsOf(String caller) {
+    if (perSecond <= 0) {
+      return ChannelCreations.UNLIMITED;
+    }
+    return new ChannelCreations() {
+      @Override
+      public boolean reserve() {
+        return tryTake(caller);
+      }
+
+      @Override
+      public void release() {
+        giveBack(caller);
+      }
+
+      @Override
+      public int perSecond() {
+        return perSecond;
+      }
+    };
   }
 
   /** Takes {@code tokens} of {@code caller}'s bucket if it holds that many (see TokenBucket). */

@@ -49,6 +49,15 @@ public final class TokenBucket {
   }
 
   /**
+   * Returns {@code n} tokens taken for something that turned out not to need them (a publish that
+   * created no channel); never above capacity.
+   */
+  public void giveBack(int n) {
+    refill();
+    tokens = Math.min(capacity, tokens + n);
+  }
+
+  /**
    * Takes {@code tokens} if there are that many, else none. Asking for more than the capacity asks
    * for a full bucket: such a cost could never be paid otherwise.
    */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.protocol.CloseCode;
@@ -118,8 +119,14 @@ public final class SwitchboardMetrics {
   }
 
   public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value) {
+    counter(name, description, Tags.empty(), source, value);
+  }
+
+  public <T> void counter(String name, String description, Tags tags, T source,
+      ToDoubleFunction<T> value) {
     // held weakly by Micrometer: callers pass sources that live as long as the node (broker stats)
-    FunctionCounter.builder(name, source, value).description(description).register(registry);
+    FunctionCounter.builder(name, source, value).description(description).tags(tags)
+        .register(registry);
   }
 
   public void connectionOpened(String transport) {

@@ -220,6 +220,7 @@ final class PubSubLink {
     }
     connection = null;
     up = false;
+    channels.values().forEach(ChannelSequencer::linkLost);
     conn.close();
     retry(err, null);
   }

@@ -5,6 +5,7 @@ import io.switchboard.broker.BrokerListener;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
+import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.Publication;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
@@ -19,6 +20,8 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -39,6 +42,9 @@ public final class RedisBroker implements Broker {
   private final RedisConfig config;
   private final RedisBrokerStats stats = new RedisBrokerStats();
   private final PubSubLink link;
+  // Channels this node has local subscribers of (Fanout calls subscribe/unsubscribe from any
+  // loop): only their reads store an epoch for a channel nobody published to yet
+  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final String member;
 
   private RedisBroker(Vertx vertx, RedisConfig config, String nodeId) {
@@ -146,12 +152,15 @@ public final class RedisBroker implements Broker {
         options.publisher() == null ? "" : options.publisher(),
         options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
         String.valueOf(Math.max(1, options.historyTtlMs())), String.valueOf(config.metaTtlMs()),
-        StreamPosition.newEpoch());
+        StreamPosition.newEpoch(), options.mayCreate() ? "1" : "0");
     List<String> scriptKeys = options.idempotencyKey() == null ? channelKeys(channel)
         : List.of(keys.meta(channel), keys.stream(channel),
             keys.idempotency(channel, options.idempotencyKey()));
     Future<StreamPosition> published = PUBLISH.call(clients.commands(), scriptKeys, args)
-        .map(reply -> new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()));
+        .compose(reply -> reply.get(0).toLong() == 0
+            ? Future.failedFuture(new NewChannelRefused(channel))
+            : Future.succeededFuture(
+                new StreamPosition(reply.get(0).toLong(), reply.get(1).toString())));
     return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
@@ -164,11 +173,13 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> subscribe(String channel) {
+    subscribed.add(channel);
     return CallerContext.bind(link.subscribe(channel));
   }
 
   @Override
   public Future<Void> unsubscribe(String channel) {
+    subscribed.remove(channel);
     return CallerContext.bind(link.unsubscribe(channel));
   }
 
@@ -181,7 +192,7 @@ public final class RedisBroker implements Broker {
     StreamPosition since = query.since();
     List<String> args = List.of(since == null ? "" : String.valueOf(since.offset()),
         String.valueOf(query.limit()), String.valueOf(config.metaTtlMs()),
-        StreamPosition.newEpoch());
+        StreamPosition.newEpoch(), subscribed.contains(channel) ? "1" : "0");
     return HISTORY.call(clients.commands(), channelKeys(channel), args)
         .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
         .map(reply -> page(channel, since, reply));

@@ -55,8 +55,9 @@ public final class Routes {
     router.post("/api/disconnect").handler(new DisconnectHandler(services));
     router.post("/api/drain").handler(new DrainHandler(services));
     router.post("/api/publish").handler(new PublishHandler(publishes,
-        services.apiPublishRate()));
-    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate()));
+        services.apiPublishRate(), services.apiNewChannels()));
+    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate(),
+        services.apiNewChannels()));
     // channel names may hold '/', so the name is everything between the fixed parts
     router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
     router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());
