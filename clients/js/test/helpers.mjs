@@ -100,12 +100,17 @@ export async function post(url, path, body, headers = {}) {
   return { status: response.status, body: await response.json() };
 }
 
+export async function get(url, path, headers = {}) {
+  const response = await fetch(url + path, { headers });
+  return { status: response.status, body: await response.json() };
+}
+
 // ---- waiting ----
 
-/** Waits for `condition()` to hold; fails naming `what` after `timeoutMs`. */
+/** Waits for `condition()` (or the Promise it returns) to hold; fails naming `what` after `timeoutMs`. */
 export async function until(condition, what, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await sleep(10);
   }

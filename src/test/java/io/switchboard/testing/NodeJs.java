@@ -113,6 +113,8 @@ public final class NodeJs {
       Duration timeout) {
     List<String> command = new ArrayList<>();
     command.add("node");
+    // a test forces a GC, after which some fetch implementations miss aborts
+    command.add("--expose-gc");
     // Node 20 has its global WebSocket behind a flag; without it, ws runs see none, as on 18
     if (webSocket == WebSocketClass.GLOBAL && major < 22) {
       command.add("--experimental-websocket");
