@@ -131,7 +131,7 @@ class NodeClientTest {
     Map<String, String> runEnv = new HashMap<>(env);
     runEnv.put("SB_CLUSTER_URLS", clusterUrls.get(webSocket));
     NodeJs.Run run = node.test(CLIENT, file, webSocket, runEnv, FILE_TIMEOUT);
-    assertEquals(0, run.exitCode(),
-        () -> "node --test " + file + " (" + webSocket + " WebSocket) failed:\n" + run.output());
+    assertEquals(0, run.exitCode(), () -> "node " + node.version() + " --test " + file + " ("
+        + webSocket + " WebSocket) failed:\n" + run.output());
   }
 }

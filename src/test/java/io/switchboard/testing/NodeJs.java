@@ -49,10 +49,12 @@ public final class NodeJs {
     }
   }
 
+  private final String version;
   private final int major;
   private final int minor;
 
-  private NodeJs(int major, int minor) {
+  private NodeJs(String version, int major, int minor) {
+    this.version = version;
     this.major = major;
     this.minor = minor;
   }
@@ -81,9 +83,10 @@ public final class NodeJs {
     int minor = Integer.parseInt(matcher.group(2));
     if (major < 18 || major == 18 && minor < 15) {
       throw new AssertionError("node " + version + " is too old for the client's tests (they need"
-          + " node --test of 18.15 or later): " + INSTALL + " from Debian 12 or later");
+          + " node --test of 18.15 or later): install a newer one, such as Debian 12's (apt-get"
+          + " install -y nodejs npm)");
     }
-    return new NodeJs(major, minor);
+    return new NodeJs(version, major, minor);
   }
 
   /**
@@ -96,6 +99,11 @@ public final class NodeJs {
           + "/node_modules: run scripts/test, which installs it, or `npm ci --ignore-scripts` in "
           + project + " (npm: Debian's npm package)");
     }
+  }
+
+  /** What {@code node --version} said: {@code v18.20.4}. */
+  public String version() {
+    return version;
   }
 
   /** The WebSocket classes this node has: the global one from 20.10 on, the ws package always. */
@@ -135,8 +143,8 @@ public final class NodeJs {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor();
         reader.join(TimeUnit.SECONDS.toMillis(5));
-        throw new AssertionError("node --test " + run + " did not finish within " + timeout
-            + "; it printed:\n" + text(output));
+        throw new AssertionError("node " + version + " --test " + run + " did not finish within "
+            + timeout + "; it printed:\n" + text(output));
       }
       reader.join(TimeUnit.SECONDS.toMillis(5));
       return new Run(process.exitValue(), text(output));
