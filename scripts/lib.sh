@@ -61,8 +61,9 @@ ensure_browser() {
 }
 
 # Node.js and npm, for the tests that run JavaScript (ApiDocsParsersTest runs the AsyncAPI
-# project's parser, NodeClientTest the JavaScript client's tests): Debian's nodejs and npm,
-# installed when missing and we may, else says how.
+# project's parser, NodeClientTest the JavaScript client's tests, with the ws package): Debian's
+# nodejs and npm (18.20 in Debian 12; 18.15 or later will do), installed when missing and we may,
+# else says how.
 ensure_node() {
   command -v node >/dev/null 2>&1 || apt_install nodejs
   command -v npm >/dev/null 2>&1 || apt_install npm

@@ -775,6 +775,8 @@ class SseConnection {
   #settings;
   #sink;
   #abort = new AbortController();
+  /** The stream's reader, cancelled with the abort: see #abandon. */
+  #reader = null;
   #dead = false;
   #timer = null;
   /** Subscription -> the offset its stream resumed from (null: a fresh subscription). */
@@ -822,7 +824,10 @@ class SseConnection {
       this.#lost({ code: CloseCode.ABNORMAL, reason: String(err?.message ?? err) });
       return;
     }
-    if (this.#dead) return;
+    if (this.#dead) {
+      discard(response); // answered though aborted (see #abandon)
+      return;
+    }
     if (response.status !== 200) {
       await this.#refused(response);
       return;
@@ -830,8 +835,10 @@ class SseConnection {
     for (const sub of this.#resumedFrom.keys()) {
       if (sub.state === 'subscribing') sub.state = 'subscribed';
     }
+    // taken before the ready event, whose handlers may close the client (see #abandon)
+    this.#reader = response.body.getReader();
     this.#becomeReady();
-    this.#read(response.body);
+    this.#read(this.#reader);
   }
 
   #becomeReady() {
@@ -840,8 +847,7 @@ class SseConnection {
     this.#sink.ready(this, { transport: 'sse' });
   }
 
-  async #read(body) {
-    const reader = body.getReader();
+  async #read(reader) {
     const decoder = new TextDecoder();
     const parser = new SseParser((event) => this.#event(event));
     const deadMs = deadAfterMs(this.#settings.heartbeatMs);
@@ -918,6 +924,7 @@ class SseConnection {
           headers: { Accept: 'text/event-stream', ...this.#auth() }, signal: abort.signal,
         });
         if ([400, 403, 404].includes(response.status)) refused.set(sub, await errorOf(response));
+        else discard(response); // the abort below may be missed (see #abandon)
       } catch {
         // network trouble: the stream's own retry finds out
       } finally {
@@ -998,6 +1005,10 @@ class SseConnection {
     this.#dead = true;
     clearTimeout(this.#timer);
     this.#abort.abort();
+    // Node's fetch (undici) may miss the abort: it reaches the request through an object the GC
+    // can collect while the body is read (nodejs/undici#4627; on Debian 12's Node 18, undici
+    // 5.15, after any GC), which leaves the stream open. Cancelling the body closes it anyway.
+    this.#reader?.cancel().catch(() => {});
   }
 }
 
@@ -1115,6 +1126,11 @@ function decodeResumeToken(token) {
 function fromBase64Url(text) {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+/** Lets go of a response whose body nobody will read (it may hold a connection open). */
+function discard(response) {
+  response.body?.cancel().catch(() => {});
 }
 
 /** The JSON error body of a refused HTTP request, as a SwitchboardError. */

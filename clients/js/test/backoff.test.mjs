@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Switchboard, CloseCode, backoffDelay, reconnectDelay } from '../switchboard.js';
-import { OPEN_URL, next, record, startProxy, until } from './helpers.mjs';
+import { OPEN_URL, WebSocket, next, record, startProxy, until } from './helpers.mjs';
 
 const BACKOFF = { baseMs: 100, maxMs: 1000, stableMs: 10000, rateLimitedMs: 5000 };
 
@@ -39,7 +39,7 @@ test('reconnects on that schedule while the node is unreachable, and starts over
   t.after(() => proxy.close());
   proxy.refuseConnections = true;
   const sb = new Switchboard(proxy.url, {
-    transport: 'ws', backoff: { ...BACKOFF, stableMs: 300 },
+    transport: 'ws', WebSocket, backoff: { ...BACKOFF, stableMs: 300 },
   });
   t.after(() => sb.close());
   const events = record(sb);

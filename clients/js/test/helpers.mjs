@@ -19,16 +19,37 @@ export const OPEN_URL = () => env('SB_URL');
 export const AUTH_URL = () => env('SB_AUTH_URL');
 export const CLUSTER_URLS = () => env('SB_CLUSTER_URLS').split(',');
 
-if (typeof globalThis.WebSocket !== 'function') {
-  throw new Error('no global WebSocket: run node with --experimental-websocket (Node 20.10+)');
+/**
+ * The WebSocket class the tests give the client, as SB_WEBSOCKET (set by the runner) says:
+ * `global`, Node's own (22 and later, or 20.10+ with --experimental-websocket), or `ws`, the npm
+ * package that Node 18 and 20 users pass, as README.md tells them. Unset: the global where there
+ * is one.
+ */
+export const WebSocket = await webSocketClass(
+  process.env.SB_WEBSOCKET || (typeof globalThis.WebSocket === 'function' ? 'global' : 'ws'));
+
+async function webSocketClass(name) {
+  if (name === 'ws') {
+    try {
+      return (await import('ws')).default;
+    } catch (err) {
+      throw new Error(`the "ws" package is not installed (${err.message}): run npm ci in clients/js`);
+    }
+  }
+  if (name === 'global' && typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
+  throw new Error(`SB_WEBSOCKET=${name}: no such WebSocket here; ws, or global on Node 22+ (20.10+ `
+    + 'with --experimental-websocket)');
 }
 
 /** Reconnects fast: the tests cut often. */
 export const FAST = { baseMs: 50, maxMs: 400, stableMs: 10000, rateLimitedMs: 300 };
 
-/** A client with the FAST backoff (unless `options` says otherwise), closed after the test. */
+/**
+ * A client with the FAST backoff and the tests' WebSocket (unless `options` says otherwise),
+ * closed after the test.
+ */
 export function client(t, url, options) {
-  const sb = new Switchboard(url, { backoff: FAST, ...options });
+  const sb = new Switchboard(url, { backoff: FAST, WebSocket, ...options });
   t.after(() => sb.close());
   return sb;
 }
@@ -79,12 +100,17 @@ export async function post(url, path, body, headers = {}) {
   return { status: response.status, body: await response.json() };
 }
 
+export async function get(url, path, headers = {}) {
+  const response = await fetch(url + path, { headers });
+  return { status: response.status, body: await response.json() };
+}
+
 // ---- waiting ----
 
-/** Waits for `condition()` to hold; fails naming `what` after `timeoutMs`. */
+/** Waits for `condition()` (or the Promise it returns) to hold; fails naming `what` after `timeoutMs`. */
 export async function until(condition, what, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await sleep(10);
   }
@@ -205,7 +231,7 @@ export async function startProxy(targetUrl) {
 /** A WebSocket class that hands the test each socket it makes, and can drop our pongs. */
 export function spyWebSocket() {
   const spy = { sockets: [], dropPongs: false, framesWithSeveral: 0 };
-  spy.WebSocket = class extends globalThis.WebSocket {
+  spy.WebSocket = class extends WebSocket {
     constructor(...args) {
       super(...args);
       spy.sockets.push(this);

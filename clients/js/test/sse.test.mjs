@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  AUTH_URL, OPEN_URL, apiKeyHeader, channel, client, follow, next, publish, record, startProxy, until,
+  AUTH_URL, OPEN_URL, apiKeyHeader, channel, client, follow, get, next, publish, record, startProxy, until,
   userToken,
 } from './helpers.mjs';
 
@@ -64,6 +64,27 @@ test('sse: several channels in one stream, one more added, a refused one fails a
   await until(() => gotA.offsets.includes(lastA), 'a goes on');
   assert.equal(gotB.offsets.length, 1, 'nothing after unsubscribe');
   assert.equal(events.filter((e) => e.event === 'connected').length, 1, 'new streams are no reconnects');
+});
+
+test('sse: a replaced stream and a closed client let go of their connections, even after a GC', async (t) => {
+  // Node's fetch may miss an abort after a GC (nodejs/undici#4627; always on Debian 12's Node 18):
+  // the client cancels the stream's body as well
+  assert.equal(typeof globalThis.gc, 'function', 'the runner starts node with --expose-gc');
+  const sb = client(t, AUTH_URL(), { transport: 'sse', getToken: async () => userToken('sse-gone') });
+  const [a, b] = [channel('chat', 'gone-a'), channel('chat', 'gone-b')];
+  const gotA = follow(sb, a);
+  await until(() => gotA.subscribed.length === 1, 'a subscribed');
+  const connections = async () => (await get(AUTH_URL(), `/api/channels/${a}/presence`, apiKeyHeader()))
+    .body.users.reduce((sum, u) => sum + u.connections, 0);
+  assert.equal(await connections(), 1);
+
+  globalThis.gc();
+  const gotB = follow(sb, b); // a new stream for both channels replaces the first
+  await until(() => gotB.subscribed.length === 1, 'b subscribed');
+  await until(async () => await connections() === 1, 'the first stream closed');
+  globalThis.gc();
+  sb.close();
+  await until(async () => await connections() === 0, 'the second stream closed');
 });
 
 test('auto: WebSocket upgrades refused mid-session, the client goes on over SSE, nothing lost', async (t) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Switchboard } from '../switchboard.js';
 import {
-  AUTH_URL, apiKeyHeader, channel, follow, next, publish, record, until, userToken,
+  AUTH_URL, WebSocket, apiKeyHeader, channel, follow, next, publish, record, until, userToken,
 } from './helpers.mjs';
 
 /** Publishes one message at a time, each once the client has the one before, until `doneAt`. */
@@ -24,7 +24,7 @@ describe('tokens', { concurrency: true }, () => {
       const expSec = Math.floor(Date.now() / 1000) + 3;
       const tokens = [userToken('refresh', 0, { exp: expSec }), userToken('refresh')];
       let asked = 0;
-      const sb = new Switchboard(AUTH_URL(), { transport, getToken: async () => tokens[asked++] });
+      const sb = new Switchboard(AUTH_URL(), { transport, WebSocket, getToken: async () => tokens[asked++] });
       t.after(() => sb.close());
       const events = record(sb);
       const ch = channel('', `refresh-${transport}`);
@@ -49,7 +49,7 @@ describe('tokens', { concurrency: true }, () => {
       if (asked++ === 0) return userToken('late', 0, { exp: expSec });
       return sb.state === 'connected' ? 'refused-refresh' : userToken('late');
     };
-    sb = new Switchboard(AUTH_URL(), { transport: 'ws', getToken, backoff: { baseMs: 50 } });
+    sb = new Switchboard(AUTH_URL(), { transport: 'ws', WebSocket, getToken, backoff: { baseMs: 50 } });
     t.after(() => sb.close());
     const events = record(sb);
     const ch = channel('', 'late-refresh');

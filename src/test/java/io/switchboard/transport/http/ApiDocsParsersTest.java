@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import io.switchboard.testing.NodeJs;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestNode.Reply;
 import io.vertx.core.Vertx;
@@ -106,12 +107,7 @@ class ApiDocsParsersTest {
    * run for several files, as loading the parser costs more than parsing.
    */
   private static String asyncApiCheck(Path... files) throws IOException {
-    if (!Files.isDirectory(ASYNCAPI_CHECK.resolve("node_modules/@asyncapi/parser"))) {
-      throw new AssertionError("@asyncapi/parser is not installed in " + ASYNCAPI_CHECK
-          + "/node_modules: run scripts/test, which installs it, or run"
-          + " `npm ci --ignore-scripts` in " + ASYNCAPI_CHECK + " (Node.js and npm: Debian's"
-          + " nodejs and npm packages)");
-    }
+    NodeJs.requirePackage(ASYNCAPI_CHECK, "@asyncapi/parser");
     List<String> command = new ArrayList<>(List.of("node", "check.mjs"));
     for (Path file : files) {
       command.add(file.toString());
