@@ -60,6 +60,30 @@ ensure_browser() {
     "DemoPageBrowserTest will be skipped, the rest of the suite runs." >&2
 }
 
+# Node.js and npm, for the tests that run JavaScript (ApiDocsParsersTest runs the AsyncAPI
+# project's parser, NodeClientTest the JavaScript client's tests, with the ws package): Debian's
+# nodejs and npm (18.20 in Debian 12; 18.15 or later will do), installed when missing and we may,
+# else says how.
+ensure_node() {
+  command -v node >/dev/null 2>&1 || apt_install nodejs
+  command -v npm >/dev/null 2>&1 || apt_install npm
+}
+
+# Installs the npm packages a folder's package-lock.json pins (npm ci: exactly the locked versions,
+# no install scripts), unless node_modules already matches the lock file. Quiet unless it fails.
+npm_ci() {
+  local dir=$1 log
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  echo "installing the npm packages of $dir (npm ci)..." >&2
+  log=$(mktemp)
+  if ! (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    die "npm ci failed in $dir (output above); run it there by hand to retry."
+  fi
+  rm -f "$log"
+}
+
 # JVM flags every java command of ours gets.
 java_flags() {
   local major
@@ -73,7 +97,7 @@ java_flags() {
 # Builds target/switchboard.jar unless it is newer than every source file.
 build_jar_if_stale() {
   local jar=target/switchboard.jar
-  if [ -f "$jar" ] && [ -z "$(find pom.xml src -newer "$jar" -type f -print -quit)" ]; then
+  if [ -f "$jar" ] && [ -z "$(find pom.xml src clients/js/switchboard.js -newer "$jar" -type f -print -quit)" ]; then
     return
   fi
   echo "building $jar..." >&2

@@ -1,15 +1,20 @@
 -- Reads a channel's position and history in one step, so "what came after since" and "the top"
--- describe the same moment. A channel without meta gets its epoch here, so the offset a
--- subscriber is acked with stays valid for the publications that follow.
+-- describe the same moment. A channel without meta is at offset 0 of a new epoch; for a node
+-- that subscribes to it (ARGV[5] '1') the epoch is stored, so the offset its subscribers are acked
+-- with stays valid for the publications that follow; a mere read stores nothing.
 -- KEYS[1] meta hash, KEYS[2] history stream
 -- ARGV[1] since offset ('' for the newest entries), ARGV[2] limit, ARGV[3] meta ttl ms,
--- ARGV[4] epoch to start with when the channel has none
+-- ARGV[4] epoch to start with when the channel has none, ARGV[5] '1' to store it
 -- Returns {epoch, top offset, oldest retained offset (-1: none or not asked), entries}
 local epoch = redis.call('HGET', KEYS[1], 'e')
 if not epoch then
-  epoch = ARGV[4]
-  redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  -- a stream without meta belongs to a lost epoch (Redis evicted or expired the meta first)
+  if ARGV[5] == '1' then
+    redis.call('HSET', KEYS[1], 'e', ARGV[4], 'o', 0)
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+    redis.call('DEL', KEYS[2])
+  end
+  return {ARGV[4], 0, -1, {}}
 end
 local top = tonumber(redis.call('HGET', KEYS[1], 'o') or '0')
 local limit = tonumber(ARGV[2])

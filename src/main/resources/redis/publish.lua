@@ -4,7 +4,12 @@
 -- KEYS[3] (optional) idempotency key: set, the publish happened already and its result is returned
 -- ARGV[1] pub/sub channel, ARGV[2] data (JSON text), ARGV[3] publisher, ARGV[4] '1' when there is
 -- a publisher, ARGV[5] history size, ARGV[6] history ttl ms, ARGV[7] meta ttl ms,
--- ARGV[8] epoch to start with when the channel has none (new, expired, or Redis lost its data)
+-- ARGV[8] epoch to start with when the channel has none (new, expired, evicted, or Redis lost its
+-- data), ARGV[9] '1' when the publish may create the channel, '0' when it may not (the publisher is
+-- out of new channels: limits.newChannelsPerSecond)
+-- Returns {offset, epoch, ts}; {0, '', ''} when the channel does not exist and may not be created.
+-- Atomic under maxmemory too: Redis refuses a script with OOM only at its first write, before it
+-- changed anything.
 if KEYS[3] then
   local seen = redis.call('GET', KEYS[3])
   if seen then
@@ -14,8 +19,14 @@ if KEYS[3] then
 end
 local epoch = redis.call('HGET', KEYS[1], 'e')
 if not epoch then
+  if ARGV[9] == '0' then
+    return {0, '', ''}
+  end
   epoch = ARGV[8]
   redis.call('HSET', KEYS[1], 'e', epoch)
+  -- a stream left from the lost epoch (Redis evicted or expired the meta before it) holds that
+  -- epoch's offsets: never to be read as this one's, and XADD needs ids above its last one
+  redis.call('DEL', KEYS[2])
 end
 local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])

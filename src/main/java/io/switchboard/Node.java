@@ -2,14 +2,21 @@ package io.switchboard;
 
 import io.switchboard.auth.ApiKeys;
 import io.switchboard.auth.RevocationList;
+import io.switchboard.auth.RevocationStore;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.broker.Broker;
+import io.switchboard.broker.NodeControl;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
+import io.switchboard.broker.memory.MemoryBrokerStats;
 import io.switchboard.broker.memory.MemoryPresence;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.broker.redis.RedisBrokerStats;
+import io.switchboard.broker.redis.RedisNodeControl;
+import io.switchboard.broker.redis.RedisRevocations;
+import io.switchboard.broker.redis.RedisUserSlots;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.LongAdder;
 import io.switchboard.broker.redis.RedisPresence;
@@ -17,6 +24,7 @@ import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Disconnects;
 import io.switchboard.hub.Drain;
 import io.switchboard.hub.Fanout;
 import io.switchboard.hub.Hubs;
@@ -25,6 +33,7 @@ import io.switchboard.hub.Publisher;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.limits.UserSlots;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
@@ -100,34 +109,69 @@ public final class Node {
     SchemaRegistry schemas = schemaRegistry(config);
     Broker broker;
     PresenceManager presence;
+    ConnectionCounter connections = ConnectionCounter.of(config.limits());
+    // what the nodes share besides channels: revocations, per-user connection counts, and the
+    // way to reach every node (a disconnect); a single node keeps them to itself
+    RevocationStore sharedRevocations;
+    UserSlots userSlots;
+    NodeControl control;
     if (config.broker().type() == BrokerType.REDIS) {
-      RedisBroker redis = RedisBroker.start(vertx, config.broker().redis());
+      RedisBroker redis = RedisBroker.start(vertx, config.broker().redis(), config.nodeId());
       broker = redis;
       presence = new RedisPresence(vertx, redis, config.presence().ttlMs(),
           config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel));
+      sharedRevocations = new RedisRevocations(redis);
+      userSlots = new RedisUserSlots(vertx, redis, config.limits().maxConnectionsPerUser(),
+          config.presence().ttlMs());
+      control = new RedisNodeControl(vertx, redis, config.presence().ttlMs());
     } else {
-      broker = new MemoryBroker(vertx);
+      broker = new MemoryBroker(vertx, config.broker().memory());
       presence = new MemoryPresence();
+      sharedRevocations = RevocationStore.NONE;
+      userSlots = UserSlots.of(connections);
+      control = NodeControl.SINGLE_NODE;
     }
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
     Publisher publisher = new Publisher(config, schemas, broker, metrics);
-    registerNodeGauges(metrics, broker, fanout);
+    registerNodeGauges(metrics, config, broker, fanout, control);
     RevocationList revocations = new RevocationList();
-    TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations);
+    TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations,
+        sharedRevocations);
+    Hubs hubs = new Hubs();
+    Disconnects disconnects = new Disconnects(hubs, revocations, sharedRevocations, control,
+        metrics);
     return new NodeServices(config, broker, presence, fanout, publisher, protocol,
         new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
-        new Hubs(), ConnectionCounter.of(config.limits()),
+        hubs, connections,
         CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
-            config.limits().apiPublishesBurst()), metrics, new Drain());
+            config.limits().apiPublishesBurst()), metrics, new Drain(), userSlots, control,
+        disconnects,
+        CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()),
+        CallerRateLimiter.of(config.limits().messagesPerSecond(), config.limits().messagesBurst()),
+        CallerRateLimiter.of(config.limits().newChannelsPerSecond(),
+            config.limits().newChannelsBurst()));
   }
 
-  private static void registerNodeGauges(SwitchboardMetrics metrics, Broker broker,
-      Fanout fanout) {
+  private static void registerNodeGauges(SwitchboardMetrics metrics, SwitchboardConfig config,
+      Broker broker, Fanout fanout, NodeControl control) {
     metrics.gauge("switchboard_channels", "Channels with local subscribers on this node",
         fanout::activeChannels);
     metrics.gauge("switchboard_broker_up", "1 while the broker is reachable, else 0",
         () -> broker.reachable() ? 1 : 0);
+    if (broker instanceof MemoryBroker memory) {
+      metrics.gauge("switchboard_broker_bytes", "Heap bytes the memory broker holds (estimated:"
+          + " history, offsets, epochs, idempotency keys)", memory::bytes);
+      metrics.gauge("switchboard_broker_max_bytes", "broker.memory.maxBytes",
+          () -> config.broker().memory().maxBytes());
+      metrics.gauge("switchboard_broker_channels", "Channels the memory broker holds",
+          memory::channels);
+      for (MemoryBrokerStats.Reason reason : MemoryBrokerStats.Reason.values()) {
+        metrics.counter("switchboard_broker_evictions", "Channels the memory broker dropped, by"
+                + " reason: budget (maxBytes), count (maxChannels), ttl (history expired)",
+            Tags.of("reason", reason.label()), memory.stats(), stats -> stats.evictions(reason));
+      }
+    }
     if (broker instanceof RedisBroker redis) {
       RedisBrokerStats stats = redis.stats();
       metrics.counter("switchboard_redis_reconnects", "Times the Redis pub/sub link came back",
@@ -141,6 +185,17 @@ public final class Node {
       metrics.counter("switchboard_redis_duplicates_dropped",
           "Publications that came twice from Redis and were dropped", stats.duplicatesDropped,
           LongAdder::sum);
+      metrics.counter("switchboard_redis_revocation_fallbacks",
+          "Token verifications that could not ask Redis and used this node's revocations only",
+          stats.revocationFallbacks, LongAdder::sum);
+      metrics.counter("switchboard_redis_user_limit_fallbacks",
+          "Connections counted against maxConnectionsPerUser on this node only (no Redis)",
+          stats.userLimitFallbacks, LongAdder::sum);
+    }
+    if (control instanceof RedisNodeControl nodes) {
+      metrics.gauge("switchboard_cluster_nodes",
+          "Live nodes in the Redis registry at this node's last beat, itself included",
+          nodes::liveNodes);
     }
   }
 
@@ -192,6 +247,10 @@ public final class Node {
         // written from another thread is refused, so code that completes on another loop must hop
         // back first (DisconnectHandler does).
         .setStrictThreadMode(true)
+        // no HTTP/2 over cleartext: to sniff its preface Vert.x sets a connection up only once its
+        // first bytes arrive, and the request-head deadline and the per-address count start at
+        // accept (AcceptedConnections); browsers speak HTTP/2 only over TLS, ended before us
+        .setHttp2ClearTextEnabled(false)
         // compressing fan-out would cost one deflate per subscriber per message
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
@@ -290,6 +349,8 @@ public final class Node {
             : vertx.undeploy(deploymentId));
     return undeploy.eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())
         .eventually(() -> services.presence().close())
+        .eventually(() -> services.userSlots().close())
+        .eventually(() -> services.control().close())
         .eventually(() -> services.broker().close());
   }
 }

@@ -21,8 +21,20 @@ public final class RevocationList {
 
   /** Refuses this exact token until it expires (0: for {@link #DEFAULT_USER_REVOCATION_MS}). */
   public void revokeToken(VerifiedToken token, long nowMs) {
-    long until = token.expiresAtMs() > 0 ? token.expiresAtMs() : nowMs + DEFAULT_USER_REVOCATION_MS;
-    tokenExpiresAtMs.merge(token.fingerprint(), until, Math::max);
+    tokenExpiresAtMs.merge(token.fingerprint(), revokedUntilMs(token, nowMs), Math::max);
+  }
+
+  /** Until when a revoked token is refused: its expiry, or a day for a token without one. */
+  public static long revokedUntilMs(VerifiedToken token, long nowMs) {
+    return token.expiresAtMs() > 0 ? token.expiresAtMs() : nowMs + DEFAULT_USER_REVOCATION_MS;
+  }
+
+  /**
+   * Whether a revocation of the token's user made at {@code revokedAtSec} covers it: issued at or
+   * before then (iat has a one-second granularity), or without iat.
+   */
+  public static boolean issuedBefore(VerifiedToken token, long revokedAtSec) {
+    return token.issuedAtSec() == 0 || token.issuedAtSec() <= revokedAtSec;
   }
 
   /** Refuses the user's tokens issued up to now, until {@code untilMs}. */
@@ -38,8 +50,7 @@ public final class RevocationList {
       return true;
     }
     UserRevocation revocation = users.get(token.principal().user());
-    return revocation != null
-        && (token.issuedAtSec() == 0 || token.issuedAtSec() <= revocation.revokedAtSec());
+    return revocation != null && issuedBefore(token, revocation.revokedAtSec());
   }
 
   private void purge(long nowMs) {

@@ -21,21 +21,31 @@ import java.util.List;
 /**
  * Verifies JWTs with vertx-auth-jwt (signature with the configured HS256/RS256/ES256 or JWKS keys,
  * {@code exp}/{@code nbf} with the clock skew, {@code iss}/{@code aud} when configured), then the
- * checks of our own: a non-empty {@code sub}, and the revocation list. The algorithm a token names
+ * checks of our own: a non-empty {@code sub}, and the revocations: the node's own list, then the
+ * store it shares with the other nodes (which answers "not revoked" when it cannot tell, so
+ * logins go on while it is unreachable, checked against the node's list). The algorithm a token names
  * must be one a configured key has, so {@code alg: none} and algorithm confusion are refused.
  * Thread-safe; shared by every event loop.
  */
 public final class TokenVerifier {
   private final JWTAuth jwt;
   private final RevocationList revocations;
+  private final RevocationStore shared;
 
-  private TokenVerifier(JWTAuth jwt, RevocationList revocations) {
+  private TokenVerifier(JWTAuth jwt, RevocationList revocations, RevocationStore shared) {
     this.jwt = jwt;
     this.revocations = revocations;
+    this.shared = shared;
+  }
+
+  /** A single node's verifier: its own revocation list only. */
+  public static TokenVerifier create(Vertx vertx, JwtConfig config, RevocationList revocations) {
+    return create(vertx, config, revocations, RevocationStore.NONE);
   }
 
   /** Null when no key is configured; throws {@link ConfigException} naming a key it cannot use. */
-  public static TokenVerifier create(Vertx vertx, JwtConfig config, RevocationList revocations) {
+  public static TokenVerifier create(Vertx vertx, JwtConfig config, RevocationList revocations,
+      RevocationStore shared) {
     if (!config.enabled()) {
       return null;
     }
@@ -63,7 +73,7 @@ public final class TokenVerifier {
       throw new ConfigException(problems);
     }
     try {
-      return new TokenVerifier(JWTAuth.create(vertx, options), revocations);
+      return new TokenVerifier(JWTAuth.create(vertx, options), revocations, shared);
     } catch (RuntimeException e) {
       throw new ConfigException(List.of("auth.jwt.jwksFile: unusable key (" + e.getMessage()
           + ")"));
@@ -96,10 +106,13 @@ public final class TokenVerifier {
               times.getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : 0,
               times.getValue("iat") instanceof Number iat ? iat.longValue() : 0,
               fingerprint(token), "admin".equals(claims.getValue("role")));
-          if (revocations.isRevoked(verified, System.currentTimeMillis())) {
+          long now = System.currentTimeMillis();
+          if (revocations.isRevoked(verified, now)) {
             return Future.failedFuture(unauthorized("the token was revoked"));
           }
-          return Future.succeededFuture(verified);
+          return shared.isRevoked(verified, now).compose(revoked -> revoked
+              ? Future.failedFuture(unauthorized("the token was revoked"))
+              : Future.succeededFuture(verified));
         });
   }
 

@@ -38,8 +38,21 @@ public record StreamPosition(long offset, String epoch) {
    * the hot path for a value almost always thrown away.
    */
   public static String newEpoch() {
-    String hex = Integer.toHexString(ThreadLocalRandom.current().nextInt());
+    return epoch(ThreadLocalRandom.current().nextInt());
+  }
+
+  /** An epoch made of 32 given bits: eight hex digits. */
+  public static String epoch(int bits) {
+    String hex = Integer.toHexString(bits);
     return "00000000".substring(hex.length()) + hex;
+  }
+
+  /**
+   * The first position of an epoch: the publish it answers created the channel (new, or gone from
+   * the broker since: expired, evicted, lost with a Redis restart).
+   */
+  public boolean opensEpoch() {
+    return offset == 1;
   }
 
   public boolean sameEpoch(StreamPosition other) {

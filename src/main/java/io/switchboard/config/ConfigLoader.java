@@ -10,6 +10,7 @@ import io.switchboard.config.Sections.HttpConfig;
 import io.switchboard.config.Sections.JwtConfig;
 import io.switchboard.config.Sections.JwtKeyConfig;
 import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.config.Sections.MemoryConfig;
 import io.switchboard.config.Sections.PresenceConfig;
 import io.switchboard.config.Sections.RedisConfig;
 import io.switchboard.config.Sections.RedisMode;
@@ -106,7 +107,7 @@ public final class ConfigLoader {
     String path = baseDir.resolve(file).toString();
     return vertx.fileSystem().exists(path).compose(exists -> exists
         ? Future.succeededFuture(new BrokerConfig(broker.type(),
-            broker.redis().withTlsCaFile(path)))
+            broker.redis().withTlsCaFile(path), broker.memory()))
         : Future.failedFuture(new ConfigException(List.of(
             "broker.redis.tlsCaFile: cannot read " + path))));
   }
@@ -129,7 +130,9 @@ public final class ConfigLoader {
     HttpConfig config = new HttpConfig(s.string("host", HttpConfig.DEFAULT_HOST),
         s.integer("port", HttpConfig.DEFAULT_PORT, 0, 65_535),
         s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"),
-        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535));
+        s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535),
+        s.number("requestHeaderTimeoutMs", HttpConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS, 0,
+            Integer.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
   }
@@ -162,8 +165,21 @@ public final class ConfigLoader {
         redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000),
         redis.bool("inbox", true), redis.string("tlsCaFile", null));
     redis.rejectUnknownKeys();
+    MemoryConfig memory = memory(s.section("memory"));
     s.rejectUnknownKeys();
-    return new BrokerConfig(type, redisConfig);
+    return new BrokerConfig(type, redisConfig, memory);
+  }
+
+  private static MemoryConfig memory(ConfigSection s) {
+    long maxBytes = s.has("maxBytes")
+        ? s.number("maxBytes", MemoryConfig.defaultMaxBytes(), MemoryConfig.MIN_MAX_BYTES,
+            Long.MAX_VALUE)
+        : MemoryConfig.defaultMaxBytes();
+    s.raw("maxBytes"); // null is the documented way to ask for the default
+    MemoryConfig config = new MemoryConfig(maxBytes,
+        s.number("maxChannels", MemoryConfig.DEFAULT_MAX_CHANNELS, 1, Long.MAX_VALUE));
+    s.rejectUnknownKeys();
+    return config;
   }
 
   private static AuthConfig auth(ConfigSection s) {
@@ -241,17 +257,28 @@ public final class ConfigLoader {
         s.number("sendQueueBytes", LimitsConfig.DEFAULT_SEND_QUEUE_BYTES, 0, max),
         s.number("slowConsumerMs", LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, 0, max),
         s.integer("apiPublishesPerSecond", LimitsConfig.DEFAULT_API_PUBLISHES_PER_SECOND, 0, max),
-        s.integer("apiPublishesBurst", LimitsConfig.DEFAULT_API_PUBLISHES_BURST, 0, max));
-    if (config.messagesPerSecond() > 0 && config.messagesBurst() < config.messagesPerSecond()) {
-      s.problem("messagesBurst", "must be >= messagesPerSecond, was " + config.messagesBurst());
-    }
-    if (config.apiPublishesPerSecond() > 0
-        && config.apiPublishesBurst() < config.apiPublishesPerSecond()) {
-      s.problem("apiPublishesBurst", "must be >= apiPublishesPerSecond, was "
-          + config.apiPublishesBurst());
-    }
+        s.integer("apiPublishesBurst", LimitsConfig.DEFAULT_API_PUBLISHES_BURST, 0, max),
+        s.integer("readsPerSecond", LimitsConfig.DEFAULT_READS_PER_SECOND, 0, max),
+        s.integer("readsBurst", LimitsConfig.DEFAULT_READS_BURST, 0, max),
+        s.integer("apiReadsPerSecond", LimitsConfig.DEFAULT_API_READS_PER_SECOND, 0, max),
+        s.integer("apiReadsBurst", LimitsConfig.DEFAULT_API_READS_BURST, 0, max),
+        s.integer("newChannelsPerSecond", LimitsConfig.DEFAULT_NEW_CHANNELS_PER_SECOND, 0, max),
+        s.integer("newChannelsBurst", LimitsConfig.DEFAULT_NEW_CHANNELS_BURST, 0, max));
+    burstCoversRate(s, "messages", config.messagesPerSecond(), config.messagesBurst());
+    burstCoversRate(s, "apiPublishes", config.apiPublishesPerSecond(),
+        config.apiPublishesBurst());
+    burstCoversRate(s, "reads", config.readsPerSecond(), config.readsBurst());
+    burstCoversRate(s, "apiReads", config.apiReadsPerSecond(), config.apiReadsBurst());
+    burstCoversRate(s, "newChannels", config.newChannelsPerSecond(), config.newChannelsBurst());
     s.rejectUnknownKeys();
     return config;
+  }
+
+  /** A token bucket's burst must hold at least a second's tokens, when it has a rate at all. */
+  private static void burstCoversRate(ConfigSection s, String name, int perSecond, int burst) {
+    if (perSecond > 0 && burst < perSecond) {
+      s.problem(name + "Burst", "must be >= " + name + "PerSecond, was " + burst);
+    }
   }
 
   private static DrainConfig drain(ConfigSection s) {

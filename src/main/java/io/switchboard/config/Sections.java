@@ -10,13 +10,16 @@ public final class Sections {
   /**
    * @param instances HTTP server verticles, one per event loop; 0 means one per CPU core
    * @param adminPort when not 0, /health, /ready and /metrics are served on this port only
+   * @param requestHeaderTimeoutMs a connection whose next request head is not complete this long
+   *     after its accept or its last response is closed; 0: no deadline
    */
   public record HttpConfig(String host, int port, int instances, List<String> allowedOrigins,
-      int adminPort) {
+      int adminPort, long requestHeaderTimeoutMs) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_INSTANCES = 0;
     public static final int DEFAULT_ADMIN_PORT = 0;
+    public static final long DEFAULT_REQUEST_HEADER_TIMEOUT_MS = 10_000;
   }
 
   /**
@@ -52,7 +55,24 @@ public final class Sections {
 
   public enum BrokerType { MEMORY, REDIS }
 
-  public record BrokerConfig(BrokerType type, RedisConfig redis) {}
+  /**
+   * The embedded broker's budget (README "Memory budget"): over either, it evicts whole channels,
+   * those without local subscribers first, least recently published first.
+   *
+   * @param maxBytes estimated heap bytes of history, offsets, epochs and idempotency keys
+   * @param maxChannels channels held (each with its offset and epoch)
+   */
+  public record MemoryConfig(long maxBytes, long maxChannels) {
+    public static final long MIN_MAX_BYTES = 1L << 20;
+    public static final long DEFAULT_MAX_CHANNELS = 1_000_000;
+
+    /** broker.memory.maxBytes left unset (null): a quarter of the JVM's maximum heap (-Xmx). */
+    public static long defaultMaxBytes() {
+      return Runtime.getRuntime().maxMemory() / 4;
+    }
+  }
+
+  public record BrokerConfig(BrokerType type, RedisConfig redis, MemoryConfig memory) {}
 
   public record JwtKeyConfig(String algorithm, String secret, String publicKey) {}
 
@@ -89,11 +109,20 @@ public final class Sections {
     public static final long DEFAULT_TTL_MS = 30_000;
   }
 
-  /** Every limit; 0 means none (PROTOCOL.md section 10). */
+  /**
+   * Every limit; 0 means none (PROTOCOL.md section 10).
+   *
+   * @param readsPerSecond tokens per second of each WebSocket connection's history and presence
+   *     reads (see {@link io.switchboard.limits.ReadCost})
+   * @param apiReadsPerSecond the same for each HTTP API caller
+   * @param newChannelsPerSecond channels each WebSocket connection and each HTTP API caller may
+   *     create (publish to while the broker holds nothing of them) per second
+   */
   public record LimitsConfig(int maxFrameBytes, int maxBodyBytes, int maxSubscriptionsPerConnection,
       int maxConnectionsPerUser, int maxConnectionsPerAddress, int messagesPerSecond,
       int messagesBurst, long sendQueueBytes, long slowConsumerMs, int apiPublishesPerSecond,
-      int apiPublishesBurst) {
+      int apiPublishesBurst, int readsPerSecond, int readsBurst, int apiReadsPerSecond,
+      int apiReadsBurst, int newChannelsPerSecond, int newChannelsBurst) {
     public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
     public static final int DEFAULT_MAX_BODY_BYTES = 1_048_576;
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
@@ -105,6 +134,15 @@ public final class Sections {
     public static final long DEFAULT_SLOW_CONSUMER_MS = 5_000;
     public static final int DEFAULT_API_PUBLISHES_PER_SECOND = 0;
     public static final int DEFAULT_API_PUBLISHES_BURST = 0;
+    // a client opening 100 rooms at once (history and presence of each), or polling 20 presences
+    // a second, stays under these; a loop asking for 1000 messages gets 2 a second
+    public static final int DEFAULT_READS_PER_SECOND = 20;
+    public static final int DEFAULT_READS_BURST = 200;
+    // one caller is often a backend reading on behalf of many users: ten times a connection's
+    public static final int DEFAULT_API_READS_PER_SECOND = 200;
+    public static final int DEFAULT_API_READS_BURST = 2_000;
+    public static final int DEFAULT_NEW_CHANNELS_PER_SECOND = 1_000;
+    public static final int DEFAULT_NEW_CHANNELS_BURST = 10_000;
   }
 
   public record DrainConfig(long windowMs) {

@@ -1,9 +1,10 @@
 package io.switchboard.hub;
 
+import io.switchboard.auth.RevocationList;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.limits.UserSlots;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -23,14 +24,16 @@ public final class Authenticator {
   private final Hub hub;
   private final SwitchboardConfig config;
   private final TokenVerifier verifier;
-  private final ConnectionCounter connections;
+  private final UserSlots userSlots;
+  private final RevocationList revocations;
 
   Authenticator(Vertx vertx, Hub hub, NodeServices services) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = services.config();
     this.verifier = services.tokens();
-    this.connections = services.connections();
+    this.userSlots = services.userSlots();
+    this.revocations = services.revocations();
   }
 
   /** A new connection, with the token its upgrade request carried (header or query), or null. */
@@ -78,30 +81,52 @@ public final class Authenticator {
             "a connection cannot change its user once it has one or holds subscriptions"));
       }
       boolean refresh = session.welcomed();
-      if (!accept(session, token)) {
-        return Future.failedFuture(tooManyConnections(user));
-      }
-      return Future.succeededFuture(refresh ? ServerFrames.ack(frame.id()) : null);
+      return accept(session, token).compose(accepted -> accepted
+          ? Future.succeededFuture(refresh ? ServerFrames.ack(frame.id()) : null)
+          : Future.failedFuture(tooManyConnections(user)));
     });
   }
 
   /**
    * Makes the token the session's (welcoming it if it was not yet); the session closes with 4401
-   * when the token expires (after {@code auth.jwt.clockSkewMs}, the tolerance verification allows). Fails with {@code rate_limited}, and closes the session with 4429,
-   * when the user already has {@code limits.maxConnectionsPerUser} connections on this node.
-   * Also used by SSE, whose streams end at expiry.
+   * when the token expires (after {@code auth.jwt.clockSkewMs}, the tolerance verification
+   * allows). Completes with false, having closed the session with 4429 after a
+   * {@code rate_limited} error, when the user already holds {@code limits.maxConnectionsPerUser}
+   * connections (on this node, or across the cluster with the Redis broker); false too when the
+   * session closed meanwhile. Completes on this hub's loop. Also used by SSE, whose streams end at
+   * expiry.
    */
-  public boolean accept(Session session, VerifiedToken token) {
-    String user = token.principal().user();
-    if (session.countedUser() == null) {
-      if (!connections.tryAcquireUser(user)) {
+  public Future<Boolean> accept(Session session, VerifiedToken token) {
+    if (session.closed()) {
+      return Future.succeededFuture(false);
+    }
+    if (session.userSlot() == null) {
+      // taken once per session, by its first token; a refresh keeps the user (authFrame checks)
+      session.countedUser(token.principal().user());
+      session.userSlot(userSlots.tryAcquire(token.principal().user(), session.id()));
+    }
+    return session.userSlot().map(acquired -> {
+      if (session.closed()) {
+        return false;
+      }
+      if (!acquired) {
         hub.services().metrics().error("ws", ErrorCode.RATE_LIMITED);
-        session.transport().sendFrame(ServerFrames.error(null, tooManyConnections(user)));
+        session.transport().sendFrame(ServerFrames.error(null,
+            tooManyConnections(token.principal().user())));
         hub.close(session, CloseCode.TOO_MANY);
         return false;
       }
-      session.countedUser(user);
-    }
+      if (revocations.isRevoked(token, System.currentTimeMillis())) {
+        // revoked while the slot was being taken (a disconnect in between)
+        hub.close(session, CloseCode.UNAUTHORIZED);
+        return false;
+      }
+      adopt(session, token);
+      return true;
+    });
+  }
+
+  private void adopt(Session session, VerifiedToken token) {
     cancel(session.authTimer());
     session.authTimer(-1);
     session.token(token);
@@ -117,16 +142,21 @@ public final class Authenticator {
     if (!session.welcomed()) {
       welcome(session);
     }
-    return true;
   }
 
   /** Cancels the session's timers and frees its user slot; part of the hub's close path. */
   void release(Session session) {
     cancel(session.authTimer());
     cancel(session.expiryTimer());
-    if (session.countedUser() != null) {
-      connections.releaseUser(session.countedUser());
-      session.countedUser(null);
+    Future<Boolean> slot = session.userSlot();
+    if (slot != null) {
+      String user = session.countedUser();
+      // a slot still being taken is given back once it is
+      slot.onSuccess(acquired -> {
+        if (acquired) {
+          userSlots.release(user, session.id());
+        }
+      });
     }
   }
 

@@ -4,6 +4,9 @@ import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Permissions;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.config.NamespaceConfig;
+import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.limits.ReadCost;
+import io.switchboard.limits.TokenBucket;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrames;
@@ -19,10 +22,12 @@ public final class FrameDispatcher {
 
   private final Hub hub;
   private final NodeServices services;
+  private final LimitsConfig limits;
 
   public FrameDispatcher(Hub hub) {
     this.hub = hub;
     this.services = hub.services();
+    this.limits = services.config().limits();
   }
 
   public void handle(Session session, ClientFrame frame) {
@@ -49,7 +54,7 @@ public final class FrameDispatcher {
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
       reply = services.publisher().publish(session.principal(), publish.channel(), publish.data(),
-              PublishSource.WS)
+              PublishSource.WS, null, session.newChannels(services.config().limits()))
           .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
               null));
     } else if (frame instanceof ClientFrame.History history) {
@@ -86,6 +91,7 @@ public final class FrameDispatcher {
   private Future<String> history(Session session, ClientFrame.History frame) {
     readable(session, frame.channel());
     int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
+    takeRead(session, ReadCost.history(limit));
     HistoryQuery query = ChannelReads.query(frame.since(), limit);
     return services.broker().history(frame.channel(), query)
         .recover(ChannelReads::unavailable)
@@ -100,9 +106,32 @@ public final class FrameDispatcher {
       throw new SwitchboardException(ErrorCode.BAD_REQUEST,
           "presence is not enabled for namespace \"" + ns.name() + "\"");
     }
+    takeRead(session, ReadCost.PRESENCE);
     return services.presence().list(frame.channel())
         .recover(ChannelReads::unavailable)
         .map(entries -> ServerFrames.presence(frame.id(), frame.channel(),
             ChannelReads.users(entries)));
+  }
+
+  /**
+   * Takes a read's tokens from the session's limits.readsPerSecond bucket, or refuses it with
+   * rate_limited; taken after the checks that need no I/O, so a refused or bad read costs nothing.
+   */
+  private void takeRead(Session session, int cost) {
+    if (limits.readsPerSecond() <= 0) {
+      return;
+    }
+    TokenBucket reads = session.reads();
+    if (reads == null) {
+      reads = new TokenBucket(Math.max(limits.readsBurst(), limits.readsPerSecond()),
+          limits.readsPerSecond());
+      session.reads(reads);
+    }
+    if (!reads.tryTake(cost)) {
+      throw new SwitchboardException(ErrorCode.RATE_LIMITED, "over limits.readsPerSecond ("
+          + limits.readsPerSecond() + "): history and presence reads of this connection take "
+          + "tokens (a history read one per " + ReadCost.MESSAGES_PER_TOKEN
+          + " messages of its limit); retry later");
+    }
   }
 }

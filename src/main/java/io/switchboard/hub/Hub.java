@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.switchboard.auth.VerifiedToken;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
@@ -19,6 +20,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,11 +140,11 @@ public final class Hub {
   }
 
   /**
-   * Closes every session of {@code user} on this hub with 4403 and revokes their tokens for the
-   * rest of their lifetime; completes, on any thread, with how many were closed.
+   * Closes every session of {@code user} on this hub with 4403 and revokes their tokens on this
+   * node for the rest of their lifetime; completes, on any thread, with those tokens.
    */
-  Future<Integer> disconnect(String user) {
-    Promise<Integer> closed = Promise.promise();
+  Future<List<VerifiedToken>> disconnect(String user) {
+    Promise<List<VerifiedToken>> closed = Promise.promise();
     context.runOnContext(v -> {
       long now = System.currentTimeMillis();
       List<Session> matching = new ArrayList<>();
@@ -151,13 +153,35 @@ public final class Hub {
           matching.add(session);
         }
       }
+      List<VerifiedToken> tokens = new ArrayList<>(matching.size());
       for (Session session : matching) {
+        tokens.add(session.token());
         services.revocations().revokeToken(session.token(), now);
         close(session, CloseCode.REVOKED);
       }
-      closed.complete(matching.size());
+      closed.complete(tokens);
     });
     return closed.future();
+  }
+
+  /**
+   * Asks {@code revoked} about the token of every authenticated session of this hub and closes
+   * with 4403 those it says were revoked (by a disconnect this node did not hear of).
+   */
+  void closeRevoked(Function<VerifiedToken, Future<Boolean>> revoked) {
+    context.runOnContext(v -> {
+      // a copy: an answer may come at once, and close the session
+      for (Session session : new ArrayList<>(sessions.values())) {
+        VerifiedToken token = session.token();
+        if (token != null) {
+          revoked.apply(token).onSuccess(yes -> {
+            if (yes && session.token() == token) {
+              close(session, CloseCode.REVOKED);
+            }
+          });
+        }
+      }
+    });
   }
 
   /**

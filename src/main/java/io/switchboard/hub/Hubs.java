@@ -1,9 +1,11 @@
 package io.switchboard.hub;
 
+import io.switchboard.auth.VerifiedToken;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * Every hub of the node, for the few operations that concern all connections (disconnecting a
@@ -40,13 +42,27 @@ public final class Hubs {
     return blocked;
   }
 
-  /** Closes every connection of {@code user} with 4403; completes with how many were closed. */
-  public Future<Integer> disconnect(String user) {
-    List<Future<Integer>> closed = new ArrayList<>();
+  /**
+   * Closes every connection of {@code user} on this node with 4403; completes with the tokens of
+   * the connections closed (see {@link Disconnects} for the whole operation).
+   */
+  Future<List<VerifiedToken>> disconnect(String user) {
+    List<Future<List<VerifiedToken>>> closed = new ArrayList<>();
     for (Hub hub : all) {
       closed.add(hub.disconnect(user));
     }
-    return Future.all(closed).map(all -> closed.stream().mapToInt(Future::result).sum());
+    return Future.all(closed).map(all -> {
+      List<VerifiedToken> tokens = new ArrayList<>();
+      closed.forEach(hub -> tokens.addAll(hub.result()));
+      return tokens;
+    });
+  }
+
+  /** {@link Hub#closeRevoked} on every hub. */
+  void closeRevoked(Function<VerifiedToken, Future<Boolean>> revoked) {
+    for (Hub hub : all) {
+      hub.closeRevoked(revoked);
+    }
   }
 
   /** The hubs now registered. */

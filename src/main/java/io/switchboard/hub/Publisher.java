@@ -3,10 +3,12 @@ package io.switchboard.hub;
 import io.switchboard.auth.Permissions;
 import io.switchboard.auth.Principal;
 import io.switchboard.broker.Broker;
+import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.limits.ChannelCreations;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ChannelName;
@@ -42,14 +44,15 @@ public final class Publisher {
     this.broker = broker;
   }
 
+  /**
+   * Publishes {@code data} to {@code channel} for {@code who}.
+   *
+   * @param idempotencyKey null, or a key that makes a repeat answer the first publish's position
+   * @param creations the publisher's budget of new channels: a publish to a channel the broker
+   *     holds nothing for needs one, and is refused {@code rate_limited} without
+   */
   public Future<StreamPosition> publish(Principal who, String channel, Object data,
-      PublishSource source) {
-    return publish(who, channel, data, source, null);
-  }
-
-  /** With an idempotency key: a repeat returns the first publish's position (Redis broker). */
-  public Future<StreamPosition> publish(Principal who, String channel, Object data,
-      PublishSource source, String idempotencyKey) {
+      PublishSource source, String idempotencyKey, ChannelCreations creations) {
     metrics.received(source);
     NamespaceConfig ns;
     String encoded;
@@ -62,14 +65,27 @@ public final class Publisher {
       return Future.failedFuture(e);
     }
     String publisher = who.server() ? null : who.user();
+    boolean mayCreate = creations.reserve();
     long started = System.nanoTime();
     return pending.track(broker.publish(channel, encoded,
             new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs(),
-                idempotencyKey)))
+                idempotencyKey, mayCreate)))
+        .onComplete(ar -> {
+          // only a publish that opened the channel's stream used the creation it reserved
+          if (mayCreate && !(ar.succeeded() && ar.result().opensEpoch())) {
+            creations.release();
+          }
+        })
         .onSuccess(position -> metrics.published(source, System.nanoTime() - started))
         .recover(err -> {
           if (err instanceof SwitchboardException) {
             return Future.failedFuture(err);
+          }
+          if (err instanceof NewChannelRefused) {
+            return Future.failedFuture(new SwitchboardException(ErrorCode.RATE_LIMITED,
+                "too many new channels (limits.newChannelsPerSecond = " + creations.perSecond()
+                    + "): " + channel + " does not exist yet and this publish would create it;"
+                    + " publishes to existing channels still go through. Retry later"));
           }
           brokerFailures.warn(() -> log.atWarn().addKeyValue("channel", channel)
               .log("broker publish failed: {}", err.toString()));

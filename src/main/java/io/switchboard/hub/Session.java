@@ -2,6 +2,10 @@ package io.switchboard.hub;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
+import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.limits.ChannelCreations;
+import io.vertx.core.Future;
+import io.switchboard.limits.TokenBucket;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -23,6 +27,10 @@ public final class Session {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private String countedUser;
+  private ChannelCreations newChannels;
+  private Future<Boolean> userSlot;
+  // limits.readsPerSecond: made on the first history or presence read, as most connections make none
+  private TokenBucket reads;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -106,6 +114,23 @@ public final class Session {
     countedUser = user;
   }
 
+  /** The taking of the counted user's slot (true: taken), or null before it started. */
+  Future<Boolean> userSlot() {
+    return userSlot;
+  }
+
+  void userSlot(Future<Boolean> slot) {
+    userSlot = slot;
+  }
+
+  TokenBucket reads() {
+    return reads;
+  }
+
+  void reads(TokenBucket bucket) {
+    reads = bucket;
+  }
+
   long authTimer() {
     return authTimer;
   }
@@ -120,6 +145,18 @@ public final class Session {
 
   void expiryTimer(long id) {
     expiryTimer = id;
+  }
+
+  /**
+   * This connection's budget of new channels (limits.newChannelsPerSecond), made with its first
+   * publish: most connections never publish, and an idle one should stay small.
+   */
+  ChannelCreations newChannels(LimitsConfig limits) {
+    if (newChannels == null) {
+      newChannels = ChannelCreations.perConnection(limits.newChannelsPerSecond(),
+          limits.newChannelsBurst());
+    }
+    return newChannels;
   }
 
   /** Channels subscribed or being subscribed to. */

@@ -48,10 +48,53 @@ public final class TokenBucket {
     return Math.max(taken, 0);
   }
 
+  /**
+   * Returns {@code n} tokens taken for something that turned out not to need them (a publish that
+   * created no channel); never above capacity.
+   */
+  public void giveBack(int n) {
+    refill();
+    tokens = Math.min(capacity, tokens + n);
+  }
+
+  /**
+   * Takes {@code tokens} if there are that many, else none. Asking for more than the capacity asks
+   * for a full bucket: such a cost could never be paid otherwise.
+   */
+  public boolean tryTake(int tokens) {
+    refill();
+    double wanted = Math.min(tokens, capacity);
+    if (this.tokens < wanted) {
+      return false;
+    }
+    this.tokens -= wanted;
+    return true;
+  }
+
+  /**
+   * Seconds until {@link #tryTake(int)} of {@code tokens} can succeed, rounded up to a whole second
+   * (a Retry-After); 0 when it can now.
+   */
+  public long secondsUntil(int tokens) {
+    refill();
+    double missing = Math.min(tokens, capacity) - this.tokens;
+    if (missing <= 0) {
+      return 0;
+    }
+    double perSecond = perNano * NANOS_PER_SECOND;
+    return perSecond <= 0 ? Long.MAX_VALUE : (long) Math.ceil(missing / perSecond);
+  }
+
   /** The whole tokens available now. */
   public int available() {
     refill();
     return (int) Math.floor(tokens);
+  }
+
+  /** Whether the bucket is back at capacity: indistinguishable from a new one. */
+  public boolean full() {
+    refill();
+    return tokens >= capacity;
   }
 
   private void refill() {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.protocol.CloseCode;
@@ -41,8 +42,10 @@ public final class SwitchboardMetrics {
   private final LongAdder delivered = new LongAdder();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
   private final Counter reaped;
   private final Counter slowConsumers;
+  private final Counter requestHeadTimeouts;
   private final Counter recovered;
   private final Counter notRecovered;
   private final Timer brokerPublish;
@@ -75,6 +78,10 @@ public final class SwitchboardMetrics {
         .register(registry);
     slowConsumers = Counter.builder("switchboard_slow_consumer_drops")
         .description("Connections closed (4429) because their send queue stayed full")
+        .register(registry);
+    requestHeadTimeouts = Counter.builder("switchboard_request_head_timeouts")
+        .description("Connections closed because a request head was not complete within"
+            + " http.requestHeaderTimeoutMs of the accept or of the previous response")
         .register(registry);
     recovered = Counter.builder("switchboard_recoveries").tag("result", "recovered")
         .description("Subscribes with since: history reached back (recovered) or not (missed)")
@@ -112,8 +119,14 @@ public final class SwitchboardMetrics {
   }
 
   public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value) {
+    counter(name, description, Tags.empty(), source, value);
+  }
+
+  public <T> void counter(String name, String description, Tags tags, T source,
+      ToDoubleFunction<T> value) {
     // held weakly by Micrometer: callers pass sources that live as long as the node (broker stats)
-    FunctionCounter.builder(name, source, value).description(description).register(registry);
+    FunctionCounter.builder(name, source, value).description(description).tags(tags)
+        .register(registry);
   }
 
   public void connectionOpened(String transport) {
@@ -161,12 +174,26 @@ public final class SwitchboardMetrics {
         .tag("transport", transport).tag("code", code.wireName()).register(registry)).increment();
   }
 
+  /**
+   * A POST /api/disconnect: {@code complete} (every node answered), {@code incomplete} (some did
+   * not in time) or {@code unavailable} (the broker was unreachable: this node only).
+   */
+  public void disconnect(String result) {
+    disconnects.computeIfAbsent(result, k -> Counter.builder("switchboard_disconnects")
+        .description("POST /api/disconnect, by result (complete, incomplete, unavailable)")
+        .tag("result", result).register(registry)).increment();
+  }
+
   public void reaped() {
     reaped.increment();
   }
 
   public void slowConsumer() {
     slowConsumers.increment();
+  }
+
+  public void requestHeadTimeout() {
+    requestHeadTimeouts.increment();
   }
 
   public void recovery(boolean reached) {

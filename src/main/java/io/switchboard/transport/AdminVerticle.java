@@ -1,6 +1,7 @@
 package io.switchboard.transport;
 
 import io.switchboard.hub.NodeServices;
+import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.transport.http.ApiAuthHandler;
 import io.switchboard.transport.http.ApiErrors;
 import io.switchboard.transport.http.DrainHandler;
@@ -9,6 +10,7 @@ import io.switchboard.transport.http.InvalidRequests;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /**
@@ -25,14 +27,22 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // the deadline applies here too; connections are not counted: probes must get through even
+    // when their address has its limit of public connections
+    AcceptedConnections accepted = new AcceptedConnections(vertx,
+        services.config().http().requestHeaderTimeoutMs(), new ConnectionCounter(0, 0),
+        services.metrics());
     Router router = Router.router(vertx);
+    router.route().handler(accepted.requests());
     HealthRoutes.mount(router, services);
-    router.post("/api/drain").handler(new ApiAuthHandler(services))
+    router.post("/api/drain").handler(ApiAuthHandler.adminOnly(services))
         .handler(new DrainHandler(services));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());
-    server = vertx.createHttpServer();
-    return server.requestHandler(router).invalidRequestHandler(new InvalidRequests(services.metrics()))
+    // h2c off: see AcceptedConnections
+    server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false));
+    return server.connectionHandler(accepted::accept).requestHandler(router)
+        .invalidRequestHandler(new InvalidRequests(services.metrics()))
         .listen(services.config().http().adminPort(), services.config().http().host());
   }
 

@@ -33,10 +33,14 @@ public final class EdgeVerticle extends VerticleBase {
     hub = new Hub(vertx, context, services);
     hub.start();
     WsEndpoint ws = new WsEndpoint(vertx, hub, ids);
+    AcceptedConnections accepted = new AcceptedConnections(vertx,
+        services.config().http().requestHeaderTimeoutMs(), services.connections(),
+        services.metrics());
     server = vertx.createHttpServer(options)
-        .webSocketHandshakeHandler(ws::handshake)
-        .webSocketHandler(ws::connected)
-        .requestHandler(Routes.create(vertx, hub, ids))
+        .connectionHandler(accepted::accept)
+        .webSocketHandshakeHandler(handshake -> ws.handshake(handshake,
+            accepted.headArrived(handshake.remoteAddress())))
+        .requestHandler(Routes.create(vertx, hub, ids, accepted.requests()))
         .invalidRequestHandler(new InvalidRequests(services.metrics()));
     return server.listen();
   }

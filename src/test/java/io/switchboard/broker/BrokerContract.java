@@ -176,6 +176,35 @@ public abstract class BrokerContract {
         .publications().size());
   }
 
+  /**
+   * A publisher out of new channels (limits.newChannelsPerSecond) may still publish to channels
+   * that exist; one that would create a channel is refused and leaves nothing behind.
+   */
+  @Test
+  void aPublishThatMayNotCreateGoesOnlyToExistingChannels() {
+    String existing = channel("create-existing");
+    String absent = channel("create-absent");
+    PublishOptions noCreate = new PublishOptions(null, 10, 60_000, null, false);
+    Await.result(broker.publish(existing, "1", KEEP_10));
+    assertEquals(2, Await.result(broker.publish(existing, "2", noCreate)).offset());
+    assertTrue(Await.failure(broker.publish(absent, "1", noCreate))
+        instanceof NewChannelRefused);
+    StreamPosition first = Await.result(broker.publish(absent, "1", KEEP_10));
+    assertEquals(1, first.offset(), "the refused publish created nothing");
+    assertTrue(first.opensEpoch());
+  }
+
+  /** Reading a channel nobody published to (and this node does not follow) stores nothing. */
+  @Test
+  void readingAnAbsentChannelDoesNotCreateIt() {
+    String absent = channel("read-absent");
+    HistoryPage page = Await.result(broker.history(absent, new HistoryQuery(null, 10)));
+    assertEquals(0, page.top().offset());
+    assertTrue(page.publications().isEmpty());
+    assertTrue(Await.failure(broker.publish(absent, "1",
+        new PublishOptions(null, 10, 60_000, null, false))) instanceof NewChannelRefused);
+  }
+
   protected void awaitReceived(String ch, int count) {
     awaitCondition(() -> received.stream().filter(p -> p.channel().equals(ch)).count() >= count);
   }

@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -178,7 +177,7 @@ class CrossNodePresenceTest {
   @Test
   void usersOfANodeThatDiedExpireWithinTheTtlWithALeave() throws Exception {
     String channel = "chat:pr-dead";
-    NodeProcess node = startNodeProcess();
+    NodeProcess node = nodes.startProcess(dir, "doomed");
     process = node.process();
     int port = node.port();
 
@@ -200,19 +199,5 @@ class CrossNodePresenceTest {
         + TTL_MS + " ms");
     assertEquals(users("watcher", 1), httpPresence(1, channel));
     assertEquals(users("watcher", 1), presence(watcher, channel));
-  }
-
-  /**
-   * {@code io.switchboard.Main} in a JVM of its own, configured like the in-JVM nodes, once it is
-   * ready (connected to Redis).
-   */
-  private NodeProcess startNodeProcess() {
-    JsonObject config = TestNode.baseConfig()
-        .mergeIn(redis.brokerConfig(nodes.prefix()), true)
-        .mergeIn(nodeConfig(), true)
-        .mergeIn(new JsonObject()
-            .put("node", new JsonObject().put("id", "doomed"))
-            .put("http", new JsonObject().put("instances", 1)), true);
-    return NodeProcess.start(dir, config, List.of(), Map.of());
   }
 }

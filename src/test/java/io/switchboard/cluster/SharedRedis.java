@@ -48,6 +48,9 @@ abstract class SharedRedis implements AutoCloseable {
   /** FLUSHALL everywhere, as a Redis without persistence that restarted would be. */
   abstract void flushAll();
 
+  /** Drops every client's pub/sub connection (the nodes' links), on every master. */
+  abstract void killPubSubClients();
+
   /**
    * {@code count} channel names {@code base-...}. In a Cluster they are picked so their slots fall
    * on the masters in turn (with three or more names, every master holds a channel), so a test
@@ -101,6 +104,11 @@ abstract class SharedRedis implements AutoCloseable {
     @Override
     void flushAll() {
       assertEquals("OK", redis.cli("flushall"));
+    }
+
+    @Override
+    void killPubSubClients() {
+      redis.cli("client", "kill", "type", "pubsub");
     }
 
     @Override
@@ -184,6 +192,13 @@ abstract class SharedRedis implements AutoCloseable {
     void flushAll() {
       for (int port : cluster.ports()) {
         assertEquals("OK", cluster.cli(port, "flushall"));
+      }
+    }
+
+    @Override
+    void killPubSubClients() {
+      for (int port : cluster.ports()) {
+        cluster.cli(port, "client", "kill", "type", "pubsub");
       }
     }
 

@@ -2,12 +2,15 @@ package io.switchboard.cluster;
 
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,6 +25,7 @@ final class ThreeNodes implements AutoCloseable {
   private final String prefix;
   private final List<Vertx> vertxes = new ArrayList<>();
   private final List<TestNode> nodes = new ArrayList<>();
+  private JsonObject config;
 
   private ThreeNodes(String prefix) {
     this.prefix = prefix;
@@ -38,21 +42,42 @@ final class ThreeNodes implements AutoCloseable {
    */
   static ThreeNodes start(SharedRedis redis, String prefixBase, JsonObject overrides) {
     ThreeNodes trio = new ThreeNodes(prefixBase + "-" + PREFIXES.incrementAndGet());
-    JsonObject config = redis.brokerConfig(trio.prefix).mergeIn(overrides, true);
+    trio.config = redis.brokerConfig(trio.prefix).mergeIn(overrides, true);
     try {
       for (int i = 0; i < SIZE; i++) {
-        Vertx vertx = Vertx.vertx();
-        trio.vertxes.add(vertx);
-        TestNode node = TestNode.start(vertx, config.copy()
-            .mergeIn(new JsonObject().put("node", new JsonObject().put("id", "n" + i)), true));
-        trio.nodes.add(node);
-        Await.result(((RedisBroker) node.node().services().broker()).connected());
+        trio.startNode();
       }
       return trio;
     } catch (RuntimeException | AssertionError e) {
       trio.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts one more node like the others, in a Vert.x of its own, and returns once its pub/sub
+   * link is up; the first one added is {@code node(3)}, and it closes with the others.
+   */
+  TestNode startNode() {
+    Vertx vertx = Vertx.vertx();
+    vertxes.add(vertx);
+    TestNode node = TestNode.start(vertx, config.copy().mergeIn(new JsonObject()
+        .put("node", new JsonObject().put("id", "n" + nodes.size())), true));
+    nodes.add(node);
+    Await.result(((RedisBroker) node.node().services().broker()).connected());
+    return node;
+  }
+
+  /**
+   * {@code io.switchboard.Main} in a JVM of its own (so it can die without closing anything),
+   * configured like these nodes with one event loop, once it is ready (connected to Redis); the
+   * caller ends it.
+   */
+  NodeProcess startProcess(Path dir, String id) {
+    return NodeProcess.start(dir, TestNode.baseConfig().mergeIn(config, true)
+        .mergeIn(new JsonObject()
+            .put("node", new JsonObject().put("id", id))
+            .put("http", new JsonObject().put("instances", 1)), true), List.of(), Map.of());
   }
 
   String prefix() {

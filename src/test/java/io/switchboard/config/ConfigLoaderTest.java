@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.config.Sections.AuthConfig;
 import io.switchboard.config.Sections.BrokerType;
+import io.switchboard.config.Sections.MemoryConfig;
 import io.switchboard.config.Sections.DrainConfig;
 import io.switchboard.config.Sections.HeartbeatConfig;
 import io.switchboard.config.Sections.HttpConfig;
@@ -100,6 +101,35 @@ class ConfigLoaderTest {
         Arguments.of("apiPublishesPerSecond without a burst",
             "{\"limits\": {\"apiPublishesPerSecond\": 50}}",
             "limits.apiPublishesBurst", "was 0"),
+        Arguments.of("newChannelsBurst below newChannelsPerSecond",
+            "{\"limits\": {\"newChannelsPerSecond\": 50, \"newChannelsBurst\": 10}}",
+            "limits.newChannelsBurst", "newChannelsPerSecond"),
+        Arguments.of("memory budget under 1 MiB", "{\"broker\": {\"memory\": {\"maxBytes\": 1000}}}",
+            "broker.memory.maxBytes", "1048576"),
+        Arguments.of("memory budget not a number",
+            "{\"broker\": {\"memory\": {\"maxBytes\": \"16m\"}}}", "broker.memory.maxBytes",
+            "whole number"),
+        Arguments.of("no channels allowed", "{\"broker\": {\"memory\": {\"maxChannels\": 0}}}",
+            "broker.memory.maxChannels", null),
+        Arguments.of("unknown memory key", "{\"broker\": {\"memory\": {\"maxEntries\": 5}}}",
+            "broker.memory.maxEntries", "unknown key"),
+        Arguments.of("readsBurst below readsPerSecond",
+            "{\"limits\": {\"readsPerSecond\": 50, \"readsBurst\": 10}}",
+            "limits.readsBurst", "readsPerSecond"),
+        Arguments.of("apiReadsBurst below apiReadsPerSecond",
+            "{\"limits\": {\"apiReadsPerSecond\": 5000, \"apiReadsBurst\": 100}}",
+            "limits.apiReadsBurst", "apiReadsPerSecond"),
+        Arguments.of("negative readsPerSecond", "{\"limits\": {\"readsPerSecond\": -1}}",
+            "limits.readsPerSecond", null),
+        Arguments.of("apiReadsPerSecond a string",
+            "{\"limits\": {\"apiReadsPerSecond\": \"many\"}}", "limits.apiReadsPerSecond",
+            "many"),
+        Arguments.of("negative requestHeaderTimeoutMs",
+            "{\"http\": {\"requestHeaderTimeoutMs\": -1}}", "http.requestHeaderTimeoutMs",
+            null),
+        Arguments.of("requestHeaderTimeoutMs a fraction",
+            "{\"http\": {\"requestHeaderTimeoutMs\": 1.5}}", "http.requestHeaderTimeoutMs",
+            "whole number"),
         Arguments.of("negative apiPublishesPerSecond",
             "{\"limits\": {\"apiPublishesPerSecond\": -1}}", "limits.apiPublishesPerSecond",
             null),
@@ -246,6 +276,9 @@ class ConfigLoaderTest {
     assertEquals(8080, config.http().port());
     assertEquals(0, config.http().instances());
     assertEquals(List.of(), config.http().allowedOrigins());
+    assertEquals(HttpConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS,
+        config.http().requestHeaderTimeoutMs());
+    assertEquals(10_000, config.http().requestHeaderTimeoutMs());
     assertEquals(BrokerType.MEMORY, config.broker().type());
     assertEquals(List.of("redis://127.0.0.1:6379"), config.broker().redis().endpoints());
     assertEquals(RedisConfig.DEFAULT_PREFIX, config.broker().redis().prefix());
@@ -271,7 +304,7 @@ class ConfigLoaderTest {
     assertEquals(new PresenceConfig(30_000), config.presence());
     assertEquals(PresenceConfig.DEFAULT_TTL_MS, config.presence().ttlMs());
     assertEquals(new LimitsConfig(65_536, 1_048_576, 1000, 100, 0, 100, 200, 1_048_576, 5000,
-        0, 0),
+        0, 0, 20, 200, 200, 2000, 1000, 10_000),
         config.limits());
     assertEquals(new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES,
         LimitsConfig.DEFAULT_MAX_BODY_BYTES, LimitsConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
@@ -279,7 +312,12 @@ class ConfigLoaderTest {
         LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, LimitsConfig.DEFAULT_MESSAGES_PER_SECOND,
         LimitsConfig.DEFAULT_MESSAGES_BURST, LimitsConfig.DEFAULT_SEND_QUEUE_BYTES,
         LimitsConfig.DEFAULT_SLOW_CONSUMER_MS, LimitsConfig.DEFAULT_API_PUBLISHES_PER_SECOND,
-        LimitsConfig.DEFAULT_API_PUBLISHES_BURST), config.limits());
+        LimitsConfig.DEFAULT_API_PUBLISHES_BURST, LimitsConfig.DEFAULT_READS_PER_SECOND,
+        LimitsConfig.DEFAULT_READS_BURST, LimitsConfig.DEFAULT_API_READS_PER_SECOND,
+        LimitsConfig.DEFAULT_API_READS_BURST, LimitsConfig.DEFAULT_NEW_CHANNELS_PER_SECOND,
+        LimitsConfig.DEFAULT_NEW_CHANNELS_BURST), config.limits());
+    assertEquals(new MemoryConfig(Runtime.getRuntime().maxMemory() / 4, 1_000_000),
+        config.broker().memory(), "null maxBytes: a quarter of the maximum heap");
     assertEquals(new DrainConfig(10_000), config.drain());
     assertEquals(DrainConfig.DEFAULT_WINDOW_MS, config.drain().windowMs());
 

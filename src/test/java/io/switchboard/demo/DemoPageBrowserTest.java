@@ -2,23 +2,18 @@ package io.switchboard.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.testing.Chromium;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,85 +23,39 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.FluentWait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The demo page ({@code GET /}) in headless Chromium: two pages chat over WebSocket and follow the
- * channel over EventSource; what one page sends appears in the other's chat and in both SSE
- * panels. Drives Debian's {@code chromium} through {@code /usr/bin/chromedriver}; nothing is
- * downloaded (Selenium Manager is never asked, as the driver and browser paths are given). Skipped,
- * saying how to install them, where they are missing. Saves {@code target/screenshots/demo.png}.
+ * The demo page ({@code GET /}) in headless Chromium: two pages chat through switchboard.js (over
+ * WebSocket) and follow the channel with a second client over SSE; what one page sends appears in
+ * the other's chat and in both SSE panels; a dropped connection recovers and says so. Skipped where
+ * chromium is missing ({@link Chromium}). Saves {@code target/screenshots/demo.png}.
  */
 @ExtendWith(VertxExtension.class)
 class DemoPageBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String CHANNEL = "chat:lobby";
-  /**
-   * At start Selenium looks for its DevTools binding of the browser's version and warns when it has
-   * none (it lags Chromium's releases); this test speaks WebDriver only. Held so it is not collected.
-   */
-  private static final Logger CDP_FINDER =
-      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
-
-  static {
-    CDP_FINDER.setLevel(Level.SEVERE);
-  }
 
   private TestNode node;
-  private Path profile;
-  private ChromeDriverService service;
+  private Chromium chromium;
   private ChromeDriver driver;
 
   @BeforeEach
-  void setUp(Vertx vertx) throws IOException {
-    List<Path> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p))
-        .toList();
-    Assumptions.assumeTrue(missing.isEmpty(), () -> "browser test skipped: " + missing
-        + " missing; install Debian's chromium and chromium-driver"
-        + " (apt-get install -y chromium chromium-driver; scripts/test does it when it may)");
+  void setUp(Vertx vertx) {
+    chromium = Chromium.start();
+    driver = chromium.driver();
     node = TestNode.start(vertx);
-    profile = Files.createTempDirectory("switchboard-chromium-");
-    // the driver's path, given both ways: Selenium Manager (which would download) is never run
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
-    ChromeOptions options = new ChromeOptions()
-        .setBinary(CHROMIUM.toFile())
-        .addArguments(
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            // without these Chromium keeps calling Google's hosts, which this network refuses
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage",
-            // two windows side by side: neither may be throttled as a hidden one
-            "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-            "--disable-backgrounding-occluded-windows",
-            "--user-data-dir=" + profile);
-    driver = new ChromeDriver(service, options);
   }
 
   @AfterEach
-  void tearDown() throws IOException {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (service != null) {
-      service.stop();
+  void tearDown() {
+    if (chromium != null) {
+      chromium.close();
     }
     if (node != null) {
       node.close();
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      }
     }
   }
 
@@ -124,14 +73,22 @@ class DemoPageBrowserTest {
     driver.switchTo().window(alice);
     send("hello from alice");
     driver.switchTo().window(bob);
-    awaitLine("ws-log", "alice: hello from alice");
+    awaitLine("chat-log", "alice: hello from alice");
     awaitLine("sse-log", "alice: hello from alice");
 
     send("hi alice, bob here");
     driver.switchTo().window(alice);
-    awaitLine("ws-log", "bob: hi alice, bob here");
+    awaitLine("chat-log", "bob: hi alice, bob here");
     awaitLine("sse-log", "bob: hi alice, bob here");
     assertEquals(List.of("alice: hello from alice", "bob: hi alice, bob here"), chat("sse-log"));
+
+    // a dropped connection comes back, recovers what it missed, and the page says so
+    node.publish(CHANNEL, new JsonObject().put("text", "from the server"));
+    awaitLine("chat-log", "server: from the server");
+    driver.findElement(By.id("drop")).click();
+    awaitNote("chat-log", "back: everything published meanwhile was delivered");
+    assertEquals(List.of("alice: hello from alice", "bob: hi alice, bob here",
+        "server: from the server"), chat("chat-log"), "nothing twice after the reconnect");
 
     Path dir = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
     Files.createDirectories(dir);
@@ -147,7 +104,7 @@ class DemoPageBrowserTest {
     nameInput.clear();
     nameInput.sendKeys(name);
     assertEquals(CHANNEL, driver.findElement(By.id("channel")).getDomProperty("value"));
-    // the send button is enabled once the WebSocket's subscribe is acknowledged
+    // the send button is enabled once the chat's subscription is live
     wait(driver).until(ExpectedConditions.elementToBeClickable(By.id("send-button")));
     wait(driver).until(ExpectedConditions.textToBe(By.id("sse-status"), "streaming"));
     return driver.getWindowHandle();
@@ -166,6 +123,14 @@ class DemoPageBrowserTest {
         .until(d -> chat(logId).contains(line));
   }
 
+  /** Waits for a system line (connection state, recovery) in the log {@code logId}. */
+  private void awaitNote(String logId, String text) {
+    wait(driver).withMessage(() -> "\"" + text + "\" in #" + logId)
+        .until(d -> (Boolean) driver.executeScript("return Array.from(document.querySelectorAll("
+            + "'#' + arguments[0] + ' > div.sys')).some(div => div.textContent === arguments[1])",
+            logId, text));
+  }
+
   /** The chat lines of a log: its lines but the system ones, without their time stamps. */
   @SuppressWarnings("unchecked")
   private List<String> chat(String logId) {
@@ -174,7 +139,7 @@ class DemoPageBrowserTest {
   }
 
   private static WebDriverWait wait(WebDriver driver) {
-    return new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
+    return Chromium.wait(driver, WAIT);
   }
 
   private static int connections(TestNode node) {

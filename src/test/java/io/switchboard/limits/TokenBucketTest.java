@@ -73,6 +73,52 @@ class TokenBucketTest {
   }
 
   @Test
+  void tryTakeOfSeveralIsAllOrNothing() {
+    TokenBucket bucket = bucket(5, 1);
+    assertTrue(bucket.tryTake(3));
+    assertFalse(bucket.tryTake(3), "2 left: nothing taken");
+    assertEquals(2, bucket.available());
+  }
+
+  @Test
+  void tryTakeOfMoreThanTheCapacityTakesAFullBucket() {
+    TokenBucket bucket = bucket(5, 1);
+    assertTrue(bucket.tryTake(50));
+    assertEquals(0, bucket.available());
+    assertFalse(bucket.tryTake(50));
+    advanceMs(5000);
+    assertTrue(bucket.tryTake(50), "full again after capacity / rate seconds");
+  }
+
+  static Stream<Arguments> waits() {
+    return Stream.of(
+        // name, capacity, perSecond, tokens left, tokens wanted, seconds to wait
+        Arguments.of("there now", 10, 1, 5, 3, 0),
+        Arguments.of("one missing at 1/s", 10, 1, 2, 3, 1),
+        Arguments.of("five missing at 2/s", 10, 2, 0, 5, 3),
+        Arguments.of("more than the capacity waits for a full bucket", 4, 2, 0, 40, 2));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("waits")
+  void secondsUntilRoundsUpToWholeSeconds(String name, int capacity, int perSecond, int left,
+      int wanted, long seconds) {
+    TokenBucket bucket = bucket(capacity, perSecond);
+    bucket.take(capacity - left);
+    assertEquals(seconds, bucket.secondsUntil(wanted));
+  }
+
+  @Test
+  void readCostIsOneTokenPerHundredMessages() {
+    assertEquals(1, ReadCost.history(1));
+    assertEquals(1, ReadCost.history(50));
+    assertEquals(1, ReadCost.history(100));
+    assertEquals(2, ReadCost.history(101));
+    assertEquals(10, ReadCost.history(1000));
+    assertEquals(1, ReadCost.PRESENCE);
+  }
+
+  @Test
   void clockGoingBackwardsTakesNothingAway() {
     TokenBucket bucket = bucket(2, 1);
     bucket.tryTake();
@@ -118,5 +164,28 @@ class TokenBucketTest {
     assertFalse(rate.tryTake("a"));
     assertTrue(rate.tryTake("b"), "b has its own bucket");
     assertEquals(7, CallerRateLimiter.of(0, 0).take("a", 7), "0 is no limit");
+  }
+
+  @Test
+  void callerRateLimiterTakesACostWhole() {
+    CallerRateLimiter rate = CallerRateLimiter.of(2, 4);
+    assertTrue(rate.tryTake("a", 3));
+    assertFalse(rate.tryTake("a", 3));
+    assertEquals(1, rate.secondsUntil("a", 3));
+    assertTrue(rate.tryTake("a", 1));
+    assertTrue(CallerRateLimiter.of(0, 0).tryTake("a", 1_000), "0 is no limit");
+  }
+
+  @Test
+  void callerRateLimiterDropsFullBucketsOnceThereAreMany() {
+    CallerRateLimiter rate = CallerRateLimiter.of(1, 1);
+    assertTrue(rate.tryTake("busy"), "its bucket is empty now, and must be kept");
+    for (int i = 1; i < CallerRateLimiter.SWEEP_AT; i++) {
+      rate.take("idle-" + i, 0); // a bucket that is still full: what a new one would be
+    }
+    assertEquals(CallerRateLimiter.SWEEP_AT, rate.buckets());
+    assertTrue(rate.tryTake("newcomer"));
+    assertEquals(2, rate.buckets(), "the full ones dropped; busy and the newcomer kept");
+    assertFalse(rate.tryTake("busy"), "busy's budget is still spent");
   }
 }

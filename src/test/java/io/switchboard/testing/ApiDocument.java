@@ -26,7 +26,8 @@ import java.util.function.BiConsumer;
 /**
  * An API description as a node serves it ({@code /openapi.json}, {@code /asyncapi.json}), for
  * tests: resolves its {@code $ref}s as JSON Schema 2020-12 does (an embedded schema with a
- * {@code $id} is a resource of its own, against which its {@code #/...} references resolve), and
+ * {@code $id} would be a resource of its own, against which its {@code #/...} references resolve:
+ * so a served document whose inlined schemas kept their {@code $id} fails here, as it should), and
  * validates values against schemas found in it with vertx-json-schema, the validator the server
  * uses.
  */
@@ -57,13 +58,8 @@ public final class ApiDocument {
     this.repository = SchemaRepository.create(options);
     // copies: vertx-json-schema annotates the objects it is given
     resources.values().forEach(schema -> repository.dereference(JsonSchema.of(schema.copy())));
-    JsonObject schemas = components("schemas");
-    for (String name : schemas.fieldNames()) {
-      JsonObject schema = schemas.getJsonObject(name);
-      if (!schema.containsKey("$id")) {
-        repository.dereference(base + "#/components/schemas/" + name, JsonSchema.of(schema.copy()));
-      }
-    }
+    // the whole document, so that every "#/..." pointer into it resolves, however deep
+    repository.dereference(base, JsonSchema.of(root.copy()));
   }
 
   /** GETs {@code path} from the node and parses the body; the caller checks status and type. */
@@ -91,11 +87,6 @@ public final class ApiDocument {
 
   public String base() {
     return base;
-  }
-
-  /** The embedded schema resource with this {@code $id}, or null. */
-  public JsonObject embedded(String id) {
-    return resources.get(id);
   }
 
   /** {@code components.<kind>} of the document, empty if it has none. */

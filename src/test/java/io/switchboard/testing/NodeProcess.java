@@ -94,6 +94,39 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The node's live heap in bytes: the total of a class histogram, which jcmd takes after a full
+   * GC ({@code jcmd <pid> GC.class_histogram}), so garbage is not counted.
+   */
+  public long liveHeapBytes() {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    try {
+      Process run = new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.class_histogram")
+          .redirectErrorStream(true).start();
+      String histogram = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!run.waitFor(60, TimeUnit.SECONDS) || run.exitValue() != 0) {
+        throw new AssertionError("jcmd failed:\n" + histogram);
+      }
+      String total = histogram.lines().filter(line -> line.startsWith("Total")).findFirst()
+          .orElseThrow(() -> new AssertionError("no Total line in:\n" + histogram));
+      String[] fields = total.trim().split("\\s+");
+      return Long.parseLong(fields[2]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One sample of the node's /metrics, by its name and labels as printed. */
+  public double metric(String series) {
+    return get("/metrics").body().lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in /metrics"));
+  }
+
   /** A GET on the node with the JDK's client (independent of the node's own Vert.x). */
   public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build());

@@ -87,8 +87,8 @@ public final class TestNode {
     return SseReader.open(vertx, port(), uri);
   }
 
-  /** A finished HTTP exchange: status and body. */
-  public record Reply(int status, String body) {
+  /** A finished HTTP exchange: status, body and response headers. */
+  public record Reply(int status, String body, io.vertx.core.MultiMap headers) {
     public JsonObject json() {
       return new JsonObject(body);
     }
@@ -127,7 +127,7 @@ public final class TestNode {
     vertx.getOrCreateContext().runOnContext(v -> http.request(options)
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body()
-            .map(b -> new Reply(response.statusCode(), b.toString())))
+            .map(b -> new Reply(response.statusCode(), b.toString(), response.headers())))
         .onComplete(reply));
     return Await.result(reply.future());
   }

@@ -206,6 +206,14 @@ public final class WsClient {
     return socket.isClosed();
   }
 
+  /** Fails unless the connection is open and in use: a ping gets its pong. */
+  public void assertAlive() {
+    JsonObject pong = request(new JsonObject().put("type", "ping"));
+    if (!"pong".equals(pong.getString("type")) || isClosed()) {
+      throw new AssertionError("not alive: " + pong.encode());
+    }
+  }
+
   public void close() {
     if (!socket.isClosed()) {
       Await.result(socket.close());

@@ -8,63 +8,108 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 
-/** One channel's offsets and retained history. Not thread-safe: {@link MemoryBroker} guards it. */
+/**
+ * One channel's offsets and retained history, and what they cost ({@link #bytes()}, see
+ * {@link Footprint}). Not thread-safe: {@link MemoryBroker} changes it only inside its map's
+ * {@code compute}; the links {@link EvictionOrder} keeps it in are guarded by that order's lock.
+ */
 final class ChannelLog {
+  static final int REMEMBERED_KEYS = 10_000;
+  static final long KEY_TTL_MS = 24 * 3600 * 1000L;
+
+  /** The map's own key instance, which every publication shares instead of a copy per request. */
+  final String channel;
   private final String epoch;
-  private final ArrayDeque<Publication> history = new ArrayDeque<>();
+  // two slots to start with: most channels of a flood hold one message
+  private final ArrayDeque<Publication> history = new ArrayDeque<>(1);
   /**
    * Positions of the latest publishes made with an idempotency key, so a retry returns the first
    * one's position; the oldest are forgotten past {@link #REMEMBERED_KEYS} or {@link #KEY_TTL_MS}.
+   * Created with the first key: most channels never see one.
    */
-  private final LinkedHashMap<String, Publication> byKey = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Publication> eldest) {
-      return size() > REMEMBERED_KEYS;
-    }
-  };
-  static final int REMEMBERED_KEYS = 10_000;
-  static final long KEY_TTL_MS = 24 * 3600 * 1000L;
+  private LinkedHashMap<String, Keyed> byKey;
   private long offset;
   private long ttlMs;
   private long lastKeyedAt = Long.MIN_VALUE / 2;
+  private long bytes;
 
-  ChannelLog(String epoch) {
+  // EvictionOrder's doubly linked lanes; read and written only under its lock
+  ChannelLog older;
+  ChannelLog newer;
+  EvictionOrder.Lane lane;
+
+  /** What a retry with the same key is answered; not the publication, so no payload is kept. */
+  private record Keyed(StreamPosition position, long ts) {}
+
+  ChannelLog(String channel, String epoch) {
+    this.channel = channel;
     this.epoch = epoch;
+    this.bytes = Footprint.channel(channel);
   }
 
-  /** The publish made earlier with this key, if it is still remembered; null otherwise. */
-  Publication published(String key, long now) {
-    Publication earlier = key == null ? null : byKey.get(key);
-    return earlier != null && earlier.ts() >= now - KEY_TTL_MS ? earlier : null;
+  /** Estimated heap bytes held by this log (see {@link Footprint}). */
+  long bytes() {
+    return bytes;
   }
 
-  Publication append(String channel, String data, String publisher, int size, long ttlMs,
-      long now, String key) {
+  /** The position of the publish made earlier with this key, if still remembered; else null. */
+  StreamPosition published(String key, long now) {
+    Keyed earlier = key == null || byKey == null ? null : byKey.get(key);
+    return earlier != null && earlier.ts() >= now - KEY_TTL_MS ? earlier.position() : null;
+  }
+
+  Publication append(String data, String publisher, int size, long ttlMs, long now, String key) {
     offset++;
     this.ttlMs = ttlMs;
     Publication publication = new Publication(channel, new StreamPosition(offset, epoch), now,
         publisher, data);
     if (key != null) {
-      byKey.put(key, publication);
-      lastKeyedAt = now;
+      remember(key, publication);
     }
     if (size > 0) {
       history.addLast(publication);
+      bytes += Footprint.entry(publication);
       while (history.size() > size) {
-        history.removeFirst();
+        bytes -= Footprint.entry(history.removeFirst());
       }
+      expire(now);
     } else {
-      history.clear();
+      clearHistory();
     }
     return publication;
   }
 
+  private void remember(String key, Publication publication) {
+    if (byKey == null) {
+      byKey = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Keyed> eldest) {
+          if (size() <= REMEMBERED_KEYS) {
+            return false;
+          }
+          bytes -= Footprint.key(eldest.getKey());
+          return true;
+        }
+      };
+      bytes += Footprint.KEY_MAP;
+    }
+    if (byKey.put(key, new Keyed(publication.position(), publication.ts())) == null) {
+      bytes += Footprint.key(key);
+    }
+    lastKeyedAt = publication.ts();
+  }
+
+  /** The position of the latest publication (offset 0 before the first). */
+  StreamPosition top() {
+    return new StreamPosition(offset, epoch);
+  }
+
   HistoryPage read(HistoryQuery query, long now) {
     expire(now);
-    StreamPosition top = new StreamPosition(offset, epoch);
+    StreamPosition top = top();
     StreamPosition since = query.since();
     if (since == null) {
       int skip = Math.max(0, history.size() - query.limit());
@@ -96,13 +141,41 @@ final class ChannelLog {
   }
 
   /**
-   * True when nothing is retained any more, so dropping the log loses nothing recoverable: no
-   * history, and no idempotency key a retry could still come with.
+   * A channel the broker holds nothing for reads as an empty log of {@code epoch}: position 0,
+   * from which only position 0 of that same epoch resumes.
+   */
+  static HistoryPage readAbsent(String epoch, HistoryQuery query) {
+    StreamPosition top = new StreamPosition(0, epoch);
+    StreamPosition since = query.since();
+    return new HistoryPage(List.of(), top, since == null || since.equals(top));
+  }
+
+  /**
+   * Drops expired messages and keys. True when nothing is retained any more, so dropping the log
+   * loses nothing recoverable: no history, and no idempotency key a retry could still come with.
    */
   boolean expire(long now) {
     while (!history.isEmpty() && history.peekFirst().ts() < now - ttlMs) {
-      history.removeFirst();
+      bytes -= Footprint.entry(history.removeFirst());
+    }
+    if (byKey != null) {
+      // insertion order is time order: the eldest keys expire first
+      Iterator<Map.Entry<String, Keyed>> keys = byKey.entrySet().iterator();
+      while (keys.hasNext()) {
+        Map.Entry<String, Keyed> eldest = keys.next();
+        if (eldest.getValue().ts() >= now - KEY_TTL_MS) {
+          break;
+        }
+        keys.remove();
+        bytes -= Footprint.key(eldest.getKey());
+      }
     }
     return history.isEmpty() && lastKeyedAt < now - KEY_TTL_MS;
+  }
+
+  private void clearHistory() {
+    while (!history.isEmpty()) {
+      bytes -= Footprint.entry(history.removeFirst());
+    }
   }
 }

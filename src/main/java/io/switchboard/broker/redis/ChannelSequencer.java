@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * message published while the link was down is never pushed to us. Every publication carries its
  * offset, so a hole shows up as a jump (or as a new epoch), and the missing part is read from the
  * channel's history before anything after it is delivered; a repeat is dropped. Only when history
- * cannot cover the hole does the listener hear of a gap. Confined to the {@link PubSubLink}'s
- * context.
+ * cannot cover the hole does the listener hear of a gap, or when Redis lost the channel itself
+ * (a new epoch): its history is gone, though the live stream, over a link that never dropped,
+ * lacks nothing. Confined to the {@link PubSubLink}'s context.
  */
 final class ChannelSequencer {
   private static final Logger log = LoggerFactory.getLogger(ChannelSequencer.class);
@@ -34,6 +35,15 @@ final class ChannelSequencer {
   private boolean reading;
   /** The link came back while a read was under way, which may have started before the outage. */
   private boolean readAgain;
+  /**
+   * The link has not dropped since {@link #last} was handed over (or a read since covered the
+   * outage): everything Redis published on the channel after it has reached us, in order.
+   */
+  private boolean unbroken = true;
+  /** Between {@link #linkLost} and the {@link #catchUp} that follows the reconnect: false. */
+  private boolean linkUp = true;
+  /** Times the link dropped, so a read knows whether one happened while it ran. */
+  private int outages;
   private boolean stopped;
 
   ChannelSequencer(String channel, BrokerListener listener,
@@ -71,8 +81,16 @@ final class ChannelSequencer {
     sequence(publication);
   }
 
+  /** The link dropped: what Redis publishes until it is back never reaches us. */
+  void linkLost() {
+    unbroken = false;
+    linkUp = false;
+    outages++;
+  }
+
   /** After the link came back: read whatever was published while it was down. */
   void catchUp() {
+    linkUp = true;
     if (stopped || last == null) {
       return;
     }
@@ -91,6 +109,16 @@ final class ChannelSequencer {
     } else if (position.sameEpoch(last) && position.offset() <= last.offset()) {
       stats.duplicatesDropped.increment();
     } else if (position.sameEpoch(last) && position.offset() == last.offset() + 1) {
+      deliver(publication);
+    } else if (unbroken && position.opensEpoch()) {
+      // Redis lost the channel (evicted, expired, flushed) and a publish started it again.
+      // Anything published in the old epoch after last would have come before this, in order,
+      // over the unbroken link: the live stream is whole, and needs no history (which Redis may
+      // be evicting too). Subscribers still hear that the history before it is gone.
+      stats.gaps.increment();
+      log.atDebug().addKeyValue("channel", channel).addKeyValue("last", last.encode())
+          .addKeyValue("epoch", position.epoch()).log("Redis lost the channel: a new epoch");
+      listener.onGap(channel, last);
       deliver(publication);
     } else {
       // a jump or a new epoch: something was published that the link did not bring
@@ -111,6 +139,9 @@ final class ChannelSequencer {
    */
   private void read(boolean gapAnnounced) {
     reading = true;
+    // a read covers an outage only if it began after the link was back and none came since
+    boolean coversOutages = linkUp;
+    int outagesAtStart = outages;
     history.apply(channel, new HistoryQuery(last, CATCH_UP_PAGE)).onComplete(ar -> {
       if (stopped) {
         return;
@@ -121,6 +152,10 @@ final class ChannelSequencer {
         return;
       }
       HistoryPage page = ar.result();
+      if (coversOutages && outages == outagesAtStart) {
+        // whatever the link missed is in this read, or announced as a gap below
+        unbroken = true;
+      }
       if (!page.reachesSince() && !gapAnnounced) {
         stats.gaps.increment();
         log.atWarn().addKeyValue("channel", channel).addKeyValue("last", last.encode())

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * The node's one subscribed Redis connection. Redis pushes the publications of every channel the
  * node has local subscribers in over it; nothing reconnects it for us, so when it drops this class
  * reconnects with backoff, subscribes every channel again and has each channel's
- * {@link ChannelSequencer} read what was published meanwhile.
+ * {@link ChannelSequencer} read what was published meanwhile. It also listens, whatever the node
+ * subscribed to, on the control channels of {@link RedisKeys#control()} (requests to every node)
+ * and the node's own answers channel, which it hands to the control listener as they come.
  *
  * <p>Everything here runs on one context, so the channel map and the connection need no locks;
  * the broker's methods, called from any event loop, hop onto it.
@@ -45,7 +48,12 @@ final class PubSubLink {
   private final RedisKeys keys;
   private final RedisBrokerStats stats;
   private final BiFunction<String, HistoryQuery, Future<HistoryPage>> history;
+  private final List<String> controlChannels;
   private volatile BrokerListener listener;
+  /** (pub/sub channel, payload) of a control message; set once, before the node serves. */
+  private volatile BiConsumer<String, String> control = (channel, payload) -> { };
+  /** Runs each time the link is up (subscribed), the first time included. */
+  private volatile Runnable onUp = () -> { };
   private final Map<String, ChannelSequencer> channels = new HashMap<>();
   private RedisConnection connection;
   private volatile boolean up;
@@ -56,17 +64,27 @@ final class PubSubLink {
   private long retryTimer = -1;
 
   PubSubLink(Vertx vertx, List<Redis> endpoints, RedisKeys keys, RedisBrokerStats stats,
-      BiFunction<String, HistoryQuery, Future<HistoryPage>> history) {
+      BiFunction<String, HistoryQuery, Future<HistoryPage>> history,
+      List<String> controlChannels) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.endpoints = endpoints;
     this.keys = keys;
     this.stats = stats;
     this.history = history;
+    this.controlChannels = List.copyOf(controlChannels);
   }
 
   void listener(BrokerListener listener) {
     this.listener = listener;
+  }
+
+  void controlListener(BiConsumer<String, String> control) {
+    this.control = control;
+  }
+
+  void onUp(Runnable onUp) {
+    this.onUp = onUp;
   }
 
   /** Connects in the background; completes once subscribed the first time. */
@@ -167,6 +185,7 @@ final class PubSubLink {
           }
           everUp = true;
           channels.values().forEach(ChannelSequencer::catchUp);
+          onUp.run();
           if (first != null) {
             first.tryComplete();
           }
@@ -182,12 +201,13 @@ final class PubSubLink {
   }
 
   private Future<Void> subscribeAll(RedisConnection conn) {
-    List<String> names = new ArrayList<>(channels.keySet());
+    List<String> names = new ArrayList<>(controlChannels);
+    channels.keySet().forEach(channel -> names.add(keys.pubSub(channel)));
     List<Future<Response>> sent = new ArrayList<>();
     for (int from = 0; from < names.size(); from += RESUBSCRIBE_CHUNK) {
       Request request = Request.cmd(Command.SUBSCRIBE);
       for (String name : names.subList(from, Math.min(names.size(), from + RESUBSCRIBE_CHUNK))) {
-        request.arg(keys.pubSub(name));
+        request.arg(name);
       }
       sent.add(conn.send(request));
     }
@@ -200,6 +220,7 @@ final class PubSubLink {
     }
     connection = null;
     up = false;
+    channels.values().forEach(ChannelSequencer::linkLost);
     conn.close();
     retry(err, null);
   }
@@ -227,7 +248,12 @@ final class PubSubLink {
     if (push.size() < 3 || !"message".equals(push.get(0).toString())) {
       return;
     }
-    String channel = keys.channelOf(push.get(1).toString());
+    String pubSubChannel = push.get(1).toString();
+    if (controlChannels.contains(pubSubChannel)) {
+      control.accept(pubSubChannel, push.get(2).toString());
+      return;
+    }
+    String channel = keys.channelOf(pubSubChannel);
     ChannelSequencer sequencer = channel == null ? null : channels.get(channel);
     if (sequencer == null) {
       return;

@@ -5,6 +5,7 @@ import io.switchboard.broker.BrokerListener;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
+import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.Publication;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
@@ -19,7 +20,11 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Channels shared by every node through Redis: offsets, epochs and history in one hash and one
@@ -37,22 +42,36 @@ public final class RedisBroker implements Broker {
   private final RedisConfig config;
   private final RedisBrokerStats stats = new RedisBrokerStats();
   private final PubSubLink link;
+  // Channels this node has local subscribers of (Fanout calls subscribe/unsubscribe from any
+  // loop): only their reads store an epoch for a channel nobody published to yet
+  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  private final String member;
 
-  private RedisBroker(Vertx vertx, RedisConfig config) {
+  private RedisBroker(Vertx vertx, RedisConfig config, String nodeId) {
     this.config = config;
     this.clients = RedisClients.create(vertx, config);
     this.keys = new RedisKeys(config.prefix());
-    this.link = new PubSubLink(vertx, clients.pubSubEndpoints(), keys, stats, this::readHistory);
+    // the node id alone may be reused by a restarted node (or shared by mistake): the suffix makes
+    // each process a member of its own; no blanks, as it travels in space-separated messages
+    this.member = nodeId.replaceAll("\\s", "_") + "@"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    this.link = new PubSubLink(vertx, clients.pubSubEndpoints(), keys, stats, this::readHistory,
+        List.of(keys.control(), keys.answers(member)));
   }
 
   /**
    * Starts connecting in the background: a node comes up while Redis is unreachable (not ready,
    * publishes unavailable) and follows once it is there.
    */
-  public static RedisBroker start(Vertx vertx, RedisConfig config) {
-    RedisBroker broker = new RedisBroker(vertx, config);
+  public static RedisBroker start(Vertx vertx, RedisConfig config, String nodeId) {
+    RedisBroker broker = new RedisBroker(vertx, config, nodeId);
     broker.connected = broker.link.start();
     return broker;
+  }
+
+  /** {@link #start(Vertx, RedisConfig, String)} for a broker used on its own (tests). */
+  public static RedisBroker start(Vertx vertx, RedisConfig config) {
+    return start(vertx, config, "node");
   }
 
   private Future<Void> connected;
@@ -73,6 +92,35 @@ public final class RedisBroker implements Broker {
 
   public RedisKeys keys() {
     return keys;
+  }
+
+  /** This process as a member of the cluster: its node id and a random suffix. */
+  public String member() {
+    return member;
+  }
+
+  /** The Redis command timeout ({@code broker.redis.timeoutMs}). */
+  long timeoutMs() {
+    return config.timeoutMs();
+  }
+
+  /** Receives what comes on the control channels (see {@link RedisNodeControl}). */
+  void controlListener(BiConsumer<String, String> listener) {
+    link.controlListener(listener);
+  }
+
+  /**
+   * Runs {@code action} each time the pub/sub link is up, the first time included: control
+   * messages sent while it was down never reached this node.
+   */
+  void onLinkUp(Runnable action) {
+    link.onUp(action);
+  }
+
+  /** A PUBLISH of a control message, failing after {@code timeoutMs}. */
+  Future<Void> publishControl(String pubSubChannel, String message) {
+    return clients.commands().send(Request.cmd(Command.PUBLISH).arg(pubSubChannel).arg(message))
+        .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   /**
@@ -104,12 +152,15 @@ public final class RedisBroker implements Broker {
         options.publisher() == null ? "" : options.publisher(),
         options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
         String.valueOf(Math.max(1, options.historyTtlMs())), String.valueOf(config.metaTtlMs()),
-        StreamPosition.newEpoch());
+        StreamPosition.newEpoch(), options.mayCreate() ? "1" : "0");
     List<String> scriptKeys = options.idempotencyKey() == null ? channelKeys(channel)
         : List.of(keys.meta(channel), keys.stream(channel),
             keys.idempotency(channel, options.idempotencyKey()));
     Future<StreamPosition> published = PUBLISH.call(clients.commands(), scriptKeys, args)
-        .map(reply -> new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()));
+        .compose(reply -> reply.get(0).toLong() == 0
+            ? Future.failedFuture(new NewChannelRefused(channel))
+            : Future.succeededFuture(
+                new StreamPosition(reply.get(0).toLong(), reply.get(1).toString())));
     return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
@@ -122,11 +173,13 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> subscribe(String channel) {
+    subscribed.add(channel);
     return CallerContext.bind(link.subscribe(channel));
   }
 
   @Override
   public Future<Void> unsubscribe(String channel) {
+    subscribed.remove(channel);
     return CallerContext.bind(link.unsubscribe(channel));
   }
 
@@ -139,7 +192,7 @@ public final class RedisBroker implements Broker {
     StreamPosition since = query.since();
     List<String> args = List.of(since == null ? "" : String.valueOf(since.offset()),
         String.valueOf(query.limit()), String.valueOf(config.metaTtlMs()),
-        StreamPosition.newEpoch());
+        StreamPosition.newEpoch(), subscribed.contains(channel) ? "1" : "0");
     return HISTORY.call(clients.commands(), channelKeys(channel), args)
         .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
         .map(reply -> page(channel, since, reply));

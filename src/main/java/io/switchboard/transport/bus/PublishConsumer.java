@@ -1,6 +1,7 @@
 package io.switchboard.transport.bus;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.limits.ChannelCreations;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.InboundJson;
@@ -45,7 +46,9 @@ public final class PublishConsumer {
     Future.succeededFuture()
         .compose(v -> requests.publish(Principal.SERVER, bodyOf(message.body()),
             PublishSource.BUS, PublishRequests.idempotencyKey("bus",
-                message.headers().get(PublishRequests.IDEMPOTENCY_KEY))))
+                message.headers().get(PublishRequests.IDEMPOTENCY_KEY)),
+            // code inside the node's JVM is the server itself: it creates channels freely
+            ChannelCreations.UNLIMITED))
         .onSuccess(message::reply)
         .onFailure(err -> {
           SwitchboardException error = SwitchboardException.from(err, "bus " + ADDRESS);

@@ -12,22 +12,44 @@ import io.vertx.ext.web.RoutingContext;
  * configured key, or {@code Bearer <JWT>} with {@code "role": "admin"}. Without either the API is
  * open only when anonymous access is on and no API key is configured (the development default).
  * Sets {@link #CALLER}, the identity rate limits are kept by.
+ *
+ * <p>{@link #usersToo} also takes a user's own token, for what that user could do over a
+ * WebSocket (publish, history, presence): a browser that can only reach SSE does it over HTTP.
+ * The request then acts as that user ({@link ApiCaller#PRINCIPAL}: the namespace's policies
+ * apply), within {@code limits.messagesPerSecond} / {@code messagesBurst} per user.
  */
 public final class ApiAuthHandler implements Handler<RoutingContext> {
   /** Routing-context key of the caller id: {@code apikey#<n>}, {@code user:<sub>} or anonymous. */
-  public static final String CALLER = "switchboard.caller";
+  public static final String CALLER = ApiCaller.KEY;
   private static final String API_KEY = "ApiKey ";
 
   private final NodeServices services;
   private final boolean open;
+  private final boolean users;
 
-  public ApiAuthHandler(NodeServices services) {
+  private ApiAuthHandler(NodeServices services, boolean users) {
     this.services = services;
     this.open = services.config().auth().anonymous() && services.apiKeys().isEmpty();
+    this.users = users;
+  }
+
+  /** API keys and admin tokens only. */
+  public static ApiAuthHandler adminOnly(NodeServices services) {
+    return new ApiAuthHandler(services, false);
+  }
+
+  /** API keys, admin tokens, and users' own tokens (acting as that user). */
+  public static ApiAuthHandler usersToo(NodeServices services) {
+    return new ApiAuthHandler(services, true);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.get(CALLER) != null) {
+      // a route that takes users' tokens authenticated the request already
+      ctx.next();
+      return;
+    }
     String header = ctx.request().getHeader("Authorization");
     if (header != null && header.regionMatches(true, 0, API_KEY, 0, API_KEY.length())) {
       int key = services.apiKeys().match(header.substring(API_KEY.length()).trim());
@@ -47,12 +69,24 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
       }
       services.tokens().verify(token)
           .onSuccess(verified -> {
+            String caller = "user:" + verified.principal().user();
             if (!verified.admin()) {
-              ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.FORBIDDEN,
-                  "the HTTP API needs a token with \"role\": \"admin\" or an API key"));
-              return;
+              if (!users) {
+                ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.FORBIDDEN,
+                    "this endpoint needs a token with \"role\": \"admin\" or an API key"));
+                return;
+              }
+              if (!services.userApiRate().tryTake(caller)) {
+                ctx.response().putHeader("Retry-After",
+                    String.valueOf(services.userApiRate().secondsUntil(caller, 1)));
+                ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED,
+                    "over limits.messagesPerSecond for user " + verified.principal().user()
+                        + "; retry after Retry-After seconds"));
+                return;
+              }
+              ctx.put(ApiCaller.PRINCIPAL, verified.principal());
             }
-            ctx.put(CALLER, "user:" + verified.principal().user());
+            ctx.put(CALLER, caller);
             ctx.next();
           })
           .onFailure(err -> ApiErrors.reply(ctx, err));
@@ -63,7 +97,7 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
           "send Authorization: ApiKey <key> (auth.apiKeys) or Bearer <admin JWT>"));
       return;
     }
-    ctx.put(CALLER, "anonymous");
+    ctx.put(CALLER, ApiCaller.ANONYMOUS);
     ctx.next();
   }
 

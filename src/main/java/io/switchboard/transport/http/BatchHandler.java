@@ -3,6 +3,7 @@ package io.switchboard.transport.http;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
+import io.switchboard.limits.ChannelCreations;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
@@ -18,24 +19,31 @@ import io.vertx.ext.web.RoutingContext;
  *
  * <p>Each item takes one token of the caller's {@code limits.apiPublishesPerSecond}: items past
  * the tokens there are get {@code rate_limited} in their result and are not published; when not
- * even the first item gets one, the whole request is 429 {@code rate_limited}.
+ * even the first item gets one, the whole request is 429 {@code rate_limited}. An item that would
+ * create a channel past the caller's {@code limits.newChannelsPerSecond} gets {@code rate_limited}
+ * in its result too; the others are published.
  */
 public final class BatchHandler implements Handler<RoutingContext> {
   public static final int MAX_ITEMS = 1000;
 
   private final PublishRequests requests;
   private final CallerRateLimiter rate;
+  private final CallerRateLimiter newChannels;
 
-  public BatchHandler(PublishRequests requests, CallerRateLimiter rate) {
+  public BatchHandler(PublishRequests requests, CallerRateLimiter rate,
+      CallerRateLimiter newChannels) {
     this.requests = requests;
     this.rate = rate;
+    this.newChannels = newChannels;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    String caller = ApiCaller.of(ctx);
     Future.succeededFuture()
         .map(v -> items(JsonBodies.read(ctx)))
-        .compose(items -> publishAll(items, allowance(ApiCaller.of(ctx), items.size())))
+        .compose(items -> publishAll(items, allowance(caller, items.size()),
+            newChannels.creationsOf(caller)))
         .onSuccess(results -> ctx.json(new JsonObject().put("results", results)))
         .onFailure(err -> ApiErrors.reply(ctx, err));
   }
@@ -66,12 +74,14 @@ public final class BatchHandler implements Handler<RoutingContext> {
    * Items go one after the other, so messages of one channel get offsets in the batch's order. The
    * items past {@code allowed} are answered {@code rate_limited} without being published.
    */
-  private Future<JsonArray> publishAll(JsonArray items, int allowed) {
+  private Future<JsonArray> publishAll(JsonArray items, int allowed,
+      ChannelCreations creations) {
     JsonArray results = new JsonArray();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < allowed; i++) {
       Object item = items.getValue(i);
-      chain = chain.compose(v -> requests.publish(Principal.SERVER, item, PublishSource.BATCH)
+      chain = chain.compose(v -> requests.publish(Principal.SERVER, item, PublishSource.BATCH,
+              null, creations)
           .map(reply -> results.add(reply))
           .otherwise(err -> results.add(new JsonObject()
               .put("error", SwitchboardException.from(err, "POST /api/batch item")

@@ -1,10 +1,11 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.auth.Permissions;
-import io.switchboard.auth.Principal;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.hub.ChannelReads;
 import io.switchboard.hub.NodeServices;
+import io.switchboard.limits.CallerRateLimiter;
+import io.switchboard.limits.ReadCost;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
@@ -13,22 +14,30 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code GET /api/channels/{channel}/history} and {@code .../presence}. */
+/**
+ * {@code GET /api/channels/{channel}/history} and {@code .../presence}. Each read takes its
+ * {@link ReadCost} from the caller's {@code limits.apiReadsPerSecond}; over it: 429
+ * {@code rate_limited} with {@code Retry-After}.
+ */
 public final class ChannelReadHandlers {
   public static final int DEFAULT_HISTORY_LIMIT = 50;
   public static final int MAX_HISTORY_LIMIT = 1000;
 
   private final NodeServices services;
+  private final CallerRateLimiter rate;
 
   public ChannelReadHandlers(NodeServices services) {
     this.services = services;
+    this.rate = services.apiReadRate();
   }
 
   public Handler<RoutingContext> history() {
     return ctx -> Future.succeededFuture()
         .compose(v -> {
           String channel = readable(ctx);
-          var query = ChannelReads.query(ctx.request().getParam("since"), limit(ctx));
+          int limit = limit(ctx);
+          takeRead(ctx, ReadCost.history(limit));
+          var query = ChannelReads.query(ctx.request().getParam("since"), limit);
           return services.broker().history(channel, query)
               .recover(ChannelReads::unavailable)
               .map(page -> {
@@ -52,6 +61,7 @@ public final class ChannelReadHandlers {
             throw new SwitchboardException(ErrorCode.BAD_REQUEST,
                 "presence is not enabled for namespace \"" + ns.name() + "\"");
           }
+          takeRead(ctx, ReadCost.PRESENCE);
           return services.presence().list(channel)
               .recover(ChannelReads::unavailable)
               .map(entries -> new JsonObject().put("channel", channel)
@@ -64,8 +74,18 @@ public final class ChannelReadHandlers {
   private String readable(RoutingContext ctx) {
     String channel = ctx.pathParam("channel");
     NamespaceConfig ns = services.publisher().namespaceOf(channel);
-    Permissions.checkSubscribe(Principal.SERVER, channel, ns);
+    // with a user's own token, what that user may subscribe to; else anything
+    Permissions.checkSubscribe(ApiCaller.principal(ctx), channel, ns);
     return channel;
+  }
+
+  /** After the checks that need no I/O, so a bad request costs the caller nothing. */
+  private void takeRead(RoutingContext ctx, int cost) {
+    String caller = ApiCaller.of(ctx);
+    if (!rate.tryTake(caller, cost)) {
+      ctx.response().putHeader("Retry-After", String.valueOf(rate.secondsUntil(caller, cost)));
+      throw ApiRateLimits.readsExceeded(rate);
+    }
   }
 
   private static int limit(RoutingContext ctx) {

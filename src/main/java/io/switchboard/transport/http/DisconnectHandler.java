@@ -1,6 +1,6 @@
 package io.switchboard.transport.http;
 
-import io.switchboard.auth.RevocationList;
+import io.switchboard.hub.Disconnects.DisconnectResult;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
@@ -11,9 +11,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code POST /api/disconnect {"user":"42"}}: closes every connection of the user on this node
- * with 4403 and refuses their current tokens, and any token of theirs issued before now, from then
- * on. Answers {@code {"user":"42","closed":N}}.
+ * {@code POST /api/disconnect {"user":"42"}}: closes every connection of the user with 4403 and
+ * refuses their current tokens, and any token of theirs issued before now, from then on, on every
+ * node ({@link io.switchboard.hub.Disconnects}). Answers {@code {"user":"42","closed":N}}; in a
+ * cluster also {@code "complete"}, {@code "nodes"} and {@code "answered"}: whether every live node
+ * answered in time (N counts those that did). 503 {@code unavailable} when the broker was
+ * unreachable: the user was disconnected on this node only.
  */
 public final class DisconnectHandler implements Handler<RoutingContext> {
   private final NodeServices services;
@@ -35,11 +38,7 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
             throw new SwitchboardException(ErrorCode.BAD_REQUEST,
                 "a disconnect is {\"user\": \"<user id>\"}");
           }
-          long now = System.currentTimeMillis();
-          services.revocations().revokeUser(user, now,
-              now + RevocationList.DEFAULT_USER_REVOCATION_MS);
-          return services.hubs().disconnect(user)
-              .map(closed -> new JsonObject().put("user", user).put("closed", closed));
+          return services.disconnects().disconnect(user).map(DisconnectHandler::reply);
         })
         .onComplete(ar -> requestContext.runOnContext(v -> {
           if (ar.succeeded()) {
@@ -48,5 +47,14 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
             ApiErrors.reply(ctx, ar.cause());
           }
         }));
+  }
+
+  private static JsonObject reply(DisconnectResult result) {
+    JsonObject reply = new JsonObject().put("user", result.user()).put("closed", result.closed());
+    if (result.clustered()) {
+      reply.put("complete", result.complete()).put("nodes", result.nodes())
+          .put("answered", result.answered());
+    }
+    return reply;
   }
 }

@@ -23,7 +23,8 @@ public final class OriginHandler implements Handler<RoutingContext> {
     this.policy = policy;
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "Last-Event-ID"));
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "Last-Event-ID",
+            PublishRequests.IDEMPOTENCY_KEY));
     if (!policy.allowsAny()) {
       // no origin added means "*" to CorsHandler; only reached for origins the policy allowed
       cors.addOrigins(policy.listed());

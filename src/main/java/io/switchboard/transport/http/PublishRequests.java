@@ -2,6 +2,7 @@ package io.switchboard.transport.http;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.hub.Publisher;
+import io.switchboard.limits.ChannelCreations;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FieldError;
@@ -45,14 +46,16 @@ public final class PublishRequests {
     this.publisher = publisher;
   }
 
-  /** Completes with {@code {"offset": ...}}, or fails with a {@link SwitchboardException}. */
-  public Future<JsonObject> publish(Principal who, Object body, PublishSource source) {
-    return publish(who, body, source, null);
-  }
-
-  /** With an idempotency key: a repeat answers the first publish's offset, published once. */
+  /**
+   * Completes with {@code {"offset": ...}}, or fails with a {@link SwitchboardException}.
+   *
+   * @param idempotencyKey null, or the scoped key of {@link #idempotencyKey}: a repeat answers the
+   *     first publish's offset, published once
+   * @param creations the caller's budget of new channels ({@link ChannelCreations#UNLIMITED} for
+   *     the server's own paths)
+   */
   public Future<JsonObject> publish(Principal who, Object body, PublishSource source,
-      String idempotencyKey) {
+      String idempotencyKey, ChannelCreations creations) {
     List<FieldError> errors = schema.validatePublishRequest(body);
     if (!errors.isEmpty()) {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
@@ -60,7 +63,7 @@ public final class PublishRequests {
     }
     JsonObject request = (JsonObject) body;
     return publisher.publish(who, request.getString("channel"), request.getValue("data"), source,
-            idempotencyKey)
+            idempotencyKey, creations)
         .map(position -> new JsonObject().put("offset", position.encode()));
   }
 }

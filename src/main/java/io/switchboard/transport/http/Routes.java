@@ -4,17 +4,27 @@ import io.switchboard.hub.Hub;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.transport.sse.SseHandler;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 /** The HTTP routes of one event loop's server (PROTOCOL.md section 1); {@code /ws} is not here. */
 public final class Routes {
+  /** History and presence of a channel; names may hold '/', so the name is all in between. */
+  private static final String CHANNEL_READS = "/api/channels/.+/(history|presence)";
+
   private Routes() {}
 
-  public static Router create(Vertx vertx, Hub hub, SessionIds ids) {
+  /**
+   * @param connections the first handler after the metrics: the request-head deadline and the
+   *     per-address refusal of the request's connection (AcceptedConnections)
+   */
+  public static Router create(Vertx vertx, Hub hub, SessionIds ids,
+      Handler<RoutingContext> connections) {
     NodeServices services = hub.services();
     PublishRequests publishes = new PublishRequests(services.protocolSchema(),
         services.publisher());
@@ -26,6 +36,7 @@ public final class Routes {
       ctx.put(ApiErrors.METRICS, services.metrics());
       ctx.next();
     });
+    router.route().handler(connections);
     router.route().handler(new QueryStringHandler());
     // before credentials and the body are read: a refused origin costs neither
     OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
@@ -33,15 +44,21 @@ public final class Routes {
     router.route("/api/*").handler(origins);
     router.route("/sse").handler(origins);
     // credentials are checked before the body is read, so an unauthenticated caller costs no body;
-    // token verification completes at once, so no body chunk arrives before BodyHandler runs
-    router.route("/api/*").handler(new ApiAuthHandler(services));
+    // token verification completes at once, so no body chunk arrives before BodyHandler runs.
+    // A user's own token is enough for what the user could do over a WebSocket (a browser that
+    // only reaches SSE publishes over HTTP); everything else needs API credentials.
+    ApiAuthHandler usersToo = ApiAuthHandler.usersToo(services);
+    router.post("/api/publish").handler(usersToo);
+    router.getWithRegex(CHANNEL_READS).handler(usersToo);
+    router.route("/api/*").handler(ApiAuthHandler.adminOnly(services));
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
     router.post("/api/disconnect").handler(new DisconnectHandler(services));
     router.post("/api/drain").handler(new DrainHandler(services));
     router.post("/api/publish").handler(new PublishHandler(publishes,
-        services.apiPublishRate()));
-    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate()));
+        services.apiPublishRate(), services.apiNewChannels()));
+    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate(),
+        services.apiNewChannels()));
     // channel names may hold '/', so the name is everything between the fixed parts
     router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
     router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());
@@ -53,6 +70,15 @@ public final class Routes {
     router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new io.switchboard.protocol
         .SwitchboardException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
             "/ws needs a WebSocket upgrade")));
+    // the JavaScript client, clients/js/switchboard.js, which the build puts in the jar: public
+    // code, so pages of any origin may import it (a module script from elsewhere needs CORS).
+    // A regex route: StaticHandler then looks the whole path up (jsclient/switchboard.js)
+    router.getWithRegex("/switchboard\\.js")
+        .handler(ctx -> {
+          ctx.response().putHeader("Access-Control-Allow-Origin", "*");
+          ctx.next();
+        })
+        .handler(StaticHandler.create("jsclient").setCachingEnabled(false));
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());

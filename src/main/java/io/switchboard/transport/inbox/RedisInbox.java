@@ -3,6 +3,7 @@ package io.switchboard.transport.inbox;
 import io.switchboard.auth.Principal;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.hub.Publisher;
+import io.switchboard.limits.ChannelCreations;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ErrorCode;
@@ -202,9 +203,10 @@ public final class RedisInbox {
         throw new SwitchboardException(ErrorCode.BAD_REQUEST,
             "an inbox entry needs the fields channel and data");
       }
+      // whoever may write to Redis is the server: the inbox creates channels freely
       published = publisher.publish(Principal.SERVER, channel.toString(),
           InboundJson.decode(data.toBuffer(), "data", maxDataBytes), PublishSource.INBOX,
-          "inbox-" + id);
+          "inbox-" + id, ChannelCreations.UNLIMITED);
     } catch (SwitchboardException e) {
       published = Future.failedFuture(e);
     }

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The SSE {@code id:} value: the last offset of every channel of the stream, so one
- * {@code Last-Event-ID} resumes them all (PROTOCOL.md section 7). Opaque to clients: base64url of
- * a JSON object from channel to offset.
+ * {@code Last-Event-ID} resumes them all (PROTOCOL.md section 7). Base64url of a JSON object from
+ * channel to offset. The format is part of the protocol (docs/protocol.md, SSE): clients build tokens
+ * from offsets they got over a WebSocket (clients/js does, when it falls back to SSE).
  */
 final class ResumeToken {
   private ResumeToken() {}

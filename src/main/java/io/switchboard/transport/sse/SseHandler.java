@@ -90,13 +90,7 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e);
       return;
     }
-    String address = ctx.request().remoteAddress().hostAddress();
-    Runnable releaseAddress = hub.services().connections().acquireAddressOnce(address);
-    if (releaseAddress == null) {
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections"
-          + " from " + address + " (limits.maxConnectionsPerAddress)"));
-      return;
-    }
+    // limits.maxConnectionsPerAddress counts the TCP connection from its accept (AcceptedConnections)
     String resumeToken = ctx.request().getHeader("Last-Event-ID");
     if (resumeToken == null) {
       resumeToken = ctx.request().getParam("lastEventId");
@@ -111,26 +105,27 @@ public final class SseHandler implements Handler<RoutingContext> {
       hub.services().metrics().slowConsumer();
       hub.close(session, CloseCode.TOO_MANY);
     });
-    if (token != null && !hub.authenticator().accept(session, token)) {
-      // over limits.maxConnectionsPerUser: answered 429 before the stream starts
-      releaseAddress.run();
-      return;
-    }
+    // the stream ends (server close) or its connection goes (client gone, node stopping); through
+    // the routing context, as the response's and the connection's own handlers are taken; set
+    // before the user's slot is taken, which may wait for Redis
+    ctx.addEndHandler(ar -> hub.forget(session));
+    Future<Boolean> admitted = token == null ? Future.succeededFuture(true)
+        : hub.authenticator().accept(session, token);
+    admitted.onSuccess(accepted -> {
+      // refused (over limits.maxConnectionsPerUser): answered 429 before the stream starts
+      if (accepted && !session.closed()) {
+        stream(session, transport, response, channels, resumeFrom);
+      }
+    });
+  }
+
+  private void stream(Session session, SseTransport transport, HttpServerResponse response,
+      Map<String, NamespaceConfig> channels, Map<String, String> resumeFrom) {
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.write("retry: " + RETRY_MS + "\n\n");
-    // the stream ends (server close) or its connection goes (client gone, node stopping)
-    response.endHandler(v -> releaseAddress.run());
-    response.closeHandler(v -> {
-      hub.forget(session);
-      releaseAddress.run();
-    });
-    ctx.request().connection().closeHandler(v -> {
-      hub.forget(session);
-      releaseAddress.run();
-    });
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) ->
         subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));

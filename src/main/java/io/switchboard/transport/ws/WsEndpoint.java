@@ -5,7 +5,6 @@ import io.switchboard.hub.FrameDispatcher;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
-import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.limits.FrameRateLimiter;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -13,6 +12,7 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.auth.BearerTokens;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.transport.AcceptedConnection;
 import io.switchboard.transport.http.OriginPolicy;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.http.HttpHeaders;
@@ -37,7 +37,6 @@ public final class WsEndpoint {
   private final FrameCodec codec;
   private final SessionIds ids;
   private final OriginPolicy origins;
-  private final ConnectionCounter connections;
   private final int maxMessageBytes;
 
   public WsEndpoint(Vertx vertx, Hub hub, SessionIds ids) {
@@ -47,42 +46,53 @@ public final class WsEndpoint {
     this.codec = hub.services().frameCodec();
     this.ids = ids;
     this.origins = new OriginPolicy(hub.services().config().http().allowedOrigins());
-    this.connections = hub.services().connections();
     int maxFrame = hub.services().config().limits().maxFrameBytes();
     this.maxMessageBytes = maxFrame > 0 ? maxFrame : Integer.MAX_VALUE;
   }
 
-  public void handshake(ServerWebSocketHandshake handshake) {
-    if (!PATH.equals(handshake.path())) {
-      handshake.reject(404);
+  /**
+   * Accepts or refuses the upgrade of {@code connection}, whose handshake head has arrived. A
+   * refusal is an answered request: the connection waits for its next head (or is closed, when
+   * over limits.maxConnectionsPerAddress); an accepted one is a WebSocket from then on.
+   */
+  public void handshake(ServerWebSocketHandshake handshake, AcceptedConnection connection) {
+    int refusal = refusal(handshake, connection);
+    if (refusal != 0) {
+      handshake.reject(refusal).onComplete(ar -> connection.answered());
       return;
+    }
+    handshake.accept().onComplete(ar -> {
+      if (ar.succeeded()) {
+        connection.upgraded();
+        connected(ar.result(), connection);
+      } else {
+        connection.answered(); // Vert.x answered the bad handshake with 400
+      }
+    });
+  }
+
+  /** The HTTP status the upgrade is refused with, or 0 to accept it. */
+  private int refusal(ServerWebSocketHandshake handshake, AcceptedConnection connection) {
+    if (!PATH.equals(handshake.path())) {
+      return 404;
     }
     if (hub.services().drain().draining()) {
       // a draining node takes no new connections: the client retries, and reaches another node
-      handshake.reject(ErrorCode.UNAVAILABLE.httpStatus());
-      return;
+      return ErrorCode.UNAVAILABLE.httpStatus();
     }
     if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
         handshake.headers().get(HttpHeaders.HOST))) {
-      handshake.reject(403);
-      return;
+      return 403;
     }
     if (!readableQuery(handshake.query())) {
       // connected() reads ?batch= and ?token=: a query it cannot decode is refused here, before
       // there is a socket nobody would own
-      handshake.reject(400);
-      return;
+      return 400;
     }
-    // released by the socket's close handler (connected), or here if the upgrade fails
-    String address = handshake.remoteAddress().hostAddress();
-    if (!connections.tryAcquireAddress(address)) {
-      handshake.reject(429);
-      return;
-    }
-    handshake.accept().onFailure(err -> connections.releaseAddress(address));
+    return connection.overLimit() ? ErrorCode.RATE_LIMITED.httpStatus() : 0;
   }
 
-  public void connected(ServerWebSocket socket) {
+  private void connected(ServerWebSocket socket, AcceptedConnection connection) {
     DirectWriteQueue.install(socket);
     long now = System.currentTimeMillis();
     WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
@@ -104,10 +114,9 @@ public final class WsEndpoint {
     });
     socket.binaryMessageHandler(data -> hub.close(session, CloseCode.UNSUPPORTED_DATA));
     socket.pongHandler(data -> session.seen(System.currentTimeMillis()));
-    String address = socket.remoteAddress().hostAddress();
     socket.closeHandler(v -> {
       hub.forget(session);
-      connections.releaseAddress(address);
+      connection.closed();
     });
     // frames the decoders refused are closed by InboundFrames with their code; not these
     socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())

@@ -27,13 +27,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * PROTOCOL.md sections 6 and 8: who may call {@code /api/*} ({@code Authorization: ApiKey} with a
- * configured key, or {@code Bearer} with an admin JWT), when the API is open, and that
- * {@code /health} and {@code /ready} need no credentials and move to {@code http.adminPort}.
+ * configured key, or {@code Bearer} with an admin JWT; a user's own JWT for publish, history and
+ * presence, acting as that user), when the API is open, and that {@code /health} and
+ * {@code /ready} need no credentials and move to {@code http.adminPort}.
  */
 @ExtendWith(VertxExtension.class)
 class ApiAuthTest {
   private static final String KEY_ONE = "api-key-one-for-the-tests";
   private static final String KEY_TWO = "api-key-two-for-the-tests";
+  /** In the credentials table: 200 where a user may act, 403 elsewhere ({@link #assertUserToken}). */
+  private static final int AS_USER = -1;
 
   private Vertx vertx;
   private TestTokens tokens;
@@ -63,20 +66,23 @@ class ApiAuthTest {
     return start(anonymous, apiKeys, new JsonObject());
   }
 
-  /** One call of every kind of the API, as method, path and body. */
-  private record Call(String name, HttpMethod method, String uri, String body) {}
+  /**
+   * One call of every kind of the API, as method, path and body; {@code asUser}: a user's own
+   * token may make it (what the user could do over a WebSocket).
+   */
+  private record Call(String name, HttpMethod method, String uri, String body, boolean asUser) {}
 
   private static List<Call> calls() {
     return List.of(
         new Call("publish", HttpMethod.POST, "/api/publish", new JsonObject()
-            .put("channel", "api-auth").put("data", new JsonObject().put("n", 1)).encode()),
+            .put("channel", "api-auth").put("data", new JsonObject().put("n", 1)).encode(), true),
         new Call("batch", HttpMethod.POST, "/api/batch", new JsonObject().put("messages",
             new JsonArray().add(new JsonObject().put("channel", "api-auth")
-                .put("data", new JsonObject().put("n", 2)))).encode()),
-        new Call("history", HttpMethod.GET, "/api/channels/api-auth/history", null),
-        new Call("presence", HttpMethod.GET, "/api/channels/chat:api-auth/presence", null),
+                .put("data", new JsonObject().put("n", 2)))).encode(), false),
+        new Call("history", HttpMethod.GET, "/api/channels/api-auth/history", null, true),
+        new Call("presence", HttpMethod.GET, "/api/channels/chat:api-auth/presence", null, true),
         new Call("disconnect", HttpMethod.POST, "/api/disconnect",
-            new JsonObject().put("user", "nobody").encode()));
+            new JsonObject().put("user", "nobody").encode(), false));
   }
 
   private static Reply call(TestNode node, Call call, String authorization) {
@@ -85,6 +91,20 @@ class ApiAuthTest {
       headers.add("Authorization", authorization);
     }
     return node.exchange(node.port(), call.method(), call.uri(), call.body(), headers);
+  }
+
+  /**
+   * A user's own token: 200 where a user may act (acting as that user), 403 {@code forbidden}
+   * everywhere else.
+   */
+  private static void assertUserToken(TestNode node, String authorization) {
+    for (Call call : calls()) {
+      Reply reply = call(node, call, authorization);
+      assertEquals(call.asUser() ? 200 : 403, reply.status(), call.name() + ": " + reply);
+      if (!call.asUser()) {
+        assertEquals("forbidden", reply.json().getString("code"), call.name() + ": " + reply);
+      }
+    }
   }
 
   private static void assertEveryCall(TestNode node, String authorization, int status,
@@ -114,10 +134,10 @@ class ApiAuthTest {
             null),
         row("Bearer admin JWT (ES256)", t -> "Bearer " + t.es256(TestTokens.admin("ops")), 200,
             null),
-        row("Bearer JWT without role", t -> "Bearer " + t.hs256(TestTokens.claims("42")), 403,
-            "forbidden"),
+        row("Bearer JWT without role", t -> "Bearer " + t.hs256(TestTokens.claims("42")),
+            AS_USER, null),
         row("Bearer JWT with role user", t -> "Bearer " + t.rs256(TestTokens.claims("42")
-            .put("role", "user")), 403, "forbidden"),
+            .put("role", "user")), AS_USER, null),
         row("Bearer admin JWT, bad signature", t -> "Bearer "
             + t.badSignature(TestTokens.admin("ops")), 401, "unauthorized"),
         row("Bearer admin JWT, alg none", t -> "Bearer " + t.algNone(TestTokens.admin("ops")),
@@ -138,7 +158,11 @@ class ApiAuthTest {
   void apiKeysCloseTheApiEvenWithAnonymousAccess(String name,
       Function<TestTokens, String> authorization, int status, String code) {
     TestNode node = start(true, List.of(KEY_ONE, KEY_TWO));
-    assertEveryCall(node, authorization.apply(tokens), status, code);
+    if (status == AS_USER) {
+      assertUserToken(node, authorization.apply(tokens));
+    } else {
+      assertEveryCall(node, authorization.apply(tokens), status, code);
+    }
   }
 
   @Test
@@ -156,7 +180,7 @@ class ApiAuthTest {
   void apiIsClosedWithoutAnonymousAccessEvenWithoutApiKeys() {
     TestNode node = start(false, List.of());
     assertEveryCall(node, null, 401, "unauthorized");
-    assertEveryCall(node, "Bearer " + tokens.hs256(TestTokens.claims("42")), 403, "forbidden");
+    assertUserToken(node, "Bearer " + tokens.hs256(TestTokens.claims("42")));
     assertEveryCall(node, "Bearer " + tokens.rs256(TestTokens.admin("ops")), 200, null);
   }
 

@@ -43,8 +43,9 @@ class ApiDocsConformanceTest {
       "invalid_payload");
   /** Id of the ping sent after each example: its pong means the example has been answered. */
   private static final long DONE = 999_999;
-  private static final String CLIENT_FRAME = "https://switchboard.invalid/schemas/client-frame.json";
-  private static final String SERVER_FRAME = "https://switchboard.invalid/schemas/server-frame.json";
+  /** Where the served documents hold the frame schemas (inlined from the protocol's files). */
+  private static final String CLIENT_FRAME = "#/components/schemas/ClientFrame";
+  private static final String SERVER_FRAME = "#/components/schemas/ServerFrame";
 
   private Vertx vertx;
   private TestNode node;
@@ -288,13 +289,13 @@ class ApiDocsConformanceTest {
     return Pattern.compile(Pattern.quote(path).replace("{channel}", "\\E.+\\Q"));
   }
 
-  /** The documented WebSocket messages whose payload is a frame of {@code schemaId}, by key. */
-  private Map<String, JsonObject> websocketMessages(String schemaId) {
+  /** The documented WebSocket messages whose payload is in the schema at {@code schema}, by key. */
+  private Map<String, JsonObject> websocketMessages(String schema) {
     Map<String, JsonObject> messages = new LinkedHashMap<>();
     JsonObject channel = asyncapi.root().getJsonObject("channels").getJsonObject("websocket");
     channel.getJsonObject("messages").forEach(entry -> {
       JsonObject message = (JsonObject) asyncapi.dereference(entry.getValue());
-      if (message.getJsonObject("payload").getString("$ref").startsWith(schemaId + "#")) {
+      if (message.getJsonObject("payload").getString("$ref").startsWith(schema + "/")) {
         messages.put(entry.getKey(), message);
       }
     });

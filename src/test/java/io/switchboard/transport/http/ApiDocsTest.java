@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
@@ -47,10 +48,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class ApiDocsTest {
-  private static final String SCHEMAS = "https://switchboard.invalid/schemas/";
-  private static final String CLIENT_FRAME = SCHEMAS + "client-frame.json";
-  private static final String SERVER_FRAME = SCHEMAS + "server-frame.json";
-  private static final String PUBLISH_REQUEST = SCHEMAS + "publish-request.json";
+  /** Where the served documents hold the schemas inlined from the protocol's files. */
+  private static final String SCHEMAS = "#/components/schemas/";
+  private static final String CLIENT_FRAME = SCHEMAS + "ClientFrame";
+  private static final String SERVER_FRAME = SCHEMAS + "ServerFrame";
   /** Documented ahead of their routes, which another branch of issue 6 adds. */
   private static final Set<String> ROUTES_PENDING = Set.of("POST /api/drain");
   /** Never probed: it would drain the node under test. */
@@ -232,9 +233,9 @@ class ApiDocsTest {
       List<Reference> refs = doc.references();
       assertTrue(refs.size() > 20, "references found: " + refs.size());
       for (Reference ref : refs) {
-        // served documents are self-contained: no file references are left
-        assertTrue(ref.ref().startsWith("#") || ref.ref().startsWith(SCHEMAS),
-            ref.pointer() + ": " + ref.ref());
+        // served documents are self-contained: every reference is a pointer into the document
+        // (no file, no $id of an inlined schema), the only kind every OpenAPI/AsyncAPI tool follows
+        assertTrue(ref.ref().startsWith("#/"), ref.pointer() + ": " + ref.ref());
         assertNotNull(doc.resolve(ref), ref.pointer());
       }
     }
@@ -249,16 +250,40 @@ class ApiDocsTest {
     JsonObject serverFrame = ProtocolSchema.resource("protocol/server-frame.schema.json");
 
     JsonObject oa = openapi.components("schemas");
-    assertEquals(publishRequest, oa.getJsonObject("PublishRequest"));
-    assertEquals(serverFrame, oa.getJsonObject("ServerFrame"));
-    assertEquals(publishRequest, openapi.embedded(PUBLISH_REQUEST));
-    assertEquals(serverFrame, openapi.embedded(SERVER_FRAME));
+    assertEquals(inlined(publishRequest, "PublishRequest"), oa.getJsonObject("PublishRequest"));
+    assertEquals(inlined(serverFrame, "ServerFrame"), oa.getJsonObject("ServerFrame"));
 
     JsonObject aa = asyncapi.components("schemas");
-    assertEquals(clientFrame, aa.getJsonObject("ClientFrame"));
-    assertEquals(serverFrame, aa.getJsonObject("ServerFrame"));
-    assertEquals(clientFrame, asyncapi.embedded(CLIENT_FRAME));
-    assertEquals(serverFrame, asyncapi.embedded(SERVER_FRAME));
+    assertEquals(inlined(clientFrame, "ClientFrame"), aa.getJsonObject("ClientFrame"));
+    assertEquals(inlined(serverFrame, "ServerFrame"), aa.getJsonObject("ServerFrame"));
+  }
+
+  /**
+   * A schema file as a served document holds it at {@code #/components/schemas/<name>}: the same
+   * schema, without its {@code $id} (a 2020-12 resolver would resolve the pointers against it),
+   * and with its own {@code #/...} pointers prefixed by where it now is in the document.
+   */
+  private static JsonObject inlined(JsonObject file, String name) {
+    assertNotNull(file.getString("$id"), "the protocol's schema files have an $id");
+    JsonObject expected = file.copy();
+    expected.remove("$id");
+    prefixPointers(expected, SCHEMAS + name);
+    return expected;
+  }
+
+  private static void prefixPointers(Object value, String prefix) {
+    if (value instanceof JsonObject json) {
+      for (String key : json.fieldNames()) {
+        if (key.equals("$ref") && json.getValue(key) instanceof String ref) {
+          assertTrue(ref.startsWith("#/"), "a schema file points only into itself: " + ref);
+          json.put(key, prefix + ref.substring(1));
+        } else {
+          prefixPointers(json.getValue(key), prefix);
+        }
+      }
+    } else if (value instanceof JsonArray array) {
+      array.forEach(item -> prefixPointers(item, prefix));
+    }
   }
 
   @Test
@@ -271,8 +296,10 @@ class ApiDocsTest {
 
   @Test
   void everyFrameTypeHasAnAsyncApiMessage() {
-    assertEquals(frameTypes(asyncapi.embedded(CLIENT_FRAME)), messageTypes(CLIENT_FRAME));
-    assertEquals(frameTypes(asyncapi.embedded(SERVER_FRAME)), messageTypes(SERVER_FRAME));
+    assertEquals(frameTypes((JsonObject) asyncapi.resolve(CLIENT_FRAME)),
+        messageTypes(CLIENT_FRAME));
+    assertEquals(frameTypes((JsonObject) asyncapi.resolve(SERVER_FRAME)),
+        messageTypes(SERVER_FRAME));
   }
 
   /** The frame types a frame schema defines: $defs entries whose type is a const. */
@@ -289,14 +316,14 @@ class ApiDocsTest {
     return types;
   }
 
-  /** The frame types of the WebSocket messages whose payload is a frame of {@code schemaId}. */
-  private Set<String> messageTypes(String schemaId) {
+  /** The frame types of the WebSocket messages whose payload is in the schema at {@code schema}. */
+  private Set<String> messageTypes(String schema) {
     Set<String> types = new TreeSet<>();
     JsonObject channel = asyncapi.root().getJsonObject("channels").getJsonObject("websocket");
     for (Object ref : channel.getJsonObject("messages")) {
       JsonObject message = (JsonObject) asyncapi.dereference(((Map.Entry<?, ?>) ref).getValue());
       String payload = message.getJsonObject("payload").getString("$ref");
-      if (payload.startsWith(schemaId + "#")) {
+      if (payload.startsWith(schema + "/")) {
         JsonObject frame = (JsonObject) asyncapi.resolve(payload);
         types.add(frame.getJsonObject("properties").getJsonObject("type").getString("const"));
       }
@@ -309,7 +336,7 @@ class ApiDocsTest {
   @Test
   void everyRouteOfTheRouterIsDocumented() {
     Router router = Routes.create(vertx, new Hub(vertx, vertx.getOrCreateContext(),
-        node.node().services()), new SessionIds("routes"));
+        node.node().services()), new SessionIds("routes"), RoutingContext::next);
     Set<String> documented = openapi.operations().keySet();
     List<String> undocumented = new ArrayList<>();
     int checked = 0;

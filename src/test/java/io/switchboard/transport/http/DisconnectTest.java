@@ -1,7 +1,6 @@
 package io.switchboard.transport.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.switchboard.testing.Await;
 import io.switchboard.testing.SseReader;
@@ -92,11 +91,6 @@ class DisconnectTest {
     return ws;
   }
 
-  private static void assertAlive(WsClient ws) {
-    assertEquals("pong", ws.request(new JsonObject().put("type", "ping")).getString("type"));
-    assertFalse(ws.isClosed());
-  }
-
   @Test
   void closesEveryConnectionOfTheUserWith4403AndNoOther() {
     String token42 = tokens.hs256("42");
@@ -111,7 +105,7 @@ class DisconnectTest {
     assertEquals(new JsonObject().put("user", "42").put("closed", 2), reply.json());
     assertEquals(4403, phone.closeCode());
     assertEquals(4403, laptop.closeCode());
-    assertAlive(seven);
+    seven.assertAlive();
     // their subscriptions and presence went with them
     JsonObject presence = seven.request(new JsonObject().put("type", "presence")
         .put("channel", "chat:disconnect"));
@@ -157,9 +151,9 @@ class DisconnectTest {
     // 2 s ahead is within the default 30 s clock skew
     String fresh = tokens.hs256(TestTokens.claims("42").put("iat", TestTokens.nowSec() + 2));
     WsClient again = authenticated(fresh);
-    assertAlive(again);
+    again.assertAlive();
     WsClient viaHeader = withHeader(fresh);
-    assertAlive(viaHeader);
+    viaHeader.assertAlive();
   }
 
   @Test
@@ -228,7 +222,7 @@ class DisconnectTest {
     Reply reply = disconnect(body);
     assertEquals(400, reply.status(), reply.toString());
     assertEquals("bad_request", reply.json().getString("code"), reply.toString());
-    assertAlive(ws);
+    ws.assertAlive();
   }
 
   @Test
@@ -241,7 +235,7 @@ class DisconnectTest {
         "{\"user\":\"42\"}", MultiMap.caseInsensitiveMultiMap()
             .add("Authorization", "Bearer " + tokens.hs256("42")));
     assertEquals(403, userToken.status(), userToken.toString());
-    assertAlive(ws);
+    ws.assertAlive();
   }
 
   private static JsonObject without(JsonObject json, String key) {

@@ -205,7 +205,8 @@ class OriginTest {
     assertTrue(methods != null && methods.contains("POST") && methods.contains("GET"), methods);
     String headers = String.valueOf(answer.headers().get("Access-Control-Allow-Headers"))
         .toLowerCase(Locale.ROOT);
-    for (String header : List.of("content-type", "authorization", "last-event-id")) {
+    for (String header : List.of("content-type", "authorization", "last-event-id",
+        "idempotency-key")) {
       assertTrue(headers.contains(header), header + " in " + headers);
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RawConnection;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,9 +30,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * limits.maxConnectionsPerAddress (PROTOCOL.md section 10): WebSocket and SSE connections of one
- * address share the cap; over it a handshake gets 429 and an SSE request 429 rate_limited; every
- * way a connection ends frees its slot.
+ * limits.maxConnectionsPerAddress (PROTOCOL.md section 10): the TCP connections of one address
+ * share the cap, plain HTTP keep-alive ones too, each counted once whatever it carries; over it a
+ * handshake gets 429, an SSE or any other request 429 rate_limited, and the connection is closed;
+ * every way a connection ends frees its slot.
  */
 @ExtendWith(VertxExtension.class)
 class ConnectionLimitTest {
@@ -40,10 +43,13 @@ class ConnectionLimitTest {
   private TestNode node;
   private Vertx vertx;
   private final List<SseReader> readers = new ArrayList<>();
+  private final List<RawConnection> raw = new ArrayList<>();
+  private NetClient client;
 
   @BeforeEach
   void start(Vertx vertx) {
     this.vertx = vertx;
+    this.client = vertx.createNetClient();
     node = TestNode.start(vertx, new JsonObject().put("limits",
         new JsonObject().put("maxConnectionsPerAddress", CAP)));
   }
@@ -51,7 +57,21 @@ class ConnectionLimitTest {
   @AfterEach
   void stop() {
     readers.forEach(SseReader::close);
+    raw.stream().filter(c -> !c.isClosed()).forEach(RawConnection::close);
     node.close();
+    client.close();
+  }
+
+  private static final String GET_HEALTH = RawConnection.GET_HEALTH;
+
+  /** A plain HTTP connection that has had one request answered, and stays open (keep-alive). */
+  private RawConnection keepAlive() {
+    RawConnection connection = RawConnection.open(vertx, client, node.port());
+    raw.add(connection);
+    connection.send(GET_HEALTH);
+    String response = connection.nextResponse();
+    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+    return connection;
   }
 
   private WsClient ws() {
@@ -118,6 +138,54 @@ class ConnectionLimitTest {
     assertEquals(CAP, counter().addressCount(ADDRESS));
   }
 
+  @Test
+  void plainKeepAliveConnectionsCountAndTheOneOverIsRefusedThenClosed() {
+    keepAlive();
+    RawConnection second = keepAlive();
+    assertEquals(CAP, counter().addressCount(ADDRESS));
+
+    RawConnection over = RawConnection.open(vertx, client, node.port());
+    raw.add(over);
+    over.send(GET_HEALTH);
+    String refused = over.nextResponse();
+    assertTrue(refused.startsWith("HTTP/1.1 429"), refused);
+    assertTrue(refused.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), refused);
+    JsonObject body = new JsonObject(refused.substring(refused.indexOf("\r\n\r\n") + 4));
+    assertEquals("rate_limited", body.getString("code"));
+    assertTrue(body.getString("message").contains("limits.maxConnectionsPerAddress"), body.encode());
+    Await.result(over.closed());
+    assertWsRefused();
+    assertSseRefused();
+    assertEquals(CAP, counter().addressCount(ADDRESS));
+
+    second.close();
+    awaitCount(1);
+    ws();
+  }
+
+  /** A first exchange on a fresh connection, then what the same connection does next. */
+  static Stream<Arguments> upgrades() {
+    return Stream.of(
+        Arguments.of("upgrade to WebSocket", RawConnection.WS_UPGRADE, "HTTP/1.1 101"),
+        Arguments.of("SSE stream", "GET /sse?channel=cl-once HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            "HTTP/1.1 200"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("upgrades")
+  void aKeepAliveConnectionCountsOnceWhateverItCarriesNext(String name, String request,
+      String status) {
+    RawConnection connection = keepAlive();
+    connection.send(request);
+    String response = connection.nextResponse();
+    assertTrue(response.startsWith(status), response);
+    assertEquals(1, counter().addressCount(ADDRESS));
+    ws();
+    assertWsRefused();
+    connection.close();
+    awaitCount(1);
+  }
+
   /** How a connection can end; each must give its slot back. */
   static Stream<Arguments> closePaths() {
     return Stream.<Arguments>of(
@@ -145,7 +213,20 @@ class ConnectionLimitTest {
           reader.firstId();
           t.awaitCount(1);
           reader.close();
-        }));
+        }),
+        Arguments.of("keep-alive connection closed by the client",
+            (Consumer<ConnectionLimitTest>) t -> {
+              RawConnection connection = t.keepAlive();
+              t.awaitCount(1);
+              connection.close();
+            }),
+        Arguments.of("connection closed by the server at the request-head deadline",
+            (Consumer<ConnectionLimitTest>) t -> {
+              RawConnection connection = RawConnection.open(t.vertx, t.client, t.node.port());
+              t.raw.add(connection);
+              t.awaitCount(1);
+              Await.result(connection.closed());
+            }));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -154,7 +235,8 @@ class ConnectionLimitTest {
     node.close();
     node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
         .put("maxConnectionsPerAddress", CAP).put("messagesPerSecond", 10)
-        .put("messagesBurst", 10)));
+        .put("messagesBurst", 10))
+        .put("http", new JsonObject().put("requestHeaderTimeoutMs", 2_000)));
     openAndClose.accept(this);
     awaitCount(0);
     ws();

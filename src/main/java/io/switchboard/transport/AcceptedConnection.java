@@ -1,0 +1,121 @@
+package io.switchboard.transport;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import java.util.function.Consumer;
+
+/**
+ * One TCP connection of an HTTP server, from accept to close: the slot it holds in
+ * {@code limits.maxConnectionsPerAddress} and its request-head deadline
+ * ({@code http.requestHeaderTimeoutMs}).
+ *
+ * <p>The deadline runs from accept to the first complete request head, then from the end of each
+ * response to the next head, so neither a slow first head nor a slow (or never sent) next one on a
+ * keep-alive connection holds the socket longer than the deadline; bytes arriving do not extend
+ * it. It is off while a request is being answered (an open SSE stream is a response that has not
+ * ended) and for good once the connection is a WebSocket. When it fires the connection is closed
+ * without an answer: there is no request to answer.
+ *
+ * <p>A connection over the address limit holds no slot: its first request is refused (the caller
+ * checks {@link #overLimit()}) and it is closed once that answer is written.
+ *
+ * <p>Touched only by its server's event loop: no locks.
+ */
+public final class AcceptedConnection {
+  private final Vertx vertx;
+  private final HttpConnection connection;
+  private final String address;
+  private final long deadlineMs;
+  /** Null when the address was over its limit at accept. */
+  private final Runnable releaseSlot;
+  private final Runnable onDeadline;
+  private final Consumer<AcceptedConnection> forget;
+  private long timer = -1;
+  private int answering;
+  private boolean upgraded;
+  private boolean closed;
+
+  AcceptedConnection(Vertx vertx, HttpConnection connection, String address, long deadlineMs,
+      Runnable releaseSlot, Runnable onDeadline, Consumer<AcceptedConnection> forget) {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.address = address;
+    this.deadlineMs = deadlineMs;
+    this.releaseSlot = releaseSlot;
+    this.onDeadline = onDeadline;
+    this.forget = forget;
+    arm();
+  }
+
+  public String address() {
+    return address;
+  }
+
+  /** Whether the address had its limit of connections at accept: refuse the request, 429. */
+  public boolean overLimit() {
+    return releaseSlot == null;
+  }
+
+  /** A request head is complete: the deadline stops until its response has ended. */
+  void headArrived() {
+    answering++;
+    cancel();
+  }
+
+  /**
+   * A response ended, or its exchange failed: the next head is due within the deadline. An
+   * over-limit connection has had its one answer, and is closed (Vert.x flushes the answer first).
+   */
+  public void answered() {
+    answering--;
+    if (closed || upgraded || answering > 0) {
+      return;
+    }
+    if (overLimit()) {
+      connection.close();
+      return;
+    }
+    arm();
+  }
+
+  /**
+   * Now a WebSocket: no request heads any more. Vert.x moves the socket to a handler of its own at
+   * the upgrade and never runs the HTTP connection's close handler, so the WebSocket's close
+   * handler must call {@link #closed()}.
+   */
+  public void upgraded() {
+    upgraded = true;
+    cancel();
+    forget.accept(this);
+  }
+
+  /** The connection is gone, however it went: frees its slot. Runs its work once. */
+  public void closed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    cancel();
+    forget.accept(this);
+    if (releaseSlot != null) {
+      releaseSlot.run();
+    }
+  }
+
+  private void arm() {
+    if (deadlineMs > 0) {
+      timer = vertx.setTimer(deadlineMs, id -> {
+        timer = -1;
+        onDeadline.run();
+        connection.close();
+      });
+    }
+  }
+
+  private void cancel() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+}
