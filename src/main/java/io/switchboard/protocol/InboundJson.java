@@ -35,8 +35,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>at most {@link #MAX_DEPTH} nested arrays and objects: far below the depth at which our
  *       recursive code (vertx-json-schema with a recursive namespace schema, Vert.x's tree
  *       builder and encoder) would overflow a thread's stack, which is about 1500;</li>
- *   <li>number literals of at most {@link #MAX_NUMBER_LENGTH} characters, and none whose value
- *       does not fit a double ({@code 1e400} would be re-encoded as the string "Infinity");</li>
+ *   <li>numbers of at most {@link #MAX_NUMBER_LENGTH} digits, and none whose value does not fit a
+ *       double ({@code 1e400} would be re-encoded as the string "Infinity");</li>
  *   <li>no duplicate keys: parsers disagree on which one wins, so a proxy and this node could read
  *       two different messages from one text;</li>
  *   <li>no unpaired surrogate escapes ({@code "\ud800"}): they cannot be encoded as UTF-8, so the
@@ -53,7 +53,7 @@ import java.nio.charset.StandardCharsets;
 public final class InboundJson {
   /** Nesting depth of arrays and objects, counting the outermost one (the frame or body). */
   public static final int MAX_DEPTH = 64;
-  /** Characters of one number literal. */
+  /** Digits of one number: integer, fraction and exponent digits together, as Jackson counts. */
   public static final int MAX_NUMBER_LENGTH = 100;
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
