@@ -82,7 +82,7 @@ class HostileInputFuzzTest {
       long heapBefore = usedHeapAfterGc();
       long started = System.nanoTime();
       InboxFuzz inbox = new InboxFuzz(redisClient, "fuzz", run);
-      fuzz(run, scale, vertx, node, new HttpFuzz(node.port(), run, http, raw), inbox);
+      fuzz(run, scale, vertx, node, new HttpFuzz(vertx, node.port(), run, http, raw), inbox);
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
       assertTrue(run.failures().isEmpty(), run::report);

@@ -1,8 +1,9 @@
 package io.switchboard.fuzz;
 
-import io.switchboard.testing.RawHttp;
+import io.switchboard.testing.RawConnection;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -13,6 +14,7 @@ import io.vertx.core.net.NetClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -24,12 +26,14 @@ import java.util.function.Supplier;
 final class HttpFuzz {
   static final String API_KEY = "fuzz-api-key";
 
+  private final Vertx vertx;
   private final int port;
   private final FuzzRun run;
   private final HttpClient client;
   private final NetClient raw;
 
-  HttpFuzz(int port, FuzzRun run, HttpClient client, NetClient raw) {
+  HttpFuzz(Vertx vertx, int port, FuzzRun run, HttpClient client, NetClient raw) {
+    this.vertx = vertx;
     this.port = port;
     this.run = run;
     this.client = client;
@@ -193,14 +197,18 @@ final class HttpFuzz {
       }
       request.appendString("Content-Length: 0\r\nConnection: close\r\n\r\n");
       int index = i;
-      tasks.add(() -> RawHttp.send(raw, port, request).map(response -> {
-        run.counted("raw http");
-        boolean ok = response.status() == 200
-            || (response.status() >= 400 && response.status() < 500
-                && isClientCode(code(Buffer.buffer(response.body()))));
-        run.check(ok, "raw http", index, request, () -> "answered " + response);
-        return null;
-      }).otherwise(err -> failed("raw http", index, request, err)));
+      tasks.add(() -> RawConnection.connect(vertx, raw, port)
+          .compose(connection -> connection.write(request)
+              .compose(v -> connection.response().timeout(10, TimeUnit.SECONDS))
+              .eventually(connection::closing))
+          .map(response -> {
+            run.counted("raw http");
+            int status = RawConnection.status(response);
+            boolean ok = status == 200 || (status >= 400 && status < 500
+                && isClientCode(code(Buffer.buffer(RawConnection.body(response)))));
+            run.check(ok, "raw http", index, request, () -> "answered " + response);
+            return null;
+          }).otherwise(err -> failed("raw http", index, request, err)));
     }
     return tasks;
   }

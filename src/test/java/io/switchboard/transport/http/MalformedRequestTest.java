@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.switchboard.testing.RawHttp;
+import io.switchboard.testing.RawConnection;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -87,11 +88,18 @@ class MalformedRequestTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("requests")
   void answeredWithAJsonError(String name, Buffer request, int status, String code) {
-    RawHttp.Response response = RawHttp.exchange(vertx, node.port(), request);
-    assertEquals(status, response.status(), response.body());
-    JsonObject json = new JsonObject(response.body());
-    assertEquals(code, json.getString("code"), response.body());
-    assertFalse(json.getString("message", "").isBlank(), response.body());
+    NetClient client = vertx.createNetClient();
+    try {
+      RawConnection connection = RawConnection.open(vertx, client, node.port());
+      connection.write(request);
+      String response = connection.nextResponse();
+      assertEquals(status, RawConnection.status(response), response);
+      JsonObject json = new JsonObject(RawConnection.body(response));
+      assertEquals(code, json.getString("code"), response);
+      assertFalse(json.getString("message", "").isBlank(), response);
+    } finally {
+      client.close();
+    }
     assertEquals(200, node.get("/health").status());
   }
 }

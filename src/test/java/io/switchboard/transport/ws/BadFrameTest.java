@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.switchboard.testing.RawHttp;
+import io.switchboard.testing.RawConnection;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -253,7 +254,14 @@ class BadFrameTest {
   @MethodSource("malformedUpgradeQueries")
   void upgradeWithAMalformedQueryIsRefusedWith400(String name, String uri, Vertx vertx) {
     // Vert.x's client refuses to send such a URI
-    assertEquals(400, RawHttp.exchange(vertx, node.port(), RawHttp.upgrade(uri)).status());
+    NetClient net = vertx.createNetClient();
+    try {
+      RawConnection connection = RawConnection.open(vertx, net, node.port());
+      connection.send(RawConnection.WS_UPGRADE.replace("GET /ws ", "GET " + uri + " "));
+      assertEquals(400, RawConnection.status(connection.nextResponse()));
+    } finally {
+      net.close();
+    }
     assertStillOpen(client());
   }
 
