@@ -229,6 +229,12 @@ public final class Node {
         .setPort(config.http().port() == 0 ? sharedRandomPort() : config.http().port())
         .setMaxWebSocketFrameSize(maxFrame)
         .setMaxWebSocketMessageSize(maxFrame)
+        // after our close frame, how long Vert.x waits for the client's before dropping the TCP
+        // connection: 10 s by default. After a refused frame (1002, 1009) Netty's decoder drops
+        // everything, the client's close frame too, so this is how long such a connection stays.
+        // Dropping the connection at once would lose the close frame: with the rest of a big
+        // frame still arriving, the kernel resets the connection.
+        .setWebSocketClosingTimeout(1)
         .setTcpNoDelay(true)
         // a connection with no traffic either way for twice the heartbeat timeout is dead or
         // hostile (a socket that never sends a request); live WebSocket and SSE connections get
@@ -251,7 +257,8 @@ public final class Node {
     SessionIds ids = new SessionIds(config.nodeId());
     PublishRequests requests = new PublishRequests(services.protocolSchema(), services.publisher());
     return brokerConnected()
-        .compose(v -> new PublishConsumer(requests).register(vertx))
+        .compose(v -> new PublishConsumer(requests, services.metrics(),
+            config.limits().maxBodyBytes()).register(vertx))
         .compose(v -> vertx.deployVerticle(() -> {
           EdgeVerticle edge = new EdgeVerticle(services, ids, options);
           edges.add(edge);
@@ -282,7 +289,8 @@ public final class Node {
 
   private void startInbox() {
     if (services.broker() instanceof RedisBroker redis && config.broker().redis().inbox()) {
-      inbox = new RedisInbox(vertx, redis, services.publisher(), config.nodeId());
+      inbox = new RedisInbox(vertx, redis, services.publisher(), services.metrics(),
+          config.limits().maxBodyBytes(), config.nodeId());
       inbox.start();
     }
   }

@@ -12,15 +12,12 @@ import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers the frames of a WebSocket session, one method per frame type. Every failure becomes an
  * error frame carrying the request's id; the connection stays open (PROTOCOL.md section 4).
  */
 public final class FrameDispatcher {
-  private static final Logger log = LoggerFactory.getLogger(FrameDispatcher.class);
   static final int DEFAULT_HISTORY_LIMIT = 50;
 
   private final Hub hub;
@@ -78,7 +75,7 @@ public final class FrameDispatcher {
           session.transport().sendFrame(ar.result());
         }
       } else {
-        SwitchboardException error = errorOf(ar.cause());
+        SwitchboardException error = SwitchboardException.from(ar.cause(), "ws frame");
         services.metrics().error("ws", error.code());
         session.transport().sendFrame(ServerFrames.error(frame.id(), error));
       }
@@ -136,12 +133,5 @@ public final class FrameDispatcher {
           + "tokens (a history read one per " + ReadCost.MESSAGES_PER_TOKEN
           + " messages of its limit); retry later");
     }
-  }
-
-  private static SwitchboardException errorOf(Throwable err) {
-    if (!(err instanceof SwitchboardException)) {
-      log.atError().setCause(err).log("internal error while answering a frame");
-    }
-    return SwitchboardException.from(err);
   }
 }

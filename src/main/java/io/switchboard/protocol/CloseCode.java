@@ -1,9 +1,13 @@
 package io.switchboard.protocol;
 
-/** The WebSocket close codes of PROTOCOL.md section 4. */
+/** The WebSocket close codes of PROTOCOL.md section 4, and 1002 and 1007 of RFC 6455. */
 public enum CloseCode {
   GOING_AWAY(1001, "node is shutting down"),
+  /** A WebSocket protocol violation (RFC 6455), e.g. a continuation frame that continues nothing. */
+  PROTOCOL_ERROR(1002, "websocket protocol error"),
   UNSUPPORTED_DATA(1003, "binary frames are not accepted"),
+  /** A text frame that is not UTF-8: RFC 6455 section 8.1 says to fail the connection. */
+  INVALID_TEXT(1007, "text frame is not valid UTF-8"),
   TOO_BIG(1009, "frame too large"),
   UNAUTHORIZED(4401, "unauthorized"),
   REVOKED(4403, "token revoked"),

@@ -1,8 +1,6 @@
 package io.switchboard.protocol;
 
 import io.switchboard.validation.ProtocolSchema;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -33,14 +31,14 @@ public final class FrameCodec {
     }
     Object value;
     try {
-      value = Json.decodeValue(text);
-    } catch (DecodeException e) {
-      return invalid(null, ErrorCode.BAD_REQUEST, "frame is not valid JSON");
+      value = InboundJson.decode(text, "frame");
+    } catch (SwitchboardException e) {
+      return new ClientFrame.Invalid(null, e);
     }
     if (!(value instanceof JsonObject json)) {
       return invalid(null, ErrorCode.BAD_REQUEST, "frame must be a JSON object");
     }
-    Long id = json.getValue("id") instanceof Number n && isIntegral(n) ? n.longValue() : null;
+    Long id = idOf(json.getValue("id"));
     Object type = json.getValue("type");
     if (!(type instanceof String typeName)) {
       return invalid(id, ErrorCode.BAD_REQUEST, "frame needs a string \"type\"");
@@ -81,10 +79,21 @@ public final class FrameCodec {
     }
   }
 
-  private static boolean isIntegral(Number n) {
-    return n instanceof Integer || n instanceof Long
-        || (n.doubleValue() == Math.rint(n.doubleValue()) && !Double.isInfinite(n.doubleValue()));
+  /**
+   * The id to echo: only one the schema accepts (an integer of at most 2^53 - 1 in magnitude, which
+   * every client language holds exactly), so an error never carries a truncated or rounded id
+   * that could match another request.
+   */
+  private static Long idOf(Object value) {
+    if (!(value instanceof Number n)) {
+      return null;
+    }
+    double d = n.doubleValue();
+    return d == Math.rint(d) && Math.abs(d) <= MAX_ID ? n.longValue() : null;
   }
+
+  /** Largest id magnitude: JavaScript's Number.MAX_SAFE_INTEGER, as in client-frame.schema.json. */
+  static final long MAX_ID = (1L << 53) - 1;
 
   private static ClientFrame invalid(Long id, ErrorCode code, String message) {
     return new ClientFrame.Invalid(id, new SwitchboardException(code, message));

@@ -6,6 +6,7 @@ import io.switchboard.transport.http.ApiAuthHandler;
 import io.switchboard.transport.http.ApiErrors;
 import io.switchboard.transport.http.DrainHandler;
 import io.switchboard.transport.http.HealthRoutes;
+import io.switchboard.transport.http.InvalidRequests;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -41,6 +42,7 @@ public final class AdminVerticle extends VerticleBase {
     // h2c off: see AcceptedConnections
     server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false));
     return server.connectionHandler(accepted::accept).requestHandler(router)
+        .invalidRequestHandler(new InvalidRequests(services.metrics()))
         .listen(services.config().http().adminPort(), services.config().http().host());
   }
 

@@ -3,6 +3,7 @@ package io.switchboard.transport;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.transport.http.InvalidRequests;
 import io.switchboard.transport.http.Routes;
 import io.switchboard.transport.ws.WsEndpoint;
 import io.vertx.core.Future;
@@ -39,7 +40,8 @@ public final class EdgeVerticle extends VerticleBase {
         .connectionHandler(accepted::accept)
         .webSocketHandshakeHandler(handshake -> ws.handshake(handshake,
             accepted.headArrived(handshake.remoteAddress())))
-        .requestHandler(Routes.create(vertx, hub, ids, accepted.requests()));
+        .requestHandler(Routes.create(vertx, hub, ids, accepted.requests()))
+        .invalidRequestHandler(new InvalidRequests(services.metrics()));
     return server.listen();
   }
 

@@ -4,10 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A scrape of /metrics, parsed: {@code name{labels}} as printed, to its value. */
-final class PrometheusText {
+public final class PrometheusText {
   private final Map<String, Double> samples = new HashMap<>();
 
-  PrometheusText(String text) {
+  public PrometheusText(String text) {
     for (String line : text.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
@@ -18,11 +18,22 @@ final class PrometheusText {
   }
 
   /** The sample's value; 0 when it is absent (a labelled counter not yet incremented). */
-  double value(String series) {
+  public double value(String series) {
     return samples.getOrDefault(series, 0.0);
   }
 
-  boolean has(String series) {
+  public boolean has(String series) {
     return samples.containsKey(series);
+  }
+
+  /** Every sample whose printed name starts with {@code prefix} (a meter and its labels). */
+  public Map<String, Double> matching(String prefix) {
+    Map<String, Double> found = new HashMap<>();
+    samples.forEach((series, value) -> {
+      if (series.startsWith(prefix)) {
+        found.put(series, value);
+      }
+    });
+    return found;
   }
 }

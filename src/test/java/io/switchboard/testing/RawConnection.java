@@ -73,6 +73,11 @@ public final class RawConnection {
     Await.result(socket.write(text));
   }
 
+  /** Writes any bytes (not only text), without waiting. */
+  public Future<Void> write(Buffer bytes) {
+    return socket.write(bytes);
+  }
+
   /**
    * Writes {@code text} one byte every {@code intervalMs}, the first at once, until it is all
    * written or the connection closes.
@@ -95,12 +100,28 @@ public final class RawConnection {
 
   /** The next complete response (head and Content-Length body), as text. */
   public String nextResponse() {
+    return Await.result(response());
+  }
+
+  /** {@link #nextResponse()} without waiting: completes when it has arrived. */
+  public Future<String> response() {
     Promise<String> response = Promise.promise();
     synchronized (this) {
       waiting.add(response);
       handOut();
     }
-    return Await.result(response.future());
+    return response.future();
+  }
+
+  /** The status code of a response {@link #nextResponse} returned. */
+  public static int status(String response) {
+    return Integer.parseInt(response.substring(response.indexOf(' ') + 1,
+        response.indexOf(' ') + 4));
+  }
+
+  /** The body of a response {@link #nextResponse} returned. */
+  public static String body(String response) {
+    return response.substring(response.indexOf("\r\n\r\n") + 4);
   }
 
   /** System.nanoTime() when the last bytes arrived, on the socket's event loop. */
@@ -123,8 +144,13 @@ public final class RawConnection {
   }
 
   public void close() {
+    Await.result(closing());
+  }
+
+  /** Closes the connection; completes once it is closed. */
+  public Future<Void> closing() {
     context.runOnContext(v -> cancelTrickle());
-    Await.result(socket.close());
+    return socket.close();
   }
 
   private void received(Buffer data) {

@@ -109,6 +109,12 @@ public final class TestNode {
   /** An exchange with request headers (e.g. Authorization), on {@code port}. */
   public Reply exchange(int port, HttpMethod method, String uri, String body,
       io.vertx.core.MultiMap headers) {
+    return exchangeBytes(port, method, uri, body == null ? null : Buffer.buffer(body), headers);
+  }
+
+  /** With a body of any bytes, UTF-8 or not. */
+  public Reply exchangeBytes(int port, HttpMethod method, String uri, Buffer body,
+      io.vertx.core.MultiMap headers) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
         .setPort(port).setURI(uri);
     if (headers != null) {
@@ -119,7 +125,7 @@ public final class TestNode {
     // is called is lost (about one request in 300 hung)
     Promise<Reply> reply = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> http.request(options)
-        .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
+        .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body()
             .map(b -> new Reply(response.statusCode(), b.toString(), response.headers())))
         .onComplete(reply));

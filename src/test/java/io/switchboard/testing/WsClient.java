@@ -119,6 +119,24 @@ public final class WsClient {
     return socket.writeTextMessage(text);
   }
 
+  /**
+   * Sends {@code bytes} as one text frame whether or not they are UTF-8. Does not wait, as the
+   * server may close the connection on it.
+   */
+  public Future<Void> writeTextBytes(Buffer bytes) {
+    return socket.writeFrame(textFrame(bytes, true));
+  }
+
+  /**
+   * A text frame of any bytes: Vert.x's {@code WebSocketFrame.textFrame} takes only a String, so
+   * this uses its implementation class (a test may send what a client library would not).
+   */
+  public static WebSocketFrame textFrame(Buffer bytes, boolean fin) {
+    return new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
+        io.vertx.core.http.WebSocketFrameType.TEXT,
+        ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf(), fin);
+  }
+
   /** Sends a WebSocket protocol-level pong control frame. */
   public void sendControlPong() {
     Await.result(socket.writePong(Buffer.buffer()));
@@ -160,6 +178,11 @@ public final class WsClient {
   /** The next frame matching {@code match}, described as {@code what} if none comes. */
   public JsonObject next(java.util.function.Predicate<JsonObject> match, String what) {
     return frames.await(match, what);
+  }
+
+  /** The next frame matching {@code match}, without waiting: for racing it against a close. */
+  public Future<JsonObject> nextFrame(java.util.function.Predicate<JsonObject> match) {
+    return frames.next(match);
   }
 
   public void expectNo(String type) {

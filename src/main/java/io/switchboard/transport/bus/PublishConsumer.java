@@ -3,7 +3,8 @@ package io.switchboard.transport.bus;
 import io.switchboard.auth.Principal;
 import io.switchboard.limits.ChannelCreations;
 import io.switchboard.metrics.PublishSource;
-import io.switchboard.protocol.ErrorCode;
+import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.protocol.InboundJson;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.PublishRequests;
 import io.vertx.core.Future;
@@ -11,8 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -20,15 +19,22 @@ import io.vertx.core.json.JsonObject;
  * the HTTP API would; the reply is {@code {"offset"}}, a failure has the error code's wire name as
  * its message and its HTTP status as failure code (PROTOCOL.md section 9). One consumer per node.
  * A message header {@code Idempotency-Key} works as on the HTTP API: a retry answers the first
- * publish's offset and is not published again.
+ * publish's offset and is not published again. Bodies follow the HTTP API's rules too: the
+ * {@link InboundJson} rules, and a String or Buffer body of at most {@code limits.maxBodyBytes}
+ * bytes of UTF-8 ({@code too_large}, 413, beyond).
  */
 public final class PublishConsumer {
   public static final String ADDRESS = "switchboard.publish";
+  private static final String WHAT = "request body";
 
   private final PublishRequests requests;
+  private final SwitchboardMetrics metrics;
+  private final int maxBodyBytes;
 
-  public PublishConsumer(PublishRequests requests) {
+  public PublishConsumer(PublishRequests requests, SwitchboardMetrics metrics, int maxBodyBytes) {
     this.requests = requests;
+    this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   public Future<Void> register(Vertx vertx) {
@@ -45,24 +51,26 @@ public final class PublishConsumer {
             ChannelCreations.UNLIMITED))
         .onSuccess(message::reply)
         .onFailure(err -> {
-          SwitchboardException error = SwitchboardException.from(err);
+          SwitchboardException error = SwitchboardException.from(err, "bus " + ADDRESS);
+          metrics.error("bus", error.code());
           message.fail(error.code().httpStatus(), error.code().wireName());
         });
   }
 
-  /** Accepts a JsonObject, or JSON text as a String or Buffer (for non-Java senders). */
-  private static Object bodyOf(Object body) {
-    try {
-      if (body instanceof String text) {
-        return Json.decodeValue(text);
-      }
-      if (body instanceof Buffer buffer) {
-        return Json.decodeValue(buffer);
-      }
-    } catch (DecodeException e) {
-      // the sender's mistake, as on the HTTP API, not an internal error
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST, "request body is not valid JSON");
+  /**
+   * A JsonObject, or JSON text as a String or Buffer (for non-Java senders); anything else is
+   * handed on as text, which the request schema refuses.
+   */
+  private Object bodyOf(Object body) {
+    if (body instanceof Buffer buffer) {
+      return InboundJson.decode(buffer, WHAT, maxBodyBytes);
     }
-    return body instanceof JsonObject ? body : String.valueOf(body);
+    if (body instanceof String text) {
+      return InboundJson.decode(text, WHAT, maxBodyBytes);
+    }
+    if (body instanceof JsonObject json) {
+      return InboundJson.reparse(json, WHAT);
+    }
+    return String.valueOf(body);
   }
 }

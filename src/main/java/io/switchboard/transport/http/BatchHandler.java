@@ -84,7 +84,8 @@ public final class BatchHandler implements Handler<RoutingContext> {
               null, creations)
           .map(reply -> results.add(reply))
           .otherwise(err -> results.add(new JsonObject()
-              .put("error", SwitchboardException.from(err).toJson())))
+              .put("error", SwitchboardException.from(err, "POST /api/batch item")
+                  .toJson())))
           .mapEmpty());
     }
     return chain.map(v -> {

@@ -1,13 +1,12 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.InboundJson;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 
-/** Reads a request body as JSON, or fails with {@code bad_request}. */
+/** Reads a request body as JSON ({@link InboundJson}'s rules), or fails with {@code bad_request}. */
 final class JsonBodies {
   private JsonBodies() {}
 
@@ -16,10 +15,6 @@ final class JsonBodies {
     if (body == null || body.length() == 0) {
       throw new SwitchboardException(ErrorCode.BAD_REQUEST, "request body is empty");
     }
-    try {
-      return Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST, "request body is not valid JSON");
-    }
+    return InboundJson.decode(body, "request body");
   }
 }

@@ -37,6 +37,7 @@ public final class Routes {
       ctx.next();
     });
     router.route().handler(connections);
+    router.route().handler(new QueryStringHandler());
     // before credentials and the body are read: a refused origin costs neither
     OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
         .allowedOrigins()));
@@ -81,6 +82,9 @@ public final class Routes {
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());
+    // a path parameter vertx-web cannot decode (%ZZ) fails while routes are matched, before any
+    // handler runs: without this, a plain-text 400 and an ERROR log line per request
+    router.errorHandler(400, ctx -> ApiErrors.status(ctx.response(), 400, services.metrics()));
     return router;
   }
 }

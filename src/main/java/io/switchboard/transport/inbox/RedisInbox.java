@@ -5,13 +5,14 @@ import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.hub.Publisher;
 import io.switchboard.limits.ChannelCreations;
 import io.switchboard.metrics.PublishSource;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.InboundJson;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * retried after a node died between publishing and acking is not published twice; entries a dead
  * node held are claimed by the others after {@link #CLAIM_IDLE_MS}; entries added while every node
  * was down wait in the stream. Invalid entries go to {@code {prefix}:inbox:rejected} with the
- * reason.
+ * reason: the data follows the {@link InboundJson} rules and {@code limits.maxBodyBytes}, and each
+ * of the two fields appears once.
  */
 public final class RedisInbox {
   private static final Logger log = LoggerFactory.getLogger(RedisInbox.class);
@@ -44,6 +46,8 @@ public final class RedisInbox {
   private final Vertx vertx;
   private final RedisBroker broker;
   private final Publisher publisher;
+  private final SwitchboardMetrics metrics;
+  private final int maxDataBytes;
   private final String consumer;
   private final String inbox;
   private Context context;
@@ -53,10 +57,14 @@ public final class RedisInbox {
   private long lastClaimAt;
   private boolean closed;
 
-  public RedisInbox(Vertx vertx, RedisBroker broker, Publisher publisher, String nodeId) {
+  /** @param maxDataBytes {@code limits.maxBodyBytes}: an entry's data is a publish's body */
+  public RedisInbox(Vertx vertx, RedisBroker broker, Publisher publisher,
+      SwitchboardMetrics metrics, int maxDataBytes, String nodeId) {
     this.vertx = vertx;
     this.broker = broker;
     this.publisher = publisher;
+    this.metrics = metrics;
+    this.maxDataBytes = maxDataBytes;
     this.consumer = nodeId;
     this.inbox = broker.keys().inbox();
   }
@@ -170,56 +178,64 @@ public final class RedisInbox {
 
   private Future<Void> publish(Response entry) {
     String id = entry.get(0).toString();
-    String channel = null;
-    String data = null;
     Response fields = entry.get(1);
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
-      switch (fields.get(i).toString()) {
-        case "channel" -> channel = fields.get(i + 1).toString();
-        case "data" -> data = fields.get(i + 1).toString();
-        default -> { }
-      }
-    }
+    Response channel = null;
+    Response data = null;
     Future<?> published;
     try {
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        String name = fields.get(i).toString();
+        Response value = fields.get(i + 1);
+        if (name.equals("channel") || name.equals("data")) {
+          // as with duplicate JSON keys, a reader that keeps the first would see another entry
+          if ((name.equals("channel") ? channel : data) != null) {
+            throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+                "an inbox entry has one field " + name + ", this one has several");
+          }
+          if (name.equals("channel")) {
+            channel = value;
+          } else {
+            data = value;
+          }
+        }
+      }
       if (channel == null || data == null) {
         throw new SwitchboardException(ErrorCode.BAD_REQUEST,
             "an inbox entry needs the fields channel and data");
       }
       // whoever may write to Redis is the server: the inbox creates channels freely
-      published = publisher.publish(Principal.SERVER, channel, decode(data),
-          PublishSource.INBOX, "inbox-" + id, ChannelCreations.UNLIMITED);
+      published = publisher.publish(Principal.SERVER, channel.toString(),
+          InboundJson.decode(data.toBuffer(), "data", maxDataBytes), PublishSource.INBOX,
+          "inbox-" + id, ChannelCreations.UNLIMITED);
     } catch (SwitchboardException e) {
       published = Future.failedFuture(e);
     }
-    String entryChannel = channel;
-    String entryData = data;
+    Buffer entryChannel = channel == null ? null : channel.toBuffer();
+    Buffer entryData = data == null ? null : data.toBuffer();
     return published.transform(ar -> {
       if (ar.succeeded()) {
         return done(id);
       }
-      SwitchboardException error = SwitchboardException.from(ar.cause());
+      SwitchboardException error = SwitchboardException.from(ar.cause(), "inbox entry " + id);
       if (error.code() == ErrorCode.UNAVAILABLE) {
         // not published: keep the entry pending, retried after the pause
         return Future.failedFuture(error);
       }
-      log.atWarn().addKeyValue("entry", id).addKeyValue("channel", entryChannel)
+      metrics.error("inbox", error.code());
+      log.atWarn().addKeyValue("entry", id).addKeyValue("code", error.code().wireName())
           .log("inbox entry rejected: {}", error.getMessage());
+      // the fields as they came (not as text: they may not be UTF-8), for the sender to look at
       return connection.send(Request.cmd(Command.XADD).arg(broker.keys().inboxRejected())
               .arg("MAXLEN").arg("~").arg(REJECTED_KEPT).arg("*")
-              .arg("entry").arg(id).arg("channel").arg(String.valueOf(entryChannel))
-              .arg("data").arg(String.valueOf(entryData))
+              .arg("entry").arg(id).arg("channel").arg(orNull(entryChannel))
+              .arg("data").arg(orNull(entryData))
               .arg("code").arg(error.code().wireName()).arg("message").arg(error.getMessage()))
           .compose(v -> done(id));
     });
   }
 
-  private static Object decode(String data) {
-    try {
-      return Json.decodeValue(data);
-    } catch (DecodeException e) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST, "data is not valid JSON");
-    }
+  private static Buffer orNull(Buffer field) {
+    return field == null ? Buffer.buffer("null") : field;
   }
 
   private Future<Void> done(String id) {

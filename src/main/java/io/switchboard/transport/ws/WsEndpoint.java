@@ -15,8 +15,6 @@ import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.AcceptedConnection;
 import io.switchboard.transport.http.OriginPolicy;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -39,6 +37,7 @@ public final class WsEndpoint {
   private final FrameCodec codec;
   private final SessionIds ids;
   private final OriginPolicy origins;
+  private final int maxMessageBytes;
 
   public WsEndpoint(Vertx vertx, Hub hub, SessionIds ids) {
     this.vertx = vertx;
@@ -47,6 +46,8 @@ public final class WsEndpoint {
     this.codec = hub.services().frameCodec();
     this.ids = ids;
     this.origins = new OriginPolicy(hub.services().config().http().allowedOrigins());
+    int maxFrame = hub.services().config().limits().maxFrameBytes();
+    this.maxMessageBytes = maxFrame > 0 ? maxFrame : Integer.MAX_VALUE;
   }
 
   /**
@@ -83,6 +84,11 @@ public final class WsEndpoint {
         handshake.headers().get(HttpHeaders.HOST))) {
       return 403;
     }
+    if (!readableQuery(handshake.query())) {
+      // connected() reads ?batch= and ?token=: a query it cannot decode is refused here, before
+      // there is a socket nobody would own
+      return 400;
+    }
     return connection.overLimit() ? ErrorCode.RATE_LIMITED.httpStatus() : 0;
   }
 
@@ -92,6 +98,7 @@ public final class WsEndpoint {
     WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
         hub.services().config().limits());
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
+    InboundFrames.install(socket, maxMessageBytes, code -> hub.close(session, code));
     hub.open(session);
     transport.onSlowConsumer(() -> {
       hub.services().metrics().slowConsumer();
@@ -111,15 +118,9 @@ public final class WsEndpoint {
       hub.forget(session);
       connection.closed();
     });
-    socket.exceptionHandler(err -> {
-      if (tooLarge(err)) {
-        // Vert.x reports an oversized frame or message only here: it does not send 1009 itself
-        // (it drops the TCP connection for a frame, and silently drops the rest of a message)
-        hub.close(session, CloseCode.TOO_BIG);
-        return;
-      }
-      log.atDebug().addKeyValue("session", session.id()).setCause(err).log("websocket error");
-    });
+    // frames the decoders refused are closed by InboundFrames with their code; not these
+    socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())
+        .setCause(err).log("websocket error"));
     hub.authenticator().connected(session, BearerTokens.of(socket.headers().get("Authorization"),
         queryParam(socket.query(), "token")));
   }
@@ -139,17 +140,13 @@ public final class WsEndpoint {
     }
   }
 
-  /**
-   * A frame over maxWebSocketFrameSize (Netty's decoder, status 1009) or a fragmented message whose
-   * total goes over maxWebSocketMessageSize (Vert.x's aggregator, an IllegalStateException that
-   * only its message identifies).
-   */
-  private static boolean tooLarge(Throwable err) {
-    if (err instanceof CorruptedWebSocketFrameException corrupted) {
-      return corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+  private static boolean readableQuery(String query) {
+    try {
+      new QueryStringDecoder(query == null ? "" : query, false).parameters();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
-    return err instanceof IllegalStateException && err.getMessage() != null
-        && err.getMessage().contains("max message size");
   }
 
   private static boolean batching(String query) {

@@ -9,6 +9,7 @@ import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -121,7 +122,34 @@ class EventBusPublishTest {
         Arguments.of("JSON array as a string", "[1,2]", "bad_request", 400),
         Arguments.of("string that is not JSON", "{\"channel\": ", "bad_request", 400),
         Arguments.of("schema violation as a string",
-            request("chat:bus-bad", new JsonObject()).encode(), "invalid_payload", 400));
+            request("chat:bus-bad", new JsonObject()).encode(), "invalid_payload", 400),
+        // a JsonObject is held to the rules of a JSON text (README "Inbound JSON")
+        Arguments.of("data nested 65 deep", request("bus-bad", nested(65)), "bad_request", 400),
+        // deeper ones overflow the stack in Vert.x's copy of the message, in the sender
+        Arguments.of("data nested 1500 deep", request("bus-bad", nested(1500)), "bad_request",
+            400),
+        Arguments.of("NaN", request("bus-bad", Double.NaN), "bad_request", 400),
+        Arguments.of("infinity", request("bus-bad", new JsonArray()
+            .add(Double.NEGATIVE_INFINITY)), "bad_request", 400),
+        Arguments.of("lone surrogate", request("bus-bad", "\ud800"), "bad_request", 400),
+        Arguments.of("lone surrogate in a string body",
+            "{\"channel\":\"bus-bad\",\"data\":\"\ud800\"}", "bad_request", 400),
+        Arguments.of("duplicate key in a string body",
+            "{\"channel\":\"bus-bad\",\"channel\":\"feed:x\",\"data\":1}", "bad_request", 400),
+        Arguments.of("bytes that are not UTF-8", Buffer.buffer(new byte[] {'{', '"', (byte) 0xC0,
+            (byte) 0x80, '"', ':', '1', '}'}), "bad_request", 400),
+        Arguments.of("string body over limits.maxBodyBytes",
+            request("bus-bad", "x".repeat(1 << 20)).encode(), "too_large", 413),
+        Arguments.of("byte body over limits.maxBodyBytes",
+            request("bus-bad", "\u00e9".repeat(1 << 19)).toBuffer(), "too_large", 413));
+  }
+
+  private static Object nested(int depth) {
+    Object value = 1;
+    for (int i = 1; i < depth; i++) {
+      value = new JsonArray().add(value);
+    }
+    return value;
   }
 
   @ParameterizedTest(name = "{0}")

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.switchboard.testing.RawConnection;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +83,13 @@ class BadFrameTest {
             "/id"),
         arguments("id is a fraction", frame("{'type':'ping','id':1.5}"), "bad_request", NO_ID,
             "/id"),
+        // an id a client could not hold exactly is not echoed, rounded or truncated
+        arguments("id is 2^53", frame("{'type':'ping','id':9007199254740992}"), "bad_request",
+            NO_ID, "/id"),
+        arguments("id is 2^64 + 7", frame("{'type':'ping','id':18446744073709551623}"),
+            "bad_request", NO_ID, "/id"),
+        arguments("id is -2^53", frame("{'type':'ping','id':-9007199254740992}"), "bad_request",
+            NO_ID, "/id"),
         // wrong field types and missing fields
         arguments("channel is a number", frame("{'type':'subscribe','id':7,'channel':5}"),
             "bad_request", 7L, "/channel"),
@@ -231,6 +240,38 @@ class BadFrameTest {
     JsonObject ack = ws.publish("chat:bf-after", new JsonObject().put("text", "ok"));
     assertEquals("ack", ack.getString("type"), ack.encode());
     assertEquals("ok", ws.nextMessage("chat:bf-after").getJsonObject("data").getString("text"));
+  }
+
+  static Stream<Arguments> malformedUpgradeQueries() {
+    return Stream.of(
+        arguments("bad escape in batch", "/ws?batch=%ZZ"),
+        arguments("bad escape in token", "/ws?token=%"),
+        arguments("half an escape", "/ws?x=%4"));
+  }
+
+  /** The query is read once the socket is up: one it cannot decode is refused before that. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedUpgradeQueries")
+  void upgradeWithAMalformedQueryIsRefusedWith400(String name, String uri, Vertx vertx) {
+    // Vert.x's client refuses to send such a URI
+    NetClient net = vertx.createNetClient();
+    try {
+      RawConnection connection = RawConnection.open(vertx, net, node.port());
+      connection.send(RawConnection.WS_UPGRADE.replace("GET /ws ", "GET " + uri + " "));
+      assertEquals(400, RawConnection.status(connection.nextResponse()));
+    } finally {
+      net.close();
+    }
+    assertStillOpen(client());
+  }
+
+  @Test
+  void idsUpTo2Pow53Minus1AreEchoedExactly() {
+    WsClient ws = client();
+    for (long id : new long[] {9007199254740991L, -9007199254740991L, 0}) {
+      ws.send("{\"type\":\"ping\",\"id\":" + id + "}");
+      assertEquals(id, ws.next("pong").getLong("id"));
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.switchboard.transport.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.switchboard.testing.Bytes;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
@@ -10,12 +11,21 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** PROTOCOL.md sections 3 and 4: binary frames close with 1003, frames over the limit with 1009. */
+/**
+ * PROTOCOL.md sections 3 and 4: binary frames close with 1003, frames over the limit with 1009;
+ * and RFC 6455's: text that is not UTF-8 closes with 1007, other protocol violations with 1002.
+ */
 @ExtendWith(VertxExtension.class)
 class CloseCodeTest {
   private static final int MAX_FRAME = 1024;
@@ -121,5 +131,80 @@ class CloseCodeTest {
     ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(frame.substring(2 * third)),
         true));
     assertEquals(1009, ws.closeCode());
+  }
+
+  private static Buffer bytes(int... values) {
+    return Bytes.of(values);
+  }
+
+  private static Buffer text(String text) {
+    return Bytes.utf8(text);
+  }
+
+  /** Text messages that are not UTF-8, as the fragments they are sent in. */
+  static Stream<Arguments> notUtf8() {
+    Buffer start = text("{\"type\":\"ping\",\"id\":1,\"x\":\"");
+    return Stream.of(
+        Arguments.of("byte FF", List.of(start.copy().appendBuffer(bytes(0xFF)))),
+        Arguments.of("overlong NUL", List.of(start.copy().appendBuffer(bytes(0xC0, 0x80)))),
+        Arguments.of("encoded surrogate", List.of(start.copy()
+            .appendBuffer(bytes(0xED, 0xA0, 0x80)))),
+        Arguments.of("above U+10FFFF", List.of(start.copy()
+            .appendBuffer(bytes(0xF4, 0x90, 0x80, 0x80)))),
+        Arguments.of("cut off at the end", List.of(start.copy().appendBuffer(bytes(0xE2, 0x82)))),
+        Arguments.of("bad byte in the second fragment", List.of(start, bytes(0x41, 0xFE))),
+        Arguments.of("sequence broken across fragments",
+            List.of(start.copy().appendBuffer(bytes(0xE2)), bytes(0x41, 0x22, 0x7D))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notUtf8")
+  void textThatIsNotUtf8ClosesWith1007(String name, List<Buffer> fragments) {
+    WsClient ws = client();
+    for (int i = 0; i < fragments.size(); i++) {
+      boolean last = i == fragments.size() - 1;
+      // the server may close before the last fragment arrives, so the writes are not awaited
+      ws.writeFrame(i == 0 ? WsClient.textFrame(fragments.get(i), last)
+          : WebSocketFrame.continuationFrame(fragments.get(i), last));
+    }
+    assertEquals(1007, ws.closeCode());
+  }
+
+  @Test
+  void utf8SplitInsideACharacterAcrossFragmentsIsAccepted() {
+    WsClient ws = client();
+    Buffer frame = text("{\"type\":\"publish\",\"id\":1,\"channel\":\"cc-split\","
+        + "\"data\":\"\u20ac\"}");
+    ws.subscribe("cc-split");
+    int inside = frame.toString(StandardCharsets.UTF_8).indexOf('\u20ac') + 1;
+    ws.sendFrame(WsClient.textFrame(frame.getBuffer(0, inside), false));
+    ws.sendFrame(WebSocketFrame.continuationFrame(frame.getBuffer(inside, frame.length()), true));
+    assertEquals("\u20ac", ws.nextMessage("cc-split").getString("data"));
+    assertFalse(ws.isClosed());
+  }
+
+  /** Vert.x's own aggregation lost such a message, logging an IndexOutOfBoundsException. */
+  @Test
+  void fragmentedMessageWithAnEmptyFirstFragmentIsAnswered() {
+    WsClient ws = client();
+    ws.sendFrame(WebSocketFrame.textFrame("", false));
+    ws.sendFrame(WebSocketFrame.continuationFrame(text("{\"type\":\"ping\",\"id\":7}"), true));
+    assertEquals(7, ws.next("pong").getInteger("id"));
+    assertFalse(ws.isClosed());
+  }
+
+  @Test
+  void continuationThatContinuesNothingClosesWith1002() {
+    WsClient ws = client();
+    ws.writeFrame(WebSocketFrame.continuationFrame(text("{\"type\":\"ping\"}"), true));
+    assertEquals(1002, ws.closeCode());
+  }
+
+  @Test
+  void newMessageInsideAFragmentedOneClosesWith1002() {
+    WsClient ws = client();
+    ws.writeFrame(WebSocketFrame.textFrame("{\"type\":", false));
+    ws.writeFrame(WebSocketFrame.textFrame("{\"type\":\"ping\"}", true));
+    assertEquals(1002, ws.closeCode());
   }
 }

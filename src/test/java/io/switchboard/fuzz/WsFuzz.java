@@ -1,0 +1,257 @@
+package io.switchboard.fuzz;
+
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hostile WebSocket frames: mutated client frames of every type, text that is not UTF-8, binary
+ * frames, frames over the limit, odd fragmentations. Each lane is one connection: after every
+ * case it sends a ping with an id of its own and reads everything up to that pong, so each case's
+ * answers are checked before the next (an error frame must carry a protocol code); a close must
+ * have a documented code, and the lane reconnects.
+ */
+final class WsFuzz {
+  /** 1002 protocol error, 1003 binary, 1007 not UTF-8, 1009 too large, 4401 bad token, 4429. */
+  static final Set<Integer> CLOSE_CODES = Set.of(1002, 1003, 1007, 1009, 4401, 4429);
+  private static final long ANSWER_MS = 5_000;
+
+  private final Vertx vertx;
+  private final int port;
+  private final FuzzRun run;
+  private final WebSocketClient client;
+
+  WsFuzz(Vertx vertx, int port, FuzzRun run) {
+    this.vertx = vertx;
+    this.port = port;
+    this.run = run;
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+  }
+
+  /** How one case is sent. */
+  enum Kind { TEXT, BYTES, FRAGMENTS, BINARY }
+
+  record Case(int index, Kind kind, Buffer payload, List<Integer> cuts) {}
+
+  List<Case> cases(int count) {
+    Mutator m = run.mutator("ws");
+    List<Case> cases = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String channel = m.channelJson(m.pick(HttpFuzz.CHANNELS));
+      String template = m.pick(TEMPLATES).replace("%CH%", channel);
+      Buffer payload = m.chance(3)
+          ? Mutator.utf8("{\"type\":\"publish\",\"channel\":\"fz\",\"data\":\""
+              + "x".repeat(HostileInputFuzzTest.MAX_FRAME_BYTES - 40 + m.below(80)) + "\"}")
+          : m.variant(data -> template.replace("%DATA%", data));
+      int roll = m.below(100);
+      Kind kind = roll < 3 ? Kind.BINARY : roll < 10 ? Kind.FRAGMENTS : roll < 20 ? Kind.BYTES
+          : Kind.TEXT;
+      List<Integer> cuts = new ArrayList<>();
+      if (kind == Kind.FRAGMENTS) {
+        int parts = 1 + m.below(3);
+        for (int j = 0; j < parts; j++) {
+          cuts.add(m.chance(20) ? 0 : m.below(payload.length() + 1));
+        }
+        cuts.sort(null);
+      }
+      cases.add(new Case(i, kind, payload, cuts));
+    }
+    return cases;
+  }
+
+  private static final List<String> TEMPLATES = List.of(
+      "{\"type\":\"publish\",\"id\":1,\"channel\":%CH%,\"data\":%DATA%}",
+      "{\"type\":\"publish\",\"channel\":%CH%,\"data\":%DATA%}",
+      "{\"type\":\"subscribe\",\"id\":2,\"channel\":%CH%,\"since\":%DATA%}",
+      "{\"type\":\"unsubscribe\",\"id\":3,\"channel\":%CH%}",
+      "{\"type\":\"history\",\"id\":4,\"channel\":%CH%,\"limit\":%DATA%}",
+      "{\"type\":\"presence\",\"id\":5,\"channel\":%CH%}",
+      "{\"type\":\"ping\",\"id\":%DATA%}",
+      "{\"type\":\"pong\"}",
+      "{\"type\":%DATA%,\"id\":6}",
+      "{\"type\":\"auth\",\"id\":7,\"token\":%DATA%}");
+
+  /**
+   * Runs the cases on one connection (reconnecting after each close), one after the other. The
+   * lane lives on a context of its own, so its socket's callbacks and its state share one thread.
+   */
+  Future<Void> lane(List<Case> cases) {
+    Promise<Void> done = Promise.promise();
+    Lane lane = new Lane(cases, done);
+    vertx.getOrCreateContext().runOnContext(v -> lane.next());
+    return done.future();
+  }
+
+  private final class Lane {
+    private final List<Case> cases;
+    private final Promise<Void> done;
+    private int position;
+    private long sentinel = -1_000_000L;
+    private Connection connection;
+
+    Lane(List<Case> cases, Promise<Void> done) {
+      this.cases = cases;
+      this.done = done;
+    }
+
+    void next() {
+      if (position == cases.size()) {
+        (connection == null ? Future.<Void>succeededFuture() : connection.close())
+            .onComplete(v -> done.complete());
+        return;
+      }
+      Case current = cases.get(position++);
+      (connection == null ? connect() : Future.succeededFuture())
+          .compose(v -> send(current))
+          .onComplete(ar -> {
+            run.counted("ws");
+            if (ar.failed()) {
+              run.fail("ws", current.index, current.payload, ar.cause().toString());
+            }
+            next();
+          });
+    }
+
+    private Future<Void> connect() {
+      Connection fresh = new Connection();
+      return client.connect(port, "127.0.0.1", "/ws").compose(ws -> {
+        fresh.bind(ws);
+        connection = fresh;
+        return fresh.awaited.future().timeout(ANSWER_MS, TimeUnit.MILLISECONDS);
+      });
+    }
+
+    private Future<Void> send(Case c) {
+      Connection on = connection;
+      on.expect(--sentinel, c);
+      WebSocket socket = on.socket;
+      Future<Void> written;
+      switch (c.kind) {
+        case BINARY:
+          written = socket.writeBinaryMessage(c.payload);
+          break;
+        case BYTES:
+          written = socket.writeFrame(WsClient.textFrame(c.payload, true));
+          break;
+        case FRAGMENTS:
+          written = fragments(socket, c);
+          break;
+        default:
+          written = socket.writeTextMessage(FuzzRun.utf8(c.payload));
+      }
+      long ping = sentinel;
+      // the frame may close the connection, so the write and then the ping may fail: the close
+      // is what the case is judged by
+      written.transform(ar -> socket.writeTextMessage("{\"type\":\"ping\",\"id\":" + ping + "}"))
+          .onFailure(err -> { });
+      return Future.any(on.awaited.future(), on.closed.future())
+          .timeout(ANSWER_MS, TimeUnit.MILLISECONDS)
+          .transform(ar -> judge(on, c));
+    }
+
+    /** Answered: next case. Closed: with a documented code? Neither: a failure, not a hang. */
+    private Future<Void> judge(Connection on, Case c) {
+      if (on.awaited.future().succeeded()) {
+        return Future.succeededFuture();
+      }
+      connection = null;
+      if (!on.closed.future().isComplete()) {
+        on.close();
+        return Future.failedFuture("neither answered nor closed within " + ANSWER_MS + " ms");
+      }
+      int code = on.closed.future().result();
+      if (!CLOSE_CODES.contains(code)) {
+        run.fail("ws", c.index, c.payload, "closed with " + code);
+      }
+      return Future.succeededFuture();
+    }
+  }
+
+  /**
+   * One connection of a lane: the frame ({@code welcome}, then the pong to the current sentinel)
+   * that ends the wait, and the close code once closed.
+   */
+  private final class Connection {
+    private final Promise<Integer> closed = Promise.promise();
+    private Promise<Void> awaited = Promise.promise();
+    private long sentinel;
+    private Case current;
+    private WebSocket socket;
+
+    void bind(WebSocket ws) {
+      socket = ws;
+      ws.textMessageHandler(this::received);
+      // the server's close frame decides the case; the TCP connection may end up to 1 s later
+      ws.frameHandler(frame -> {
+        if (frame.isClose()) {
+          closed.tryComplete((int) frame.closeStatusCode());
+        }
+      });
+      ws.closeHandler(v -> closed.tryComplete((int) ws.closeStatusCode()));
+    }
+
+    void expect(long ping, Case c) {
+      awaited = Promise.promise();
+      sentinel = ping;
+      current = c;
+    }
+
+    Future<Void> close() {
+      return socket.isClosed() ? Future.succeededFuture() : socket.close();
+    }
+
+    /** Every frame is checked: an error must carry a protocol code. */
+    private void received(String text) {
+      int index = current == null ? -1 : current.index;
+      Object input = current == null ? "(connecting)" : current.payload;
+      JsonObject frame;
+      try {
+        frame = new JsonObject(text);
+      } catch (RuntimeException e) {
+        run.fail("ws", index, input, "server sent a frame that is not JSON: "
+            + FuzzRun.preview(text));
+        return;
+      }
+      String type = frame.getString("type");
+      if ("error".equals(type) && !FuzzRun.isClientCode(frame.getString("code"))) {
+        run.fail("ws", index, input, "error frame " + frame.encode());
+      }
+      if ("welcome".equals(type) || ("pong".equals(type)
+          && Long.valueOf(sentinel).equals(frame.getLong("id")))) {
+        awaited.tryComplete();
+      }
+    }
+  }
+
+  private static Future<Void> fragments(WebSocket socket, Case c) {
+    List<Integer> cuts = new ArrayList<>(c.cuts);
+    cuts.add(c.payload.length());
+    Future<Void> last = Future.succeededFuture();
+    int from = 0;
+    for (int i = 0; i < cuts.size(); i++) {
+      int to = cuts.get(i);
+      Buffer part = c.payload.getBuffer(from, to);
+      boolean fin = i == cuts.size() - 1;
+      last = socket.writeFrame(i == 0 ? WsClient.textFrame(part, fin)
+          : WebSocketFrame.continuationFrame(part, fin));
+      from = to;
+    }
+    return last;
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}
