@@ -306,16 +306,11 @@ public final class Hub {
       }
     }
     catchUp.addAll(buffer);
-    List<OutboundMessage> unsent = new ArrayList<>(catchUp.size());
-    for (OutboundMessage message : catchUp) {
-      StreamPosition position = message.publication().position();
-      if (!position.sameEpoch(sent) || position.offset() > sent.offset()) {
-        unsent.add(message);
-        sent = position;
-      }
-    }
-    if (!unsent.isEmpty()) {
-      session.transport().sendMessages(new MessageBatch(unsent));
+    // history and the buffer may overlap: each message is sent only if it is new after the last
+    MessageBatch unsent = new MessageBatch(catchUp).newSince(sent);
+    if (unsent != null) {
+      session.transport().sendMessages(unsent);
+      sent = unsent.last().publication().position();
     }
     // history may reach past what this hub delivered so far: the rest is still in the inbox
     if (local.isNew(sent)) {

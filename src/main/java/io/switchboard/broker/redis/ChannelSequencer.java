@@ -59,7 +59,7 @@ final class ChannelSequencer {
    * subscriber, whose own history read starts no earlier.
    */
   void start(StreamPosition top) {
-    if (last == null || !last.sameEpoch(top) || top.offset() > last.offset()) {
+    if (top.isNewSince(last)) {
       last = top;
     }
     drainHeld();
@@ -106,9 +106,9 @@ final class ChannelSequencer {
     StreamPosition position = publication.position();
     if (last == null) {
       deliver(publication);
-    } else if (position.sameEpoch(last) && position.offset() <= last.offset()) {
+    } else if (position.isAtOrBefore(last)) {
       stats.duplicatesDropped.increment();
-    } else if (position.sameEpoch(last) && position.offset() == last.offset() + 1) {
+    } else if (position.follows(last)) {
       deliver(publication);
     } else if (unbroken && position.opensEpoch()) {
       // Redis lost the channel (evicted, expired, flushed) and a publish started it again.
@@ -171,13 +171,11 @@ final class ChannelSequencer {
         }
       }
       for (Publication publication : page.publications()) {
-        if (publication.position().sameEpoch(last)
-            && publication.position().offset() > last.offset()) {
+        if (publication.position().isAfter(last)) {
           deliver(publication);
         }
       }
-      if (!page.reachesSince() && last.sameEpoch(page.top()) && page.publications().isEmpty()
-          && last.offset() < page.top().offset()) {
+      if (!page.reachesSince() && page.publications().isEmpty() && page.top().isAfter(last)) {
         // trimmed or expired history: nothing retained to deliver; move on to the top
         last = page.top();
       }

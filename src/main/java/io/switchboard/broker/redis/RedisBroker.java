@@ -210,8 +210,7 @@ public final class RedisBroker implements Broker {
       Collections.reverse(publications);
       return new HistoryPage(publications, top, true);
     }
-    boolean reaches = since.sameEpoch(top) && since.offset() <= top.offset()
-        && (since.offset() == top.offset() || (oldest > 0 && oldest <= since.offset() + 1));
+    boolean reaches = since.recoverableFrom(top, oldest);
     if (!since.sameEpoch(top)) {
       publications.clear();
     }
