@@ -66,7 +66,7 @@ public final class Hub {
     this.metrics = metrics;
     this.authenticator = new Authenticator(vertx, this, config, credentials, userSlots, metrics);
     this.heartbeats = new Heartbeats(vertx, this, config, metrics);
-    this.inbox = new Inbox(context, channels, metrics);
+    this.inbox = new Inbox(context, this::localChannel, metrics);
   }
 
   // written by this hub's loop, read by /ready on any loop
@@ -367,9 +367,14 @@ public final class Hub {
     }
   }
 
-  /** Hands a delivery ({@link OutboundMessage} or {@link ChannelEvent}) over; any thread. */
-  void enqueue(Object delivery) {
+  /** Hands a delivery over to this hub's loop; any thread. */
+  void enqueue(Delivery delivery) {
     inbox.add(delivery);
+  }
+
+  /** This hub's view of {@code channel}, or null when none of its sessions follows it. */
+  private LocalChannel localChannel(String channel) {
+    return channels.get(channel);
   }
 
   /** The open sessions, for the heartbeat and the reaper; read-only, on this hub's loop. */

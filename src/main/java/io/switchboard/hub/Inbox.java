@@ -1,15 +1,14 @@
 package io.switchboard.hub;
 
-import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ServerFrames;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The one hand-over point between the broker's threads and a hub's event loop (many producers, one
@@ -21,20 +20,21 @@ final class Inbox {
   private static final int MAX_DRAIN = 4096;
 
   private final Context context;
-  // the hub's channels: read and changed only on the hub's event loop, like this class's drain
-  private final Map<String, LocalChannel> channels;
-  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+  /** The hub's channels by name; called only on the hub's event loop, like this class's drain. */
+  private final Function<String, LocalChannel> channels;
+  private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final SwitchboardMetrics metrics;
+  private final Pass pass = new Pass();
 
-  Inbox(Context context, Map<String, LocalChannel> channels, SwitchboardMetrics metrics) {
+  Inbox(Context context, Function<String, LocalChannel> channels, SwitchboardMetrics metrics) {
     this.context = context;
     this.channels = channels;
     this.metrics = metrics;
   }
 
-  /** An {@link OutboundMessage}, {@link ChannelEvent} or {@link ChannelGap}; any thread. */
-  void add(Object delivery) {
+  /** Any thread. */
+  void add(Delivery delivery) {
     queue.add(delivery);
     if (drainScheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> drain());
@@ -43,45 +43,68 @@ final class Inbox {
 
   private void drain() {
     drainScheduled.set(false);
-    // Consecutive messages of one channel form a run, delivered together: one flush per socket,
-    // one batch frame for batch=1 clients. A message of another channel or an event ends the run,
-    // so a connection following several channels sees them in the node's order too.
-    LocalChannel runChannel = null;
-    List<OutboundMessage> run = new ArrayList<>();
-    Object delivery;
+    Delivery delivery;
     for (int n = 0; n < MAX_DRAIN && (delivery = queue.poll()) != null; n++) {
-      if (delivery instanceof OutboundMessage message) {
-        LocalChannel local = accept(message);
-        if (local == null) {
-          continue;
-        }
-        if (local != runChannel) {
-          deliver(runChannel, run);
-          run = new ArrayList<>();
-          runChannel = local;
-        }
-        run.add(message);
-      } else if (delivery instanceof ChannelEvent event) {
-        deliver(runChannel, run);
-        run = new ArrayList<>();
-        runChannel = null;
-        announce(event);
-      } else if (delivery instanceof ChannelGap gap) {
-        deliver(runChannel, run);
-        run = new ArrayList<>();
-        runChannel = null;
-        announce(gap);
-      }
+      delivery.handOver(pass);
     }
-    deliver(runChannel, run);
+    pass.endRun();
     if (!queue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> drain());
     }
   }
 
+  /**
+   * One drain's state. Consecutive messages of one channel form a run, delivered together: one
+   * flush per socket, one batch frame for batch=1 clients. A message of another channel or an
+   * event ends the run, so a connection following several channels sees them in the node's order
+   * too. One instance, used only on the hub's event loop.
+   */
+  private final class Pass implements Delivery.Handler {
+    private LocalChannel runChannel;
+    private List<OutboundMessage> run = new ArrayList<>();
+
+    @Override
+    public void message(OutboundMessage message) {
+      LocalChannel local = accept(message);
+      if (local == null) {
+        return;
+      }
+      if (local != runChannel) {
+        endRun();
+        runChannel = local;
+      }
+      run.add(message);
+    }
+
+    @Override
+    public void presence(PresenceEvent event) {
+      endRun();
+      announce(event);
+    }
+
+    @Override
+    public void gap(ChannelGap gap) {
+      endRun();
+      announce(gap);
+    }
+
+    void endRun() {
+      LocalChannel local = runChannel;
+      if (local == null) {
+        return;
+      }
+      // reset first: a run is delivered once, even if a socket write throws; the batch keeps
+      // the list, so the next run gets its own
+      List<OutboundMessage> messages = run;
+      runChannel = null;
+      run = new ArrayList<>();
+      deliver(local, messages);
+    }
+  }
+
   /** The message's channel on this hub if the message is new to it (buffered for catch-ups). */
   private LocalChannel accept(OutboundMessage message) {
-    LocalChannel local = channels.get(message.channel());
+    LocalChannel local = channels.apply(message.channel());
     StreamPosition position = message.publication().position();
     if (local == null || !local.isNew(position)) {
       return null;
@@ -94,9 +117,6 @@ final class Inbox {
   }
 
   private void deliver(LocalChannel local, List<OutboundMessage> run) {
-    if (local == null || run.isEmpty()) {
-      return;
-    }
     MessageBatch batch = new MessageBatch(run);
     // once per run, not per socket: the counters stay off the per-subscriber path
     metrics.delivered((long) run.size() * local.live.size());
@@ -111,7 +131,7 @@ final class Inbox {
 
   /** PROTOCOL.md section 3: the offset is the last one each session was sent. */
   private void announce(ChannelGap gap) {
-    LocalChannel local = channels.get(gap.channel());
+    LocalChannel local = channels.apply(gap.channel());
     if (local == null) {
       return;
     }
@@ -122,15 +142,14 @@ final class Inbox {
     }
   }
 
-  private void announce(ChannelEvent event) {
-    LocalChannel local = channels.get(event.channel());
+  private void announce(PresenceEvent event) {
+    LocalChannel local = channels.apply(event.channel());
     if (local == null) {
       return;
     }
     String type = event.kind().wireName();
-    String frame = ServerFrames.channelEvent(type, event.channel(), event.user());
     for (Session session : local.live) {
-      session.transport().sendEvent(type, frame);
+      session.transport().sendEvent(type, event.frame());
     }
   }
 }

@@ -167,7 +167,7 @@ public final class RedisBroker implements Broker {
   @Override
   public Future<Void> publishEvent(ChannelEvent event) {
     Future<Void> sent = clients.commands().send(Request.cmd(Command.PUBLISH)
-        .arg(keys.pubSub(event.channel())).arg(PubSubMessage.event(event))).mapEmpty();
+        .arg(keys.pubSub(event.channel())).arg(PubSubMessage.encode(event))).mapEmpty();
     return CallerContext.bind(sent.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
