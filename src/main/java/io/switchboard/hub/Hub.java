@@ -45,7 +45,7 @@ public final class Hub {
   private final SwitchboardMetrics metrics;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, LocalChannel> channels = new HashMap<>();
-  private final Inbox inbox;
+  private final DeliveryQueue deliveries;
   private final Authenticator authenticator;
   private final Heartbeats heartbeats;
   // an outage fails every subscribe and presence call of this loop: one warning per interval
@@ -66,7 +66,7 @@ public final class Hub {
     this.metrics = metrics;
     this.authenticator = new Authenticator(vertx, this, config, credentials, userSlots, metrics);
     this.heartbeats = new Heartbeats(vertx, this, config, metrics);
-    this.inbox = new Inbox(context, this::localChannel, metrics);
+    this.deliveries = new DeliveryQueue(context, this::localChannel, metrics);
   }
 
   // written by this hub's loop, read by /ready on any loop
@@ -312,7 +312,7 @@ public final class Hub {
       session.transport().sendMessages(unsent);
       sent = unsent.last().publication().position();
     }
-    // history may reach past what this hub delivered so far: the rest is still in the inbox
+    // history may reach past what this hub delivered so far: the rest is still in its delivery queue
     if (local.isNew(sent)) {
       local.sentAhead.put(session, sent);
     }
@@ -369,7 +369,7 @@ public final class Hub {
 
   /** Hands a delivery over to this hub's loop; any thread. */
   void enqueue(Delivery delivery) {
-    inbox.add(delivery);
+    deliveries.add(delivery);
   }
 
   /** This hub's view of {@code channel}, or null when none of its sessions follows it. */

@@ -19,7 +19,7 @@ final class LocalChannel {
   StreamPosition lastDelivered;
   /**
    * Sessions that went live already sent (from history) messages this hub has not delivered yet:
-   * those are still in the hub's inbox and must not reach these sessions a second time.
+   * those are still in the hub's delivery queue and must not reach these sessions a second time.
    */
   final Map<Session, StreamPosition> sentAhead = new HashMap<>();
   Future<Void> attached;

@@ -52,8 +52,8 @@ final class DirectWriteQueue {
     if (QUEUE == null) {
       return;
     }
-    ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
-    VertxHandler<?> handler = channel.pipeline().get(VertxHandler.class);
+    ChannelHandlerContext pipelineContext = ((WebSocketInternal) socket).channelHandlerContext();
+    VertxHandler<?> handler = pipelineContext.pipeline().get(VertxHandler.class);
     Object connection = handler == null ? null : handler.getConnection();
     if (!(connection instanceof VertxConnection)) {
       return;

@@ -32,7 +32,7 @@ import java.util.List;
  */
 final class WsTransport implements Transport {
   private final ServerWebSocket socket;
-  private final ChannelHandlerContext channel;
+  private final ChannelHandlerContext pipelineContext;
   private final boolean batching;
   private final SendQueueGuard sendQueue;
   // set once close() ran: Vert.x reports the socket closed only when the close handshake ends,
@@ -43,15 +43,15 @@ final class WsTransport implements Transport {
   WsTransport(ServerWebSocket socket, boolean batching, Vertx vertx, LimitsConfig limits) {
     this.socket = socket;
     // the public internal API Vert.x offers integrations for reaching the Netty pipeline
-    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.pipelineContext = ((WebSocketInternal) socket).channelHandlerContext();
     this.batching = batching;
     this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
-        () -> !channel.channel().isWritable(), () -> onSlowConsumer.run());
+        () -> !pipelineContext.channel().isWritable(), () -> onSlowConsumer.run());
     if (sendQueue.enabled()) {
       // Netty's writability follows the queue: unwritable above sendQueueBytes, writable again
       // below half of it
       long high = Math.min(Integer.MAX_VALUE, limits.sendQueueBytes());
-      channel.channel().config().setWriteBufferWaterMark(
+      pipelineContext.channel().config().setWriteBufferWaterMark(
           new WriteBufferWaterMark((int) (high / 2), (int) high));
     }
   }
@@ -64,7 +64,7 @@ final class WsTransport implements Transport {
   /** Called after every write: a peer that stopped reading is closed with 4429. */
   private void checkQueue() {
     if (sendQueue.enabled()) {
-      ChannelOutboundBuffer queue = channel.channel().unsafe().outboundBuffer();
+      ChannelOutboundBuffer queue = pipelineContext.channel().unsafe().outboundBuffer();
       sendQueue.wrote(queue == null ? 0 : queue.totalPendingWriteBytes());
     }
   }
@@ -72,8 +72,8 @@ final class WsTransport implements Transport {
   @Override
   public void sendFrame(String frame) {
     if (open()) {
-      channel.writeAndFlush(new TextWebSocketFrame(
-          Unpooled.wrappedBuffer(frame.getBytes(StandardCharsets.UTF_8))), channel.voidPromise());
+      pipelineContext.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(
+          frame.getBytes(StandardCharsets.UTF_8))), pipelineContext.voidPromise());
       checkQueue();
     }
   }
@@ -96,13 +96,13 @@ final class WsTransport implements Transport {
     List<OutboundMessage> messages = batch.messages();
     if (batching || messages.size() == 1) {
       // one frame: one trip down the pipeline
-      channel.writeAndFlush(frameOf(batching ? batch.joinedFrames()
-          : messages.get(0).wsFrameBytes()), channel.voidPromise());
+      pipelineContext.writeAndFlush(frameOf(batching ? batch.joinedFrames()
+          : messages.get(0).wsFrameBytes()), pipelineContext.voidPromise());
     } else {
       for (OutboundMessage message : messages) {
-        channel.write(frameOf(message.wsFrameBytes()), channel.voidPromise());
+        pipelineContext.write(frameOf(message.wsFrameBytes()), pipelineContext.voidPromise());
       }
-      channel.flush();
+      pipelineContext.flush();
     }
     checkQueue();
   }
@@ -136,6 +136,6 @@ final class WsTransport implements Transport {
   }
 
   private boolean open() {
-    return !closing && !socket.isClosed() && channel.channel().isActive();
+    return !closing && !socket.isClosed() && pipelineContext.channel().isActive();
   }
 }

@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The one hand-over point between the broker's threads and a hub's event loop (many producers, one
- * consumer), and the delivery of what it holds to the hub's sessions. A burst becomes one event-loop
+ * The hand-over queue into one hub's event loop: the one point where the broker's threads pass
+ * {@link Delivery deliveries} to the hub (many producers, one consumer), and the delivery of what
+ * it holds to the hub's sessions. A burst becomes one event-loop
  * task, so the messages that arrived together are written together.
  */
-final class Inbox {
+final class DeliveryQueue {
   /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
   private static final int MAX_DRAIN = 4096;
 
@@ -27,7 +28,7 @@ final class Inbox {
   private final SwitchboardMetrics metrics;
   private final Pass pass = new Pass();
 
-  Inbox(Context context, Function<String, LocalChannel> channels, SwitchboardMetrics metrics) {
+  DeliveryQueue(Context context, Function<String, LocalChannel> channels, SwitchboardMetrics metrics) {
     this.context = context;
     this.channels = channels;
     this.metrics = metrics;
