@@ -56,6 +56,10 @@ final class WsTransport implements Transport {
     }
   }
 
+  ServerWebSocket socket() {
+    return socket;
+  }
+
   /** What to do with a peer that stopped reading: the hub closes its session with 4429. */
   void onSlowConsumer(Runnable action) {
     this.onSlowConsumer = action;
