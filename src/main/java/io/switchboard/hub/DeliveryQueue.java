@@ -2,7 +2,6 @@ package io.switchboard.hub;
 
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.metrics.SwitchboardMetrics;
-import io.switchboard.protocol.ServerFrames;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +138,7 @@ final class DeliveryQueue {
     StreamPosition last = local.lastDelivered != null ? local.lastDelivered : gap.last();
     for (Session session : local.live) {
       StreamPosition sent = local.sentAhead.getOrDefault(session, last);
-      session.transport().sendEvent("gap", ServerFrames.gap(gap.channel(), sent.encode()));
+      session.transport().sendGap(gap.channel(), sent);
     }
   }
 
@@ -148,9 +147,8 @@ final class DeliveryQueue {
     if (local == null) {
       return;
     }
-    String type = event.kind().wireName();
     for (Session session : local.live) {
-      session.transport().sendEvent(type, event.frame());
+      session.transport().sendPresence(event);
     }
   }
 }

@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,13 +200,19 @@ public final class Hub {
   }
 
   /**
-   * Subscribes the session. Sends the subscribe reply through the transport, then (with
-   * {@code since}) what the session missed, then the live messages buffered meanwhile without those
-   * already sent: the session sees the channel in offset order, without gaps or duplicates
-   * (PROTOCOL.md section 3).
+   * Subscribes the session. Once it is subscribed, calls {@code onSubscribed} (on this hub's loop),
+   * then sends (with {@code since}) what the session missed, then the live messages buffered
+   * meanwhile without those already sent: the session sees the channel in offset order, without
+   * gaps or duplicates (PROTOCOL.md section 3).
+   *
+   * <p>{@code onSubscribed} is where a transport answers the subscribe in its own terms (the
+   * WebSocket ack): it runs synchronously right before the first message of the channel is
+   * written, so whatever it writes comes first. A callback rather than the returned Future's
+   * success: a Future's listeners may run later, after the catch-up. The returned Future then
+   * completes with the same result, or fails without {@code onSubscribed} having run.
    */
   public Future<SubscribeResult> subscribe(Session session, String channel, NamespaceConfig ns,
-      String since, Long requestId) {
+      String since, Consumer<SubscribeResult> onSubscribed) {
     if (session.subscribedTo(channel)) {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
           "already subscribed to " + channel));
@@ -239,7 +246,8 @@ public final class Hub {
           }
           return joinPresence(session, local, ns, buffer).map(joined -> {
             local.catchingUp.remove(session);
-            return goLive(session, local, since, sincePosition, ar.result(), buffer, requestId);
+            return goLive(session, local, since, sincePosition, ar.result(), buffer,
+                onSubscribed);
           });
         });
   }
@@ -290,14 +298,14 @@ public final class Hub {
 
   private SubscribeResult goLive(Session session, LocalChannel local, String since,
       StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
-      Long requestId) {
+      Consumer<SubscribeResult> onSubscribed) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     if (recovered != null) {
       metrics.recovery(recovered);
     }
     metrics.subscribed();
-    String offset = page.top().encode();
-    session.transport().sendSubscribed(requestId, local.name, offset, recovered);
+    SubscribeResult result = new SubscribeResult(local.name, page.top().encode(), recovered);
+    onSubscribed.accept(result);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
     List<OutboundMessage> catchUp = new ArrayList<>();
     if (Boolean.TRUE.equals(recovered)) {
@@ -317,7 +325,7 @@ public final class Hub {
       local.sentAhead.put(session, sent);
     }
     local.live.add(session);
-    return new SubscribeResult(local.name, offset, recovered);
+    return result;
   }
 
   public Future<Void> unsubscribe(Session session, String channel) {

@@ -123,11 +123,11 @@ public final class Session {
     userSlot = slot;
   }
 
-  TokenBucket reads() {
+  public TokenBucket reads() {
     return reads;
   }
 
-  void reads(TokenBucket bucket) {
+  public void reads(TokenBucket bucket) {
     reads = bucket;
   }
 
@@ -151,7 +151,7 @@ public final class Session {
    * This connection's budget of new channels (limits.newChannelsPerSecond), made with its first
    * publish: most connections never publish, and an idle one should stay small.
    */
-  ChannelCreations newChannels(LimitsConfig limits) {
+  public ChannelCreations newChannels(LimitsConfig limits) {
     if (newChannels == null) {
       newChannels = ChannelCreations.perConnection(limits.newChannelsPerSecond(),
           limits.newChannelsBurst());

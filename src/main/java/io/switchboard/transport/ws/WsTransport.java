@@ -6,9 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
+import io.switchboard.hub.PresenceEvent;
+import io.switchboard.hub.Session;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ServerFrames;
@@ -29,6 +32,10 @@ import java.util.List;
  * delivers to a socket leave in one flush. Every frame of the session goes this way (close aside),
  * so replies and messages keep their order. Only the hub's event loop, which is the socket's, calls
  * these methods, as Netty requires.
+ *
+ * <p>Besides what the hub sends through {@link Transport}, the WebSocket layer (the endpoint and
+ * the {@link FrameDispatcher}) writes the frames only a WebSocket has with {@link #sendFrame}:
+ * replies, errors, the welcome.
  */
 final class WsTransport implements Transport {
   private final ServerWebSocket socket;
@@ -56,6 +63,14 @@ final class WsTransport implements Transport {
     }
   }
 
+  /**
+   * The WebSocket side of a session the WebSocket layer handles: every such session was opened by
+   * {@link WsEndpoint} with a WsTransport.
+   */
+  static WsTransport of(Session session) {
+    return (WsTransport) session.transport();
+  }
+
   ServerWebSocket socket() {
     return socket;
   }
@@ -73,8 +88,8 @@ final class WsTransport implements Transport {
     }
   }
 
-  @Override
-  public void sendFrame(String frame) {
+  /** A reply, error, welcome or ping: a frame only a WebSocket has. */
+  void sendFrame(String frame) {
     if (open()) {
       pipelineContext.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(
           frame.getBytes(StandardCharsets.UTF_8))), pipelineContext.voidPromise());
@@ -83,13 +98,13 @@ final class WsTransport implements Transport {
   }
 
   @Override
-  public void sendSubscribed(Long requestId, String channelName, String offset, Boolean recovered) {
-    sendFrame(ServerFrames.ack(requestId, channelName, offset, recovered));
+  public void sendPresence(PresenceEvent event) {
+    sendFrame(event.frame());
   }
 
   @Override
-  public void sendEvent(String type, String frame) {
-    sendFrame(frame);
+  public void sendGap(String channel, StreamPosition lastSent) {
+    sendFrame(ServerFrames.gap(channel, lastSent.encode()));
   }
 
   @Override

@@ -1,12 +1,19 @@
-package io.switchboard.hub;
+package io.switchboard.transport.ws;
 
-import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Permissions;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Authenticator;
+import io.switchboard.hub.ChannelReads;
+import io.switchboard.hub.Engine;
+import io.switchboard.hub.Hub;
+import io.switchboard.hub.Publisher;
+import io.switchboard.hub.Session;
 import io.switchboard.limits.ReadCost;
 import io.switchboard.limits.TokenBucket;
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.ErrorCode;
@@ -15,25 +22,44 @@ import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
 
 /**
- * Answers the frames of a WebSocket session, one method per frame type. Every failure becomes an
- * error frame carrying the request's id; the connection stays open (PROTOCOL.md section 4).
+ * Answers the frames of a WebSocket session, one method per frame type, in WebSocket frames
+ * written through the session's {@link WsTransport}. Every failure becomes an error frame carrying
+ * the request's id; the connection stays open (PROTOCOL.md section 4). Also the WebSocket's
+ * {@link Authenticator.Replies}: the welcome frame, and the error before a 4429 refusal.
  */
-public final class FrameDispatcher {
+public final class FrameDispatcher implements Authenticator.Replies {
   static final int DEFAULT_HISTORY_LIMIT = 50;
 
   private final Hub hub;
   private final Publisher publisher;
   private final Engine engine;
   private final LimitsConfig limits;
+  private final String nodeId;
+  private final long heartbeatIntervalMs;
   private final SwitchboardMetrics metrics;
 
-  public FrameDispatcher(Hub hub, Publisher publisher, Engine engine, LimitsConfig limits,
+  public FrameDispatcher(Hub hub, Publisher publisher, Engine engine, SwitchboardConfig config,
       SwitchboardMetrics metrics) {
     this.hub = hub;
     this.publisher = publisher;
     this.engine = engine;
-    this.limits = limits;
+    this.limits = config.limits();
+    this.nodeId = config.nodeId();
+    this.heartbeatIntervalMs = config.heartbeat().intervalMs();
     this.metrics = metrics;
+  }
+
+  @Override
+  public void welcomed(Session session) {
+    WsTransport.of(session).sendFrame(ServerFrames.welcome(session.id(), session.user(), nodeId,
+        heartbeatIntervalMs));
+  }
+
+  @Override
+  public void tooManyConnections(Session session, SwitchboardException error) {
+    // no id: the refusal answers the connection, or its auth frame whose error would come after
+    // the close
+    WsTransport.of(session).sendFrame(ServerFrames.error(null, error));
   }
 
   public void handle(Session session, ClientFrame frame) {
@@ -50,10 +76,12 @@ public final class FrameDispatcher {
     } else if (frame instanceof ClientFrame.Pong) {
       return;
     } else if (frame instanceof ClientFrame.Subscribe subscribe) {
-      // the hub sends the ack itself, ahead of the messages it recovers
+      // the ack goes out when the hub reports the subscription, ahead of the messages it recovers
       reply = Future.<Void>succeededFuture()
           .compose(v -> hub.subscribe(session, subscribe.channel(),
-              readable(session, subscribe.channel()), subscribe.since(), subscribe.id()))
+              readable(session, subscribe.channel()), subscribe.since(),
+              result -> WsTransport.of(session).sendFrame(ServerFrames.ack(subscribe.id(),
+                  result.channel(), result.offset(), result.recovered()))))
           .map(result -> null);
     } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
       reply = hub.unsubscribe(session, unsubscribe.channel())
@@ -68,7 +96,8 @@ public final class FrameDispatcher {
     } else if (frame instanceof ClientFrame.Presence presence) {
       reply = Future.<Void>succeededFuture().compose(v -> presence(session, presence));
     } else if (frame instanceof ClientFrame.Auth auth) {
-      reply = hub.authenticator().authFrame(session, auth);
+      reply = hub.authenticator().authFrame(session, auth, this)
+          .map(refreshed -> refreshed ? ServerFrames.ack(auth.id()) : null);
     } else {
       reply = Future.failedFuture(new IllegalStateException("unhandled frame " + frame));
     }
@@ -78,12 +107,12 @@ public final class FrameDispatcher {
       }
       if (ar.succeeded()) {
         if (ar.result() != null) {
-          session.transport().sendFrame(ar.result());
+          WsTransport.of(session).sendFrame(ar.result());
         }
       } else {
         SwitchboardException error = SwitchboardException.from(ar.cause(), "ws frame");
         metrics.error("ws", error.code());
-        session.transport().sendFrame(ServerFrames.error(frame.id(), error));
+        WsTransport.of(session).sendFrame(ServerFrames.error(frame.id(), error));
       }
     });
   }
