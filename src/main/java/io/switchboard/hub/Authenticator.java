@@ -38,6 +38,23 @@ public final class Authenticator {
     void tooManyConnections(Session session, SwitchboardException error);
   }
 
+  /**
+   * What the authenticator keeps per session, touched by nobody else (its fields are private to
+   * this class). Made when a session first needs it (an auth deadline, a token), so an anonymous
+   * connection has none; the session only holds it.
+   */
+  public static final class State {
+    /** The auth.timeoutMs deadline until a token is adopted, then the token's expiry; -1: none. */
+    private long timer = -1;
+    /**
+     * The taking of a slot of limits.maxConnectionsPerUser, by the session's first token: the
+     * user counted, or null when refused; null before it started.
+     */
+    private Future<String> userSlot;
+
+    private State() {}
+  }
+
   /** For callers whose answer is the outcome alone (SSE: the stream starts, or the 429 close). */
   private static final Replies NO_REPLIES = new Replies() {
     @Override
@@ -85,11 +102,11 @@ public final class Authenticator {
     } else if (config.auth().anonymous()) {
       welcome(session, replies);
     } else {
-      session.authTimer(vertx.setTimer(config.auth().timeoutMs(), id -> {
+      state(session).timer = vertx.setTimer(config.auth().timeoutMs(), id -> {
         if (!session.welcomed()) {
           hub.close(session, CloseCode.UNAUTHORIZED);
         }
-      }));
+      });
     }
   }
 
@@ -141,16 +158,18 @@ public final class Authenticator {
     if (session.closed()) {
       return Future.succeededFuture(false);
     }
-    if (session.userSlot() == null) {
+    State state = state(session);
+    if (state.userSlot == null) {
       // taken once per session, by its first token; a refresh keeps the user (authFrame checks)
-      session.countedUser(token.principal().user());
-      session.userSlot(userSlots.tryAcquire(token.principal().user(), session.id()));
+      String user = token.principal().user();
+      state.userSlot = userSlots.tryAcquire(user, session.id())
+          .map(acquired -> acquired ? user : null);
     }
-    return session.userSlot().map(acquired -> {
+    return state.userSlot.map(counted -> {
       if (session.closed()) {
         return false;
       }
-      if (!acquired) {
+      if (counted == null) {
         metrics.error(session.transport().kind(), ErrorCode.RATE_LIMITED);
         replies.tooManyConnections(session, tooManyConnections(token.principal().user()));
         hub.close(session, CloseCode.TOO_MANY);
@@ -167,17 +186,17 @@ public final class Authenticator {
   }
 
   private void adopt(Session session, VerifiedToken token, Replies replies) {
-    cancel(session.authTimer());
-    session.authTimer(-1);
+    State state = state(session);
+    // the auth deadline (first token) or the expiry of the token this one replaces
+    cancel(state.timer);
+    state.timer = -1;
     session.token(token);
-    cancel(session.expiryTimer());
-    session.expiryTimer(-1);
     if (token.expiresAtMs() > 0) {
       // the same tolerance that let the token in: closing at exp itself would welcome a token
       // that expired a few seconds ago, then close it at once
       long closeAtMs = token.expiresAtMs() + config.auth().jwt().clockSkewMs();
       long delay = Math.max(1, closeAtMs - System.currentTimeMillis());
-      session.expiryTimer(vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED)));
+      state.timer = vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED));
     }
     if (!session.welcomed()) {
       welcome(session, replies);
@@ -186,18 +205,28 @@ public final class Authenticator {
 
   /** Cancels the session's timers and frees its user slot; part of the hub's close path. */
   void release(Session session) {
-    cancel(session.authTimer());
-    cancel(session.expiryTimer());
-    Future<Boolean> slot = session.userSlot();
-    if (slot != null) {
-      String user = session.countedUser();
+    State state = session.auth();
+    if (state == null) {
+      return;
+    }
+    cancel(state.timer);
+    if (state.userSlot != null) {
       // a slot still being taken is given back once it is
-      slot.onSuccess(acquired -> {
-        if (acquired) {
-          userSlots.release(user, session.id());
+      state.userSlot.onSuccess(counted -> {
+        if (counted != null) {
+          userSlots.release(counted, session.id());
         }
       });
     }
+  }
+
+  private static State state(Session session) {
+    State state = session.auth();
+    if (state == null) {
+      state = new State();
+      session.auth(state);
+    }
+    return state;
   }
 
   static SwitchboardException tooManyConnections(String user) {

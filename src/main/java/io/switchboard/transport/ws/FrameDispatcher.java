@@ -11,8 +11,8 @@ import io.switchboard.hub.Engine;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Publisher;
 import io.switchboard.hub.Session;
+import io.switchboard.limits.FrameRateLimiter;
 import io.switchboard.limits.ReadCost;
-import io.switchboard.limits.TokenBucket;
 import io.switchboard.metrics.PublishSource;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
@@ -62,7 +62,8 @@ public final class FrameDispatcher implements Authenticator.Replies {
     WsTransport.of(session).sendFrame(ServerFrames.error(null, error));
   }
 
-  public void handle(Session session, ClientFrame frame) {
+  /** {@code rates}: the connection's frame rates, whose read and creation budgets apply here. */
+  public void handle(Session session, FrameRateLimiter rates, ClientFrame frame) {
     Future<String> reply;
     if (!session.welcomed() && !(frame instanceof ClientFrame.Auth)
         && !(frame instanceof ClientFrame.Ping) && !(frame instanceof ClientFrame.Pong)) {
@@ -88,13 +89,13 @@ public final class FrameDispatcher implements Authenticator.Replies {
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
       reply = publisher.publish(session.principal(), publish.channel(), publish.data(),
-              PublishSource.WS, null, session.newChannels(limits))
+              PublishSource.WS, null, rates.newChannels())
           .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
               null));
     } else if (frame instanceof ClientFrame.History history) {
-      reply = Future.<Void>succeededFuture().compose(v -> history(session, history));
+      reply = Future.<Void>succeededFuture().compose(v -> history(session, rates, history));
     } else if (frame instanceof ClientFrame.Presence presence) {
-      reply = Future.<Void>succeededFuture().compose(v -> presence(session, presence));
+      reply = Future.<Void>succeededFuture().compose(v -> presence(session, rates, presence));
     } else if (frame instanceof ClientFrame.Auth auth) {
       reply = hub.authenticator().authFrame(session, auth, this)
           .map(refreshed -> refreshed ? ServerFrames.ack(auth.id()) : null);
@@ -123,10 +124,11 @@ public final class FrameDispatcher implements Authenticator.Replies {
     return ns;
   }
 
-  private Future<String> history(Session session, ClientFrame.History frame) {
+  private Future<String> history(Session session, FrameRateLimiter rates,
+      ClientFrame.History frame) {
     readable(session, frame.channel());
     int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
-    takeRead(session, ReadCost.history(limit));
+    takeRead(rates, ReadCost.history(limit));
     HistoryQuery query = ChannelReads.query(frame.since(), limit);
     return engine.broker().history(frame.channel(), query)
         .recover(ChannelReads::unavailable)
@@ -135,13 +137,14 @@ public final class FrameDispatcher implements Authenticator.Replies {
             ChannelReads.complete(page, query)));
   }
 
-  private Future<String> presence(Session session, ClientFrame.Presence frame) {
+  private Future<String> presence(Session session, FrameRateLimiter rates,
+      ClientFrame.Presence frame) {
     NamespaceConfig ns = readable(session, frame.channel());
     if (!ns.presence()) {
       throw new SwitchboardException(ErrorCode.BAD_REQUEST,
           "presence is not enabled for namespace \"" + ns.name() + "\"");
     }
-    takeRead(session, ReadCost.PRESENCE);
+    takeRead(rates, ReadCost.PRESENCE);
     return engine.presence().list(frame.channel())
         .recover(ChannelReads::unavailable)
         .map(entries -> ServerFrames.presence(frame.id(), frame.channel(),
@@ -149,20 +152,11 @@ public final class FrameDispatcher implements Authenticator.Replies {
   }
 
   /**
-   * Takes a read's tokens from the session's limits.readsPerSecond bucket, or refuses it with
+   * Takes a read's tokens from the connection's limits.readsPerSecond bucket, or refuses it with
    * rate_limited; taken after the checks that need no I/O, so a refused or bad read costs nothing.
    */
-  private void takeRead(Session session, int cost) {
-    if (limits.readsPerSecond() <= 0) {
-      return;
-    }
-    TokenBucket reads = session.reads();
-    if (reads == null) {
-      reads = new TokenBucket(Math.max(limits.readsBurst(), limits.readsPerSecond()),
-          limits.readsPerSecond());
-      session.reads(reads);
-    }
-    if (!reads.tryTake(cost)) {
+  private void takeRead(FrameRateLimiter rates, int cost) {
+    if (!rates.tryRead(cost)) {
       throw new SwitchboardException(ErrorCode.RATE_LIMITED, "over limits.readsPerSecond ("
           + limits.readsPerSecond() + "): history and presence reads of this connection take "
           + "tokens (a history read one per " + ReadCost.MESSAGES_PER_TOKEN

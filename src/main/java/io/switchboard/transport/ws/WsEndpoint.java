@@ -119,7 +119,7 @@ public final class WsEndpoint {
       session.seen(System.currentTimeMillis());
       // the heartbeat answer bypasses the rate, so a busy client is never reaped for silence
       if (FrameCodec.isPlainPong(text) || admitted(session, rate)) {
-        dispatcher.handle(session, codec.decode(text));
+        dispatcher.handle(session, rate, codec.decode(text));
       }
     });
     socket.binaryMessageHandler(data -> hub.close(session, CloseCode.UNSUPPORTED_DATA));
