@@ -76,13 +76,17 @@ class UserConnectionLimitTest {
     }
   }
 
+  /** An SSE stream of {@code user} once the user holds the limit over WebSocket. */
+  private SseReader sseOverTheLimit(Vertx vertx, String user) {
+    for (int i = 0; i < MAX; i++) {
+      connect(vertx, user).next("welcome");
+    }
+    return SseReader.open(vertx, node.port(), "/sse?channel=ulimit&token=" + tokens.hs256(user));
+  }
+
   @Test
   void sseOverTheLimitIs429BeforeTheStream(Vertx vertx) {
-    for (int i = 0; i < MAX; i++) {
-      connect(vertx, "u4").next("welcome");
-    }
-    SseReader sse = SseReader.open(vertx, node.port(), "/sse?channel=ulimit&token="
-        + tokens.hs256("u4"));
+    SseReader sse = sseOverTheLimit(vertx, "u4");
     assertEquals(429, sse.status());
     assertEquals("rate_limited", sse.errorBody().getString("code"));
     sse.close();
@@ -90,11 +94,7 @@ class UserConnectionLimitTest {
 
   @Test
   void refusalsAreCountedUnderTheirOwnTransport(Vertx vertx) {
-    for (int i = 0; i < MAX; i++) {
-      connect(vertx, "u5").next("welcome");
-    }
-    SseReader sse = SseReader.open(vertx, node.port(), "/sse?channel=ulimit&token="
-        + tokens.hs256("u5"));
+    SseReader sse = sseOverTheLimit(vertx, "u5");
     assertEquals(429, sse.status());
     sse.close();
     WsClient ws = connect(vertx, "u5");
