@@ -34,6 +34,7 @@ import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.limits.UserSlots;
+import io.switchboard.plugin.PluginVerticles;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
@@ -74,6 +75,7 @@ public final class Node {
   private String deploymentId;
   private String adminDeploymentId;
   private RedisInbox inbox;
+  private PluginVerticles plugins;
 
   private Node(Vertx vertx, SwitchboardConfig config, NodeServices services) {
     this.vertx = vertx;
@@ -269,7 +271,10 @@ public final class Node {
             : vertx.deployVerticle(new AdminVerticle(services))
                 .onSuccess(id2 -> adminDeploymentId = id2))
         .onSuccess(v -> startInbox())
-        .mapEmpty();
+        .compose(v -> {
+          plugins = new PluginVerticles(vertx, config.plugins());
+          return plugins.deploy();
+        });
   }
 
   /**
@@ -343,8 +348,9 @@ public final class Node {
   }
 
   private Future<Void> closeOnce() {
-    Future<Void> undeploy = (adminDeploymentId == null ? Future.<Void>succeededFuture()
-        : vertx.undeploy(adminDeploymentId))
+    Future<Void> undeploy = (plugins == null ? Future.<Void>succeededFuture() : plugins.undeploy())
+        .eventually(() -> adminDeploymentId == null ? Future.<Void>succeededFuture()
+            : vertx.undeploy(adminDeploymentId))
         .compose(v -> deploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(deploymentId));
     return undeploy.eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())

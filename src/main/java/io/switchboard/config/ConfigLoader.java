@@ -43,6 +43,15 @@ public final class ConfigLoader {
 
   /** Loads {@code file} and the environment overrides; schema paths are relative to its folder. */
   public static Future<SwitchboardConfig> load(Vertx vertx, Path file) {
+    return load(vertx, file, json -> { });
+  }
+
+  /**
+   * {@link #load(Vertx, Path)}, with {@code commandLine} applied to the file's JSON before it is
+   * checked (Main's {@code -cluster}), as the environment overrides are.
+   */
+  public static Future<SwitchboardConfig> load(Vertx vertx, Path file,
+      java.util.function.Consumer<JsonObject> commandLine) {
     ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
         .setScanPeriod(0)
         .addStore(new ConfigStoreOptions().setType("file").setFormat("json")
@@ -61,6 +70,7 @@ public final class ConfigLoader {
               env.put(name, String.valueOf(value));
             }
           }
+          commandLine.accept(merged);
           return fromJson(vertx, merged, env, file.toAbsolutePath().getParent());
         });
   }
@@ -73,7 +83,7 @@ public final class ConfigLoader {
     EnvOverrides.apply(copy, env, problems);
     ConfigSection root = ConfigSection.root(copy, problems);
     Map<String, Object> schemaSources = new LinkedHashMap<>();
-    SwitchboardConfig config = parse(root, schemaSources);
+    SwitchboardConfig config = parse(root, schemaSources, baseDir);
     root.rejectUnknownKeys();
     if (!problems.isEmpty()) {
       return Future.failedFuture(new ConfigException(problems));
@@ -91,10 +101,13 @@ public final class ConfigLoader {
       Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
       config.namespaces().forEach((name, ns) -> namespaces.put(name, new NamespaceConfig(name,
           schemas.get(name), ns.subscribe(), ns.publish(), ns.history(), ns.presence(),
-          ns.joinLeave())));
-      return redisCaFile(vertx, baseDir, config.broker()).map(broker -> new SwitchboardConfig(
-          config.nodeId(), config.http(), broker, withJwks, config.heartbeat(), config.reaper(), config.presence(),
-          config.limits(), config.drain(), Map.copyOf(namespaces)));
+          ns.joinLeave(), ns.bus())));
+      return redisCaFile(vertx, baseDir, config.broker())
+          .compose(broker -> SystemSections.resolveFiles(vertx, baseDir, config.cluster())
+              .map(cluster -> new SwitchboardConfig(config.nodeId(), config.http(), broker,
+                  withJwks, config.heartbeat(), config.reaper(), config.presence(),
+                  config.limits(), config.drain(), Map.copyOf(namespaces), cluster,
+                  config.plugins())));
     });
   }
 
@@ -112,18 +125,22 @@ public final class ConfigLoader {
             "broker.redis.tlsCaFile: cannot read " + path))));
   }
 
-  private static SwitchboardConfig parse(ConfigSection root, Map<String, Object> schemaSources) {
+  private static SwitchboardConfig parse(ConfigSection root, Map<String, Object> schemaSources,
+      Path baseDir) {
     ConfigSection node = root.section("node");
     String nodeId = node.string("id", "");
     node.rejectUnknownKeys();
     if (nodeId.isEmpty()) {
       nodeId = "n-" + UUID.randomUUID().toString().substring(0, 8);
     }
-    return new SwitchboardConfig(nodeId, http(root.section("http")), broker(root.section("broker")),
+    BrokerConfig broker = broker(root.section("broker"));
+    return new SwitchboardConfig(nodeId, http(root.section("http")), broker,
         auth(root.section("auth")), heartbeat(root.section("heartbeat")),
         reaper(root.section("reaper")), presence(root.section("presence")),
         limits(root.section("limits")), drain(root.section("drain")),
-        namespaces(root.section("namespaces"), schemaSources));
+        namespaces(root.section("namespaces"), schemaSources),
+        SystemSections.cluster(root.section("cluster"), broker.type()),
+        SystemSections.plugins(root, baseDir));
   }
 
   private static HttpConfig http(ConfigSection s) {
@@ -308,10 +325,12 @@ public final class ConfigLoader {
           history.integer("size", HistoryConfig.DEFAULT_SIZE, 0, 1_000_000),
           history.number("ttlMs", HistoryConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
       history.rejectUnknownKeys();
+      boolean presence = ns.bool("presence", false);
       out.put(name, new NamespaceConfig(name, null,
           ns.choice("subscribe", NamespaceConfig.DEFAULT_SUBSCRIBE, AccessPolicy.class),
           ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
-          historyConfig, ns.bool("presence", false), ns.bool("joinLeave", false)));
+          historyConfig, presence, ns.bool("joinLeave", false),
+          SystemSections.bus(ns.section("bus"), presence)));
       ns.rejectUnknownKeys();
     }
     return out;
