@@ -24,6 +24,9 @@ import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.broker.ChannelEvent;
+import io.switchboard.hub.AcceptedTraffic;
+import io.switchboard.hub.AnnouncedPresence;
 import io.switchboard.hub.Disconnects;
 import io.switchboard.hub.Drain;
 import io.switchboard.hub.Fanout;
@@ -40,6 +43,7 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
 import io.switchboard.transport.bus.PublishConsumer;
+import io.switchboard.transport.bus.TrafficBus;
 import io.switchboard.transport.http.PublishRequests;
 import io.switchboard.transport.inbox.RedisInbox;
 import io.switchboard.validation.ProtocolSchema;
@@ -117,11 +121,14 @@ public final class Node {
     RevocationStore sharedRevocations;
     UserSlots userSlots;
     NodeControl control;
+    AcceptedTraffic traffic = new TrafficBus(vertx.eventBus(), config);
     if (config.broker().type() == BrokerType.REDIS) {
       RedisBroker redis = RedisBroker.start(vertx, config.broker().redis(), config.nodeId());
       broker = redis;
       presence = new RedisPresence(vertx, redis, config.presence().ttlMs(),
-          config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel));
+          config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel),
+          (channel, user) -> traffic.presence(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
+              user)));
       sharedRevocations = new RedisRevocations(redis);
       userSlots = new RedisUserSlots(vertx, redis, config.limits().maxConnectionsPerUser(),
           config.presence().ttlMs());
@@ -133,9 +140,10 @@ public final class Node {
       userSlots = UserSlots.of(connections);
       control = NodeControl.SINGLE_NODE;
     }
+    presence = new AnnouncedPresence(presence, traffic);
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
-    Publisher publisher = new Publisher(config, schemas, broker, metrics);
+    Publisher publisher = new Publisher(config, schemas, broker, metrics, traffic);
     registerNodeGauges(metrics, config, broker, fanout, control);
     RevocationList revocations = new RevocationList();
     TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations,

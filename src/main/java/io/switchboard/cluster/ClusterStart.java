@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterStart {
   private static final Logger log = LoggerFactory.getLogger(ClusterStart.class);
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final ClusterConfig config;
   private final Config hazelcast;
@@ -141,6 +142,9 @@ public final class ClusterStart {
       hazelcast.setProperty("hazelcast.wait.seconds.before.join", "1");
       hazelcast.setProperty("hazelcast.max.wait.seconds.before.join", "5");
     }
+    // vertx-hazelcast reads this member's Vert.x node id from here when handed an instance
+    hazelcast.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID,
+        java.util.UUID.randomUUID().toString());
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     // Main leaves the cluster after closing Vert.x; Hazelcast's own hook would leave first
