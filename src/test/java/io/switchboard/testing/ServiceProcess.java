@@ -120,6 +120,30 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** Fails if a line that {@code matches} comes (or came and was not taken) within the window. */
+  public void expectNone(Predicate<JsonObject> matches, long windowMs, String what) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(windowMs);
+    synchronized (lines) {
+      while (true) {
+        for (JsonObject line : lines) {
+          if (matches.test(line)) {
+            throw new AssertionError("unexpected " + what + ": " + line);
+          }
+        }
+        long leftNs = deadline - System.nanoTime();
+        if (leftNs <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lines, leftNs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
   /** The lines not taken yet that match, without taking them. */
   public List<JsonObject> pending(Predicate<JsonObject> matches) {
     synchronized (lines) {
