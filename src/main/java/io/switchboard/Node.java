@@ -1,6 +1,7 @@
 package io.switchboard;
 
 import io.switchboard.auth.ApiKeys;
+import io.switchboard.auth.Credentials;
 import io.switchboard.auth.RevocationList;
 import io.switchboard.auth.RevocationStore;
 import io.switchboard.auth.TokenVerifier;
@@ -29,19 +30,20 @@ import io.switchboard.hub.AcceptedTraffic;
 import io.switchboard.hub.AnnouncedPresence;
 import io.switchboard.hub.Disconnects;
 import io.switchboard.hub.Drain;
+import io.switchboard.hub.Engine;
 import io.switchboard.hub.Fanout;
 import io.switchboard.hub.Hubs;
-import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.Publisher;
 import io.switchboard.hub.SessionIds;
-import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ConnectionCounter;
+import io.switchboard.limits.Limits;
 import io.switchboard.limits.UserSlots;
 import io.switchboard.plugin.PluginVerticles;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
+import io.switchboard.transport.NodeParts;
 import io.switchboard.transport.bus.PublishConsumer;
 import io.switchboard.transport.bus.TrafficBus;
 import io.switchboard.transport.http.PublishRequests;
@@ -72,7 +74,9 @@ public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
   private final Vertx vertx;
   private final SwitchboardConfig config;
-  private final NodeServices services;
+  private final NodeParts parts;
+  // how this node reaches the others (Disconnects uses it); closed with the node
+  private final NodeControl control;
   private final List<EdgeVerticle> edges;
   private final NodeDrain drain;
   private Future<Void> closed;
@@ -81,12 +85,14 @@ public final class Node {
   private RedisInbox inbox;
   private PluginVerticles plugins;
 
-  private Node(Vertx vertx, SwitchboardConfig config, NodeServices services) {
+  private Node(Vertx vertx, NodeParts parts, NodeControl control) {
     this.vertx = vertx;
-    this.config = config;
-    this.services = services;
+    this.config = parts.config();
+    this.parts = parts;
+    this.control = control;
     this.edges = Collections.synchronizedList(new ArrayList<>());
-    this.drain = new NodeDrain(services, this::close);
+    this.drain = new NodeDrain(config, parts.drain(), parts.hubs(), parts.publisher(),
+        this::close);
   }
 
   /** Starts with a registry of its own: Switchboard's meters only, no Vert.x metrics. */
@@ -102,15 +108,15 @@ public final class Node {
       PrometheusMeterRegistry registry) {
     Node node;
     try {
-      node = new Node(vertx, config, services(vertx, config, new SwitchboardMetrics(registry)));
+      node = wire(vertx, config, new SwitchboardMetrics(registry));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return node.deploy().map(node);
   }
 
-  private static NodeServices services(Vertx vertx, SwitchboardConfig config,
-      SwitchboardMetrics metrics) {
+  /** Builds the node-wide parts once; the edges take them from {@link NodeParts}. */
+  private static Node wire(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
     ProtocolSchema protocol = ProtocolSchema.load();
     SchemaRegistry schemas = schemaRegistry(config);
     Broker broker;
@@ -151,16 +157,11 @@ public final class Node {
     Hubs hubs = new Hubs();
     Disconnects disconnects = new Disconnects(hubs, revocations, sharedRevocations, control,
         metrics);
-    return new NodeServices(config, broker, presence, fanout, publisher, protocol,
-        new FrameCodec(protocol), tokens, new ApiKeys(config.auth().apiKeys()), revocations,
-        hubs, connections,
-        CallerRateLimiter.of(config.limits().apiPublishesPerSecond(),
-            config.limits().apiPublishesBurst()), metrics, new Drain(), userSlots, control,
-        disconnects,
-        CallerRateLimiter.of(config.limits().apiReadsPerSecond(), config.limits().apiReadsBurst()),
-        CallerRateLimiter.of(config.limits().messagesPerSecond(), config.limits().messagesBurst()),
-        CallerRateLimiter.of(config.limits().newChannelsPerSecond(),
-            config.limits().newChannelsBurst()));
+    NodeParts parts = new NodeParts(config, new Engine(broker, presence, fanout),
+        new Credentials(config.auth(), tokens, new ApiKeys(config.auth().apiKeys()), revocations),
+        Limits.of(config.limits(), connections, userSlots), publisher, protocol,
+        new FrameCodec(protocol), metrics, new Drain(), hubs, disconnects);
+    return new Node(vertx, parts, control);
   }
 
   private static void registerNodeGauges(SwitchboardMetrics metrics, SwitchboardConfig config,
@@ -265,18 +266,18 @@ public final class Node {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     SessionIds ids = new SessionIds(config.nodeId());
-    PublishRequests requests = new PublishRequests(services.protocolSchema(), services.publisher());
+    PublishRequests requests = new PublishRequests(parts.protocolSchema(), parts.publisher());
     return brokerConnected()
-        .compose(v -> new PublishConsumer(requests, services.metrics(),
+        .compose(v -> new PublishConsumer(requests, parts.metrics(),
             config.limits().maxBodyBytes()).register(vertx))
         .compose(v -> vertx.deployVerticle(() -> {
-          EdgeVerticle edge = new EdgeVerticle(services, ids, options);
+          EdgeVerticle edge = new EdgeVerticle(parts, ids, options);
           edges.add(edge);
           return edge;
         }, new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> deploymentId = id)
         .compose(id -> config.http().adminPort() == 0 ? Future.succeededFuture()
-            : vertx.deployVerticle(new AdminVerticle(services))
+            : vertx.deployVerticle(new AdminVerticle(parts))
                 .onSuccess(id2 -> adminDeploymentId = id2))
         .onSuccess(v -> startInbox())
         .compose(v -> {
@@ -291,7 +292,7 @@ public final class Node {
    */
   private Future<Void> brokerConnected() {
     long waitMs = config.broker().redis().timeoutMs();
-    return services.broker().connected()
+    return parts.engine().broker().connected()
         .timeout(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(err -> {
           log.atWarn().log("starting without the broker ({}): not ready until it connects",
@@ -301,8 +302,8 @@ public final class Node {
   }
 
   private void startInbox() {
-    if (services.broker() instanceof RedisBroker redis && config.broker().redis().inbox()) {
-      inbox = new RedisInbox(vertx, redis, services.publisher(), services.metrics(),
+    if (parts.engine().broker() instanceof RedisBroker redis && config.broker().redis().inbox()) {
+      inbox = new RedisInbox(vertx, redis, parts.publisher(), parts.metrics(),
           config.limits().maxBodyBytes(), config.nodeId());
       inbox.start();
     }
@@ -326,8 +327,9 @@ public final class Node {
     return config;
   }
 
-  public NodeServices services() {
-    return services;
+  /** The node-wide parts (tests reach the broker, the hubs, the counters and meters here). */
+  public NodeParts parts() {
+    return parts;
   }
 
   /**
@@ -335,7 +337,7 @@ public final class Node {
    * 1001, spread over {@code drain.windowMs}, and the node is closed. Idempotent.
    */
   public Future<Void> drain() {
-    services.drain().request();
+    parts.drain().request();
     return drain.finished();
   }
 
@@ -362,9 +364,9 @@ public final class Node {
         .compose(v -> deploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(deploymentId));
     return undeploy.eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())
-        .eventually(() -> services.presence().close())
-        .eventually(() -> services.userSlots().close())
-        .eventually(() -> services.control().close())
-        .eventually(() -> services.broker().close());
+        .eventually(() -> parts.engine().presence().close())
+        .eventually(() -> parts.limits().userSlots().close())
+        .eventually(() -> control.close())
+        .eventually(() -> parts.engine().broker().close());
   }
 }

@@ -1,6 +1,9 @@
 package io.switchboard;
 
-import io.switchboard.hub.NodeServices;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Drain;
+import io.switchboard.hub.Hubs;
+import io.switchboard.hub.Publisher;
 import io.switchboard.hub.StaggeredClose;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,14 +23,19 @@ import org.slf4j.LoggerFactory;
 final class NodeDrain {
   private static final Logger log = LoggerFactory.getLogger(NodeDrain.class);
 
-  private final NodeServices services;
+  private final SwitchboardConfig config;
+  private final Hubs hubs;
+  private final Publisher publisher;
   private final Supplier<Future<Void>> closeNode;
   private final Promise<Void> finished = Promise.promise();
 
-  NodeDrain(NodeServices services, Supplier<Future<Void>> closeNode) {
-    this.services = services;
+  NodeDrain(SwitchboardConfig config, Drain drain, Hubs hubs, Publisher publisher,
+      Supplier<Future<Void>> closeNode) {
+    this.config = config;
+    this.hubs = hubs;
+    this.publisher = publisher;
     this.closeNode = closeNode;
-    services.drain().requested().onComplete(v -> run());
+    drain.requested().onComplete(v -> run());
   }
 
   /** Completes once the clients are closed and the node is closed; never fails. */
@@ -36,12 +44,12 @@ final class NodeDrain {
   }
 
   private void run() {
-    long windowMs = services.config().drain().windowMs();
+    long windowMs = config.drain().windowMs();
     long startNanos = System.nanoTime();
     log.atInfo().addKeyValue("windowMs", windowMs)
         .log("draining: not ready, refusing new connections");
     publishesSettled("before closing clients")
-        .compose(v -> StaggeredClose.closeAll(services.hubs(), windowMs))
+        .compose(v -> StaggeredClose.closeAll(hubs, windowMs))
         .compose(closed -> {
           log.atInfo().addKeyValue("closed", closed)
               .addKeyValue("ms", (System.nanoTime() - startNanos) / 1_000_000)
@@ -65,8 +73,8 @@ final class NodeDrain {
    * so a broker that never answers cannot hold the drain up.
    */
   private Future<Void> publishesSettled(String when) {
-    long boundMs = services.config().broker().redis().timeoutMs();
-    return services.publisher().settled()
+    long boundMs = config.broker().redis().timeoutMs();
+    return publisher.settled()
         .timeout(boundMs, TimeUnit.MILLISECONDS)
         .recover(err -> {
           log.atWarn().addKeyValue("waitedMs", boundMs)

@@ -275,7 +275,7 @@ class DrainTest {
     int wsAcks = Await.result(overWs);
 
     List<String> history = new ArrayList<>();
-    for (Publication publication : Await.result(node.node().services().broker()
+    for (Publication publication : Await.result(node.node().parts().engine().broker()
         .history(channel, new HistoryQuery(null, 1_000_000))).publications()) {
       history.add(publication.position().encode());
     }

@@ -32,8 +32,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Reads the config file with vertx-config, applies {@link EnvOverrides}, checks every key and loads
- * the namespaces' schema files. Fails with one {@link ConfigException} listing every problem.
+ * Reads the config file with vertx-config, applies {@link EnvOverrides}, reads the files it names
+ * ({@link ConfigFiles}), then checks every key and builds each record once. Fails with one
+ * {@link ConfigException} listing every problem.
  */
 public final class ConfigLoader {
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.@/=]{0,64}");
@@ -75,72 +76,40 @@ public final class ConfigLoader {
         });
   }
 
-  /** Checks an already-read config; {@code baseDir} resolves relative schema paths. */
+  /**
+   * Checks an already-read config; {@code baseDir} resolves the paths of the files it names, which
+   * are read first so that each record is built once, with their content.
+   */
   public static Future<SwitchboardConfig> fromJson(Vertx vertx, JsonObject json,
       Map<String, String> env, Path baseDir) {
     List<String> problems = new ArrayList<>();
     JsonObject copy = json.copy();
     EnvOverrides.apply(copy, env, problems);
-    ConfigSection root = ConfigSection.root(copy, problems);
-    Map<String, Object> schemaSources = new LinkedHashMap<>();
-    SwitchboardConfig config = parse(root, schemaSources, baseDir);
-    root.rejectUnknownKeys();
-    if (!problems.isEmpty()) {
-      return Future.failedFuture(new ConfigException(problems));
-    }
-    return SchemaFiles.load(vertx, baseDir, schemaSources)
-        .compose(schemas -> JwksFile.load(vertx, baseDir, config.auth().jwt())
-            .map(jwks -> Map.entry(schemas, jwks)))
-        .compose(loaded -> {
-      Map<String, JsonObject> schemas = loaded.getKey();
-      AuthConfig auth = config.auth();
-      JwtConfig jwt = auth.jwt();
-      AuthConfig withJwks = new AuthConfig(auth.anonymous(), auth.timeoutMs(), new JwtConfig(
-          jwt.keys(), jwt.jwksFile(), loaded.getValue(), jwt.clockSkewMs(), jwt.issuer(),
-          jwt.audience()), auth.apiKeys());
-      Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
-      config.namespaces().forEach((name, ns) -> namespaces.put(name, new NamespaceConfig(name,
-          schemas.get(name), ns.subscribe(), ns.publish(), ns.history(), ns.presence(),
-          ns.joinLeave(), ns.bus())));
-      return redisCaFile(vertx, baseDir, config.broker())
-          .compose(broker -> SystemSections.resolveFiles(vertx, baseDir, config.cluster())
-              .map(cluster -> new SwitchboardConfig(config.nodeId(), config.http(), broker,
-                  withJwks, config.heartbeat(), config.reaper(), config.presence(),
-                  config.limits(), config.drain(), Map.copyOf(namespaces), cluster,
-                  config.plugins())));
+    return ConfigFiles.load(vertx, baseDir, copy).compose(files -> {
+      ConfigSection root = ConfigSection.root(copy, problems);
+      SwitchboardConfig config = parse(root, files);
+      root.rejectUnknownKeys();
+      problems.addAll(files.problems());
+      return problems.isEmpty() ? Future.succeededFuture(config)
+          : Future.failedFuture(new ConfigException(problems));
     });
   }
 
-  /** The broker section with broker.redis.tlsCaFile resolved and checked readable. */
-  private static Future<BrokerConfig> redisCaFile(Vertx vertx, Path baseDir, BrokerConfig broker) {
-    String file = broker.redis().tlsCaFile();
-    if (file == null || file.isEmpty()) {
-      return Future.succeededFuture(broker);
-    }
-    String path = baseDir.resolve(file).toString();
-    return vertx.fileSystem().exists(path).compose(exists -> exists
-        ? Future.succeededFuture(new BrokerConfig(broker.type(),
-            broker.redis().withTlsCaFile(path), broker.memory()))
-        : Future.failedFuture(new ConfigException(List.of(
-            "broker.redis.tlsCaFile: cannot read " + path))));
-  }
-
-  private static SwitchboardConfig parse(ConfigSection root, Map<String, Object> schemaSources,
-      Path baseDir) {
+  private static SwitchboardConfig parse(ConfigSection root, ConfigFiles files) {
     ConfigSection node = root.section("node");
     String nodeId = node.string("id", "");
     node.rejectUnknownKeys();
     if (nodeId.isEmpty()) {
       nodeId = "n-" + UUID.randomUUID().toString().substring(0, 8);
     }
-    BrokerConfig broker = broker(root.section("broker"));
+    BrokerConfig broker = broker(root.section("broker"), files);
     return new SwitchboardConfig(nodeId, http(root.section("http")), broker,
-        auth(root.section("auth")), heartbeat(root.section("heartbeat")),
+        auth(root.section("auth"), files), heartbeat(root.section("heartbeat")),
         reaper(root.section("reaper")), presence(root.section("presence")),
         limits(root.section("limits")), drain(root.section("drain")),
-        namespaces(root.section("namespaces"), schemaSources),
-        SystemSections.cluster(root.section("cluster"), broker.type()),
-        SystemSections.plugins(root, baseDir));
+        namespaces(root.section("namespaces"), files),
+        SystemSections.cluster(root.section("cluster"), broker.type(), files.clusterFiles()),
+        SystemSections.plugins(root, files.baseDir()));
   }
 
   private static HttpConfig http(ConfigSection s) {
@@ -154,7 +123,7 @@ public final class ConfigLoader {
     return config;
   }
 
-  private static BrokerConfig broker(ConfigSection s) {
+  private static BrokerConfig broker(ConfigSection s, ConfigFiles files) {
     BrokerType type = s.choice("type", BrokerType.MEMORY, BrokerType.class);
     ConfigSection redis = s.section("redis");
     List<String> endpoints = new ArrayList<>();
@@ -180,11 +149,16 @@ public final class ConfigLoader {
         redis.string("prefix", RedisConfig.DEFAULT_PREFIX),
         redis.number("metaTtlMs", RedisConfig.DEFAULT_META_TTL_MS, 1_000, Long.MAX_VALUE / 2),
         redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000),
-        redis.bool("inbox", true), redis.string("tlsCaFile", null));
+        redis.bool("inbox", true), tlsCaFile(redis, files));
     redis.rejectUnknownKeys();
     MemoryConfig memory = memory(s.section("memory"));
     s.rejectUnknownKeys();
     return new BrokerConfig(type, redisConfig, memory);
+  }
+
+  /** The resolved path ConfigFiles checked; the key is read here too, for its type and as known. */
+  private static String tlsCaFile(ConfigSection redis, ConfigFiles files) {
+    return redis.string("tlsCaFile", null) == null ? null : files.redisCaFile();
   }
 
   private static MemoryConfig memory(ConfigSection s) {
@@ -199,7 +173,7 @@ public final class ConfigLoader {
     return config;
   }
 
-  private static AuthConfig auth(ConfigSection s) {
+  private static AuthConfig auth(ConfigSection s, ConfigFiles files) {
     boolean anonymous = s.bool("anonymous", AuthConfig.DEFAULT_ANONYMOUS);
     long timeoutMs = s.number("timeoutMs", AuthConfig.DEFAULT_TIMEOUT_MS, 1, Integer.MAX_VALUE);
     ConfigSection jwt = s.section("jwt");
@@ -230,7 +204,7 @@ public final class ConfigLoader {
     List<String> apiKeys = s.strings("apiKeys");
     s.rejectUnknownKeys();
     return new AuthConfig(anonymous, timeoutMs, new JwtConfig(List.copyOf(keys), jwksFile,
-        List.of(), clockSkewMs, issuer, audience), apiKeys);
+        files.jwks(), clockSkewMs, issuer, audience), apiKeys);
   }
 
   private static HeartbeatConfig heartbeat(ConfigSection s) {
@@ -305,8 +279,7 @@ public final class ConfigLoader {
     return config;
   }
 
-  private static Map<String, NamespaceConfig> namespaces(ConfigSection s,
-      Map<String, Object> schemaSources) {
+  private static Map<String, NamespaceConfig> namespaces(ConfigSection s, ConfigFiles files) {
     Map<String, NamespaceConfig> out = new LinkedHashMap<>();
     for (String name : s.keys()) {
       ConfigSection ns = s.section(name);
@@ -314,8 +287,11 @@ public final class ConfigLoader {
         s.problem(name, "a namespace name is up to 64 characters of A-Z a-z 0-9 _ - . @ / =");
       }
       Object schema = ns.raw("schema");
-      if (schema instanceof String || schema instanceof JsonObject) {
-        schemaSources.put(name, schema);
+      JsonObject content = null;
+      if (schema instanceof JsonObject inline) {
+        content = inline;
+      } else if (schema instanceof String) {
+        content = files.schemas().get(name);
       } else if (schema != null) {
         ns.problem("schema", "must be a file path (relative to the config file) or a JSON Schema"
             + " object");
@@ -326,14 +302,14 @@ public final class ConfigLoader {
           history.number("ttlMs", HistoryConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
       history.rejectUnknownKeys();
       boolean presence = ns.bool("presence", false);
-      out.put(name, new NamespaceConfig(name, null,
+      out.put(name, new NamespaceConfig(name, content,
           ns.choice("subscribe", NamespaceConfig.DEFAULT_SUBSCRIBE, AccessPolicy.class),
           ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
           historyConfig, presence, ns.bool("joinLeave", false),
           SystemSections.bus(ns.section("bus"), presence)));
       ns.rejectUnknownKeys();
     }
-    return out;
+    return Map.copyOf(out);
   }
 
   static String rootMessage(Throwable err) {

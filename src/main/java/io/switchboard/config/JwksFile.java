@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import io.switchboard.config.Sections.JwtConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -15,11 +14,12 @@ final class JwksFile {
 
   private JwksFile() {}
 
-  static Future<List<JsonObject>> load(Vertx vertx, Path baseDir, JwtConfig jwt) {
-    if (jwt.jwksFile() == null) {
+  /** @param jwksFile the path, relative to {@code baseDir}; null: no JWKS, no keys */
+  static Future<List<JsonObject>> load(Vertx vertx, Path baseDir, String jwksFile) {
+    if (jwksFile == null) {
       return Future.succeededFuture(List.of());
     }
-    Path file = baseDir.resolve(jwt.jwksFile());
+    Path file = baseDir.resolve(jwksFile);
     return vertx.fileSystem().readFile(file.toString())
         .recover(err -> Future.failedFuture(new ConfigException(List.of(KEY + ": cannot read "
             + file + " (" + ConfigLoader.rootMessage(err) + ")"))))

@@ -14,18 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SchemaFiles {
   private SchemaFiles() {}
 
-  /** @param sources namespace to a path relative to {@code baseDir}, or an inline schema object */
-  static Future<Map<String, JsonObject>> load(Vertx vertx, Path baseDir, Map<String, Object> sources) {
+  /** @param paths namespace to the path of its schema file, relative to {@code baseDir} */
+  static Future<Map<String, JsonObject>> load(Vertx vertx, Path baseDir, Map<String, String> paths) {
     Map<String, JsonObject> schemas = new ConcurrentHashMap<>();
     List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Future<?>> reads = new ArrayList<>();
-    sources.forEach((namespace, source) -> {
+    paths.forEach((namespace, path) -> {
       String key = "namespaces." + namespace + ".schema";
-      if (source instanceof JsonObject inline) {
-        schemas.put(namespace, inline);
-        return;
-      }
-      Path file = baseDir.resolve((String) source);
+      Path file = baseDir.resolve(path);
       reads.add(vertx.fileSystem().readFile(file.toString())
           .map(buffer -> {
             try {

@@ -44,11 +44,6 @@ public final class Sections {
     public RedisConfig {
       endpoints = List.copyOf(endpoints);
     }
-
-    public RedisConfig withTlsCaFile(String path) {
-      return new RedisConfig(endpoints, mode, masterName, password, prefix, metaTtlMs, timeoutMs,
-          inbox, path);
-    }
   }
 
   public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }

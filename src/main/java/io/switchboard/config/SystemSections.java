@@ -9,7 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -23,9 +25,10 @@ final class SystemSections {
 
   private SystemSections() {}
 
-  static ClusterConfig cluster(ConfigSection s, BrokerType broker) {
+  /** {@code files}: the section's files by key, resolved ({@link #clusterFiles}). */
+  static ClusterConfig cluster(ConfigSection s, BrokerType broker, Map<String, String> files) {
     boolean enabled = s.bool("enabled", false);
-    String configFile = s.string("configFile", null);
+    String configFile = resolved(files, s.pathOf("configFile"), s.string("configFile", null));
     for (String key : List.of("name", "port", "members")) {
       if (configFile != null && s.has(key)) {
         s.problem(key, "not used with cluster.configFile: set it in that file");
@@ -45,8 +48,10 @@ final class SystemSections {
     ConfigSection tls = s.section("tls");
     TlsConfig tlsConfig = null;
     if (!tls.keys().isEmpty()) {
-      tlsConfig = new TlsConfig(tls.string("keyFile", null), tls.string("certFile", null),
-          tls.string("caFile", null));
+      tlsConfig = new TlsConfig(
+          resolved(files, tls.pathOf("keyFile"), tls.string("keyFile", null)),
+          resolved(files, tls.pathOf("certFile"), tls.string("certFile", null)),
+          resolved(files, tls.pathOf("caFile"), tls.string("caFile", null)));
       for (String key : List.of("keyFile", "certFile", "caFile")) {
         if (!tls.has(key)) {
           tls.problem(key, "a PEM file is needed: cluster.tls takes keyFile, certFile and caFile");
@@ -95,28 +100,37 @@ final class SystemSections {
     return config;
   }
 
-  /** The cluster section with its TLS files resolved against {@code baseDir}, each checked. */
-  static Future<ClusterConfig> resolveFiles(Vertx vertx, Path baseDir, ClusterConfig cluster) {
-    TlsConfig tls = cluster.tls();
-    Future<String> configFile = readable(vertx, baseDir, "cluster.configFile",
-        cluster.configFile());
-    Future<String> key = readable(vertx, baseDir, "cluster.tls.keyFile",
-        tls == null ? null : tls.keyFile());
-    Future<String> cert = readable(vertx, baseDir, "cluster.tls.certFile",
-        tls == null ? null : tls.certFile());
-    Future<String> ca = readable(vertx, baseDir, "cluster.tls.caFile",
-        tls == null ? null : tls.caFile());
-    return Future.all(configFile, key, cert, ca).recover(err -> {
+  /**
+   * The files of the {@code cluster} section, by key, resolved against {@code baseDir} and checked
+   * readable. Lenient: a key of the wrong type names no file here, and the parse reports it.
+   */
+  static Future<Map<String, String>> clusterFiles(Vertx vertx, Path baseDir, ConfigSection s) {
+    ConfigSection tls = s.section("tls");
+    Map<String, Future<String>> reads = new LinkedHashMap<>();
+    reads.put(s.pathOf("configFile"), readable(vertx, baseDir, s.pathOf("configFile"),
+        s.raw("configFile") instanceof String file ? file : null));
+    for (String key : List.of("keyFile", "certFile", "caFile")) {
+      reads.put(tls.pathOf(key), readable(vertx, baseDir, tls.pathOf(key),
+          tls.raw(key) instanceof String file ? file : null));
+    }
+    return Future.join(new ArrayList<>(reads.values())).transform(ignored -> {
+      Map<String, String> paths = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
-      for (Future<String> file : List.of(configFile, key, cert, ca)) {
-        if (file.failed()) {
-          problems.add(file.cause().getMessage());
+      reads.forEach((key, read) -> {
+        if (read.failed()) {
+          problems.add(read.cause().getMessage());
+        } else if (read.result() != null) {
+          paths.put(key, read.result());
         }
-      }
-      return Future.failedFuture(new ConfigException(problems));
-    }).map(v -> new ClusterConfig(cluster.enabled(), cluster.name(), cluster.host(),
-        cluster.port(), cluster.members(), configFile.result(), cluster.eventBusPort(),
-        tls == null ? null : new TlsConfig(key.result(), cert.result(), ca.result())));
+      });
+      return problems.isEmpty() ? Future.succeededFuture(Map.copyOf(paths))
+          : Future.failedFuture(new ConfigException(problems));
+    });
+  }
+
+  /** The resolved path of the file under {@code key}; the value as given when it has none. */
+  private static String resolved(Map<String, String> files, String key, String given) {
+    return files.getOrDefault(key, given);
   }
 
   private static Future<String> readable(Vertx vertx, Path baseDir, String key, String file) {

@@ -1,10 +1,10 @@
 package io.switchboard.hub;
 
-import io.switchboard.auth.RevocationList;
-import io.switchboard.auth.TokenVerifier;
+import io.switchboard.auth.Credentials;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.limits.UserSlots;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -23,23 +23,24 @@ public final class Authenticator {
   private final Vertx vertx;
   private final Hub hub;
   private final SwitchboardConfig config;
-  private final TokenVerifier verifier;
+  private final Credentials credentials;
   private final UserSlots userSlots;
-  private final RevocationList revocations;
+  private final SwitchboardMetrics metrics;
 
-  Authenticator(Vertx vertx, Hub hub, NodeServices services) {
+  Authenticator(Vertx vertx, Hub hub, SwitchboardConfig config, Credentials credentials,
+      UserSlots userSlots, SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.hub = hub;
-    this.config = services.config();
-    this.verifier = services.tokens();
-    this.userSlots = services.userSlots();
-    this.revocations = services.revocations();
+    this.config = config;
+    this.credentials = credentials;
+    this.userSlots = userSlots;
+    this.metrics = metrics;
   }
 
   /** A new connection, with the token its upgrade request carried (header or query), or null. */
   public void connected(Session session, String token) {
     if (token != null) {
-      verify(token).onComplete(ar -> {
+      credentials.verify(token).onComplete(ar -> {
         if (ar.succeeded()) {
           accept(session, ar.result());
         } else {
@@ -63,7 +64,7 @@ public final class Authenticator {
    * a session already in use keeps its current token and gets the error.
    */
   Future<String> authFrame(Session session, ClientFrame.Auth frame) {
-    return verify(frame.token()).transform(ar -> {
+    return credentials.verify(frame.token()).transform(ar -> {
       if (session.closed()) {
         return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED, "closed"));
       }
@@ -110,13 +111,13 @@ public final class Authenticator {
         return false;
       }
       if (!acquired) {
-        hub.services().metrics().error("ws", ErrorCode.RATE_LIMITED);
+        metrics.error("ws", ErrorCode.RATE_LIMITED);
         session.transport().sendFrame(ServerFrames.error(null,
             tooManyConnections(token.principal().user())));
         hub.close(session, CloseCode.TOO_MANY);
         return false;
       }
-      if (revocations.isRevoked(token, System.currentTimeMillis())) {
+      if (credentials.revocations().isRevoked(token, System.currentTimeMillis())) {
         // revoked while the slot was being taken (a disconnect in between)
         hub.close(session, CloseCode.UNAUTHORIZED);
         return false;
@@ -163,14 +164,6 @@ public final class Authenticator {
   static SwitchboardException tooManyConnections(String user) {
     return new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections for user "
         + user + " (limits.maxConnectionsPerUser)");
-  }
-
-  private Future<VerifiedToken> verify(String token) {
-    if (verifier == null) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
-          "token authentication is not configured on this node (auth.jwt)"));
-    }
-    return verifier.verify(token);
   }
 
   private void welcome(Session session) {

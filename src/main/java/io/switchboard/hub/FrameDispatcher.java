@@ -7,6 +7,7 @@ import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.limits.ReadCost;
 import io.switchboard.limits.TokenBucket;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrames;
@@ -21,13 +22,18 @@ public final class FrameDispatcher {
   static final int DEFAULT_HISTORY_LIMIT = 50;
 
   private final Hub hub;
-  private final NodeServices services;
+  private final Publisher publisher;
+  private final Engine engine;
   private final LimitsConfig limits;
+  private final SwitchboardMetrics metrics;
 
-  public FrameDispatcher(Hub hub) {
+  public FrameDispatcher(Hub hub, Publisher publisher, Engine engine, LimitsConfig limits,
+      SwitchboardMetrics metrics) {
     this.hub = hub;
-    this.services = hub.services();
-    this.limits = services.config().limits();
+    this.publisher = publisher;
+    this.engine = engine;
+    this.limits = limits;
+    this.metrics = metrics;
   }
 
   public void handle(Session session, ClientFrame frame) {
@@ -53,8 +59,8 @@ public final class FrameDispatcher {
       reply = hub.unsubscribe(session, unsubscribe.channel())
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
-      reply = services.publisher().publish(session.principal(), publish.channel(), publish.data(),
-              PublishSource.WS, null, session.newChannels(services.config().limits()))
+      reply = publisher.publish(session.principal(), publish.channel(), publish.data(),
+              PublishSource.WS, null, session.newChannels(limits))
           .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
               null));
     } else if (frame instanceof ClientFrame.History history) {
@@ -76,14 +82,14 @@ public final class FrameDispatcher {
         }
       } else {
         SwitchboardException error = SwitchboardException.from(ar.cause(), "ws frame");
-        services.metrics().error("ws", error.code());
+        metrics.error("ws", error.code());
         session.transport().sendFrame(ServerFrames.error(frame.id(), error));
       }
     });
   }
 
   private NamespaceConfig readable(Session session, String channel) {
-    NamespaceConfig ns = services.publisher().namespaceOf(channel);
+    NamespaceConfig ns = publisher.namespaceOf(channel);
     Permissions.checkSubscribe(session.principal(), channel, ns);
     return ns;
   }
@@ -93,7 +99,7 @@ public final class FrameDispatcher {
     int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
     takeRead(session, ReadCost.history(limit));
     HistoryQuery query = ChannelReads.query(frame.since(), limit);
-    return services.broker().history(frame.channel(), query)
+    return engine.broker().history(frame.channel(), query)
         .recover(ChannelReads::unavailable)
         .map(page -> ServerFrames.history(frame.id(), frame.channel(),
             ChannelReads.frames(page, query), page.top().encode(),
@@ -107,7 +113,7 @@ public final class FrameDispatcher {
           "presence is not enabled for namespace \"" + ns.name() + "\"");
     }
     takeRead(session, ReadCost.PRESENCE);
-    return services.presence().list(frame.channel())
+    return engine.presence().list(frame.channel())
         .recover(ChannelReads::unavailable)
         .map(entries -> ServerFrames.presence(frame.id(), frame.channel(),
             ChannelReads.users(entries)));

@@ -1,6 +1,7 @@
 package io.switchboard.hub;
 
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.CloseCode;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -24,14 +25,16 @@ final class Heartbeats {
   private final Vertx vertx;
   private final Hub hub;
   private final SwitchboardConfig config;
+  private final SwitchboardMetrics metrics;
   private long heartbeatTimer = -1;
   private long reaperTimer = -1;
   private int slice;
 
-  Heartbeats(Vertx vertx, Hub hub, SwitchboardConfig config) {
+  Heartbeats(Vertx vertx, Hub hub, SwitchboardConfig config, SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = config;
+    this.metrics = metrics;
   }
 
   void start() {
@@ -70,7 +73,7 @@ final class Heartbeats {
       }
     }
     for (Session session : silent) {
-      hub.services().metrics().reaped();
+      metrics.reaped();
       hub.close(session, CloseCode.TIMEOUT);
     }
     if (!silent.isEmpty()) {

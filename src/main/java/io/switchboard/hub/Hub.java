@@ -1,5 +1,7 @@
 package io.switchboard.hub;
 
+import io.switchboard.auth.Credentials;
+import io.switchboard.auth.RevocationList;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
@@ -7,6 +9,9 @@ import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.Publication;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.limits.UserSlots;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -33,7 +38,11 @@ public final class Hub {
 
   private final Vertx vertx;
   private final Context context;
-  private final NodeServices services;
+  private final SwitchboardConfig config;
+  private final Engine engine;
+  private final RevocationList revocations;
+  private final Hubs hubs;
+  private final SwitchboardMetrics metrics;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, LocalChannel> channels = new HashMap<>();
   private final Inbox inbox;
@@ -42,13 +51,22 @@ public final class Hub {
   // an outage fails every subscribe and presence call of this loop: one warning per interval
   private final WarningThrottle brokerTrouble = new WarningThrottle(5_000);
 
-  public Hub(Vertx vertx, Context context, NodeServices services) {
+  /**
+   * @param userSlots limits.maxConnectionsPerUser, taken by the {@link Authenticator}
+   * @param hubs where this hub registers on {@link #start}
+   */
+  public Hub(Vertx vertx, Context context, SwitchboardConfig config, Engine engine,
+      Credentials credentials, UserSlots userSlots, Hubs hubs, SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.context = context;
-    this.services = services;
-    this.authenticator = new Authenticator(vertx, this, services);
-    this.heartbeats = new Heartbeats(vertx, this, services.config());
-    this.inbox = new Inbox(context, channels, services.metrics());
+    this.config = config;
+    this.engine = engine;
+    this.revocations = credentials.revocations();
+    this.hubs = hubs;
+    this.metrics = metrics;
+    this.authenticator = new Authenticator(vertx, this, config, credentials, userSlots, metrics);
+    this.heartbeats = new Heartbeats(vertx, this, config, metrics);
+    this.inbox = new Inbox(context, channels, metrics);
   }
 
   // written by this hub's loop, read by /ready on any loop
@@ -72,21 +90,17 @@ public final class Hub {
 
   /** Starts the heartbeat and reaper timers; call on this hub's context. */
   public void start() {
-    services.hubs().add(this);
+    hubs.add(this);
     heartbeats.start();
   }
 
   /** Cancels the timers and closes every session as going away. */
   public void stop() {
-    services.hubs().remove(this);
+    hubs.remove(this);
     heartbeats.stop();
     for (Session session : new ArrayList<>(sessions.values())) {
       close(session, CloseCode.GOING_AWAY);
     }
-  }
-
-  public NodeServices services() {
-    return services;
   }
 
   public Authenticator authenticator() {
@@ -95,7 +109,7 @@ public final class Hub {
 
   public void open(Session session) {
     sessions.put(session.id(), session);
-    services.metrics().connectionOpened(session.transport().kind());
+    metrics.connectionOpened(session.transport().kind());
     log.atInfo().addKeyValue("session", session.id())
         .addKeyValue("transport", session.transport().kind()).log("connection opened");
   }
@@ -125,7 +139,7 @@ public final class Hub {
     }
     session.markClosed();
     sessions.remove(session.id());
-    services.metrics().connectionClosed(session.transport().kind(), code);
+    metrics.connectionClosed(session.transport().kind(), code);
     log.atInfo().addKeyValue("session", session.id())
         .addKeyValue("transport", session.transport().kind()).addKeyValue("user", session.user())
         .addKeyValue("code", code == null ? "peer" : code.code())
@@ -156,7 +170,7 @@ public final class Hub {
       List<VerifiedToken> tokens = new ArrayList<>(matching.size());
       for (Session session : matching) {
         tokens.add(session.token());
-        services.revocations().revokeToken(session.token(), now);
+        revocations.revokeToken(session.token(), now);
         close(session, CloseCode.REVOKED);
       }
       closed.complete(tokens);
@@ -196,7 +210,7 @@ public final class Hub {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
           "already subscribed to " + channel));
     }
-    int max = services.config().limits().maxSubscriptionsPerConnection();
+    int max = config.limits().maxSubscriptionsPerConnection();
     if (max > 0 && session.subscriptionCount() >= max) {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
           "subscription limit reached (limits.maxSubscriptionsPerConnection = " + max + ")"));
@@ -209,7 +223,7 @@ public final class Hub {
     HistoryQuery query = new HistoryQuery(sincePosition, sincePosition == null ? 0
         : ns.history().size());
     return local.attached
-        .compose(v -> services.broker().history(channel, query))
+        .compose(v -> engine.broker().history(channel, query))
         .transform(ar -> {
           if (!stillSubscribing(session, local, buffer)) {
             return Future.failedFuture(unsubscribedMeanwhile());
@@ -250,7 +264,7 @@ public final class Hub {
     if (!ns.presence()) {
       return Future.succeededFuture();
     }
-    return services.presence().add(local.name, session.id(), session.user())
+    return engine.presence().add(local.name, session.id(), session.user())
         .otherwise(err -> {
           brokerTrouble.warn(() -> log.atWarn().addKeyValue("channel", local.name)
               .log("presence add failed: {}", err.toString()));
@@ -259,12 +273,12 @@ public final class Hub {
         .compose(first -> {
           if (!stillSubscribing(session, local, buffer)) {
             // gone while registering: removeSubscription saw no live session to take out
-            services.presence().remove(local.name, session.id(), session.user())
+            engine.presence().remove(local.name, session.id(), session.user())
                 .onFailure(err -> log.atDebug().log("presence remove failed: {}", err.toString()));
             return Future.failedFuture(unsubscribedMeanwhile());
           }
           if (first && ns.joinLeave()) {
-            services.broker().publishEvent(new ChannelEvent(local.name, ChannelEvent.Kind.JOIN,
+            engine.broker().publishEvent(new ChannelEvent(local.name, ChannelEvent.Kind.JOIN,
                     session.user()))
                 .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
                     .addKeyValue("channel", local.name).log("join event failed: {}",
@@ -279,9 +293,9 @@ public final class Hub {
       Long requestId) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     if (recovered != null) {
-      services.metrics().recovery(recovered);
+      metrics.recovery(recovered);
     }
-    services.metrics().subscribed();
+    metrics.subscribed();
     String offset = page.top().encode();
     session.transport().sendSubscribed(requestId, local.name, offset, recovered);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
@@ -322,7 +336,7 @@ public final class Hub {
 
   private LocalChannel attach(String channel) {
     LocalChannel local = new LocalChannel(channel);
-    local.attached = services.fanout().attach(channel, this);
+    local.attached = engine.fanout().attach(channel, this);
     return local;
   }
 
@@ -334,15 +348,15 @@ public final class Hub {
     }
     boolean wasLive = local.live.remove(session);
     if (wasLive) {
-      services.metrics().unsubscribed();
+      metrics.unsubscribed();
     }
     local.catchingUp.remove(session);
     local.sentAhead.remove(session);
-    NamespaceConfig ns = services.config().namespace(ChannelName.namespaceOf(channel));
+    NamespaceConfig ns = config.namespace(ChannelName.namespaceOf(channel));
     if (wasLive && ns != null && ns.presence()) {
-      services.presence().remove(channel, session.id(), session.user())
+      engine.presence().remove(channel, session.id(), session.user())
           .compose(last -> last && ns.joinLeave()
-              ? services.broker().publishEvent(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
+              ? engine.broker().publishEvent(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
                   session.user()))
               : Future.succeededFuture())
           .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
@@ -354,7 +368,7 @@ public final class Hub {
   private void release(LocalChannel local) {
     if (local.isEmpty() && channels.get(local.name) == local) {
       channels.remove(local.name);
-      services.fanout().detach(local.name, this);
+      engine.fanout().detach(local.name, this);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.switchboard.transport;
 
-import io.switchboard.hub.NodeServices;
 import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.transport.http.ApiAuthHandler;
 import io.switchboard.transport.http.ApiErrors;
@@ -18,11 +17,11 @@ import io.vertx.ext.web.Router;
  * {@code POST /api/drain} (also on the public port), with the API's credentials.
  */
 public final class AdminVerticle extends VerticleBase {
-  private final NodeServices services;
+  private final NodeParts parts;
   private HttpServer server;
 
-  public AdminVerticle(NodeServices services) {
-    this.services = services;
+  public AdminVerticle(NodeParts parts) {
+    this.parts = parts;
   }
 
   @Override
@@ -30,20 +29,21 @@ public final class AdminVerticle extends VerticleBase {
     // the deadline applies here too; connections are not counted: probes must get through even
     // when their address has its limit of public connections
     AcceptedConnections accepted = new AcceptedConnections(vertx,
-        services.config().http().requestHeaderTimeoutMs(), new ConnectionCounter(0, 0),
-        services.metrics());
+        parts.config().http().requestHeaderTimeoutMs(), new ConnectionCounter(0, 0),
+        parts.metrics());
     Router router = Router.router(vertx);
     router.route().handler(accepted.requests());
-    HealthRoutes.mount(router, services);
-    router.post("/api/drain").handler(ApiAuthHandler.adminOnly(services))
-        .handler(new DrainHandler(services));
+    HealthRoutes.mount(router, parts.config().nodeId(), parts.metrics(), parts.drain(),
+        parts.engine().broker(), parts.hubs());
+    router.post("/api/drain").handler(ApiAuthHandler.adminOnly(parts.credentials()))
+        .handler(new DrainHandler(parts.drain()));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());
     // h2c off: see AcceptedConnections
     server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false));
     return server.connectionHandler(accepted::accept).requestHandler(router)
-        .invalidRequestHandler(new InvalidRequests(services.metrics()))
-        .listen(services.config().http().adminPort(), services.config().http().host());
+        .invalidRequestHandler(new InvalidRequests(parts.metrics()))
+        .listen(parts.config().http().adminPort(), parts.config().http().host());
   }
 
   public int actualPort() {

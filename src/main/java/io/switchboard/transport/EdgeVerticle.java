@@ -1,7 +1,7 @@
 package io.switchboard.transport;
 
+import io.switchboard.hub.FrameDispatcher;
 import io.switchboard.hub.Hub;
-import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.transport.http.InvalidRequests;
 import io.switchboard.transport.http.Routes;
@@ -16,32 +16,35 @@ import io.vertx.core.http.HttpServerOptions;
  * connections across the instances, and each instance only ever touches its own connections.
  */
 public final class EdgeVerticle extends VerticleBase {
-  private final NodeServices services;
+  private final NodeParts parts;
   private final SessionIds ids;
   private final HttpServerOptions options;
   private Hub hub;
   private HttpServer server;
 
-  public EdgeVerticle(NodeServices services, SessionIds ids, HttpServerOptions options) {
-    this.services = services;
+  public EdgeVerticle(NodeParts parts, SessionIds ids, HttpServerOptions options) {
+    this.parts = parts;
     this.ids = ids;
     this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    hub = new Hub(vertx, context, services);
+    hub = parts.newHub(vertx, context);
     hub.start();
-    WsEndpoint ws = new WsEndpoint(vertx, hub, ids);
+    FrameDispatcher dispatcher = new FrameDispatcher(hub, parts.publisher(), parts.engine(),
+        parts.limits().config(), parts.metrics());
+    WsEndpoint ws = new WsEndpoint(vertx, hub, dispatcher, parts.frameCodec(), ids,
+        parts.config(), parts.drain(), parts.metrics());
     AcceptedConnections accepted = new AcceptedConnections(vertx,
-        services.config().http().requestHeaderTimeoutMs(), services.connections(),
-        services.metrics());
+        parts.config().http().requestHeaderTimeoutMs(), parts.limits().connections(),
+        parts.metrics());
     server = vertx.createHttpServer(options)
         .connectionHandler(accepted::accept)
         .webSocketHandshakeHandler(handshake -> ws.handshake(handshake,
             accepted.headArrived(handshake.remoteAddress())))
-        .requestHandler(Routes.create(vertx, hub, ids, accepted.requests()))
-        .invalidRequestHandler(new InvalidRequests(services.metrics()));
+        .requestHandler(Routes.create(vertx, parts, hub, ids, accepted.requests()))
+        .invalidRequestHandler(new InvalidRequests(parts.metrics()));
     return server.listen();
   }
 

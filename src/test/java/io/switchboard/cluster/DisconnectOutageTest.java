@@ -50,7 +50,7 @@ class DisconnectOutageTest {
       TestNode node = TestNode.start(vertx, config.copy()
           .put("node", new JsonObject().put("id", "n" + i)));
       nodes.add(node);
-      Await.result(node.node().services().broker().connected());
+      Await.result(node.node().parts().engine().broker().connected());
     }
     tokens = TestTokens.create(vertxes.get(0));
   }
@@ -65,7 +65,7 @@ class DisconnectOutageTest {
   private void stopRedis() {
     redis.stop();
     for (TestNode node : nodes) {
-      Await.until(() -> !node.node().services().broker().reachable(), "the node sees Redis gone");
+      Await.until(() -> !node.node().parts().engine().broker().reachable(), "the node sees Redis gone");
     }
   }
 
@@ -136,7 +136,7 @@ class DisconnectOutageTest {
     stopRedis();
     redis.restart();
     for (TestNode node : nodes) {
-      Await.until(() -> node.node().services().broker().reachable(), "the node sees Redis back");
+      Await.until(() -> node.node().parts().engine().broker().reachable(), "the node sees Redis back");
     }
     Reply reply = disconnect(0, "42");
     assertEquals(200, reply.status(), reply.toString());

@@ -64,7 +64,7 @@ final class ThreeNodes implements AutoCloseable {
     TestNode node = TestNode.start(vertx, config.copy().mergeIn(new JsonObject()
         .put("node", new JsonObject().put("id", "n" + nodes.size())), true));
     nodes.add(node);
-    Await.result(((RedisBroker) node.node().services().broker()).connected());
+    Await.result(((RedisBroker) node.node().parts().engine().broker()).connected());
     return node;
   }
 

@@ -83,7 +83,7 @@ class RequestHeadDeadlineTest {
   }
 
   private double timeouts() {
-    return node.node().services().metrics().registry()
+    return node.node().parts().metrics().registry()
         .find("switchboard_request_head_timeouts").counter().count();
   }
 
@@ -227,7 +227,7 @@ class RequestHeadDeadlineTest {
         assertEquals(500, sse.next("message").json().getInteger("data"));
         assertTrue(tricklers.stream().noneMatch(RawConnection::isClosed),
             "the normal client was served while all 500 still trickled");
-        assertTrue(node.node().services().connections().addressCount("127.0.0.2") <= 100);
+        assertTrue(node.node().parts().limits().connections().addressCount("127.0.0.2") <= 100);
 
         for (RawConnection trickler : tricklers) {
           long closedNanos = Await.result(trickler.closed(),
@@ -235,7 +235,7 @@ class RequestHeadDeadlineTest {
           long lateMs = (closedNanos - lastOpened) / 1_000_000 - deadlineMs;
           assertTrue(lateMs <= LATE_MS, "a trickler outlived the deadline by " + lateMs + " ms");
         }
-        Await.until(() -> node.node().services().connections().addressCount("127.0.0.2") == 0,
+        Await.until(() -> node.node().parts().limits().connections().addressCount("127.0.0.2") == 0,
             "the tricklers' slots are freed");
         assertTrue(timeouts() >= 500, "timeouts: " + timeouts());
         assertFalse(ws.isClosed());

@@ -1,7 +1,8 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.auth.BearerTokens;
-import io.switchboard.hub.NodeServices;
+import io.switchboard.auth.Credentials;
+import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Handler;
@@ -23,24 +24,29 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
   public static final String CALLER = ApiCaller.KEY;
   private static final String API_KEY = "ApiKey ";
 
-  private final NodeServices services;
+  private final Credentials credentials;
   private final boolean open;
   private final boolean users;
+  private final CallerRateLimiter userRate;
 
-  private ApiAuthHandler(NodeServices services, boolean users) {
-    this.services = services;
-    this.open = services.config().auth().anonymous() && services.apiKeys().isEmpty();
+  private ApiAuthHandler(Credentials credentials, boolean users, CallerRateLimiter userRate) {
+    this.credentials = credentials;
+    this.open = credentials.config().anonymous() && credentials.apiKeys().isEmpty();
     this.users = users;
+    this.userRate = userRate;
   }
 
   /** API keys and admin tokens only. */
-  public static ApiAuthHandler adminOnly(NodeServices services) {
-    return new ApiAuthHandler(services, false);
+  public static ApiAuthHandler adminOnly(Credentials credentials) {
+    return new ApiAuthHandler(credentials, false, CallerRateLimiter.UNLIMITED);
   }
 
-  /** API keys, admin tokens, and users' own tokens (acting as that user). */
-  public static ApiAuthHandler usersToo(NodeServices services) {
-    return new ApiAuthHandler(services, true);
+  /**
+   * API keys, admin tokens, and users' own tokens (acting as that user), each user within
+   * {@code userRate} (limits.messagesPerSecond).
+   */
+  public static ApiAuthHandler usersToo(Credentials credentials, CallerRateLimiter userRate) {
+    return new ApiAuthHandler(credentials, true, userRate);
   }
 
   @Override
@@ -52,7 +58,7 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
     }
     String header = ctx.request().getHeader("Authorization");
     if (header != null && header.regionMatches(true, 0, API_KEY, 0, API_KEY.length())) {
-      int key = services.apiKeys().match(header.substring(API_KEY.length()).trim());
+      int key = credentials.apiKeys().match(header.substring(API_KEY.length()).trim());
       if (key < 0) {
         ApiErrors.reply(ctx, unauthorized("unknown API key"));
         return;
@@ -63,11 +69,11 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
     }
     String token = BearerTokens.of(header, null);
     if (token != null) {
-      if (services.tokens() == null) {
+      if (credentials.tokens() == null) {
         ApiErrors.reply(ctx, unauthorized("token authentication is not configured (auth.jwt)"));
         return;
       }
-      services.tokens().verify(token)
+      credentials.tokens().verify(token)
           .onSuccess(verified -> {
             String caller = "user:" + verified.principal().user();
             if (!verified.admin()) {
@@ -76,9 +82,9 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
                     "this endpoint needs a token with \"role\": \"admin\" or an API key"));
                 return;
               }
-              if (!services.userApiRate().tryTake(caller)) {
+              if (!userRate.tryTake(caller)) {
                 ctx.response().putHeader("Retry-After",
-                    String.valueOf(services.userApiRate().secondsUntil(caller, 1)));
+                    String.valueOf(userRate.secondsUntil(caller, 1)));
                 ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED,
                     "over limits.messagesPerSecond for user " + verified.principal().user()
                         + "; retry after Retry-After seconds"));

@@ -3,7 +3,8 @@ package io.switchboard.transport.http;
 import io.switchboard.auth.Permissions;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.hub.ChannelReads;
-import io.switchboard.hub.NodeServices;
+import io.switchboard.hub.Engine;
+import io.switchboard.hub.Publisher;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ReadCost;
 import io.switchboard.protocol.ErrorCode;
@@ -23,12 +24,15 @@ public final class ChannelReadHandlers {
   public static final int DEFAULT_HISTORY_LIMIT = 50;
   public static final int MAX_HISTORY_LIMIT = 1000;
 
-  private final NodeServices services;
+  private final Engine engine;
+  private final Publisher publisher;
   private final CallerRateLimiter rate;
 
-  public ChannelReadHandlers(NodeServices services) {
-    this.services = services;
-    this.rate = services.apiReadRate();
+  /** @param rate limits.apiReadsPerSecond per API caller */
+  public ChannelReadHandlers(Engine engine, Publisher publisher, CallerRateLimiter rate) {
+    this.engine = engine;
+    this.publisher = publisher;
+    this.rate = rate;
   }
 
   public Handler<RoutingContext> history() {
@@ -38,7 +42,7 @@ public final class ChannelReadHandlers {
           int limit = limit(ctx);
           takeRead(ctx, ReadCost.history(limit));
           var query = ChannelReads.query(ctx.request().getParam("since"), limit);
-          return services.broker().history(channel, query)
+          return engine.broker().history(channel, query)
               .recover(ChannelReads::unavailable)
               .map(page -> {
                 JsonArray messages = new JsonArray();
@@ -56,13 +60,13 @@ public final class ChannelReadHandlers {
     return ctx -> Future.succeededFuture()
         .compose(v -> {
           String channel = readable(ctx);
-          NamespaceConfig ns = services.publisher().namespaceOf(channel);
+          NamespaceConfig ns = publisher.namespaceOf(channel);
           if (!ns.presence()) {
             throw new SwitchboardException(ErrorCode.BAD_REQUEST,
                 "presence is not enabled for namespace \"" + ns.name() + "\"");
           }
           takeRead(ctx, ReadCost.PRESENCE);
-          return services.presence().list(channel)
+          return engine.presence().list(channel)
               .recover(ChannelReads::unavailable)
               .map(entries -> new JsonObject().put("channel", channel)
                   .put("users", ChannelReads.users(entries)));
@@ -73,7 +77,7 @@ public final class ChannelReadHandlers {
 
   private String readable(RoutingContext ctx) {
     String channel = ctx.pathParam("channel");
-    NamespaceConfig ns = services.publisher().namespaceOf(channel);
+    NamespaceConfig ns = publisher.namespaceOf(channel);
     // with a user's own token, what that user may subscribe to; else anything
     Permissions.checkSubscribe(ApiCaller.principal(ctx), channel, ns);
     return channel;

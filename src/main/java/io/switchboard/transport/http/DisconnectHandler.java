@@ -1,7 +1,7 @@
 package io.switchboard.transport.http;
 
+import io.switchboard.hub.Disconnects;
 import io.switchboard.hub.Disconnects.DisconnectResult;
-import io.switchboard.hub.NodeServices;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Context;
@@ -19,10 +19,10 @@ import io.vertx.ext.web.RoutingContext;
  * unreachable: the user was disconnected on this node only.
  */
 public final class DisconnectHandler implements Handler<RoutingContext> {
-  private final NodeServices services;
+  private final Disconnects disconnects;
 
-  public DisconnectHandler(NodeServices services) {
-    this.services = services;
+  public DisconnectHandler(Disconnects disconnects) {
+    this.disconnects = disconnects;
   }
 
   @Override
@@ -38,7 +38,7 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
             throw new SwitchboardException(ErrorCode.BAD_REQUEST,
                 "a disconnect is {\"user\": \"<user id>\"}");
           }
-          return services.disconnects().disconnect(user).map(DisconnectHandler::reply);
+          return disconnects.disconnect(user).map(DisconnectHandler::reply);
         })
         .onComplete(ar -> requestContext.runOnContext(v -> {
           if (ar.succeeded()) {

@@ -1,6 +1,6 @@
 package io.switchboard.transport.http;
 
-import io.switchboard.hub.NodeServices;
+import io.switchboard.hub.Drain;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,15 +16,15 @@ import org.slf4j.LoggerFactory;
 public final class DrainHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(DrainHandler.class);
 
-  private final NodeServices services;
+  private final Drain drain;
 
-  public DrainHandler(NodeServices services) {
-    this.services = services;
+  public DrainHandler(Drain drain) {
+    this.drain = drain;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (services.drain().request()) {
+    if (drain.request()) {
       log.atInfo().addKeyValue("caller", ctx.<String>get(ApiAuthHandler.CALLER))
           .log("drain requested over the HTTP API");
     }

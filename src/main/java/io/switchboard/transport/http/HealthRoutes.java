@@ -1,6 +1,9 @@
 package io.switchboard.transport.http;
 
-import io.switchboard.hub.NodeServices;
+import io.switchboard.broker.Broker;
+import io.switchboard.hub.Drain;
+import io.switchboard.hub.Hubs;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -12,28 +15,30 @@ public final class HealthRoutes {
   private HealthRoutes() {}
 
   /** Null when ready. */
-  private static String notReadyReason(NodeServices services) {
-    if (services.drain().draining()) {
+  private static String notReadyReason(Drain drain, Broker broker, Hubs hubs) {
+    if (drain.draining()) {
       return "draining";
     }
-    if (!services.broker().reachable()) {
+    if (!broker.reachable()) {
       return "broker unreachable: the node cannot publish or subscribe";
     }
-    int blocked = services.hubs().blockedLoops();
+    int blocked = hubs.blockedLoops();
     if (blocked > 0) {
       return blocked + " event loop(s) blocked: their timers are late";
     }
     return null;
   }
 
-  public static void mount(Router router, NodeServices services) {
+  /** Ready: not draining, the broker reachable, no event loop blocked. */
+  public static void mount(Router router, String nodeId, SwitchboardMetrics metrics, Drain drain,
+      Broker broker, Hubs hubs) {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
-        .put("node", services.config().nodeId())));
+        .put("node", nodeId)));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(services.metrics().scrape()));
+        .end(metrics.scrape()));
     router.get("/ready").handler(ctx -> {
-      String reason = notReadyReason(services);
+      String reason = notReadyReason(drain, broker, hubs);
       if (reason == null) {
         ctx.json(new JsonObject().put("ready", true));
       } else {

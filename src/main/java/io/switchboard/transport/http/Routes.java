@@ -1,8 +1,9 @@
 package io.switchboard.transport.http;
 
 import io.switchboard.hub.Hub;
-import io.switchboard.hub.NodeServices;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.limits.Limits;
+import io.switchboard.transport.NodeParts;
 import io.switchboard.transport.sse.SseHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -20,26 +21,27 @@ public final class Routes {
   private Routes() {}
 
   /**
+   * @param hub the hub of this event loop, for SSE streams
    * @param connections the first handler after the metrics: the request-head deadline and the
    *     per-address refusal of the request's connection (AcceptedConnections)
    */
-  public static Router create(Vertx vertx, Hub hub, SessionIds ids,
+  public static Router create(Vertx vertx, NodeParts parts, Hub hub, SessionIds ids,
       Handler<RoutingContext> connections) {
-    NodeServices services = hub.services();
-    PublishRequests publishes = new PublishRequests(services.protocolSchema(),
-        services.publisher());
-    ChannelReadHandlers reads = new ChannelReadHandlers(services);
-    int maxBody = services.config().limits().maxBodyBytes();
+    Limits limits = parts.limits();
+    PublishRequests publishes = new PublishRequests(parts.protocolSchema(), parts.publisher());
+    ChannelReadHandlers reads = new ChannelReadHandlers(parts.engine(), parts.publisher(),
+        limits.apiReadRate());
+    int maxBody = limits.config().maxBodyBytes();
 
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
-      ctx.put(ApiErrors.METRICS, services.metrics());
+      ctx.put(ApiErrors.METRICS, parts.metrics());
       ctx.next();
     });
     router.route().handler(connections);
     router.route().handler(new QueryStringHandler());
     // before credentials and the body are read: a refused origin costs neither
-    OriginHandler origins = new OriginHandler(new OriginPolicy(services.config().http()
+    OriginHandler origins = new OriginHandler(new OriginPolicy(parts.config().http()
         .allowedOrigins()));
     router.route("/api/*").handler(origins);
     router.route("/sse").handler(origins);
@@ -47,24 +49,27 @@ public final class Routes {
     // token verification completes at once, so no body chunk arrives before BodyHandler runs.
     // A user's own token is enough for what the user could do over a WebSocket (a browser that
     // only reaches SSE publishes over HTTP); everything else needs API credentials.
-    ApiAuthHandler usersToo = ApiAuthHandler.usersToo(services);
+    ApiAuthHandler usersToo = ApiAuthHandler.usersToo(parts.credentials(),
+        limits.userApiRate());
     router.post("/api/publish").handler(usersToo);
     router.getWithRegex(CHANNEL_READS).handler(usersToo);
-    router.route("/api/*").handler(ApiAuthHandler.adminOnly(services));
+    router.route("/api/*").handler(ApiAuthHandler.adminOnly(parts.credentials()));
     router.route("/api/*").handler(BodyHandler.create(false)
         .setBodyLimit(maxBody > 0 ? maxBody : -1));
-    router.post("/api/disconnect").handler(new DisconnectHandler(services));
-    router.post("/api/drain").handler(new DrainHandler(services));
-    router.post("/api/publish").handler(new PublishHandler(publishes,
-        services.apiPublishRate(), services.apiNewChannels()));
-    router.post("/api/batch").handler(new BatchHandler(publishes, services.apiPublishRate(),
-        services.apiNewChannels()));
+    router.post("/api/disconnect").handler(new DisconnectHandler(parts.disconnects()));
+    router.post("/api/drain").handler(new DrainHandler(parts.drain()));
+    router.post("/api/publish").handler(new PublishHandler(publishes, limits.apiPublishRate(),
+        limits.apiNewChannels()));
+    router.post("/api/batch").handler(new BatchHandler(publishes, limits.apiPublishRate(),
+        limits.apiNewChannels()));
     // channel names may hold '/', so the name is everything between the fixed parts
     router.getWithRegex("/api/channels/(?<channel>.+)/history").handler(reads.history());
     router.getWithRegex("/api/channels/(?<channel>.+)/presence").handler(reads.presence());
-    router.get("/sse").handler(new SseHandler(hub, ids));
-    if (services.config().http().adminPort() == 0) {
-      HealthRoutes.mount(router, services);
+    router.get("/sse").handler(new SseHandler(hub, ids, parts.credentials(),
+        parts.publisher(), limits.config(), parts.drain(), parts.metrics()));
+    if (parts.config().http().adminPort() == 0) {
+      HealthRoutes.mount(router, parts.config().nodeId(), parts.metrics(), parts.drain(),
+          parts.engine().broker(), parts.hubs());
     }
     ApiDocsRoutes.mount(router);
     router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new io.switchboard.protocol
@@ -84,7 +89,7 @@ public final class Routes {
     router.route().failureHandler(new ApiErrors());
     // a path parameter vertx-web cannot decode (%ZZ) fails while routes are matched, before any
     // handler runs: without this, a plain-text 400 and an ERROR log line per request
-    router.errorHandler(400, ctx -> ApiErrors.status(ctx.response(), 400, services.metrics()));
+    router.errorHandler(400, ctx -> ApiErrors.status(ctx.response(), 400, parts.metrics()));
     return router;
   }
 }

@@ -1,14 +1,18 @@
 package io.switchboard.transport.sse;
 
 import io.switchboard.auth.BearerTokens;
+import io.switchboard.auth.Credentials;
 import io.switchboard.auth.Permissions;
 import io.switchboard.auth.VerifiedToken;
-import io.switchboard.hub.NodeServices;
 import io.switchboard.auth.Principal;
 import io.switchboard.config.NamespaceConfig;
+import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.hub.Drain;
 import io.switchboard.hub.Hub;
+import io.switchboard.hub.Publisher;
 import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
@@ -33,15 +37,26 @@ public final class SseHandler implements Handler<RoutingContext> {
 
   private final Hub hub;
   private final SessionIds ids;
+  private final Credentials credentials;
+  private final Publisher publisher;
+  private final LimitsConfig limits;
+  private final Drain drain;
+  private final SwitchboardMetrics metrics;
 
-  public SseHandler(Hub hub, SessionIds ids) {
+  public SseHandler(Hub hub, SessionIds ids, Credentials credentials, Publisher publisher,
+      LimitsConfig limits, Drain drain, SwitchboardMetrics metrics) {
     this.hub = hub;
     this.ids = ids;
+    this.credentials = credentials;
+    this.publisher = publisher;
+    this.limits = limits;
+    this.drain = drain;
+    this.metrics = metrics;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (hub.services().drain().draining()) {
+    if (drain.draining()) {
       // a draining node takes no new streams: the browser retries, and reaches another node
       ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.UNAVAILABLE, "node is draining"));
       return;
@@ -55,17 +70,12 @@ public final class SseHandler implements Handler<RoutingContext> {
 
   /** The stream's token, or null for an anonymous stream where that is allowed. */
   private Future<VerifiedToken> authenticate(String token) {
-    NodeServices services = hub.services();
     if (token == null) {
-      return services.config().auth().anonymous() ? Future.succeededFuture(null)
+      return credentials.config().anonymous() ? Future.succeededFuture(null)
           : Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
               "a token is needed: Authorization: Bearer <JWT> or ?token=<JWT>"));
     }
-    if (services.tokens() == null) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
-          "token authentication is not configured on this node (auth.jwt)"));
-    }
-    return services.tokens().verify(token);
+    return credentials.verify(token);
   }
 
   private void start(RoutingContext ctx, VerifiedToken token) {
@@ -76,13 +86,13 @@ public final class SseHandler implements Handler<RoutingContext> {
       if (names.isEmpty()) {
         throw new SwitchboardException(ErrorCode.BAD_REQUEST, "at least one ?channel= is needed");
       }
-      int max = hub.services().config().limits().maxSubscriptionsPerConnection();
+      int max = limits.maxSubscriptionsPerConnection();
       if (max > 0 && names.size() > max) {
         throw new SwitchboardException(ErrorCode.BAD_REQUEST,
             "too many channels (limits.maxSubscriptionsPerConnection = " + max + ")");
       }
       for (String name : names) {
-        NamespaceConfig ns = hub.services().publisher().namespaceOf(name);
+        NamespaceConfig ns = publisher.namespaceOf(name);
         Permissions.checkSubscribe(who, name, ns);
         channels.put(name, ns);
       }
@@ -98,11 +108,11 @@ public final class SseHandler implements Handler<RoutingContext> {
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
     SseTransport transport = new SseTransport(response, ctx.request().connection(), resumeFrom,
-        ctx.vertx(), hub.services().config().limits());
+        ctx.vertx(), limits);
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
     transport.onSlowConsumer(() -> {
-      hub.services().metrics().slowConsumer();
+      metrics.slowConsumer();
       hub.close(session, CloseCode.TOO_MANY);
     });
     // the stream ends (server close) or its connection goes (client gone, node stopping); through

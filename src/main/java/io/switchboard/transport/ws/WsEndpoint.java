@@ -1,11 +1,15 @@
 package io.switchboard.transport.ws;
 
 import io.switchboard.auth.Principal;
+import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Drain;
 import io.switchboard.hub.FrameDispatcher;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.FrameRateLimiter;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
@@ -37,16 +41,23 @@ public final class WsEndpoint {
   private final FrameCodec codec;
   private final SessionIds ids;
   private final OriginPolicy origins;
+  private final LimitsConfig limits;
+  private final Drain drain;
+  private final SwitchboardMetrics metrics;
   private final int maxMessageBytes;
 
-  public WsEndpoint(Vertx vertx, Hub hub, SessionIds ids) {
+  public WsEndpoint(Vertx vertx, Hub hub, FrameDispatcher dispatcher, FrameCodec codec,
+      SessionIds ids, SwitchboardConfig config, Drain drain, SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.hub = hub;
-    this.dispatcher = new FrameDispatcher(hub);
-    this.codec = hub.services().frameCodec();
+    this.dispatcher = dispatcher;
+    this.codec = codec;
     this.ids = ids;
-    this.origins = new OriginPolicy(hub.services().config().http().allowedOrigins());
-    int maxFrame = hub.services().config().limits().maxFrameBytes();
+    this.origins = new OriginPolicy(config.http().allowedOrigins());
+    this.limits = config.limits();
+    this.drain = drain;
+    this.metrics = metrics;
+    int maxFrame = limits.maxFrameBytes();
     this.maxMessageBytes = maxFrame > 0 ? maxFrame : Integer.MAX_VALUE;
   }
 
@@ -76,7 +87,7 @@ public final class WsEndpoint {
     if (!PATH.equals(handshake.path())) {
       return 404;
     }
-    if (hub.services().drain().draining()) {
+    if (drain.draining()) {
       // a draining node takes no new connections: the client retries, and reaches another node
       return ErrorCode.UNAVAILABLE.httpStatus();
     }
@@ -96,15 +107,15 @@ public final class WsEndpoint {
     DirectWriteQueue.install(socket);
     long now = System.currentTimeMillis();
     WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
-        hub.services().config().limits());
+        limits);
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
     InboundFrames.install(socket, maxMessageBytes, code -> hub.close(session, code));
     hub.open(session);
     transport.onSlowConsumer(() -> {
-      hub.services().metrics().slowConsumer();
+      metrics.slowConsumer();
       hub.close(session, CloseCode.TOO_MANY);
     });
-    FrameRateLimiter rate = FrameRateLimiter.of(hub.services().config().limits());
+    FrameRateLimiter rate = FrameRateLimiter.of(limits);
     socket.textMessageHandler(text -> {
       session.seen(System.currentTimeMillis());
       // the heartbeat answer bypasses the rate, so a busy client is never reaped for silence
@@ -131,7 +142,7 @@ public final class WsEndpoint {
       case ACCEPT:
         return true;
       case REFUSE:
-        hub.services().metrics().error("ws", ErrorCode.RATE_LIMITED);
+        metrics.error("ws", ErrorCode.RATE_LIMITED);
         session.transport().sendFrame(RATE_LIMITED);
         return false;
       default:

@@ -232,7 +232,7 @@ class RedisOutageTest {
           "history covered the outage: no gap");
     }
     long reconnects = nodes.stream().mapToLong(n ->
-        ((RedisBroker) n.node().services().broker()).stats().reconnects.sum()).sum();
+        ((RedisBroker) n.node().parts().engine().broker()).stats().reconnects.sum()).sum();
     assertTrue(reconnects >= 2, "the links reconnected: " + reconnects);
   }
 

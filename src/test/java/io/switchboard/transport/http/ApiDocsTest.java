@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.hub.Hub;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.testing.ApiDocument;
@@ -14,6 +13,7 @@ import io.switchboard.testing.Await;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestNode.Reply;
 import io.switchboard.testing.TestTokens;
+import io.switchboard.transport.NodeParts;
 import io.switchboard.validation.ProtocolSchema;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -335,8 +335,9 @@ class ApiDocsTest {
 
   @Test
   void everyRouteOfTheRouterIsDocumented() {
-    Router router = Routes.create(vertx, new Hub(vertx, vertx.getOrCreateContext(),
-        node.node().services()), new SessionIds("routes"), RoutingContext::next);
+    NodeParts parts = node.node().parts();
+    Router router = Routes.create(vertx, parts, parts.newHub(vertx, vertx.getOrCreateContext()),
+        new SessionIds("routes"), RoutingContext::next);
     Set<String> documented = openapi.operations().keySet();
     List<String> undocumented = new ArrayList<>();
     int checked = 0;

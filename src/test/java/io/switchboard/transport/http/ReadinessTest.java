@@ -26,7 +26,7 @@ class ReadinessTest {
       CountDownLatch release = new CountDownLatch(1);
       AtomicBoolean blockedOne = new AtomicBoolean();
       // block exactly one of the node's loops, as a handler that blocks would
-      node.node().services().hubs().onEachLoop(() -> {
+      node.node().parts().hubs().onEachLoop(() -> {
         if (blockedOne.compareAndSet(false, true)) {
           try {
             release.await(6, TimeUnit.SECONDS);

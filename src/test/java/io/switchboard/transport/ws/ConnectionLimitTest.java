@@ -85,7 +85,7 @@ class ConnectionLimitTest {
   }
 
   private ConnectionCounter counter() {
-    return node.node().services().connections();
+    return node.node().parts().limits().connections();
   }
 
   private void assertWsRefused() {
