@@ -86,7 +86,7 @@ public final class Main implements Callable<Integer> {
       } catch (RuntimeException e) {
         System.err.println("switchboard: cannot join the cluster \"" + config.cluster().name()
             + "\" as " + config.cluster().host() + ":" + config.cluster().port() + ": "
-            + rootMessage(e));
+            + ConfigLoader.rootMessage(e));
         return 1;
       }
       ClusterStart members = clusterStart;
@@ -165,13 +165,5 @@ public final class Main implements Callable<Integer> {
     if (cluster != null) {
       cluster.leave();
     }
-  }
-
-  private static String rootMessage(Throwable err) {
-    Throwable cause = err;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
   }
 }

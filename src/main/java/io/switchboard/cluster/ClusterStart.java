@@ -45,7 +45,8 @@ public final class ClusterStart {
   private final Config hazelcast;
   private final EventBusOptions eventBus;
   private final X509TrustManager trust;
-  private HazelcastInstance instance;
+  // set by Main's thread at start, read by the members gauge on any thread
+  private volatile HazelcastInstance instance;
 
   private ClusterStart(ClusterConfig config, Config hazelcast, EventBusOptions eventBus,
       X509TrustManager trust) {

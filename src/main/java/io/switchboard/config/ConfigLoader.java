@@ -312,7 +312,11 @@ public final class ConfigLoader {
     return Map.copyOf(out);
   }
 
-  static String rootMessage(Throwable err) {
+  /**
+   * The innermost cause's message (its class name when it has none): what a one-line start-up
+   * error says, without the wrappers around it.
+   */
+  public static String rootMessage(Throwable err) {
     Throwable cause = err;
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();

@@ -1,6 +1,7 @@
 package io.switchboard.plugin;
 
 import io.switchboard.config.ConfigException;
+import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.PluginsConfig;
 import io.switchboard.config.PluginsConfig.VerticleConfig;
 import io.vertx.core.Deployable;
@@ -32,7 +33,10 @@ public final class PluginVerticles {
 
   private final Vertx vertx;
   private final PluginsConfig config;
-  private final List<String> deployments = new ArrayList<>();
+  // added to by the deployments' callbacks one after the other at start, read at close: the
+  // start has completed (or failed) by then, and a synchronized list makes the writes visible
+  private final List<String> deployments = java.util.Collections.synchronizedList(
+      new ArrayList<>());
 
   public PluginVerticles(Vertx vertx, PluginsConfig config) {
     this.vertx = vertx;
@@ -63,7 +67,7 @@ public final class PluginVerticles {
             .setConfig(verticle.config().copy())
             .setClassLoader(type.getClassLoader()))
         .recover(err -> Future.failedFuture(new PluginFailure("verticle " + verticle.className()
-            + " (verticles[" + index + "]) failed to start: " + rootMessage(err), err)))
+            + " (verticles[" + index + "]) failed to start: " + ConfigLoader.rootMessage(err), err)))
         .map(id -> {
           deployments.add(id);
           log.atInfo().addKeyValue("class", verticle.className())
@@ -133,13 +137,5 @@ public final class PluginVerticles {
       chain = chain.eventually(() -> vertx.undeploy(id));
     }
     return chain;
-  }
-
-  private static String rootMessage(Throwable err) {
-    Throwable cause = err;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
   }
 }

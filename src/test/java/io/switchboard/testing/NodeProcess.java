@@ -191,6 +191,11 @@ public final class NodeProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
   @Override
   public void close() {
+    terminate(process);
+  }
+
+  /** SIGTERM, then SIGKILL if {@code process} has not exited within 30 s. */
+  public static void terminate(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
