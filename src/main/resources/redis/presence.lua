@@ -6,6 +6,8 @@
 -- leaves of swept users ('' for none), then for add/remove: connection, user; for refresh and
 -- restore: the node's connections in this channel as connection, user pairs (restore re-adds the
 -- missing ones, so a Redis that restarted empty learns the node's presence again)
+-- Returns {result, swept}: the op's result, and the users the sweep found gone (their last
+-- connection expired), whose leave the calling node announces on its event bus
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local ttl = tonumber(ARGV[2])
@@ -21,10 +23,14 @@ local function dropConnection(connection)
   return false, user
 end
 
+local swept = {}
 for _, connection in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowMs)) do
   local left, user = dropConnection(connection)
-  if left and ARGV[3] ~= '' then
-    redis.call('PUBLISH', ARGV[3], 'e leave ' .. user)
+  if left then
+    swept[#swept + 1] = user
+    if ARGV[3] ~= '' then
+      redis.call('PUBLISH', ARGV[3], 'e leave ' .. user)
+    end
   end
 end
 
@@ -48,13 +54,13 @@ local op = ARGV[1]
 if op == 'add' then
   local first = addConnection(ARGV[4], ARGV[5])
   keepKeys()
-  return first and 1 or 0
+  return {first and 1 or 0, swept}
 elseif op == 'remove' then
   if redis.call('ZSCORE', KEYS[1], ARGV[4]) then
     local left = dropConnection(ARGV[4])
-    return left and 1 or 0
+    return {left and 1 or 0, swept}
   end
-  return 0
+  return {0, swept}
 elseif op == 'refresh' then
   -- only entries still there: one that is gone was removed (a refresh sent before a remove may
   -- arrive after it) or has not been added yet (its add will announce the join)
@@ -62,14 +68,14 @@ elseif op == 'refresh' then
     redis.call('ZADD', KEYS[1], 'XX', nowMs + ttl, ARGV[i])
   end
   keepKeys()
-  return 0
+  return {0, swept}
 elseif op == 'restore' then
   -- after the node's link to Redis came back: Redis may have restarted empty
   for i = 4, #ARGV, 2 do
     addConnection(ARGV[i], ARGV[i + 1])
   end
   keepKeys()
-  return 0
+  return {0, swept}
 else
-  return redis.call('HGETALL', KEYS[3])
+  return {redis.call('HGETALL', KEYS[3]), swept}
 end

@@ -7,20 +7,21 @@
 -- ARGV[8] epoch to start with when the channel has none (new, expired, evicted, or Redis lost its
 -- data), ARGV[9] '1' when the publish may create the channel, '0' when it may not (the publisher is
 -- out of new channels: limits.newChannelsPerSecond)
--- Returns {offset, epoch, ts}; {0, '', ''} when the channel does not exist and may not be created.
+-- Returns {offset, epoch, ts, repeat}: repeat 1 when KEYS[3] was seen (nothing was published);
+-- {0, '', '', 0} when the channel does not exist and may not be created.
 -- Atomic under maxmemory too: Redis refuses a script with OOM only at its first write, before it
 -- changed anything.
 if KEYS[3] then
   local seen = redis.call('GET', KEYS[3])
   if seen then
     local offset, epoch, ts = string.match(seen, '^(%d+) (%S+) (%d+)$')
-    return {tonumber(offset), epoch, ts}
+    return {tonumber(offset), epoch, ts, 1}
   end
 end
 local epoch = redis.call('HGET', KEYS[1], 'e')
 if not epoch then
   if ARGV[9] == '0' then
-    return {0, '', ''}
+    return {0, '', '', 0}
   end
   epoch = ARGV[8]
   redis.call('HSET', KEYS[1], 'e', epoch)
@@ -54,4 +55,4 @@ if KEYS[3] then
 end
 redis.call('PUBLISH', ARGV[1],
   'm ' .. offset .. ' ' .. epoch .. ' ' .. ts .. ' ' .. publisherLength .. '\n' .. publisher .. ARGV[2])
-return {offset, epoch, ts}
+return {offset, epoch, ts, 0}

@@ -25,6 +25,9 @@ import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.broker.ChannelEvent;
+import io.switchboard.hub.AcceptedTraffic;
+import io.switchboard.hub.AnnouncedPresence;
 import io.switchboard.hub.Disconnects;
 import io.switchboard.hub.Drain;
 import io.switchboard.hub.Engine;
@@ -35,12 +38,14 @@ import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.limits.Limits;
 import io.switchboard.limits.UserSlots;
+import io.switchboard.plugin.PluginVerticles;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.transport.AdminVerticle;
 import io.switchboard.transport.EdgeVerticle;
 import io.switchboard.transport.NodeParts;
 import io.switchboard.transport.bus.PublishConsumer;
+import io.switchboard.transport.bus.TrafficBus;
 import io.switchboard.transport.http.PublishRequests;
 import io.switchboard.transport.inbox.RedisInbox;
 import io.switchboard.validation.ProtocolSchema;
@@ -78,6 +83,7 @@ public final class Node {
   private String deploymentId;
   private String adminDeploymentId;
   private RedisInbox inbox;
+  private PluginVerticles plugins;
 
   private Node(Vertx vertx, NodeParts parts, NodeControl control) {
     this.vertx = vertx;
@@ -121,11 +127,14 @@ public final class Node {
     RevocationStore sharedRevocations;
     UserSlots userSlots;
     NodeControl control;
+    AcceptedTraffic traffic = new TrafficBus(vertx.eventBus(), config);
     if (config.broker().type() == BrokerType.REDIS) {
       RedisBroker redis = RedisBroker.start(vertx, config.broker().redis(), config.nodeId());
       broker = redis;
       presence = new RedisPresence(vertx, redis, config.presence().ttlMs(),
-          config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel));
+          config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel),
+          (channel, user) -> traffic.presence(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
+              user)));
       sharedRevocations = new RedisRevocations(redis);
       userSlots = new RedisUserSlots(vertx, redis, config.limits().maxConnectionsPerUser(),
           config.presence().ttlMs());
@@ -137,9 +146,10 @@ public final class Node {
       userSlots = UserSlots.of(connections);
       control = NodeControl.SINGLE_NODE;
     }
+    presence = new AnnouncedPresence(presence, traffic);
     Fanout fanout = new Fanout(broker);
     broker.listener(fanout);
-    Publisher publisher = new Publisher(config, schemas, broker, metrics);
+    Publisher publisher = new Publisher(config, schemas, broker, metrics, traffic);
     registerNodeGauges(metrics, config, broker, fanout, control);
     RevocationList revocations = new RevocationList();
     TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations,
@@ -270,7 +280,10 @@ public final class Node {
             : vertx.deployVerticle(new AdminVerticle(parts))
                 .onSuccess(id2 -> adminDeploymentId = id2))
         .onSuccess(v -> startInbox())
-        .mapEmpty();
+        .compose(v -> {
+          plugins = new PluginVerticles(vertx, config.plugins());
+          return plugins.deploy();
+        });
   }
 
   /**
@@ -345,8 +358,9 @@ public final class Node {
   }
 
   private Future<Void> closeOnce() {
-    Future<Void> undeploy = (adminDeploymentId == null ? Future.<Void>succeededFuture()
-        : vertx.undeploy(adminDeploymentId))
+    Future<Void> undeploy = (plugins == null ? Future.<Void>succeededFuture() : plugins.undeploy())
+        .eventually(() -> adminDeploymentId == null ? Future.<Void>succeededFuture()
+            : vertx.undeploy(adminDeploymentId))
         .compose(v -> deploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(deploymentId));
     return undeploy.eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())

@@ -15,8 +15,11 @@ public interface Broker {
   /** Set once, before any other call; receives the publications of subscribed channels. */
   void listener(BrokerListener listener);
 
-  /** Appends and fans out; completes with the new position once the broker took it. */
-  Future<StreamPosition> publish(String channel, String data, PublishOptions options);
+  /**
+   * Appends and fans out; completes with the new position once the broker took it, or, for a
+   * repeated idempotency key, with the first publish's position and time, marked a repeat.
+   */
+  Future<PublishAck> publish(String channel, String data, PublishOptions options);
 
   /** Fans a join/leave out to subscribed nodes, without history. */
   Future<Void> publishEvent(ChannelEvent event);

@@ -19,10 +19,13 @@ import java.util.Map;
  * @param jwks the keys of {@code auth.jwt.jwksFile}; empty without one
  * @param redisCaFile {@code broker.redis.tlsCaFile} resolved against the config's directory; as
  *     given when absent or empty
+ * @param clusterFiles {@code cluster.configFile} and {@code cluster.tls.*} by key, resolved against
+ *     the config's directory once known to exist (only checked: Hazelcast and Vert.x read them)
+ * @param baseDir the config file's directory ({@code plugins/} is there)
  * @param problems every file that could not be read or is not what its key needs, named by key
  */
 record ConfigFiles(Map<String, JsonObject> schemas, List<JsonObject> jwks, String redisCaFile,
-    List<String> problems) {
+    Map<String, String> clusterFiles, Path baseDir, List<String> problems) {
   private static final String CA_KEY = "broker.redis.tlsCaFile";
 
   /**
@@ -37,11 +40,13 @@ record ConfigFiles(Map<String, JsonObject> schemas, List<JsonObject> jwks, Strin
         root.section("auth").section("jwt").string("jwksFile", null));
     Future<String> caFile = caFile(vertx, baseDir,
         root.section("broker").section("redis").string("tlsCaFile", null));
-    return Future.join(schemas, jwks, caFile).transform(ignored -> {
+    Future<Map<String, String>> clusterFiles = SystemSections.clusterFiles(vertx, baseDir,
+        root.section("cluster"));
+    return Future.join(schemas, jwks, caFile, clusterFiles).transform(ignored -> {
       List<String> problems = new ArrayList<>();
       return Future.succeededFuture(new ConfigFiles(valueOf(schemas, Map.of(), problems),
           valueOf(jwks, List.of(), problems), valueOf(caFile, null, problems),
-          List.copyOf(problems)));
+          valueOf(clusterFiles, Map.of(), problems), baseDir, List.copyOf(problems)));
     });
   }
 

@@ -44,6 +44,15 @@ public final class ConfigLoader {
 
   /** Loads {@code file} and the environment overrides; schema paths are relative to its folder. */
   public static Future<SwitchboardConfig> load(Vertx vertx, Path file) {
+    return load(vertx, file, json -> { });
+  }
+
+  /**
+   * {@link #load(Vertx, Path)}, with {@code commandLine} applied to the file's JSON before it is
+   * checked (Main's {@code -cluster}), as the environment overrides are.
+   */
+  public static Future<SwitchboardConfig> load(Vertx vertx, Path file,
+      java.util.function.Consumer<JsonObject> commandLine) {
     ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
         .setScanPeriod(0)
         .addStore(new ConfigStoreOptions().setType("file").setFormat("json")
@@ -62,6 +71,7 @@ public final class ConfigLoader {
               env.put(name, String.valueOf(value));
             }
           }
+          commandLine.accept(merged);
           return fromJson(vertx, merged, env, file.toAbsolutePath().getParent());
         });
   }
@@ -92,11 +102,14 @@ public final class ConfigLoader {
     if (nodeId.isEmpty()) {
       nodeId = "n-" + UUID.randomUUID().toString().substring(0, 8);
     }
-    return new SwitchboardConfig(nodeId, http(root.section("http")),
-        broker(root.section("broker"), files), auth(root.section("auth"), files),
-        heartbeat(root.section("heartbeat")), reaper(root.section("reaper")),
-        presence(root.section("presence")), limits(root.section("limits")),
-        drain(root.section("drain")), namespaces(root.section("namespaces"), files));
+    BrokerConfig broker = broker(root.section("broker"), files);
+    return new SwitchboardConfig(nodeId, http(root.section("http")), broker,
+        auth(root.section("auth"), files), heartbeat(root.section("heartbeat")),
+        reaper(root.section("reaper")), presence(root.section("presence")),
+        limits(root.section("limits")), drain(root.section("drain")),
+        namespaces(root.section("namespaces"), files),
+        SystemSections.cluster(root.section("cluster"), broker.type(), files.clusterFiles()),
+        SystemSections.plugins(root, files.baseDir()));
   }
 
   private static HttpConfig http(ConfigSection s) {
@@ -288,16 +301,22 @@ public final class ConfigLoader {
           history.integer("size", HistoryConfig.DEFAULT_SIZE, 0, 1_000_000),
           history.number("ttlMs", HistoryConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
       history.rejectUnknownKeys();
+      boolean presence = ns.bool("presence", false);
       out.put(name, new NamespaceConfig(name, content,
           ns.choice("subscribe", NamespaceConfig.DEFAULT_SUBSCRIBE, AccessPolicy.class),
           ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
-          historyConfig, ns.bool("presence", false), ns.bool("joinLeave", false)));
+          historyConfig, presence, ns.bool("joinLeave", false),
+          SystemSections.bus(ns.section("bus"), presence)));
       ns.rejectUnknownKeys();
     }
     return Map.copyOf(out);
   }
 
-  static String rootMessage(Throwable err) {
+  /**
+   * The innermost cause's message (its class name when it has none): what a one-line start-up
+   * error says, without the wrappers around it.
+   */
+  public static String rootMessage(Throwable err) {
     Throwable cause = err;
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();

@@ -13,7 +13,8 @@ import java.util.Map;
 /** The whole node configuration, parsed and checked once at start. Immutable. */
 public record SwitchboardConfig(String nodeId, HttpConfig http, BrokerConfig broker, AuthConfig auth,
     HeartbeatConfig heartbeat, ReaperConfig reaper, PresenceConfig presence, LimitsConfig limits,
-    DrainConfig drain, Map<String, NamespaceConfig> namespaces) {
+    DrainConfig drain, Map<String, NamespaceConfig> namespaces, ClusterConfig cluster,
+    PluginsConfig plugins) {
 
   /** The namespace of a channel, or null when it is not configured ({@code unknown_channel}). */
   public NamespaceConfig namespace(String name) {

@@ -4,6 +4,7 @@ import io.switchboard.auth.Permissions;
 import io.switchboard.auth.Principal;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.NewChannelRefused;
+import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
@@ -35,13 +36,21 @@ public final class Publisher {
   // an outage fails every publish: one line per interval says so without flooding the log
   private final WarningThrottle brokerFailures = new WarningThrottle(5_000);
   private final PendingPublishes pending = new PendingPublishes();
+  private final AcceptedTraffic traffic;
 
   public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker,
       SwitchboardMetrics metrics) {
+    this(config, schemas, broker, metrics, AcceptedTraffic.NONE);
+  }
+
+  /** {@code traffic}: told of every message the broker acked (not of repeats). */
+  public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker,
+      SwitchboardMetrics metrics, AcceptedTraffic traffic) {
     this.config = config;
     this.metrics = metrics;
     this.schemas = schemas;
     this.broker = broker;
+    this.traffic = traffic;
   }
 
   /**
@@ -72,11 +81,18 @@ public final class Publisher {
                 idempotencyKey, mayCreate)))
         .onComplete(ar -> {
           // only a publish that opened the channel's stream used the creation it reserved
-          if (mayCreate && !(ar.succeeded() && ar.result().opensEpoch())) {
+          if (mayCreate && !(ar.succeeded() && !ar.result().repeat()
+              && ar.result().position().opensEpoch())) {
             creations.release();
           }
         })
-        .onSuccess(position -> metrics.published(source, System.nanoTime() - started))
+        .onSuccess(ack -> {
+          metrics.published(source, System.nanoTime() - started);
+          if (!ack.repeat()) {
+            traffic.published(ns, channel, ack, publisher, data);
+          }
+        })
+        .map(PublishAck::position)
         .recover(err -> {
           if (err instanceof SwitchboardException) {
             return Future.failedFuture(err);

@@ -102,6 +102,16 @@ public final class SwitchboardMetrics {
     return new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
   }
 
+  /**
+   * {@code switchboard_cluster_members}: members of the clustered event bus (Hazelcast), this node
+   * and services included; registered by Main, which owns the cluster member.
+   */
+  public static void clusterMembers(MeterRegistry registry, Supplier<Number> members) {
+    Gauge.builder("switchboard_cluster_members", members, v -> v.get().doubleValue())
+        .description("Members of the clustered event bus (cluster.enabled), this node included")
+        .strongReference(true).register(registry);
+  }
+
   public MeterRegistry registry() {
     return registry;
   }

@@ -62,8 +62,8 @@ public abstract class BrokerContract {
   @Test
   void offsetsOfAChannelStrictlyIncreaseAndShareAnEpoch() {
     String ch = channel("offsets");
-    StreamPosition first = Await.result(broker.publish(ch, "1", KEEP_10));
-    StreamPosition second = Await.result(broker.publish(ch, "2", KEEP_10));
+    StreamPosition first = Await.result(broker.publish(ch, "1", KEEP_10)).position();
+    StreamPosition second = Await.result(broker.publish(ch, "2", KEEP_10)).position();
     assertTrue(second.offset() > first.offset());
     assertEquals(first.epoch(), second.epoch());
     assertNotEquals(first.encode(), second.encode());
@@ -76,7 +76,7 @@ public abstract class BrokerContract {
     Await.result(broker.subscribe(ch));
     List<StreamPosition> acked = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      acked.add(Await.result(broker.publish(ch, String.valueOf(i), KEEP_10)));
+      acked.add(Await.result(broker.publish(ch, String.valueOf(i), KEEP_10)).position());
     }
     awaitReceived(ch, 20);
     List<Publication> mine = received.stream().filter(p -> p.channel().equals(ch)).toList();
@@ -90,9 +90,9 @@ public abstract class BrokerContract {
   @Test
   void historySinceReturnsWhatCameAfterAndReachesSince() {
     String ch = channel("since");
-    StreamPosition first = Await.result(broker.publish(ch, "a", KEEP_10));
+    StreamPosition first = Await.result(broker.publish(ch, "a", KEEP_10)).position();
     Await.result(broker.publish(ch, "b", KEEP_10));
-    StreamPosition third = Await.result(broker.publish(ch, "c", KEEP_10));
+    StreamPosition third = Await.result(broker.publish(ch, "c", KEEP_10)).position();
     HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(first, 100)));
     assertTrue(page.reachesSince());
     assertEquals(third, page.top());
@@ -113,7 +113,7 @@ public abstract class BrokerContract {
   void historyKeepsOnlyTheNamespaceSize() {
     String ch = channel("size");
     PublishOptions keep3 = new PublishOptions(null, 3, 60_000);
-    StreamPosition first = Await.result(broker.publish(ch, "0", keep3));
+    StreamPosition first = Await.result(broker.publish(ch, "0", keep3)).position();
     for (int i = 1; i < 6; i++) {
       Await.result(broker.publish(ch, String.valueOf(i), keep3));
     }
@@ -126,7 +126,7 @@ public abstract class BrokerContract {
   @Test
   void anOffsetFromAnotherEpochNeverReachesSince() {
     String ch = channel("epoch");
-    StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10));
+    StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10)).position();
     HistoryPage page = Await.result(broker.history(ch,
         new HistoryQuery(new StreamPosition(top.offset(), top.epoch() + "x"), 100)));
     assertFalse(page.reachesSince());
@@ -138,7 +138,7 @@ public abstract class BrokerContract {
   @Test
   void sinceAtTheTopReachesWithNothingToReplay() {
     String ch = channel("top");
-    StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10));
+    StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10)).position();
     HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(top, 100)));
     assertTrue(page.reachesSince());
     assertTrue(page.publications().isEmpty());
@@ -163,12 +163,14 @@ public abstract class BrokerContract {
     String ch = channel("idempotent");
     Await.result(broker.subscribe(ch));
     PublishOptions keyed = new PublishOptions(null, 10, 60_000, "entry-1");
-    StreamPosition first = Await.result(broker.publish(ch, "1", keyed));
-    StreamPosition repeat = Await.result(broker.publish(ch, "1", keyed));
+    PublishAck first = Await.result(broker.publish(ch, "1", keyed));
+    PublishAck repeat = Await.result(broker.publish(ch, "1", keyed));
     StreamPosition other = Await.result(broker.publish(ch, "2",
-        new PublishOptions(null, 10, 60_000, "entry-2")));
-    assertEquals(first, repeat);
-    assertEquals(first.offset() + 1, other.offset());
+        new PublishOptions(null, 10, 60_000, "entry-2"))).position();
+    assertEquals(new PublishAck(first.position(), first.ts(), true), repeat,
+        "the first publish's position and time, marked a repeat");
+    assertFalse(first.repeat());
+    assertEquals(first.position().offset() + 1, other.offset());
     awaitReceived(ch, 2);
     assertEquals(List.of("1", "2"), received.stream().filter(p -> p.channel().equals(ch))
         .map(Publication::data).toList());
@@ -186,10 +188,10 @@ public abstract class BrokerContract {
     String absent = channel("create-absent");
     PublishOptions noCreate = new PublishOptions(null, 10, 60_000, null, false);
     Await.result(broker.publish(existing, "1", KEEP_10));
-    assertEquals(2, Await.result(broker.publish(existing, "2", noCreate)).offset());
+    assertEquals(2, Await.result(broker.publish(existing, "2", noCreate)).position().offset());
     assertTrue(Await.failure(broker.publish(absent, "1", noCreate))
         instanceof NewChannelRefused);
-    StreamPosition first = Await.result(broker.publish(absent, "1", KEEP_10));
+    StreamPosition first = Await.result(broker.publish(absent, "1", KEEP_10)).position();
     assertEquals(1, first.offset(), "the refused publish created nothing");
     assertTrue(first.opensEpoch());
   }

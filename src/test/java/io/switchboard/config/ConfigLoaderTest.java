@@ -164,7 +164,46 @@ class ConfigLoaderTest {
             null),
         Arguments.of("unreadable schema file",
             "{\"namespaces\": {\"x\": {\"schema\": \"no/such/schema.json\"}}}",
-            "namespaces.x.schema", "cannot read"));
+            "namespaces.x.schema", "cannot read"),
+        Arguments.of("cluster with the memory broker", "{\"cluster\": {\"enabled\": true}}",
+            "cluster.enabled", "broker.type"),
+        Arguments.of("cluster member not host:port",
+            "{\"cluster\": {\"members\": [\"10.0.0.1\"]}}", "cluster.members", "10.0.0.1"),
+        Arguments.of("cluster host that is no address",
+            "{\"cluster\": {\"host\": \"0.0.0.0\"}}", "cluster.host", "0.0.0.0"),
+        Arguments.of("cluster port zero", "{\"cluster\": {\"port\": 0}}", "cluster.port", null),
+        Arguments.of("cluster name beside a Hazelcast file",
+            "{\"cluster\": {\"configFile\": \"hz.xml\", \"name\": \"a\"}}", "cluster.name",
+            "configFile"),
+        Arguments.of("cluster TLS without a CA",
+            "{\"cluster\": {\"tls\": {\"keyFile\": \"k\", \"certFile\": \"c\"}}}",
+            "cluster.tls.caFile", "PEM"),
+        Arguments.of("unreadable cluster TLS file",
+            "{\"cluster\": {\"tls\": {\"keyFile\": \"no/k.pem\", \"certFile\": \"no/c.pem\","
+                + " \"caFile\": \"no/ca.pem\"}}}", "cluster.tls.keyFile", "cannot read"),
+        Arguments.of("unreadable Hazelcast file",
+            "{\"cluster\": {\"configFile\": \"no/hazelcast.xml\"}}", "cluster.configFile",
+            "cannot read"),
+        Arguments.of("unknown cluster key", "{\"cluster\": {\"multicast\": true}}",
+            "cluster.multicast", "unknown key"),
+        Arguments.of("verticles not an array", "{\"verticles\": {\"class\": \"a.B\"}}",
+            "verticles", null),
+        Arguments.of("verticle without a class", "{\"verticles\": [{\"instances\": 1}]}",
+            "verticles[0].class", "class name"),
+        Arguments.of("verticle with no instances",
+            "{\"verticles\": [{\"class\": \"a.B\", \"instances\": 0}]}",
+            "verticles[0].instances", null),
+        Arguments.of("verticle config not an object",
+            "{\"verticles\": [{\"class\": \"a.B\", \"config\": \"x=1\"}]}",
+            "verticles[0].config", "object"),
+        Arguments.of("unknown verticle key",
+            "{\"verticles\": [{\"class\": \"a.B\", \"worker\": true}]}",
+            "verticles[0].worker", "unknown key"),
+        Arguments.of("bus presence without presence",
+            "{\"namespaces\": {\"x\": {\"bus\": {\"presence\": true}}}}",
+            "namespaces.x.bus.presence", "presence: true"),
+        Arguments.of("unknown bus key", "{\"namespaces\": {\"x\": {\"bus\": {\"joins\": true}}}}",
+            "namespaces.x.bus.joins", "unknown key"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -333,10 +372,41 @@ class ConfigLoaderTest {
     assertEquals(new NamespaceConfig.HistoryConfig(1000, 3_600_000), chat.history());
     assertTrue(chat.presence());
     assertTrue(chat.joinLeave());
+    assertEquals(NamespaceConfig.BusConfig.NONE, chat.bus());
+    assertEquals(new ClusterConfig(false, ClusterConfig.DEFAULT_NAME, ClusterConfig.DEFAULT_HOST,
+        ClusterConfig.DEFAULT_PORT, List.of(), null, ClusterConfig.DEFAULT_EVENT_BUS_PORT, null),
+        config.cluster());
+    assertEquals(new ClusterConfig(false, "switchboard", "127.0.0.1", 5701, List.of(), null, 0,
+        null), config.cluster());
+    assertEquals(List.of(), config.plugins().verticles());
+    assertEquals(Path.of("conf/plugins").toAbsolutePath().toString(), config.plugins().dir());
     NamespaceConfig feed = config.namespace("feed");
     assertEquals(AccessPolicy.SERVER, feed.publish());
     assertEquals(AccessPolicy.ANYONE, feed.subscribe());
     assertEquals(false, feed.presence());
+  }
+
+  @Test
+  void clusterVerticlesAndBusAreReadWithFilesRelativeToTheBaseDir(Vertx vertx) throws IOException {
+    for (String file : List.of("m.key", "m.crt", "ca.crt")) {
+      Files.writeString(dir.resolve(file), "pem");
+    }
+    SwitchboardConfig config = load(vertx, json("""
+        {"broker": {"type": "redis"},
+         "cluster": {"enabled": true, "name": "prod", "host": "10.0.0.5", "port": 5801,
+           "members": ["10.0.0.6:5801"], "eventBusPort": 5802,
+           "tls": {"keyFile": "m.key", "certFile": "m.crt", "caFile": "ca.crt"}},
+         "verticles": [{"class": "com.acme.ChatBot", "instances": 2, "config": {"a": 1}}],
+         "namespaces": {"chat": {"presence": true, "bus": {"messages": true, "presence": true}}}}
+        """), Map.of());
+    assertEquals(new ClusterConfig(true, "prod", "10.0.0.5", 5801, List.of("10.0.0.6:5801"), null,
+        5802, new ClusterConfig.TlsConfig(dir.resolve("m.key").toString(),
+            dir.resolve("m.crt").toString(), dir.resolve("ca.crt").toString())),
+        config.cluster());
+    assertEquals(new PluginsConfig(dir.resolve("plugins").toString(), List.of(
+        new PluginsConfig.VerticleConfig("com.acme.ChatBot", 2, new JsonObject().put("a", 1)))),
+        config.plugins());
+    assertEquals(new NamespaceConfig.BusConfig(true, true), config.namespace("chat").bus());
   }
 
   @Test

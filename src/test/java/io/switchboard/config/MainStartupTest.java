@@ -26,8 +26,8 @@ class MainStartupTest {
 
   private record Run(int exitCode, String stderr, String stdout) {}
 
-  private Run runMain(Path config) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(NodeProcess.mainCommand(List.of(), config))
+  private Run runMain(Path config, String... args) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(NodeProcess.mainCommand(List.of(), config, args))
         .redirectError(dir.resolve("stderr.txt").toFile())
         .redirectOutput(dir.resolve("stdout.txt").toFile())
         .start();
@@ -60,6 +60,48 @@ class MainStartupTest {
     assertEquals(2, run.exitCode(), "exit code; stderr: " + run.stderr());
     String stderr = run.stderr().strip();
     assertFalse(stderr.isEmpty(), "stderr says what is wrong");
+    for (String mention : mentions) {
+      assertTrue(stderr.contains(mention), "stderr names " + mention + ": " + stderr);
+    }
+    assertFalse(stderr.contains("\tat ") || stderr.contains("Exception"),
+        "no stack trace: " + stderr);
+    assertTrue(stderr.lines().count() <= 3, "one short message: " + stderr);
+  }
+
+  static Stream<Arguments> refusedStarts() {
+    String notPem = "{\"broker\": {\"type\": \"redis\"}, \"cluster\": {\"enabled\": true,"
+        + " \"tls\": {\"keyFile\": \"junk.pem\", \"certFile\": \"junk.pem\","
+        + " \"caFile\": \"junk.pem\"}}}";
+    return Stream.of(
+        Arguments.of("cluster.enabled with the memory broker", "{\"cluster\": {\"enabled\": true}}",
+            List.of(), 2, List.of("cluster.enabled", "broker.type")),
+        Arguments.of("-cluster with the memory broker", "{}", List.of("-cluster"), 2,
+            List.of("cluster.enabled", "broker.type")),
+        Arguments.of("cluster TLS files that are not PEM", notPem, List.of(), 2,
+            List.of("cluster.tls", "junk.pem")),
+        Arguments.of("verticle class not found",
+            "{\"http\": {\"port\": 0}, \"verticles\": [{\"class\": \"com.acme.Missing\"}]}",
+            List.of(), 2, List.of("verticles[0].class", "com.acme.Missing", "plugins")),
+        Arguments.of("verticle class that is no verticle",
+            "{\"http\": {\"port\": 0}, \"verticles\": [{\"class\": \"java.lang.String\"}]}",
+            List.of(), 2, List.of("verticles[0].class", "java.lang.String", "not a verticle")),
+        Arguments.of("verticle failing to start",
+            "{\"http\": {\"port\": 0}, \"verticles\": [{\"class\": \""
+                + "io.switchboard.plugin.FailingVerticle\", \"config\": {\"url\": \"db:5432\"}}]}",
+            List.of(), 1, List.of("FailingVerticle", "verticles[0]", "no database at db:5432")));
+  }
+
+  /** A start Main refuses after reading the config: one clear message, the right exit code. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedStarts")
+  void refusedStartExitsWithOneClearMessage(String name, String content, List<String> args,
+      int exitCode, List<String> mentions) throws Exception {
+    Path config = dir.resolve("refused.json");
+    Files.writeString(config, content);
+    Files.writeString(dir.resolve("junk.pem"), "not a PEM file");
+    Run run = runMain(config, args.toArray(String[]::new));
+    assertEquals(exitCode, run.exitCode(), "exit code; stderr: " + run.stderr());
+    String stderr = run.stderr().strip();
     for (String mention : mentions) {
       assertTrue(stderr.contains(mention), "stderr names " + mention + ": " + stderr);
     }

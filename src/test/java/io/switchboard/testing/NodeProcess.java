@@ -63,7 +63,8 @@ public final class NodeProcess implements AutoCloseable {
    * The command line of {@code io.switchboard.Main -conf configFile} on the test classpath with
    * conf/logback.xml, as scripts/run starts it; for tests that run Main to its exit themselves.
    */
-  public static List<String> mainCommand(List<String> jvmFlags, Path configFile) {
+  public static List<String> mainCommand(List<String> jvmFlags, Path configFile,
+      String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java,
         "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()));
@@ -74,6 +75,7 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(jvmFlags);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.switchboard.Main",
         "-conf", configFile.toString()));
+    command.addAll(List.of(args));
     return command;
   }
 
@@ -154,7 +156,8 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   private void awaitReady() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    // a clustered node joins Hazelcast first: seconds more on a busy machine
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("the node exited with " + process.exitValue() + ":\n" + output());
@@ -173,10 +176,11 @@ public final class NodeProcess implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError("the node was not ready within 30 s:\n" + output());
+    throw new AssertionError("the node was not ready within 60 s:\n" + output());
   }
 
-  private static int freePort() {
+  /** A port nothing listens on now (the OS's pick, released again). */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
@@ -187,6 +191,11 @@ public final class NodeProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
   @Override
   public void close() {
+    terminate(process);
+  }
+
+  /** SIGTERM, then SIGKILL if {@code process} has not exited within 30 s. */
+  public static void terminate(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -3,6 +3,7 @@ package io.switchboard.broker.memory;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.Publication;
+import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.StreamPosition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,10 +56,11 @@ final class ChannelLog {
     return bytes;
   }
 
-  /** The position of the publish made earlier with this key, if still remembered; else null. */
-  StreamPosition published(String key, long now) {
+  /** The publish made earlier with this key, if still remembered, as a repeat; else null. */
+  PublishAck published(String key, long now) {
     Keyed earlier = key == null || byKey == null ? null : byKey.get(key);
-    return earlier != null && earlier.ts() >= now - KEY_TTL_MS ? earlier.position() : null;
+    return earlier != null && earlier.ts() >= now - KEY_TTL_MS
+        ? new PublishAck(earlier.position(), earlier.ts(), true) : null;
   }
 
   Publication append(String data, String publisher, int size, long ttlMs, long now, String key) {

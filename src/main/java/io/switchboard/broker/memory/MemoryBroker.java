@@ -7,6 +7,7 @@ import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.Publication;
+import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.broker.memory.MemoryBrokerStats.Reason;
@@ -79,9 +80,9 @@ public final class MemoryBroker implements Broker {
   }
 
   @Override
-  public Future<StreamPosition> publish(String channel, String data, PublishOptions options) {
+  public Future<PublishAck> publish(String channel, String data, PublishOptions options) {
     long now = System.currentTimeMillis();
-    StreamPosition[] position = new StreamPosition[1];
+    PublishAck[] position = new PublishAck[1];
     logs.compute(channel, (name, current) -> {
       ChannelLog target = current;
       if (target == null) {
@@ -92,7 +93,7 @@ public final class MemoryBroker implements Broker {
         bytes.addAndGet(target.bytes());
         order.add(target, subscribed.contains(name));
       } else {
-        StreamPosition earlier = target.published(options.idempotencyKey(), now);
+        PublishAck earlier = target.published(options.idempotencyKey(), now);
         if (earlier != null) {
           position[0] = earlier;
           return target;
@@ -103,7 +104,7 @@ public final class MemoryBroker implements Broker {
           options.historyTtlMs(), now, options.idempotencyKey());
       bytes.addAndGet(target.bytes() - before);
       order.touch(target);
-      position[0] = publication.position();
+      position[0] = new PublishAck(publication.position(), publication.ts(), false);
       listener.onPublication(publication);
       return target;
     });

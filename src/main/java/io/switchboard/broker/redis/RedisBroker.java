@@ -7,6 +7,7 @@ import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.Publication;
+import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.PublishOptions;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.RedisConfig;
@@ -147,7 +148,7 @@ public final class RedisBroker implements Broker {
   }
 
   @Override
-  public Future<StreamPosition> publish(String channel, String data, PublishOptions options) {
+  public Future<PublishAck> publish(String channel, String data, PublishOptions options) {
     List<String> args = List.of(keys.pubSub(channel), data,
         options.publisher() == null ? "" : options.publisher(),
         options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
@@ -156,11 +157,12 @@ public final class RedisBroker implements Broker {
     List<String> scriptKeys = options.idempotencyKey() == null ? channelKeys(channel)
         : List.of(keys.meta(channel), keys.stream(channel),
             keys.idempotency(channel, options.idempotencyKey()));
-    Future<StreamPosition> published = PUBLISH.call(clients.commands(), scriptKeys, args)
+    Future<PublishAck> published = PUBLISH.call(clients.commands(), scriptKeys, args)
         .compose(reply -> reply.get(0).toLong() == 0
             ? Future.failedFuture(new NewChannelRefused(channel))
-            : Future.succeededFuture(
-                new StreamPosition(reply.get(0).toLong(), reply.get(1).toString())));
+            : Future.succeededFuture(new PublishAck(
+                new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()),
+                Long.parseLong(reply.get(2).toString()), reply.get(3).toLong() == 1)));
     return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -28,6 +29,7 @@ public final class RedisPresence implements PresenceManager {
   private final long ttlMs;
   private final long timeoutMs;
   private final Predicate<String> announcesLeaves;
+  private final BiConsumer<String, String> swept;
   // this node's connections per channel, from every event loop: concurrent maps, each entry
   // changed only by the loop that owns the connection
   private final ConcurrentHashMap<String, Map<String, String>> local = new ConcurrentHashMap<>();
@@ -39,6 +41,17 @@ public final class RedisPresence implements PresenceManager {
   /** {@code announcesLeaves}: whether a channel's namespace sends leave events (joinLeave). */
   public RedisPresence(Vertx vertx, RedisBroker broker, long ttlMs, long timeoutMs,
       Predicate<String> announcesLeaves) {
+    this(vertx, broker, ttlMs, timeoutMs, announcesLeaves, (channel, user) -> { });
+  }
+
+  /**
+   * {@code swept}: told of each user a sweep of this node found gone (the last of their
+   * connections expired with a dead node), channel and user; the sweep is atomic, so exactly one
+   * node hears of each such leave.
+   */
+  public RedisPresence(Vertx vertx, RedisBroker broker, long ttlMs, long timeoutMs,
+      Predicate<String> announcesLeaves, BiConsumer<String, String> swept) {
+    this.swept = swept;
     this.vertx = vertx;
     this.clients = broker.clients();
     this.stats = broker.stats();
@@ -112,6 +125,12 @@ public final class RedisPresence implements PresenceManager {
     List<String> presenceKeys = List.of(keys.presenceExpiry(channel), keys.presenceUsers(channel),
         keys.presenceCounts(channel));
     return CallerContext.bind(PRESENCE.call(clients.commands(), presenceKeys, args)
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS));
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .map(reply -> {
+          for (Response user : reply.get(1)) {
+            swept.accept(channel, user.toString());
+          }
+          return reply.get(0);
+        }));
   }
 }

@@ -61,7 +61,7 @@ class MemoryBrokerBudgetTest {
   }
 
   private static StreamPosition publish(MemoryBroker broker, String channel) {
-    return Await.result(broker.publish(channel, PAYLOAD, KEEP_10));
+    return Await.result(broker.publish(channel, PAYLOAD, KEEP_10)).position();
   }
 
   private static boolean resumable(MemoryBroker broker, String channel, StreamPosition since) {
@@ -115,7 +115,7 @@ class MemoryBrokerBudgetTest {
     StreamPosition b = publish(broker, "lru-b");
     publish(broker, "lru-c");
     // a is published again: b is now the least recently published
-    StreamPosition a2 = Await.result(broker.publish("lru-a", PAYLOAD, KEEP_10));
+    StreamPosition a2 = Await.result(broker.publish("lru-a", PAYLOAD, KEEP_10)).position();
     publish(broker, "lru-d");
     assertFalse(resumable(broker, "lru-b", b), "b was evicted");
     assertTrue(resumable(broker, "lru-a", a), "a kept its history");
