@@ -12,8 +12,8 @@ import java.util.function.Function;
 /**
  * The hand-over queue into one hub's event loop: the one point where the broker's threads pass
  * {@link Delivery deliveries} to the hub (many producers, one consumer), and the delivery of what
- * it holds to the hub's sessions. A burst becomes one event-loop
- * task, so the messages that arrived together are written together.
+ * it holds to the hub's sessions. A burst becomes one event-loop task, so the messages that
+ * arrived together are written together.
  */
 final class DeliveryQueue {
   /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
@@ -27,7 +27,8 @@ final class DeliveryQueue {
   private final SwitchboardMetrics metrics;
   private final Pass pass = new Pass();
 
-  DeliveryQueue(Context context, Function<String, LocalChannel> channels, SwitchboardMetrics metrics) {
+  DeliveryQueue(Context context, Function<String, LocalChannel> channels,
+      SwitchboardMetrics metrics) {
     this.context = context;
     this.channels = channels;
     this.metrics = metrics;

@@ -320,7 +320,7 @@ public final class Hub {
       session.transport().sendMessages(unsent);
       sent = unsent.last().publication().position();
     }
-    // history may reach past what this hub delivered so far: the rest is still in its delivery queue
+    // history may reach past what this hub delivered so far: the rest is still in its queue
     if (local.isNew(sent)) {
       local.sentAhead.put(session, sent);
     }

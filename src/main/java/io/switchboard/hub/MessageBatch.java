@@ -23,9 +23,10 @@ public final class MessageBatch {
   }
 
   /**
-   * The messages new to a reader who was last sent {@code seen} ({@link StreamPosition#isNewSince}),
-   * each kept one moving that mark, so a repeat inside the batch is dropped too: this batch itself
-   * when every message is new (nothing copied, as on the live path), null when none is.
+   * The messages new to a reader who was last sent {@code seen}
+   * ({@link StreamPosition#isNewSince}), each kept one moving that mark, so a repeat inside the
+   * batch is dropped too: this batch itself when every message is new (nothing copied, as on the
+   * live path), null when none is.
    */
   MessageBatch newSince(StreamPosition seen) {
     List<OutboundMessage> kept = null;
