@@ -27,7 +27,7 @@ final class FanoutLoad implements AutoCloseable {
   private final LatencyRecorder recorder = new LatencyRecorder();
   private final long[] readyPerChannel;
   private Connector connector;
-  private Publisher publisher;
+  private LoadPublisher publisher;
 
   FanoutLoad(BenchOptions options, Vertx vertx, Endpoint endpoint, int channels, int perChannel) {
     this.options = options;
@@ -61,7 +61,7 @@ final class FanoutLoad implements AutoCloseable {
       }
     }
     // in a cluster, another node than the subscribers': each publication crosses Redis
-    publisher = new Publisher(vertx, target, endpoint.publishHost(), endpoint.publishPort(),
+    publisher = new LoadPublisher(vertx, target, endpoint.publishHost(), endpoint.publishPort(),
         options.publishInFlight, channelNames);
     JsonObject figures = new JsonObject()
         .put("subscribers", n).put("channels", channels)
@@ -81,7 +81,7 @@ final class FanoutLoad implements AutoCloseable {
     long misroutedBefore = recorder.misrouted.sum();
     long closedBefore = recorder.closed.sum();
     long start = System.nanoTime();
-    Publisher.Result published = publisher.run(rate, durationMs, durationMs + 30_000);
+    LoadPublisher.Result published = publisher.run(rate, durationMs, durationMs + 30_000);
     long expected = 0;
     for (int c = 0; c < channels; c++) {
       expected += published.okPerChannel()[c] * readyPerChannel[c];

@@ -58,4 +58,43 @@ public record StreamPosition(long offset, String epoch) {
   public boolean sameEpoch(StreamPosition other) {
     return other != null && epoch.equals(other.epoch);
   }
+
+  /** Later in the same stream: same epoch, greater offset. False for null. */
+  public boolean isAfter(StreamPosition other) {
+    return sameEpoch(other) && offset > other.offset;
+  }
+
+  /**
+   * Somewhere {@code top} has reached: same epoch, offset not greater. For a non-null position
+   * this is exactly the opposite of {@link #isNewSince}: a publication at or before what a reader
+   * was last sent is a repeat. False for null.
+   */
+  public boolean isAtOrBefore(StreamPosition top) {
+    return sameEpoch(top) && offset <= top.offset;
+  }
+
+  /**
+   * New to a reader who was last sent {@code seen}: nothing seen yet (null), another epoch (the
+   * history restarted, so its offsets start again), or after it. This is the rule every
+   * "was it already sent?" filter applies.
+   */
+  public boolean isNewSince(StreamPosition seen) {
+    return seen == null || !isAtOrBefore(seen);
+  }
+
+  /** The very next position after {@code previous}: same epoch, offset one more. False for null. */
+  public boolean follows(StreamPosition previous) {
+    return sameEpoch(previous) && offset == previous.offset + 1;
+  }
+
+  /**
+   * Whether a reader who was last sent this position can be given everything after it, in a
+   * history whose latest position is {@code top} and whose oldest retained publication has the
+   * offset {@code oldestRetained} (0: none retained): same epoch, not past the top, and either at
+   * the top or with the next offset still retained. Both brokers answer a {@code since} with it.
+   */
+  public boolean recoverableFrom(StreamPosition top, long oldestRetained) {
+    return isAtOrBefore(top)
+        && (offset == top.offset || (oldestRetained > 0 && oldestRetained <= offset + 1));
+  }
 }

@@ -8,7 +8,6 @@ import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,8 +17,57 @@ import io.vertx.core.Vertx;
  * request or the first {@code auth} frame within {@code auth.timeoutMs}, else anonymous access if
  * allowed; the connection closes with 4401 when its token expires unless an {@code auth} frame
  * brought a fresh one. One per hub; runs on the hub's event loop.
+ *
+ * <p>It decides and closes; what the client is told besides the close is the transport's to say,
+ * through the {@link Replies} a caller passes in (the WebSocket layer writes a welcome frame, an
+ * error frame). Passed per call rather than kept per session, so an idle connection holds none.
  */
 public final class Authenticator {
+  /** What the client is told as authentication goes; called on the hub's loop. */
+  public interface Replies {
+    /**
+     * The session may be used from now on, as {@code session.user()}: anonymous access, or its
+     * first good token. Called once per session.
+     */
+    void welcomed(Session session);
+
+    /**
+     * The user already holds limits.maxConnectionsPerUser connections; the session is closed
+     * with 4429 right after this returns.
+     */
+    void tooManyConnections(Session session, SwitchboardException error);
+  }
+
+  /**
+   * What the authenticator keeps per session, touched by nobody else (its fields are private to
+   * this class). Made when a session first needs it (an auth deadline, a token), so an anonymous
+   * connection has none; the session only holds it.
+   */
+  public static final class State {
+    /** The auth.timeoutMs deadline until a token is adopted, then the token's expiry; -1: none. */
+    private long timer = -1;
+    /**
+     * The taking of a slot of limits.maxConnectionsPerUser, by the session's first token: the
+     * user counted, or null when refused; null before it started.
+     */
+    private Future<String> userSlot;
+
+    private State() {}
+  }
+
+  /** For callers whose answer is the outcome alone (SSE: the stream starts, or the 429 close). */
+  private static final Replies NO_REPLIES = new Replies() {
+    @Override
+    public void welcomed(Session session) {
+      // the caller acts on the completed accept()
+    }
+
+    @Override
+    public void tooManyConnections(Session session, SwitchboardException error) {
+      // the close says it (SSE: 429 before the stream)
+    }
+  };
+
   private final Vertx vertx;
   private final Hub hub;
   private final SwitchboardConfig config;
@@ -37,33 +85,38 @@ public final class Authenticator {
     this.metrics = metrics;
   }
 
-  /** A new connection, with the token its upgrade request carried (header or query), or null. */
-  public void connected(Session session, String token) {
+  /**
+   * A new WebSocket connection, with the token its upgrade request carried (header or query), or
+   * null: welcomed at once (anonymous access), once its token is good, or not before an
+   * {@code auth} frame.
+   */
+  public void connected(Session session, String token, Replies replies) {
     if (token != null) {
       credentials.verify(token).onComplete(ar -> {
         if (ar.succeeded()) {
-          accept(session, ar.result());
+          accept(session, ar.result(), replies);
         } else {
           hub.close(session, CloseCode.UNAUTHORIZED);
         }
       });
     } else if (config.auth().anonymous()) {
-      welcome(session);
+      welcome(session, replies);
     } else {
-      session.authTimer(vertx.setTimer(config.auth().timeoutMs(), id -> {
+      state(session).timer = vertx.setTimer(config.auth().timeoutMs(), id -> {
         if (!session.welcomed()) {
           hub.close(session, CloseCode.UNAUTHORIZED);
         }
-      }));
+      });
     }
   }
 
   /**
-   * An {@code auth} frame: authenticates the session (the reply is the welcome) or refreshes its
-   * token (the reply is an ack). A bad token closes a session that is not in use yet with 4401;
-   * a session already in use keeps its current token and gets the error.
+   * An {@code auth} frame: authenticates the session (the welcome goes through {@code replies};
+   * completes with false) or refreshes its token (completes with true: answer with an ack). A bad
+   * token closes a session that is not in use yet with 4401; a session already in use keeps its
+   * current token and the future fails with the error to answer.
    */
-  Future<String> authFrame(Session session, ClientFrame.Auth frame) {
+  public Future<Boolean> authFrame(Session session, ClientFrame.Auth frame, Replies replies) {
     return credentials.verify(frame.token()).transform(ar -> {
       if (session.closed()) {
         return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED, "closed"));
@@ -82,8 +135,8 @@ public final class Authenticator {
             "a connection cannot change its user once it has one or holds subscriptions"));
       }
       boolean refresh = session.welcomed();
-      return accept(session, token).compose(accepted -> accepted
-          ? Future.succeededFuture(refresh ? ServerFrames.ack(frame.id()) : null)
+      return accept(session, token, replies).compose(accepted -> accepted
+          ? Future.succeededFuture(refresh)
           : Future.failedFuture(tooManyConnections(user)));
     });
   }
@@ -94,26 +147,31 @@ public final class Authenticator {
    * allows). Completes with false, having closed the session with 4429 after a
    * {@code rate_limited} error, when the user already holds {@code limits.maxConnectionsPerUser}
    * connections (on this node, or across the cluster with the Redis broker); false too when the
-   * session closed meanwhile. Completes on this hub's loop. Also used by SSE, whose streams end at
-   * expiry.
+   * session closed meanwhile. Completes on this hub's loop. For SSE, whose streams end at expiry,
+   * and which answers by the outcome alone.
    */
   public Future<Boolean> accept(Session session, VerifiedToken token) {
+    return accept(session, token, NO_REPLIES);
+  }
+
+  private Future<Boolean> accept(Session session, VerifiedToken token, Replies replies) {
     if (session.closed()) {
       return Future.succeededFuture(false);
     }
-    if (session.userSlot() == null) {
+    State state = state(session);
+    if (state.userSlot == null) {
       // taken once per session, by its first token; a refresh keeps the user (authFrame checks)
-      session.countedUser(token.principal().user());
-      session.userSlot(userSlots.tryAcquire(token.principal().user(), session.id()));
+      String user = token.principal().user();
+      state.userSlot = userSlots.tryAcquire(user, session.id())
+          .map(acquired -> acquired ? user : null);
     }
-    return session.userSlot().map(acquired -> {
+    return state.userSlot.map(counted -> {
       if (session.closed()) {
         return false;
       }
-      if (!acquired) {
-        metrics.error("ws", ErrorCode.RATE_LIMITED);
-        session.transport().sendFrame(ServerFrames.error(null,
-            tooManyConnections(token.principal().user())));
+      if (counted == null) {
+        metrics.error(session.transport().kind(), ErrorCode.RATE_LIMITED);
+        replies.tooManyConnections(session, tooManyConnections(token.principal().user()));
         hub.close(session, CloseCode.TOO_MANY);
         return false;
       }
@@ -122,43 +180,53 @@ public final class Authenticator {
         hub.close(session, CloseCode.UNAUTHORIZED);
         return false;
       }
-      adopt(session, token);
+      adopt(session, token, replies);
       return true;
     });
   }
 
-  private void adopt(Session session, VerifiedToken token) {
-    cancel(session.authTimer());
-    session.authTimer(-1);
+  private void adopt(Session session, VerifiedToken token, Replies replies) {
+    State state = state(session);
+    // the auth deadline (first token) or the expiry of the token this one replaces
+    cancel(state.timer);
+    state.timer = -1;
     session.token(token);
-    cancel(session.expiryTimer());
-    session.expiryTimer(-1);
     if (token.expiresAtMs() > 0) {
       // the same tolerance that let the token in: closing at exp itself would welcome a token
       // that expired a few seconds ago, then close it at once
       long closeAtMs = token.expiresAtMs() + config.auth().jwt().clockSkewMs();
       long delay = Math.max(1, closeAtMs - System.currentTimeMillis());
-      session.expiryTimer(vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED)));
+      state.timer = vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED));
     }
     if (!session.welcomed()) {
-      welcome(session);
+      welcome(session, replies);
     }
   }
 
   /** Cancels the session's timers and frees its user slot; part of the hub's close path. */
   void release(Session session) {
-    cancel(session.authTimer());
-    cancel(session.expiryTimer());
-    Future<Boolean> slot = session.userSlot();
-    if (slot != null) {
-      String user = session.countedUser();
+    State state = session.auth();
+    if (state == null) {
+      return;
+    }
+    cancel(state.timer);
+    if (state.userSlot != null) {
       // a slot still being taken is given back once it is
-      slot.onSuccess(acquired -> {
-        if (acquired) {
-          userSlots.release(user, session.id());
+      state.userSlot.onSuccess(counted -> {
+        if (counted != null) {
+          userSlots.release(counted, session.id());
         }
       });
     }
+  }
+
+  private static State state(Session session) {
+    State state = session.auth();
+    if (state == null) {
+      state = new State();
+      session.auth(state);
+    }
+    return state;
   }
 
   static SwitchboardException tooManyConnections(String user) {
@@ -166,10 +234,9 @@ public final class Authenticator {
         + user + " (limits.maxConnectionsPerUser)");
   }
 
-  private void welcome(Session session) {
+  private void welcome(Session session, Replies replies) {
     session.markWelcomed();
-    session.transport().sendFrame(ServerFrames.welcome(session.id(), session.user(),
-        config.nodeId(), config.heartbeat().intervalMs()));
+    replies.welcomed(session);
   }
 
   private void cancel(long timer) {

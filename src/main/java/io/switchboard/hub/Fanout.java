@@ -72,8 +72,9 @@ public final class Fanout implements BrokerListener {
     if (route == null) {
       return;
     }
+    PresenceEvent delivery = new PresenceEvent(event);
     for (Hub hub : route.hubs) {
-      hub.enqueue(event);
+      hub.enqueue(delivery);
     }
   }
 

@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,7 @@ public final class Hub {
   private final SwitchboardMetrics metrics;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, LocalChannel> channels = new HashMap<>();
-  private final Inbox inbox;
+  private final DeliveryQueue deliveries;
   private final Authenticator authenticator;
   private final Heartbeats heartbeats;
   // an outage fails every subscribe and presence call of this loop: one warning per interval
@@ -66,7 +67,7 @@ public final class Hub {
     this.metrics = metrics;
     this.authenticator = new Authenticator(vertx, this, config, credentials, userSlots, metrics);
     this.heartbeats = new Heartbeats(vertx, this, config, metrics);
-    this.inbox = new Inbox(context, channels, metrics);
+    this.deliveries = new DeliveryQueue(context, this::localChannel, metrics);
   }
 
   // written by this hub's loop, read by /ready on any loop
@@ -199,13 +200,19 @@ public final class Hub {
   }
 
   /**
-   * Subscribes the session. Sends the subscribe reply through the transport, then (with
-   * {@code since}) what the session missed, then the live messages buffered meanwhile without those
-   * already sent: the session sees the channel in offset order, without gaps or duplicates
-   * (PROTOCOL.md section 3).
+   * Subscribes the session. Once it is subscribed, calls {@code onSubscribed} (on this hub's loop),
+   * then sends (with {@code since}) what the session missed, then the live messages buffered
+   * meanwhile without those already sent: the session sees the channel in offset order, without
+   * gaps or duplicates (PROTOCOL.md section 3).
+   *
+   * <p>{@code onSubscribed} is where a transport answers the subscribe in its own terms (the
+   * WebSocket ack): it runs synchronously right before the first message of the channel is
+   * written, so whatever it writes comes first. A callback rather than the returned Future's
+   * success: a Future's listeners may run later, after the catch-up. The returned Future then
+   * completes with the same result, or fails without {@code onSubscribed} having run.
    */
   public Future<SubscribeResult> subscribe(Session session, String channel, NamespaceConfig ns,
-      String since, Long requestId) {
+      String since, Consumer<SubscribeResult> onSubscribed) {
     if (session.subscribedTo(channel)) {
       return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
           "already subscribed to " + channel));
@@ -239,7 +246,8 @@ public final class Hub {
           }
           return joinPresence(session, local, ns, buffer).map(joined -> {
             local.catchingUp.remove(session);
-            return goLive(session, local, since, sincePosition, ar.result(), buffer, requestId);
+            return goLive(session, local, since, sincePosition, ar.result(), buffer,
+                onSubscribed);
           });
         });
   }
@@ -290,14 +298,14 @@ public final class Hub {
 
   private SubscribeResult goLive(Session session, LocalChannel local, String since,
       StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
-      Long requestId) {
+      Consumer<SubscribeResult> onSubscribed) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     if (recovered != null) {
       metrics.recovery(recovered);
     }
     metrics.subscribed();
-    String offset = page.top().encode();
-    session.transport().sendSubscribed(requestId, local.name, offset, recovered);
+    SubscribeResult result = new SubscribeResult(local.name, page.top().encode(), recovered);
+    onSubscribed.accept(result);
     StreamPosition sent = Boolean.TRUE.equals(recovered) ? sincePosition : page.top();
     List<OutboundMessage> catchUp = new ArrayList<>();
     if (Boolean.TRUE.equals(recovered)) {
@@ -306,23 +314,18 @@ public final class Hub {
       }
     }
     catchUp.addAll(buffer);
-    List<OutboundMessage> unsent = new ArrayList<>(catchUp.size());
-    for (OutboundMessage message : catchUp) {
-      StreamPosition position = message.publication().position();
-      if (!position.sameEpoch(sent) || position.offset() > sent.offset()) {
-        unsent.add(message);
-        sent = position;
-      }
+    // history and the buffer may overlap: each message is sent only if it is new after the last
+    MessageBatch unsent = new MessageBatch(catchUp).newSince(sent);
+    if (unsent != null) {
+      session.transport().sendMessages(unsent);
+      sent = unsent.last().publication().position();
     }
-    if (!unsent.isEmpty()) {
-      session.transport().sendMessages(new MessageBatch(unsent));
-    }
-    // history may reach past what this hub delivered so far: the rest is still in the inbox
+    // history may reach past what this hub delivered so far: the rest is still in its queue
     if (local.isNew(sent)) {
       local.sentAhead.put(session, sent);
     }
     local.live.add(session);
-    return new SubscribeResult(local.name, offset, recovered);
+    return result;
   }
 
   public Future<Void> unsubscribe(Session session, String channel) {
@@ -372,9 +375,14 @@ public final class Hub {
     }
   }
 
-  /** Hands a delivery ({@link OutboundMessage} or {@link ChannelEvent}) over; any thread. */
-  void enqueue(Object delivery) {
-    inbox.add(delivery);
+  /** Hands a delivery over to this hub's loop; any thread. */
+  void enqueue(Delivery delivery) {
+    deliveries.add(delivery);
+  }
+
+  /** This hub's view of {@code channel}, or null when none of its sessions follows it. */
+  private LocalChannel localChannel(String channel) {
+    return channels.get(channel);
   }
 
   /** The open sessions, for the heartbeat and the reaper; read-only, on this hub's loop. */

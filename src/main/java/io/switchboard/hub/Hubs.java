@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.switchboard.auth.VerifiedToken;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +29,30 @@ public final class Hubs {
     for (Hub hub : all) {
       hub.runOnLoop(task);
     }
+  }
+
+  /**
+   * Applies {@code probe} to every open session, on the session's own event loop, and completes
+   * with the results (operations tools and tests: what the live connections hold).
+   */
+  public <T> Future<List<T>> probeSessions(Function<Session, T> probe) {
+    List<Future<List<T>>> perHub = new ArrayList<>();
+    for (Hub hub : all) {
+      Promise<List<T>> results = Promise.promise();
+      hub.runOnLoop(() -> {
+        List<T> probed = new ArrayList<>();
+        for (Session session : hub.sessions()) {
+          probed.add(probe.apply(session));
+        }
+        results.complete(probed);
+      });
+      perHub.add(results.future());
+    }
+    return Future.all(perHub).map(all -> {
+      List<T> results = new ArrayList<>();
+      perHub.forEach(hub -> results.addAll(hub.result()));
+      return results;
+    });
   }
 
   /** Event loops whose hub timer is late (a blocked loop), for /ready. */

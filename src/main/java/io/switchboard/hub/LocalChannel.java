@@ -19,7 +19,7 @@ final class LocalChannel {
   StreamPosition lastDelivered;
   /**
    * Sessions that went live already sent (from history) messages this hub has not delivered yet:
-   * those are still in the hub's inbox and must not reach these sessions a second time.
+   * those are still in the hub's delivery queue and must not reach these sessions a second time.
    */
   final Map<Session, StreamPosition> sentAhead = new HashMap<>();
   Future<Void> attached;
@@ -38,24 +38,16 @@ final class LocalChannel {
     if (sent == null) {
       return batch;
     }
-    List<OutboundMessage> rest = new ArrayList<>(batch.messages().size());
-    for (OutboundMessage message : batch.messages()) {
-      StreamPosition position = message.publication().position();
-      if (!position.sameEpoch(sent) || position.offset() > sent.offset()) {
-        rest.add(message);
-      }
+    MessageBatch rest = batch.newSince(sent);
+    if (rest != null) {
+      // a channel's messages come in offset order: everything after this is new to the session
+      sentAhead.remove(session);
     }
-    if (rest.isEmpty()) {
-      return null;
-    }
-    // a channel's messages come in offset order: everything after this is new to the session
-    sentAhead.remove(session);
-    return rest.size() == batch.messages().size() ? batch : new MessageBatch(rest);
+    return rest;
   }
 
   /** True for a position this hub has not delivered yet; a new epoch restarts the count. */
   boolean isNew(StreamPosition position) {
-    return lastDelivered == null || !lastDelivered.sameEpoch(position)
-        || position.offset() > lastDelivered.offset();
+    return position.isNewSince(lastDelivered);
   }
 }

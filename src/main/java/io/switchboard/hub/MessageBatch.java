@@ -1,6 +1,8 @@
 package io.switchboard.hub;
 
 import io.netty.buffer.ByteBuf;
+import io.switchboard.broker.StreamPosition;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +20,33 @@ public final class MessageBatch {
 
   public List<OutboundMessage> messages() {
     return messages;
+  }
+
+  /**
+   * The messages new to a reader who was last sent {@code seen}
+   * ({@link StreamPosition#isNewSince}), each kept one moving that mark, so a repeat inside the
+   * batch is dropped too: this batch itself when every message is new (nothing copied, as on the
+   * live path), null when none is.
+   */
+  MessageBatch newSince(StreamPosition seen) {
+    List<OutboundMessage> kept = null;
+    StreamPosition last = seen;
+    for (int i = 0; i < messages.size(); i++) {
+      OutboundMessage message = messages.get(i);
+      StreamPosition position = message.publication().position();
+      if (position.isNewSince(last)) {
+        last = position;
+        if (kept != null) {
+          kept.add(message);
+        }
+      } else if (kept == null) {
+        kept = new ArrayList<>(messages.subList(0, i));
+      }
+    }
+    if (kept == null) {
+      return messages.isEmpty() ? null : this;
+    }
+    return kept.isEmpty() ? null : new MessageBatch(kept);
   }
 
   public OutboundMessage last() {

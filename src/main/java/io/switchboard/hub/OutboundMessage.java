@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * A publication encoded for delivery, once per node however many subscribers it has: the
  * WebSocket {@code message} frame and, on first use, the SSE {@code data:} payload.
  */
-public final class OutboundMessage {
+public final class OutboundMessage implements Delivery {
   private final Publication publication;
   private final String offset;
   private final String wsFrame;
@@ -40,6 +40,7 @@ public final class OutboundMessage {
     return publication;
   }
 
+  @Override
   public String channel() {
     return publication.channel();
   }
@@ -66,6 +67,11 @@ public final class OutboundMessage {
       sseData = data;
     }
     return data;
+  }
+
+  @Override
+  public void handOver(Handler handler) {
+    handler.message(this);
   }
 
   private String body() {

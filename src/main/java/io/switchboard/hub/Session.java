@@ -2,10 +2,6 @@ package io.switchboard.hub;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
-import io.switchboard.config.Sections.LimitsConfig;
-import io.switchboard.limits.ChannelCreations;
-import io.vertx.core.Future;
-import io.switchboard.limits.TokenBucket;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -21,16 +17,11 @@ public final class Session {
   private Principal principal;
   private long lastSeenMs;
   private boolean closed;
-  // authentication state, see Authenticator
+  // who the session is, as the Authenticator decided
   private boolean welcomed;
   private VerifiedToken token;
-  private long authTimer = -1;
-  private long expiryTimer = -1;
-  private String countedUser;
-  private ChannelCreations newChannels;
-  private Future<Boolean> userSlot;
-  // limits.readsPerSecond: made on the first history or presence read, as most connections make none
-  private TokenBucket reads;
+  // the Authenticator's own state, opaque here; null until it needs one
+  private Authenticator.State auth;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -105,58 +96,12 @@ public final class Session {
     this.principal = token.principal();
   }
 
-  /** The user this session counts against limits.maxConnectionsPerUser, or null. */
-  String countedUser() {
-    return countedUser;
+  Authenticator.State auth() {
+    return auth;
   }
 
-  void countedUser(String user) {
-    countedUser = user;
-  }
-
-  /** The taking of the counted user's slot (true: taken), or null before it started. */
-  Future<Boolean> userSlot() {
-    return userSlot;
-  }
-
-  void userSlot(Future<Boolean> slot) {
-    userSlot = slot;
-  }
-
-  TokenBucket reads() {
-    return reads;
-  }
-
-  void reads(TokenBucket bucket) {
-    reads = bucket;
-  }
-
-  long authTimer() {
-    return authTimer;
-  }
-
-  void authTimer(long id) {
-    authTimer = id;
-  }
-
-  long expiryTimer() {
-    return expiryTimer;
-  }
-
-  void expiryTimer(long id) {
-    expiryTimer = id;
-  }
-
-  /**
-   * This connection's budget of new channels (limits.newChannelsPerSecond), made with its first
-   * publish: most connections never publish, and an idle one should stay small.
-   */
-  ChannelCreations newChannels(LimitsConfig limits) {
-    if (newChannels == null) {
-      newChannels = ChannelCreations.perConnection(limits.newChannelsPerSecond(),
-          limits.newChannelsBurst());
-    }
-    return newChannels;
+  void auth(Authenticator.State state) {
+    auth = state;
   }
 
   /** Channels subscribed or being subscribed to. */

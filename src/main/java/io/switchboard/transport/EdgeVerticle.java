@@ -1,10 +1,10 @@
 package io.switchboard.transport;
 
-import io.switchboard.hub.FrameDispatcher;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.transport.http.InvalidRequests;
 import io.switchboard.transport.http.Routes;
+import io.switchboard.transport.ws.FrameDispatcher;
 import io.switchboard.transport.ws.WsEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,7 +33,7 @@ public final class EdgeVerticle extends VerticleBase {
     hub = parts.newHub(vertx, context);
     hub.start();
     FrameDispatcher dispatcher = new FrameDispatcher(hub, parts.publisher(), parts.engine(),
-        parts.limits().config(), parts.metrics());
+        parts.config(), parts.metrics());
     WsEndpoint ws = new WsEndpoint(vertx, hub, dispatcher, parts.frameCodec(), ids,
         parts.config(), parts.drain(), parts.metrics());
     AcceptedConnections accepted = new AcceptedConnections(vertx,

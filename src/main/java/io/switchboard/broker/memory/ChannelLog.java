@@ -125,17 +125,17 @@ final class ChannelLog {
       }
       return new HistoryPage(latest, top, true);
     }
-    if (!epoch.equals(since.epoch()) || since.offset() > offset) {
+    if (!since.isAtOrBefore(top)) {
       return new HistoryPage(List.of(), top, false);
     }
-    long oldest = history.isEmpty() ? offset + 1 : history.peekFirst().position().offset();
-    boolean reaches = oldest <= since.offset() + 1;
+    long oldest = history.isEmpty() ? 0 : history.peekFirst().position().offset();
+    boolean reaches = since.recoverableFrom(top, oldest);
     List<Publication> after = new ArrayList<>();
     for (Publication p : history) {
       if (after.size() >= query.limit()) {
         break;
       }
-      if (p.position().offset() > since.offset()) {
+      if (p.position().isAfter(since)) {
         after.add(p);
       }
     }

@@ -1,6 +1,7 @@
 package io.switchboard.broker.redis;
 
 import io.switchboard.broker.BrokerListener;
+import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.broker.Publication;
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * channel's history before anything after it is delivered; a repeat is dropped. Only when history
  * cannot cover the hole does the listener hear of a gap, or when Redis lost the channel itself
  * (a new epoch): its history is gone, though the live stream, over a link that never dropped,
- * lacks nothing. Confined to the {@link PubSubLink}'s context.
+ * lacks nothing. Joins and leaves are not part of the stream and go straight on. Confined to the
+ * {@link PubSubLink}'s context.
  */
-final class ChannelSequencer {
+final class ChannelSequencer implements PubSubMessage.Receiver {
   private static final Logger log = LoggerFactory.getLogger(ChannelSequencer.class);
   static final int CATCH_UP_PAGE = 1_000;
 
@@ -59,7 +61,7 @@ final class ChannelSequencer {
    * subscriber, whose own history read starts no earlier.
    */
   void start(StreamPosition top) {
-    if (last == null || !last.sameEpoch(top) || top.offset() > last.offset()) {
+    if (top.isNewSince(last)) {
       last = top;
     }
     drainHeld();
@@ -70,7 +72,8 @@ final class ChannelSequencer {
     held.clear();
   }
 
-  void offer(Publication publication) {
+  @Override
+  public void publication(Publication publication) {
     if (stopped) {
       return;
     }
@@ -79,6 +82,17 @@ final class ChannelSequencer {
       return;
     }
     sequence(publication);
+  }
+
+  @Override
+  public void event(ChannelEvent event) {
+    listener.onEvent(event);
+  }
+
+  @Override
+  public void malformed(String reason) {
+    log.atWarn().addKeyValue("channel", channel).addKeyValue("reason", reason)
+        .log("ignored a malformed pub/sub message");
   }
 
   /** The link dropped: what Redis publishes until it is back never reaches us. */
@@ -106,9 +120,9 @@ final class ChannelSequencer {
     StreamPosition position = publication.position();
     if (last == null) {
       deliver(publication);
-    } else if (position.sameEpoch(last) && position.offset() <= last.offset()) {
+    } else if (position.isAtOrBefore(last)) {
       stats.duplicatesDropped.increment();
-    } else if (position.sameEpoch(last) && position.offset() == last.offset() + 1) {
+    } else if (position.follows(last)) {
       deliver(publication);
     } else if (unbroken && position.opensEpoch()) {
       // Redis lost the channel (evicted, expired, flushed) and a publish started it again.
@@ -171,13 +185,11 @@ final class ChannelSequencer {
         }
       }
       for (Publication publication : page.publications()) {
-        if (publication.position().sameEpoch(last)
-            && publication.position().offset() > last.offset()) {
+        if (publication.position().isAfter(last)) {
           deliver(publication);
         }
       }
-      if (!page.reachesSince() && last.sameEpoch(page.top()) && page.publications().isEmpty()
-          && last.offset() < page.top().offset()) {
+      if (!page.reachesSince() && page.publications().isEmpty() && page.top().isAfter(last)) {
         // trimmed or expired history: nothing retained to deliver; move on to the top
         last = page.top();
       }

@@ -1,10 +1,8 @@
 package io.switchboard.broker.redis;
 
 import io.switchboard.broker.BrokerListener;
-import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.HistoryQuery;
-import io.switchboard.broker.Publication;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -258,13 +256,6 @@ final class PubSubLink {
     if (sequencer == null) {
       return;
     }
-    Object message = PubSubMessage.decode(channel, push.get(2).toBytes());
-    if (message instanceof Publication publication) {
-      sequencer.offer(publication);
-    } else if (message instanceof ChannelEvent event) {
-      listener.onEvent(event);
-    } else {
-      log.atWarn().addKeyValue("channel", channel).log("ignored a malformed pub/sub message");
-    }
+    PubSubMessage.decode(channel, push.get(2).toBytes()).deliverTo(sequencer);
   }
 }

@@ -169,7 +169,7 @@ public final class RedisBroker implements Broker {
   @Override
   public Future<Void> publishEvent(ChannelEvent event) {
     Future<Void> sent = clients.commands().send(Request.cmd(Command.PUBLISH)
-        .arg(keys.pubSub(event.channel())).arg(PubSubMessage.event(event))).mapEmpty();
+        .arg(keys.pubSub(event.channel())).arg(PubSubMessage.encode(event))).mapEmpty();
     return CallerContext.bind(sent.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
@@ -212,8 +212,7 @@ public final class RedisBroker implements Broker {
       Collections.reverse(publications);
       return new HistoryPage(publications, top, true);
     }
-    boolean reaches = since.sameEpoch(top) && since.offset() <= top.offset()
-        && (since.offset() == top.offset() || (oldest > 0 && oldest <= since.offset() + 1));
+    boolean reaches = since.recoverableFrom(top, oldest);
     if (!since.sameEpoch(top)) {
       publications.clear();
     }

@@ -15,9 +15,14 @@ import io.vertx.ext.web.handler.HttpException;
 public final class ApiErrors implements Handler<RoutingContext> {
 
   public static void reply(RoutingContext ctx, Throwable failure) {
+    reply(ctx, failure, "http");
+  }
+
+  /** {@code transport}: the metrics label, for routes that are not the HTTP API (SSE). */
+  public static void reply(RoutingContext ctx, Throwable failure, String transport) {
     SwitchboardException error = SwitchboardException.from(failure,
         ctx.request().method() + " " + ctx.request().path());
-    count(ctx.get(METRICS), error.code());
+    count(ctx.get(METRICS), transport, error.code());
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
@@ -28,9 +33,9 @@ public final class ApiErrors implements Handler<RoutingContext> {
   /** Routes put the node's metrics in each request's context (see Routes), as handlers are static. */
   public static final String METRICS = "switchboard.metrics";
 
-  private static void count(SwitchboardMetrics metrics, ErrorCode code) {
+  private static void count(SwitchboardMetrics metrics, String transport, ErrorCode code) {
     if (metrics != null) {
-      metrics.error("http", code);
+      metrics.error(transport, code);
     }
   }
 
@@ -72,7 +77,7 @@ public final class ApiErrors implements Handler<RoutingContext> {
       case 431 -> "request headers are too large";
       default -> "request failed with status " + status;
     };
-    count(metrics, code);
+    count(metrics, "http", code);
     send(response, status, new SwitchboardException(code, message));
   }
 

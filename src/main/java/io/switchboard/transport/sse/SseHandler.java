@@ -34,6 +34,8 @@ import java.util.Map;
  */
 public final class SseHandler implements Handler<RoutingContext> {
   public static final long RETRY_MS = 3000;
+  /** The metrics label of what is answered here, before the stream starts as after. */
+  static final String TRANSPORT = "sse";
 
   private final Hub hub;
   private final SessionIds ids;
@@ -58,14 +60,15 @@ public final class SseHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     if (drain.draining()) {
       // a draining node takes no new streams: the browser retries, and reaches another node
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.UNAVAILABLE, "node is draining"));
+      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.UNAVAILABLE, "node is draining"),
+          TRANSPORT);
       return;
     }
     String token = BearerTokens.of(ctx.request().getHeader("Authorization"),
         ctx.request().getParam("token"));
     authenticate(token)
         .onSuccess(verified -> start(ctx, verified))
-        .onFailure(err -> ApiErrors.reply(ctx, err));
+        .onFailure(err -> ApiErrors.reply(ctx, err, TRANSPORT));
   }
 
   /** The stream's token, or null for an anonymous stream where that is allowed. */
@@ -97,7 +100,7 @@ public final class SseHandler implements Handler<RoutingContext> {
         channels.put(name, ns);
       }
     } catch (SwitchboardException e) {
-      ApiErrors.reply(ctx, e);
+      ApiErrors.reply(ctx, e, TRANSPORT);
       return;
     }
     // limits.maxConnectionsPerAddress counts the TCP connection from its accept (AcceptedConnections)
@@ -138,7 +141,8 @@ public final class SseHandler implements Handler<RoutingContext> {
     response.write("retry: " + RETRY_MS + "\n\n");
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) ->
-        subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name), null)));
+        subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name),
+            transport::subscribed)));
     Future.join(subscribed).onComplete(ar -> {
       if (ar.failed()) {
         // a channel the broker could not subscribe: end the stream so the browser retries

@@ -1,8 +1,11 @@
 package io.switchboard.transport.sse;
 
+import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
+import io.switchboard.hub.PresenceEvent;
+import io.switchboard.hub.SubscribeResult;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -46,18 +49,16 @@ final class SseTransport implements Transport {
     this.onSlowConsumer = action;
   }
 
-  @Override
-  public void sendFrame(String frame) {
-    // SSE carries no replies: the stream has no requests
-  }
-
-  @Override
-  public void sendSubscribed(Long requestId, String channel, String offset, Boolean recovered) {
-    offsets.put(channel, offset);
-    if (Boolean.FALSE.equals(recovered)) {
+  /**
+   * A channel of the stream is subscribed (the hub calls this before its first message): its
+   * offset joins the resume token.
+   */
+  void subscribed(SubscribeResult result) {
+    offsets.put(result.channel(), result.offset());
+    if (Boolean.FALSE.equals(result.recovered())) {
       // the client's resume point is gone: tell it to reload, as a WebSocket client learns from
       // "recovered": false; the offset is the last one it had
-      write("event: gap\ndata: " + ServerFrames.gap(channel, resumedFrom.get(channel)) + "\n\n");
+      writeGap(result.channel(), resumedFrom.get(result.channel()));
     }
   }
 
@@ -68,8 +69,17 @@ final class SseTransport implements Transport {
   }
 
   @Override
-  public void sendEvent(String type, String frame) {
-    write("event: " + type + "\ndata: " + frame + "\n\n");
+  public void sendPresence(PresenceEvent event) {
+    write("event: " + event.kind().wireName() + "\ndata: " + event.frame() + "\n\n");
+  }
+
+  @Override
+  public void sendGap(String channel, StreamPosition lastSent) {
+    writeGap(channel, lastSent.encode());
+  }
+
+  private void writeGap(String channel, String offset) {
+    write("event: gap\ndata: " + ServerFrames.gap(channel, offset) + "\n\n");
   }
 
   @Override
@@ -117,7 +127,7 @@ final class SseTransport implements Transport {
 
   @Override
   public String kind() {
-    return "sse";
+    return SseHandler.TRANSPORT;
   }
 
   private void write(String text) {

@@ -49,13 +49,8 @@ final class DirectWriteQueue {
 
   /** Call on the socket's event loop before anything is written to it. */
   static void install(ServerWebSocket socket) {
-    if (QUEUE == null) {
-      return;
-    }
-    ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
-    VertxHandler<?> handler = channel.pipeline().get(VertxHandler.class);
-    Object connection = handler == null ? null : handler.getConnection();
-    if (!(connection instanceof VertxConnection)) {
+    VertxConnection connection = QUEUE == null ? null : connectionOf(socket);
+    if (connection == null) {
       return;
     }
     try {
@@ -63,5 +58,25 @@ final class DirectWriteQueue {
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.atDebug().setCause(e).log("cannot trim the WebSocket write queue");
     }
+  }
+
+  /**
+   * Whether the socket's connection writes through the direct queue now; tests call it on a live
+   * connection, so a Vert.x upgrade that turns {@link #install} into a no-op fails them.
+   */
+  static boolean installed(ServerWebSocket socket) {
+    VertxConnection connection = QUEUE == null ? null : connectionOf(socket);
+    try {
+      return connection != null && DIRECT.getDeclaringClass().isInstance(QUEUE.get(connection));
+    } catch (IllegalAccessException e) {
+      return false;
+    }
+  }
+
+  private static VertxConnection connectionOf(ServerWebSocket socket) {
+    ChannelHandlerContext pipelineContext = ((WebSocketInternal) socket).channelHandlerContext();
+    VertxHandler<?> handler = pipelineContext.pipeline().get(VertxHandler.class);
+    Object connection = handler == null ? null : handler.getConnection();
+    return connection instanceof VertxConnection vertxConnection ? vertxConnection : null;
   }
 }

@@ -4,7 +4,6 @@ import io.switchboard.auth.Principal;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.hub.Drain;
-import io.switchboard.hub.FrameDispatcher;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Session;
 import io.switchboard.hub.SessionIds;
@@ -120,7 +119,7 @@ public final class WsEndpoint {
       session.seen(System.currentTimeMillis());
       // the heartbeat answer bypasses the rate, so a busy client is never reaped for silence
       if (FrameCodec.isPlainPong(text) || admitted(session, rate)) {
-        dispatcher.handle(session, codec.decode(text));
+        dispatcher.handle(session, rate, codec.decode(text));
       }
     });
     socket.binaryMessageHandler(data -> hub.close(session, CloseCode.UNSUPPORTED_DATA));
@@ -133,7 +132,7 @@ public final class WsEndpoint {
     socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())
         .setCause(err).log("websocket error"));
     hub.authenticator().connected(session, BearerTokens.of(socket.headers().get("Authorization"),
-        queryParam(socket.query(), "token")));
+        queryParam(socket.query(), "token")), dispatcher);
   }
 
   /** Takes a token before the frame is parsed: a flood costs little (PROTOCOL.md section 4). */
@@ -143,7 +142,7 @@ public final class WsEndpoint {
         return true;
       case REFUSE:
         metrics.error("ws", ErrorCode.RATE_LIMITED);
-        session.transport().sendFrame(RATE_LIMITED);
+        WsTransport.of(session).sendFrame(RATE_LIMITED);
         return false;
       default:
         hub.close(session, CloseCode.TOO_MANY);

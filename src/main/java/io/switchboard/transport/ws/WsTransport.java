@@ -6,9 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
+import io.switchboard.hub.PresenceEvent;
+import io.switchboard.hub.Session;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ServerFrames;
@@ -29,10 +32,14 @@ import java.util.List;
  * delivers to a socket leave in one flush. Every frame of the session goes this way (close aside),
  * so replies and messages keep their order. Only the hub's event loop, which is the socket's, calls
  * these methods, as Netty requires.
+ *
+ * <p>Besides what the hub sends through {@link Transport}, the WebSocket layer (the endpoint and
+ * the {@link FrameDispatcher}) writes the frames only a WebSocket has with {@link #sendFrame}:
+ * replies, errors, the welcome.
  */
 final class WsTransport implements Transport {
   private final ServerWebSocket socket;
-  private final ChannelHandlerContext channel;
+  private final ChannelHandlerContext pipelineContext;
   private final boolean batching;
   private final SendQueueGuard sendQueue;
   // set once close() ran: Vert.x reports the socket closed only when the close handshake ends,
@@ -43,17 +50,29 @@ final class WsTransport implements Transport {
   WsTransport(ServerWebSocket socket, boolean batching, Vertx vertx, LimitsConfig limits) {
     this.socket = socket;
     // the public internal API Vert.x offers integrations for reaching the Netty pipeline
-    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.pipelineContext = ((WebSocketInternal) socket).channelHandlerContext();
     this.batching = batching;
     this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
-        () -> !channel.channel().isWritable(), () -> onSlowConsumer.run());
+        () -> !pipelineContext.channel().isWritable(), () -> onSlowConsumer.run());
     if (sendQueue.enabled()) {
       // Netty's writability follows the queue: unwritable above sendQueueBytes, writable again
       // below half of it
       long high = Math.min(Integer.MAX_VALUE, limits.sendQueueBytes());
-      channel.channel().config().setWriteBufferWaterMark(
+      pipelineContext.channel().config().setWriteBufferWaterMark(
           new WriteBufferWaterMark((int) (high / 2), (int) high));
     }
+  }
+
+  /**
+   * The WebSocket side of a session the WebSocket layer handles: every such session was opened by
+   * {@link WsEndpoint} with a WsTransport.
+   */
+  static WsTransport of(Session session) {
+    return (WsTransport) session.transport();
+  }
+
+  ServerWebSocket socket() {
+    return socket;
   }
 
   /** What to do with a peer that stopped reading: the hub closes its session with 4429. */
@@ -64,28 +83,28 @@ final class WsTransport implements Transport {
   /** Called after every write: a peer that stopped reading is closed with 4429. */
   private void checkQueue() {
     if (sendQueue.enabled()) {
-      ChannelOutboundBuffer queue = channel.channel().unsafe().outboundBuffer();
+      ChannelOutboundBuffer queue = pipelineContext.channel().unsafe().outboundBuffer();
       sendQueue.wrote(queue == null ? 0 : queue.totalPendingWriteBytes());
     }
   }
 
-  @Override
-  public void sendFrame(String frame) {
+  /** A reply, error, welcome or ping: a frame only a WebSocket has. */
+  void sendFrame(String frame) {
     if (open()) {
-      channel.writeAndFlush(new TextWebSocketFrame(
-          Unpooled.wrappedBuffer(frame.getBytes(StandardCharsets.UTF_8))), channel.voidPromise());
+      pipelineContext.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(
+          frame.getBytes(StandardCharsets.UTF_8))), pipelineContext.voidPromise());
       checkQueue();
     }
   }
 
   @Override
-  public void sendSubscribed(Long requestId, String channelName, String offset, Boolean recovered) {
-    sendFrame(ServerFrames.ack(requestId, channelName, offset, recovered));
+  public void sendPresence(PresenceEvent event) {
+    sendFrame(event.frame());
   }
 
   @Override
-  public void sendEvent(String type, String frame) {
-    sendFrame(frame);
+  public void sendGap(String channel, StreamPosition lastSent) {
+    sendFrame(ServerFrames.gap(channel, lastSent.encode()));
   }
 
   @Override
@@ -96,13 +115,13 @@ final class WsTransport implements Transport {
     List<OutboundMessage> messages = batch.messages();
     if (batching || messages.size() == 1) {
       // one frame: one trip down the pipeline
-      channel.writeAndFlush(frameOf(batching ? batch.joinedFrames()
-          : messages.get(0).wsFrameBytes()), channel.voidPromise());
+      pipelineContext.writeAndFlush(frameOf(batching ? batch.joinedFrames()
+          : messages.get(0).wsFrameBytes()), pipelineContext.voidPromise());
     } else {
       for (OutboundMessage message : messages) {
-        channel.write(frameOf(message.wsFrameBytes()), channel.voidPromise());
+        pipelineContext.write(frameOf(message.wsFrameBytes()), pipelineContext.voidPromise());
       }
-      channel.flush();
+      pipelineContext.flush();
     }
     checkQueue();
   }
@@ -136,6 +155,6 @@ final class WsTransport implements Transport {
   }
 
   private boolean open() {
-    return !closing && !socket.isClosed() && channel.channel().isActive();
+    return !closing && !socket.isClosed() && pipelineContext.channel().isActive();
   }
 }

@@ -2,6 +2,7 @@ package io.switchboard.transport.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.metrics.PrometheusText;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestTokens;
@@ -75,15 +76,33 @@ class UserConnectionLimitTest {
     }
   }
 
+  /** An SSE stream of {@code user} once the user holds the limit over WebSocket. */
+  private SseReader sseOverTheLimit(Vertx vertx, String user) {
+    for (int i = 0; i < MAX; i++) {
+      connect(vertx, user).next("welcome");
+    }
+    return SseReader.open(vertx, node.port(), "/sse?channel=ulimit&token=" + tokens.hs256(user));
+  }
+
   @Test
   void sseOverTheLimitIs429BeforeTheStream(Vertx vertx) {
-    for (int i = 0; i < MAX; i++) {
-      connect(vertx, "u4").next("welcome");
-    }
-    SseReader sse = SseReader.open(vertx, node.port(), "/sse?channel=ulimit&token="
-        + tokens.hs256("u4"));
+    SseReader sse = sseOverTheLimit(vertx, "u4");
     assertEquals(429, sse.status());
     assertEquals("rate_limited", sse.errorBody().getString("code"));
     sse.close();
+  }
+
+  @Test
+  void refusalsAreCountedUnderTheirOwnTransport(Vertx vertx) {
+    SseReader sse = sseOverTheLimit(vertx, "u5");
+    assertEquals(429, sse.status());
+    sse.close();
+    WsClient ws = connect(vertx, "u5");
+    assertEquals(4429, ws.closeCode());
+    PrometheusText metrics = new PrometheusText(node.get("/metrics").body());
+    assertEquals(1, metrics.value(
+        "switchboard_errors_total{code=\"rate_limited\",transport=\"sse\"}"));
+    assertEquals(1, metrics.value(
+        "switchboard_errors_total{code=\"rate_limited\",transport=\"ws\"}"));
   }
 }

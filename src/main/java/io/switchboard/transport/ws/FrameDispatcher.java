@@ -1,12 +1,19 @@
-package io.switchboard.hub;
+package io.switchboard.transport.ws;
 
-import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Permissions;
 import io.switchboard.broker.HistoryQuery;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hub.Authenticator;
+import io.switchboard.hub.ChannelReads;
+import io.switchboard.hub.Engine;
+import io.switchboard.hub.Hub;
+import io.switchboard.hub.Publisher;
+import io.switchboard.hub.Session;
+import io.switchboard.limits.FrameRateLimiter;
 import io.switchboard.limits.ReadCost;
-import io.switchboard.limits.TokenBucket;
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.ErrorCode;
@@ -15,28 +22,48 @@ import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
 
 /**
- * Answers the frames of a WebSocket session, one method per frame type. Every failure becomes an
- * error frame carrying the request's id; the connection stays open (PROTOCOL.md section 4).
+ * Answers the frames of a WebSocket session, one method per frame type, in WebSocket frames
+ * written through the session's {@link WsTransport}. Every failure becomes an error frame carrying
+ * the request's id; the connection stays open (PROTOCOL.md section 4). Also the WebSocket's
+ * {@link Authenticator.Replies}: the welcome frame, and the error before a 4429 refusal.
  */
-public final class FrameDispatcher {
+public final class FrameDispatcher implements Authenticator.Replies {
   static final int DEFAULT_HISTORY_LIMIT = 50;
 
   private final Hub hub;
   private final Publisher publisher;
   private final Engine engine;
   private final LimitsConfig limits;
+  private final String nodeId;
+  private final long heartbeatIntervalMs;
   private final SwitchboardMetrics metrics;
 
-  public FrameDispatcher(Hub hub, Publisher publisher, Engine engine, LimitsConfig limits,
+  public FrameDispatcher(Hub hub, Publisher publisher, Engine engine, SwitchboardConfig config,
       SwitchboardMetrics metrics) {
     this.hub = hub;
     this.publisher = publisher;
     this.engine = engine;
-    this.limits = limits;
+    this.limits = config.limits();
+    this.nodeId = config.nodeId();
+    this.heartbeatIntervalMs = config.heartbeat().intervalMs();
     this.metrics = metrics;
   }
 
-  public void handle(Session session, ClientFrame frame) {
+  @Override
+  public void welcomed(Session session) {
+    WsTransport.of(session).sendFrame(ServerFrames.welcome(session.id(), session.user(), nodeId,
+        heartbeatIntervalMs));
+  }
+
+  @Override
+  public void tooManyConnections(Session session, SwitchboardException error) {
+    // no id: the refusal answers the connection, or its auth frame whose error would come after
+    // the close
+    WsTransport.of(session).sendFrame(ServerFrames.error(null, error));
+  }
+
+  /** {@code rates}: the connection's frame rates, whose read and creation budgets apply here. */
+  public void handle(Session session, FrameRateLimiter rates, ClientFrame frame) {
     Future<String> reply;
     if (!session.welcomed() && !(frame instanceof ClientFrame.Auth)
         && !(frame instanceof ClientFrame.Ping) && !(frame instanceof ClientFrame.Pong)) {
@@ -50,25 +77,28 @@ public final class FrameDispatcher {
     } else if (frame instanceof ClientFrame.Pong) {
       return;
     } else if (frame instanceof ClientFrame.Subscribe subscribe) {
-      // the hub sends the ack itself, ahead of the messages it recovers
+      // the ack goes out when the hub reports the subscription, ahead of the messages it recovers
       reply = Future.<Void>succeededFuture()
           .compose(v -> hub.subscribe(session, subscribe.channel(),
-              readable(session, subscribe.channel()), subscribe.since(), subscribe.id()))
+              readable(session, subscribe.channel()), subscribe.since(),
+              result -> WsTransport.of(session).sendFrame(ServerFrames.ack(subscribe.id(),
+                  result.channel(), result.offset(), result.recovered()))))
           .map(result -> null);
     } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
       reply = hub.unsubscribe(session, unsubscribe.channel())
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
       reply = publisher.publish(session.principal(), publish.channel(), publish.data(),
-              PublishSource.WS, null, session.newChannels(limits))
+              PublishSource.WS, null, rates.newChannels())
           .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
               null));
     } else if (frame instanceof ClientFrame.History history) {
-      reply = Future.<Void>succeededFuture().compose(v -> history(session, history));
+      reply = Future.<Void>succeededFuture().compose(v -> history(session, rates, history));
     } else if (frame instanceof ClientFrame.Presence presence) {
-      reply = Future.<Void>succeededFuture().compose(v -> presence(session, presence));
+      reply = Future.<Void>succeededFuture().compose(v -> presence(session, rates, presence));
     } else if (frame instanceof ClientFrame.Auth auth) {
-      reply = hub.authenticator().authFrame(session, auth);
+      reply = hub.authenticator().authFrame(session, auth, this)
+          .map(refreshed -> refreshed ? ServerFrames.ack(auth.id()) : null);
     } else {
       reply = Future.failedFuture(new IllegalStateException("unhandled frame " + frame));
     }
@@ -78,12 +108,12 @@ public final class FrameDispatcher {
       }
       if (ar.succeeded()) {
         if (ar.result() != null) {
-          session.transport().sendFrame(ar.result());
+          WsTransport.of(session).sendFrame(ar.result());
         }
       } else {
         SwitchboardException error = SwitchboardException.from(ar.cause(), "ws frame");
         metrics.error("ws", error.code());
-        session.transport().sendFrame(ServerFrames.error(frame.id(), error));
+        WsTransport.of(session).sendFrame(ServerFrames.error(frame.id(), error));
       }
     });
   }
@@ -94,10 +124,11 @@ public final class FrameDispatcher {
     return ns;
   }
 
-  private Future<String> history(Session session, ClientFrame.History frame) {
+  private Future<String> history(Session session, FrameRateLimiter rates,
+      ClientFrame.History frame) {
     readable(session, frame.channel());
     int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
-    takeRead(session, ReadCost.history(limit));
+    takeRead(rates, ReadCost.history(limit));
     HistoryQuery query = ChannelReads.query(frame.since(), limit);
     return engine.broker().history(frame.channel(), query)
         .recover(ChannelReads::unavailable)
@@ -106,13 +137,14 @@ public final class FrameDispatcher {
             ChannelReads.complete(page, query)));
   }
 
-  private Future<String> presence(Session session, ClientFrame.Presence frame) {
+  private Future<String> presence(Session session, FrameRateLimiter rates,
+      ClientFrame.Presence frame) {
     NamespaceConfig ns = readable(session, frame.channel());
     if (!ns.presence()) {
       throw new SwitchboardException(ErrorCode.BAD_REQUEST,
           "presence is not enabled for namespace \"" + ns.name() + "\"");
     }
-    takeRead(session, ReadCost.PRESENCE);
+    takeRead(rates, ReadCost.PRESENCE);
     return engine.presence().list(frame.channel())
         .recover(ChannelReads::unavailable)
         .map(entries -> ServerFrames.presence(frame.id(), frame.channel(),
@@ -120,20 +152,11 @@ public final class FrameDispatcher {
   }
 
   /**
-   * Takes a read's tokens from the session's limits.readsPerSecond bucket, or refuses it with
+   * Takes a read's tokens from the connection's limits.readsPerSecond bucket, or refuses it with
    * rate_limited; taken after the checks that need no I/O, so a refused or bad read costs nothing.
    */
-  private void takeRead(Session session, int cost) {
-    if (limits.readsPerSecond() <= 0) {
-      return;
-    }
-    TokenBucket reads = session.reads();
-    if (reads == null) {
-      reads = new TokenBucket(Math.max(limits.readsBurst(), limits.readsPerSecond()),
-          limits.readsPerSecond());
-      session.reads(reads);
-    }
-    if (!reads.tryTake(cost)) {
+  private void takeRead(FrameRateLimiter rates, int cost) {
+    if (!rates.tryRead(cost)) {
       throw new SwitchboardException(ErrorCode.RATE_LIMITED, "over limits.readsPerSecond ("
           + limits.readsPerSecond() + "): history and presence reads of this connection take "
           + "tokens (a history read one per " + ReadCost.MESSAGES_PER_TOKEN

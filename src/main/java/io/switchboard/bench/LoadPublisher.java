@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>All state is touched only by the publisher's own context.
  */
-final class Publisher implements AutoCloseable {
+final class LoadPublisher implements AutoCloseable {
   private final Vertx vertx;
   private final Context context;
   private final HttpClientAgent http;
@@ -38,7 +38,7 @@ final class Publisher implements AutoCloseable {
     }
   }
 
-  Publisher(Vertx vertx, Target target, String host, int port, int inFlightMax,
+  LoadPublisher(Vertx vertx, Target target, String host, int port, int inFlightMax,
       String[] channels) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
