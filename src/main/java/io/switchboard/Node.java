@@ -1,5 +1,8 @@
 package io.switchboard;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.switchboard.auth.ApiKeys;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.RevocationList;
@@ -69,8 +72,8 @@ import org.slf4j.LoggerFactory;
  * {@link EdgeVerticle} per event loop. {@code Main} and the tests start nodes the same way.
  */
 public final class Node {
-  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_GROUPS =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger RANDOM_PORT_GROUPS =
+      new AtomicInteger();
   private static final Logger log = LoggerFactory.getLogger(Node.class);
   private final Vertx vertx;
   private final SwitchboardConfig config;
@@ -251,7 +254,7 @@ public final class Node {
         // hostile (a socket that never sends a request); live WebSocket and SSE connections get
         // a ping every interval, so only those are closed
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, 2 * config.heartbeat().timeoutMs()))
-        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         // Every request and response of ours is handled on its connection's event loop, so Vert.x
         // may skip its cross-thread write queue: a 4 KB queue less per connection (the HTTP
         // connection behind each WebSocket lives as long as the socket). The price: a response
@@ -293,7 +296,7 @@ public final class Node {
   private Future<Void> brokerConnected() {
     long waitMs = config.broker().redis().timeoutMs();
     return parts.engine().broker().connected()
-        .timeout(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .timeout(waitMs, TimeUnit.MILLISECONDS)
         .recover(err -> {
           log.atWarn().log("starting without the broker ({}): not ready until it connects",
               err.getMessage());

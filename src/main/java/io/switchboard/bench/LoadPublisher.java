@@ -1,5 +1,7 @@
 package io.switchboard.bench;
 
+import java.util.concurrent.TimeoutException;
+
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -64,7 +66,7 @@ final class LoadPublisher implements AutoCloseable {
     try {
       return done.future().toCompletionStage().toCompletableFuture()
           .get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       context.runOnContext(v -> stop.get().run());
       return done.future().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }

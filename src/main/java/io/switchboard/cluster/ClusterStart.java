@@ -1,5 +1,7 @@
 package io.switchboard.cluster;
 
+import java.util.UUID;
+
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
@@ -145,7 +147,7 @@ public final class ClusterStart {
     }
     // vertx-hazelcast reads this member's Vert.x node id from here when handed an instance
     hazelcast.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID,
-        java.util.UUID.randomUUID().toString());
+        UUID.randomUUID().toString());
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     // Main leaves the cluster after closing Vert.x; Hazelcast's own hook would leave first

@@ -1,5 +1,7 @@
 package io.switchboard.config;
 
+import java.util.function.Consumer;
+
 import io.switchboard.config.NamespaceConfig.HistoryConfig;
 import io.switchboard.config.Sections.AuthConfig;
 import io.switchboard.config.Sections.BrokerConfig;
@@ -52,7 +54,7 @@ public final class ConfigLoader {
    * checked (Main's {@code -cluster}), as the environment overrides are.
    */
   public static Future<SwitchboardConfig> load(Vertx vertx, Path file,
-      java.util.function.Consumer<JsonObject> commandLine) {
+      Consumer<JsonObject> commandLine) {
     ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
         .setScanPeriod(0)
         .addStore(new ConfigStoreOptions().setType("file").setFormat("json")

@@ -1,5 +1,7 @@
 package io.switchboard.config;
 
+import java.util.LinkedHashSet;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ final class ConfigSection {
 
   /** The keys of this object, comments left out. */
   Set<String> keys() {
-    Set<String> keys = new java.util.LinkedHashSet<>(json.fieldNames());
+    Set<String> keys = new LinkedHashSet<>(json.fieldNames());
     keys.removeIf(k -> k.startsWith(COMMENT_PREFIX));
     return keys;
   }

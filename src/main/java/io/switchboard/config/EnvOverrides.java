@@ -1,5 +1,7 @@
 package io.switchboard.config;
 
+import java.util.ArrayList;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
@@ -35,7 +37,7 @@ public final class EnvOverrides {
   private EnvOverrides() {}
 
   public static List<String> variableNames() {
-    List<String> names = new java.util.ArrayList<>(ALL.stream().map(Override::variable).toList());
+    List<String> names = new ArrayList<>(ALL.stream().map(Override::variable).toList());
     names.add(JWT_SECRET);
     return names;
   }

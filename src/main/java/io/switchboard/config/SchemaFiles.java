@@ -1,5 +1,7 @@
 package io.switchboard.config;
 
+import java.util.Collections;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -17,7 +19,7 @@ final class SchemaFiles {
   /** @param paths namespace to the path of its schema file, relative to {@code baseDir} */
   static Future<Map<String, JsonObject>> load(Vertx vertx, Path baseDir, Map<String, String> paths) {
     Map<String, JsonObject> schemas = new ConcurrentHashMap<>();
-    List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> problems = Collections.synchronizedList(new ArrayList<>());
     List<Future<?>> reads = new ArrayList<>();
     paths.forEach((namespace, path) -> {
       String key = "namespaces." + namespace + ".schema";

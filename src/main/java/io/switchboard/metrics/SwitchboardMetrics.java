@@ -1,5 +1,7 @@
 package io.switchboard.metrics;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -99,7 +101,7 @@ public final class SwitchboardMetrics {
 
   /** A registry that renders the Prometheus text format, for a node without one from Vert.x. */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   /**

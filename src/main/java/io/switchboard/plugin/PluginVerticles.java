@@ -1,5 +1,7 @@
 package io.switchboard.plugin;
 
+import java.util.Collections;
+
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.PluginsConfig;
@@ -35,7 +37,7 @@ public final class PluginVerticles {
   private final PluginsConfig config;
   // added to by the deployments' callbacks one after the other at start, read at close: the
   // start has completed (or failed) by then, and a synchronized list makes the writes visible
-  private final List<String> deployments = java.util.Collections.synchronizedList(
+  private final List<String> deployments = Collections.synchronizedList(
       new ArrayList<>());
 
   public PluginVerticles(Vertx vertx, PluginsConfig config) {

@@ -1,5 +1,7 @@
 package io.switchboard.validation;
 
+import java.util.HashMap;
+
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FieldError;
 import io.switchboard.protocol.SwitchboardException;
@@ -23,7 +25,7 @@ public final class SchemaRegistry {
 
   /** @param schemas namespace name to the parsed JSON Schema of its {@code data} */
   public static SchemaRegistry of(Map<String, JsonObject> schemas) {
-    Map<String, Validator> validators = new java.util.HashMap<>();
+    Map<String, Validator> validators = new HashMap<>();
     schemas.forEach((namespace, schema) -> validators.put(namespace, Validator.create(
         JsonSchema.of(schema),
         ProtocolSchema.options("https://switchboard.invalid/namespaces/" + namespace + ".json"))));

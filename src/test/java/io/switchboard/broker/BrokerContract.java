@@ -1,5 +1,7 @@
 package io.switchboard.broker;
 
+import java.util.function.BooleanSupplier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -212,7 +214,7 @@ public abstract class BrokerContract {
   }
 
   /** Polls with a deadline: the listener has no completion event to wait on. */
-  protected static void awaitCondition(java.util.function.BooleanSupplier condition) {
+  protected static void awaitCondition(BooleanSupplier condition) {
     Await.until(condition, "the broker's listener to be called");
   }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.cluster;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.testing.RedisCluster;
@@ -242,7 +244,7 @@ abstract class SharedRedis implements AutoCloseable {
     /** Redis Cluster's key slot of a key whose hash tag is {@code {channel}} (CRC16/XMODEM). */
     static int slot(String channel) {
       int crc = 0;
-      for (byte b : channel.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      for (byte b : channel.getBytes(StandardCharsets.UTF_8)) {
         crc ^= (b & 0xff) << 8;
         for (int bit = 0; bit < 8; bit++) {
           crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;

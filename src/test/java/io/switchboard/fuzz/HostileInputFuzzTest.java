@@ -1,5 +1,7 @@
 package io.switchboard.fuzz;
 
+import io.vertx.core.json.JsonArray;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,7 +152,7 @@ class HostileInputFuzzTest {
         .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
             .put("connectionString", redis.url()).put("prefix", "fuzz")))
         // the API needs this key, which drain requests never carry: the node must not drain
-        .put("auth", new JsonObject().put("apiKeys", new io.vertx.core.json.JsonArray()
+        .put("auth", new JsonObject().put("apiKeys", new JsonArray()
             .add(HttpFuzz.API_KEY)))
         .put("limits", new JsonObject().put("maxBodyBytes", MAX_BODY_BYTES)
             .put("maxFrameBytes", MAX_FRAME_BYTES)
@@ -242,7 +244,7 @@ class HostileInputFuzzTest {
     }
 
     private static Logger root() {
-      return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      return (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.switchboard.fuzz;
 
+import java.util.Arrays;
+
 import io.switchboard.protocol.InboundJson;
 import io.switchboard.testing.Bytes;
 import io.vertx.core.buffer.Buffer;
@@ -152,7 +154,7 @@ final class Mutator {
         }
         return bytes;
       case 2: // truncate
-        return java.util.Arrays.copyOf(bytes, at);
+        return Arrays.copyOf(bytes, at);
       case 3: // insert garbage
         return splice(bytes, at, 0, garbage(1 + below(8)));
       case 4: // insert a sequence that is not UTF-8
@@ -161,7 +163,7 @@ final class Mutator {
         return splice(bytes, at, Math.min(bytes.length - at, 1 + below(10)), new byte[0]);
       case 6: // repeat a range
         int length = Math.min(bytes.length - at, 1 + below(20));
-        return splice(bytes, at, 0, java.util.Arrays.copyOfRange(bytes, at, at + length));
+        return splice(bytes, at, 0, Arrays.copyOfRange(bytes, at, at + length));
       default: // insert a structural character
         return splice(bytes, at, 0, new byte[] {(byte) "[]{}\",:\\\u0000".charAt(below(9))});
     }

@@ -1,5 +1,7 @@
 package io.switchboard.hub;
 
+import io.vertx.core.json.JsonArray;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -109,7 +111,7 @@ class SubscribeTest {
     WsClient ws = WsClient.connect(vertx, node.port(), "/ws?batch=1", null);
     ws.next("welcome");
     ws.subscribe("sub-e");
-    JsonObject batch = new JsonObject().put("messages", new io.vertx.core.json.JsonArray());
+    JsonObject batch = new JsonObject().put("messages", new JsonArray());
     for (int i = 0; i < 20; i++) {
       batch.getJsonArray("messages").add(new JsonObject().put("channel", "sub-e").put("data", i));
     }

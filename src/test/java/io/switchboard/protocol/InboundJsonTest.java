@@ -1,5 +1,7 @@
 package io.switchboard.protocol;
 
+import java.util.function.Supplier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,7 +154,7 @@ class InboundJsonTest {
   }
 
   private static void check(Object expected, String messageWord,
-      java.util.function.Supplier<Object> decode) {
+      Supplier<Object> decode) {
     if (messageWord == null) {
       Object value = decode.get();
       if (expected != OK) {

@@ -1,5 +1,8 @@
 package io.switchboard.testing;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
@@ -27,9 +30,9 @@ public final class Bytes {
   /** Whether the bytes are UTF-8 as RFC 3629 defines it. */
   public static boolean isUtf8(Buffer bytes) {
     try {
-      StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes.getBytes()));
+      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.getBytes()));
       return true;
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       return false;
     }
   }

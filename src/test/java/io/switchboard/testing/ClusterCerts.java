@@ -1,5 +1,7 @@
 package io.switchboard.testing;
 
+import java.util.ArrayList;
+
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +71,7 @@ public final class ClusterCerts {
   }
 
   private void openssl(String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+    List<String> command = new ArrayList<>(List.of("openssl"));
     command.addAll(List.of(args));
     run(command, dir);
   }

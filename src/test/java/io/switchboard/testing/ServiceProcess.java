@@ -1,5 +1,7 @@
 package io.switchboard.testing;
 
+import java.io.OutputStreamWriter;
+
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,7 +30,7 @@ public final class ServiceProcess implements AutoCloseable {
   private ServiceProcess(Process process, Path log) {
     this.process = process;
     this.log = log;
-    this.commands = new java.io.OutputStreamWriter(process.getOutputStream(),
+    this.commands = new OutputStreamWriter(process.getOutputStream(),
         StandardCharsets.UTF_8);
     Thread reader = new Thread(this::read, "service-" + process.pid());
     reader.setDaemon(true);

@@ -1,5 +1,8 @@
 package io.switchboard.testing;
 
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,7 +46,7 @@ public final class SseReader {
 
   /** Opens {@code uri} with extra request headers (e.g. Authorization). */
   public static SseReader open(Vertx vertx, int port, String uri, String lastEventId,
-      io.vertx.core.MultiMap headers) {
+      MultiMap headers) {
     SseReader reader = new SseReader(vertx);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
         .setPort(port).setURI(uri);
@@ -68,7 +71,7 @@ public final class SseReader {
           response.handler(reader::feed);
           response.endHandler(v -> reader.ended.tryComplete());
           response.exceptionHandler(err -> reader.ended.tryComplete());
-          return io.vertx.core.Future.succeededFuture(response);
+          return Future.succeededFuture(response);
         })
         .onComplete(opened));
     reader.response = Await.result(opened.future());

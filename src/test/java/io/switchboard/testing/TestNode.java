@@ -1,5 +1,7 @@
 package io.switchboard.testing;
 
+import io.vertx.core.MultiMap;
+
 import io.switchboard.Node;
 import io.switchboard.config.ConfigLoader;
 import io.vertx.core.Promise;
@@ -88,7 +90,7 @@ public final class TestNode {
   }
 
   /** A finished HTTP exchange: status, body and response headers. */
-  public record Reply(int status, String body, io.vertx.core.MultiMap headers) {
+  public record Reply(int status, String body, MultiMap headers) {
     public JsonObject json() {
       return new JsonObject(body);
     }
@@ -108,13 +110,13 @@ public final class TestNode {
 
   /** An exchange with request headers (e.g. Authorization), on {@code port}. */
   public Reply exchange(int port, HttpMethod method, String uri, String body,
-      io.vertx.core.MultiMap headers) {
+      MultiMap headers) {
     return exchangeBytes(port, method, uri, body == null ? null : Buffer.buffer(body), headers);
   }
 
   /** With a body of any bytes, UTF-8 or not. */
   public Reply exchangeBytes(int port, HttpMethod method, String uri, Buffer body,
-      io.vertx.core.MultiMap headers) {
+      MultiMap headers) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
         .setPort(port).setURI(uri);
     if (headers != null) {

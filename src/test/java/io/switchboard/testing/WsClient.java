@@ -1,5 +1,10 @@
 package io.switchboard.testing;
 
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.function.Predicate;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -132,9 +137,9 @@ public final class WsClient {
    * this uses its implementation class (a test may send what a client library would not).
    */
   public static WebSocketFrame textFrame(Buffer bytes, boolean fin) {
-    return new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
-        io.vertx.core.http.WebSocketFrameType.TEXT,
-        ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf(), fin);
+    return new WebSocketFrameImpl(
+        WebSocketFrameType.TEXT,
+        ((BufferInternal) bytes).getByteBuf(), fin);
   }
 
   /** Sends a WebSocket protocol-level pong control frame. */
@@ -176,12 +181,12 @@ public final class WsClient {
   }
 
   /** The next frame matching {@code match}, described as {@code what} if none comes. */
-  public JsonObject next(java.util.function.Predicate<JsonObject> match, String what) {
+  public JsonObject next(Predicate<JsonObject> match, String what) {
     return frames.await(match, what);
   }
 
   /** The next frame matching {@code match}, without waiting: for racing it against a close. */
-  public Future<JsonObject> nextFrame(java.util.function.Predicate<JsonObject> match) {
+  public Future<JsonObject> nextFrame(Predicate<JsonObject> match) {
     return frames.next(match);
   }
 

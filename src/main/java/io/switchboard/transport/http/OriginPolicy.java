@@ -1,5 +1,7 @@
 package io.switchboard.transport.http;
 
+import java.net.URISyntaxException;
+
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +52,7 @@ public final class OriginPolicy {
     URI uri;
     try {
       uri = new URI(origin.trim());
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       return false; // "null" (sandboxed pages, file:) and garbage are never the same origin
     }
     if (uri.getHost() == null || uri.getScheme() == null) {

@@ -1,5 +1,8 @@
 package io.switchboard.transport.http;
 
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SwitchboardException;
+
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.Limits;
@@ -72,8 +75,7 @@ public final class Routes {
           parts.engine().broker(), parts.hubs());
     }
     ApiDocsRoutes.mount(router);
-    router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new io.switchboard.protocol
-        .SwitchboardException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
+    router.get("/ws").handler(ctx -> ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.BAD_REQUEST,
             "/ws needs a WebSocket upgrade")));
     // the JavaScript client, clients/js/switchboard.js, which the build puts in the jar: public
     // code, so pages of any origin may import it (a module script from elsewhere needs CORS).

@@ -1,5 +1,6 @@
 package io.switchboard.transport.sse;
 
+
 import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.Permissions;
@@ -146,7 +147,7 @@ public final class SseHandler implements Handler<RoutingContext> {
     Future.join(subscribed).onComplete(ar -> {
       if (ar.failed()) {
         // a channel the broker could not subscribe: end the stream so the browser retries
-        hub.close(session, io.switchboard.protocol.CloseCode.GOING_AWAY);
+        hub.close(session, CloseCode.GOING_AWAY);
       } else if (!session.closed()) {
         transport.sendResumePoint();
       }

@@ -1,5 +1,8 @@
 package io.switchboard.broker.redis;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.testing.RedisSentinel;
@@ -91,7 +94,7 @@ class RedisDeploymentTest {
     openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.ext");
     int tlsPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    try (ServerSocket socket = new ServerSocket(0)) {
       tlsPort = socket.getLocalPort();
     }
     try (RedisServer redis = RedisServer.start("--tls-port", String.valueOf(tlsPort),
@@ -121,7 +124,7 @@ class RedisDeploymentTest {
   private static String readQuietly(Path file) {
     try {
       return Files.readString(file);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return e.toString();
     }
   }

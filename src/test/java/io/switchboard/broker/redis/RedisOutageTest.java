@@ -1,5 +1,7 @@
 package io.switchboard.broker.redis;
 
+import java.util.TreeMap;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,7 +151,7 @@ class RedisOutageTest {
       JsonObject gap = subscriber.next("gap");
       assertOneGapAtTheLastOffsetOfTheLostEpoch(subscriber);
       String[] gapAt = gap.getString("offset").split("-", 2);
-      Map<Integer, String> expected = new java.util.TreeMap<>(acked);
+      Map<Integer, String> expected = new TreeMap<>(acked);
       expected.values().removeIf(offset -> {
         String[] parts = offset.split("-", 2);
         return parts[1].equals(gapAt[1]) && Long.parseLong(parts[0]) > Long.parseLong(gapAt[0]);
@@ -294,7 +296,7 @@ class RedisOutageTest {
       awaitTrue(() -> deliveredNumbers(subscriber).keySet().containsAll(acked.keySet()),
           "every acked message reaches the subscriber");
     } catch (AssertionError e) {
-      Map<Integer, String> missing = new java.util.TreeMap<>(acked);
+      Map<Integer, String> missing = new TreeMap<>(acked);
       missing.keySet().removeAll(deliveredNumbers(subscriber).keySet());
       throw new AssertionError(e.getMessage() + "; missing (n=offset): " + missing
           + "; frames other than messages: " + subscriber.received().stream()

@@ -1,5 +1,7 @@
 package io.switchboard.transport.http;
 
+import io.vertx.core.Future;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,7 +85,7 @@ class OriginTest {
         .compose(response -> {
           String type = response.getHeader("Content-Type");
           if (type != null && type.startsWith("text/event-stream")) {
-            return io.vertx.core.Future.succeededFuture(
+            return Future.succeededFuture(
                 new Answer(response.statusCode(), response.headers(), ""));
           }
           return response.body().map(b -> new Answer(response.statusCode(), response.headers(),

@@ -1,5 +1,7 @@
 package io.switchboard.transport.ws;
 
+import java.util.Locale;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,7 +151,7 @@ class ConnectionLimitTest {
     over.send(GET_HEALTH);
     String refused = over.nextResponse();
     assertTrue(refused.startsWith("HTTP/1.1 429"), refused);
-    assertTrue(refused.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), refused);
+    assertTrue(refused.toLowerCase(Locale.ROOT).contains("connection: close"), refused);
     JsonObject body = new JsonObject(refused.substring(refused.indexOf("\r\n\r\n") + 4));
     assertEquals("rate_limited", body.getString("code"));
     assertTrue(body.getString("message").contains("limits.maxConnectionsPerAddress"), body.encode());
