@@ -1,21 +1,21 @@
 package io.switchboard;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.cluster.ClusterStart;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.plugin.PluginFailure;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import java.util.EnumSet;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,18 +25,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar switchboard.jar -conf conf/switchboard.json}: loads the config, starts a node. */
-@Command(name = "switchboard", mixinStandardHelpOptions = true,
+@Command(
+    name = "switchboard",
+    mixinStandardHelpOptions = true,
     description = "Real-time messaging server: WebSocket, SSE, HTTP API, event bus.")
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   private static final int KEEP_RUNNING = -1;
 
-  @Option(names = {"-conf", "--conf"}, paramLabel = "FILE", defaultValue = "conf/switchboard.json",
+  @Option(
+      names = {"-conf", "--conf"},
+      paramLabel = "FILE",
+      defaultValue = "conf/switchboard.json",
       description = "Config file (JSON). Default: ${DEFAULT-VALUE}. Environment variables"
           + " SWITCHBOARD_* override some keys (see README).")
   private Path configFile;
 
-  @Option(names = {"-cluster", "--cluster"},
+  @Option(
+      names = {"-cluster", "--cluster"},
       description = "Join the clustered event bus (Hazelcast), as cluster.enabled: true does;"
           + " needs broker.type redis.")
   private boolean cluster;
@@ -68,25 +74,35 @@ public final class Main implements Callable<Integer> {
       files.close();
     }
     PrometheusMeterRegistry registry = SwitchboardMetrics.newRegistry();
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+    VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
             .setJvmMetricsEnabled(true)
             // no per-address or per-path labels: one series per client would swamp Prometheus
-            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS,
-                Label.EB_SIDE, Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME,
-                Label.CLIENT_NAME, Label.CLASS_NAME)));
+            .setLabels(EnumSet.of(
+                Label.HTTP_METHOD,
+                Label.HTTP_CODE,
+                Label.EB_ADDRESS,
+                Label.EB_SIDE,
+                Label.EB_FAILURE,
+                Label.POOL_TYPE,
+                Label.POOL_NAME,
+                Label.CLIENT_NAME,
+                Label.CLASS_NAME)));
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
     Vertx vertx;
     if (clusterStart == null) {
       vertx = builder.with(options).build();
     } else {
       try {
-        vertx = clusterStart.start(builder.with(options
-            .setEventBusOptions(clusterStart.eventBusOptions())));
+        vertx = clusterStart.start(
+            builder.with(options.setEventBusOptions(clusterStart.eventBusOptions())));
       } catch (RuntimeException e) {
-        System.err.println("switchboard: cannot join the cluster \"" + config.cluster().name()
-            + "\" as " + config.cluster().host() + ":" + config.cluster().port() + ": "
-            + ConfigLoader.rootMessage(e));
+        System.err.println(
+            "switchboard: cannot join the cluster \"" + config.cluster().name()
+                + "\" as " + config.cluster().host() + ":" + config.cluster().port() + ": "
+                + ConfigLoader.rootMessage(e));
         return 1;
       }
       ClusterStart members = clusterStart;
@@ -111,7 +127,9 @@ public final class Main implements Callable<Integer> {
       close(vertx, clusterStart);
       return 1;
     }
-    log.atInfo().addKeyValue("node", config.nodeId()).addKeyValue("port", node.port())
+    log.atInfo()
+        .addKeyValue("node", config.nodeId())
+        .addKeyValue("port", node.port())
         .addKeyValue("broker", config.broker().type().name().toLowerCase())
         .addKeyValue("namespaces", config.namespaces().keySet())
         .addKeyValue("nativeTransport", vertx.isNativeTransportEnabled())
@@ -127,20 +145,27 @@ public final class Main implements Callable<Integer> {
     ClusterStart leaving = clusterStart;
     boolean termHandled = TermSignal.install(node::drain);
     long drainWaitMs = termHandled ? 0 : config.drain().windowMs();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        // SIGINT (Ctrl-C) closes at once, every client getting 1001 (after a drain, the node is
-        // closed already); where SIGTERM cannot be handled, this drains instead, on either signal
-        (termHandled ? node.close() : node.drain()).toCompletionStage().toCompletableFuture()
-            .get(drainWaitMs + 5_000, TimeUnit.MILLISECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // the JVM is exiting anyway; nothing left to clean up
-      }
-      if (leaving != null) {
-        leaving.leave();
-      }
-    }, "switchboard-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> {
+              try {
+                // SIGINT (Ctrl-C) closes at once, every client getting 1001 (after a drain, the
+                // node is
+                // closed already); where SIGTERM cannot be handled, this drains instead, on either
+                // signal
+                (termHandled ? node.close() : node.drain())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(drainWaitMs + 5_000, TimeUnit.MILLISECONDS);
+                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+              } catch (Exception e) {
+                // the JVM is exiting anyway; nothing left to clean up
+              }
+              if (leaving != null) {
+                leaving.leave();
+              }
+            },
+            "switchboard-shutdown"));
     return KEEP_RUNNING;
   }
 

@@ -1,14 +1,14 @@
 package io.switchboard;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.auth.ApiKeys;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.RevocationList;
 import io.switchboard.auth.RevocationStore;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.broker.Broker;
+import io.switchboard.broker.ChannelEvent;
 import io.switchboard.broker.NodeControl;
 import io.switchboard.broker.PresenceManager;
 import io.switchboard.broker.memory.MemoryBroker;
@@ -17,18 +17,13 @@ import io.switchboard.broker.memory.MemoryPresence;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.broker.redis.RedisBrokerStats;
 import io.switchboard.broker.redis.RedisNodeControl;
+import io.switchboard.broker.redis.RedisPresence;
 import io.switchboard.broker.redis.RedisRevocations;
 import io.switchboard.broker.redis.RedisUserSlots;
-import io.switchboard.metrics.SwitchboardMetrics;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.concurrent.atomic.LongAdder;
-import io.switchboard.broker.redis.RedisPresence;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.broker.ChannelEvent;
 import io.switchboard.hub.AcceptedTraffic;
 import io.switchboard.hub.AnnouncedPresence;
 import io.switchboard.hub.Disconnects;
@@ -41,6 +36,7 @@ import io.switchboard.hub.SessionIds;
 import io.switchboard.limits.ConnectionCounter;
 import io.switchboard.limits.Limits;
 import io.switchboard.limits.UserSlots;
+import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.plugin.PluginVerticles;
 import io.switchboard.protocol.ChannelName;
 import io.switchboard.protocol.FrameCodec;
@@ -57,13 +53,16 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.impl.cpu.CpuCoreSensor;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +71,7 @@ import org.slf4j.LoggerFactory;
  * {@link EdgeVerticle} per event loop. {@code Main} and the tests start nodes the same way.
  */
 public final class Node {
-  private static final AtomicInteger RANDOM_PORT_GROUPS =
-      new AtomicInteger();
+  private static final AtomicInteger RANDOM_PORT_GROUPS = new AtomicInteger();
   private static final Logger log = LoggerFactory.getLogger(Node.class);
   private final Vertx vertx;
   private final SwitchboardConfig config;
@@ -94,8 +92,7 @@ public final class Node {
     this.parts = parts;
     this.control = control;
     this.edges = Collections.synchronizedList(new ArrayList<>());
-    this.drain = new NodeDrain(config, parts.drain(), parts.hubs(), parts.publisher(),
-        this::close);
+    this.drain = new NodeDrain(config, parts.drain(), parts.hubs(), parts.publisher(), this::close);
   }
 
   /** Starts with a registry of its own: Switchboard's meters only, no Vert.x metrics. */
@@ -107,8 +104,8 @@ public final class Node {
    * {@code registry}: where /metrics reads from; Main passes the one Vert.x reports its own
    * metrics to, so one scrape has both.
    */
-  public static Future<Node> start(Vertx vertx, SwitchboardConfig config,
-      PrometheusMeterRegistry registry) {
+  public static Future<Node> start(
+      Vertx vertx, SwitchboardConfig config, PrometheusMeterRegistry registry) {
     Node node;
     try {
       node = wire(vertx, config, new SwitchboardMetrics(registry));
@@ -134,12 +131,19 @@ public final class Node {
     if (config.broker().type() == BrokerType.REDIS) {
       RedisBroker redis = RedisBroker.start(vertx, config.broker().redis(), config.nodeId());
       broker = redis;
-      presence = new RedisPresence(vertx, redis, config.presence().ttlMs(),
-          config.broker().redis().timeoutMs(), channel -> announcesLeaves(config, channel),
-          (channel, user) -> traffic.presence(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
-              user)));
+      presence = new RedisPresence(
+          vertx,
+          redis,
+          config.presence().ttlMs(),
+          config.broker().redis().timeoutMs(),
+          channel -> announcesLeaves(config, channel),
+          (channel, user) ->
+              traffic.presence(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE, user)));
       sharedRevocations = new RedisRevocations(redis);
-      userSlots = new RedisUserSlots(vertx, redis, config.limits().maxConnectionsPerUser(),
+      userSlots = new RedisUserSlots(
+          vertx,
+          redis,
+          config.limits().maxConnectionsPerUser(),
           config.presence().ttlMs());
       control = new RedisNodeControl(vertx, redis, config.presence().ttlMs());
     } else {
@@ -155,59 +159,98 @@ public final class Node {
     Publisher publisher = new Publisher(config, schemas, broker, metrics, traffic);
     registerNodeGauges(metrics, config, broker, fanout, control);
     RevocationList revocations = new RevocationList();
-    TokenVerifier tokens = TokenVerifier.create(vertx, config.auth().jwt(), revocations,
-        sharedRevocations);
+    TokenVerifier tokens =
+        TokenVerifier.create(vertx, config.auth().jwt(), revocations, sharedRevocations);
     Hubs hubs = new Hubs();
-    Disconnects disconnects = new Disconnects(hubs, revocations, sharedRevocations, control,
-        metrics);
-    NodeParts parts = new NodeParts(config, new Engine(broker, presence, fanout),
+    Disconnects disconnects =
+        new Disconnects(hubs, revocations, sharedRevocations, control, metrics);
+    NodeParts parts = new NodeParts(
+        config,
+        new Engine(broker, presence, fanout),
         new Credentials(config.auth(), tokens, new ApiKeys(config.auth().apiKeys()), revocations),
-        Limits.of(config.limits(), connections, userSlots), publisher, protocol,
-        new FrameCodec(protocol), metrics, new Drain(), hubs, disconnects);
+        Limits.of(config.limits(), connections, userSlots),
+        publisher,
+        protocol,
+        new FrameCodec(protocol),
+        metrics,
+        new Drain(),
+        hubs,
+        disconnects);
     return new Node(vertx, parts, control);
   }
 
-  private static void registerNodeGauges(SwitchboardMetrics metrics, SwitchboardConfig config,
-      Broker broker, Fanout fanout, NodeControl control) {
-    metrics.gauge("switchboard_channels", "Channels with local subscribers on this node",
+  private static void registerNodeGauges(
+      SwitchboardMetrics metrics,
+      SwitchboardConfig config,
+      Broker broker,
+      Fanout fanout,
+      NodeControl control) {
+    metrics.gauge(
+        "switchboard_channels",
+        "Channels with local subscribers on this node",
         fanout::activeChannels);
-    metrics.gauge("switchboard_broker_up", "1 while the broker is reachable, else 0",
+    metrics.gauge(
+        "switchboard_broker_up",
+        "1 while the broker is reachable, else 0",
         () -> broker.reachable() ? 1 : 0);
     if (broker instanceof MemoryBroker memory) {
-      metrics.gauge("switchboard_broker_bytes", "Heap bytes the memory broker holds (estimated:"
-          + " history, offsets, epochs, idempotency keys)", memory::bytes);
-      metrics.gauge("switchboard_broker_max_bytes", "broker.memory.maxBytes",
+      metrics.gauge(
+          "switchboard_broker_bytes",
+          "Heap bytes the memory broker holds (estimated:"
+              + " history, offsets, epochs, idempotency keys)",
+          memory::bytes);
+      metrics.gauge(
+          "switchboard_broker_max_bytes",
+          "broker.memory.maxBytes",
           () -> config.broker().memory().maxBytes());
-      metrics.gauge("switchboard_broker_channels", "Channels the memory broker holds",
-          memory::channels);
+      metrics.gauge(
+          "switchboard_broker_channels", "Channels the memory broker holds", memory::channels);
       for (MemoryBrokerStats.Reason reason : MemoryBrokerStats.Reason.values()) {
-        metrics.counter("switchboard_broker_evictions", "Channels the memory broker dropped, by"
+        metrics.counter(
+            "switchboard_broker_evictions",
+            "Channels the memory broker dropped, by"
                 + " reason: budget (maxBytes), count (maxChannels), ttl (history expired)",
-            Tags.of("reason", reason.label()), memory.stats(), stats -> stats.evictions(reason));
+            Tags.of("reason", reason.label()),
+            memory.stats(),
+            stats -> stats.evictions(reason));
       }
     }
     if (broker instanceof RedisBroker redis) {
       RedisBrokerStats stats = redis.stats();
-      metrics.counter("switchboard_redis_reconnects", "Times the Redis pub/sub link came back",
-          stats.reconnects, LongAdder::sum);
-      metrics.counter("switchboard_redis_catchups",
-          "History reads that filled a hole in a channel's live stream", stats.catchUps,
+      metrics.counter(
+          "switchboard_redis_reconnects",
+          "Times the Redis pub/sub link came back",
+          stats.reconnects,
           LongAdder::sum);
-      metrics.counter("switchboard_redis_gaps",
-          "Holes history could not fill (subscribers were sent a gap)", stats.gaps,
+      metrics.counter(
+          "switchboard_redis_catchups",
+          "History reads that filled a hole in a channel's live stream",
+          stats.catchUps,
           LongAdder::sum);
-      metrics.counter("switchboard_redis_duplicates_dropped",
-          "Publications that came twice from Redis and were dropped", stats.duplicatesDropped,
+      metrics.counter(
+          "switchboard_redis_gaps",
+          "Holes history could not fill (subscribers were sent a gap)",
+          stats.gaps,
           LongAdder::sum);
-      metrics.counter("switchboard_redis_revocation_fallbacks",
+      metrics.counter(
+          "switchboard_redis_duplicates_dropped",
+          "Publications that came twice from Redis and were dropped",
+          stats.duplicatesDropped,
+          LongAdder::sum);
+      metrics.counter(
+          "switchboard_redis_revocation_fallbacks",
           "Token verifications that could not ask Redis and used this node's revocations only",
-          stats.revocationFallbacks, LongAdder::sum);
-      metrics.counter("switchboard_redis_user_limit_fallbacks",
+          stats.revocationFallbacks,
+          LongAdder::sum);
+      metrics.counter(
+          "switchboard_redis_user_limit_fallbacks",
           "Connections counted against maxConnectionsPerUser on this node only (no Redis)",
-          stats.userLimitFallbacks, LongAdder::sum);
+          stats.userLimitFallbacks,
+          LongAdder::sum);
     }
     if (control instanceof RedisNodeControl nodes) {
-      metrics.gauge("switchboard_cluster_nodes",
+      metrics.gauge(
+          "switchboard_cluster_nodes",
           "Live nodes in the Redis registry at this node's last beat, itself included",
           nodes::liveNodes);
     }
@@ -228,16 +271,17 @@ public final class Node {
     try {
       return SchemaRegistry.of(schemas);
     } catch (RuntimeException e) {
-      throw new ConfigException(List.of("namespaces.*.schema: a schema is not a valid JSON Schema ("
-          + e.getMessage() + ")"));
+      throw new ConfigException(List.of(
+          "namespaces.*.schema: a schema is not a valid JSON Schema (" + e.getMessage() + ")"));
     }
   }
 
   private Future<Void> deploy() {
-    int instances = config.http().instances() > 0 ? config.http().instances()
+    int instances = config.http().instances() > 0
+        ? config.http().instances()
         : CpuCoreSensor.availableProcessors();
-    int maxFrame = config.limits().maxFrameBytes() > 0 ? config.limits().maxFrameBytes()
-        : Integer.MAX_VALUE;
+    int maxFrame =
+        config.limits().maxFrameBytes() > 0 ? config.limits().maxFrameBytes() : Integer.MAX_VALUE;
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port() == 0 ? sharedRandomPort() : config.http().port())
@@ -271,16 +315,21 @@ public final class Node {
     SessionIds ids = new SessionIds(config.nodeId());
     PublishRequests requests = new PublishRequests(parts.protocolSchema(), parts.publisher());
     return brokerConnected()
-        .compose(v -> new PublishConsumer(requests, parts.metrics(),
-            config.limits().maxBodyBytes()).register(vertx))
-        .compose(v -> vertx.deployVerticle(() -> {
-          EdgeVerticle edge = new EdgeVerticle(parts, ids, options);
-          edges.add(edge);
-          return edge;
-        }, new DeploymentOptions().setInstances(instances)))
+        .compose(
+            v -> new PublishConsumer(requests, parts.metrics(), config.limits().maxBodyBytes())
+                .register(vertx))
+        .compose(v -> vertx.deployVerticle(
+            () -> {
+              EdgeVerticle edge = new EdgeVerticle(parts, ids, options);
+              edges.add(edge);
+              return edge;
+            },
+            new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> deploymentId = id)
-        .compose(id -> config.http().adminPort() == 0 ? Future.succeededFuture()
-            : vertx.deployVerticle(new AdminVerticle(parts))
+        .compose(id -> config.http().adminPort() == 0
+            ? Future.succeededFuture()
+            : vertx
+                .deployVerticle(new AdminVerticle(parts))
                 .onSuccess(id2 -> adminDeploymentId = id2))
         .onSuccess(v -> startInbox())
         .compose(v -> {
@@ -295,19 +344,30 @@ public final class Node {
    */
   private Future<Void> brokerConnected() {
     long waitMs = config.broker().redis().timeoutMs();
-    return parts.engine().broker().connected()
+    return parts
+        .engine()
+        .broker()
+        .connected()
         .timeout(waitMs, TimeUnit.MILLISECONDS)
         .recover(err -> {
-          log.atWarn().log("starting without the broker ({}): not ready until it connects",
-              err.getMessage());
+          log.atWarn()
+              .log(
+                  "starting without the broker ({}): not ready until it connects",
+                  err.getMessage());
           return Future.succeededFuture();
         });
   }
 
   private void startInbox() {
-    if (parts.engine().broker() instanceof RedisBroker redis && config.broker().redis().inbox()) {
-      inbox = new RedisInbox(vertx, redis, parts.publisher(), parts.metrics(),
-          config.limits().maxBodyBytes(), config.nodeId());
+    if (parts.engine().broker() instanceof RedisBroker redis
+        && config.broker().redis().inbox()) {
+      inbox = new RedisInbox(
+          vertx,
+          redis,
+          parts.publisher(),
+          parts.metrics(),
+          config.limits().maxBodyBytes(),
+          config.nodeId());
       inbox.start();
     }
   }
@@ -362,11 +422,13 @@ public final class Node {
 
   private Future<Void> closeOnce() {
     Future<Void> undeploy = (plugins == null ? Future.<Void>succeededFuture() : plugins.undeploy())
-        .eventually(() -> adminDeploymentId == null ? Future.<Void>succeededFuture()
+        .eventually(() -> adminDeploymentId == null
+            ? Future.<Void>succeededFuture()
             : vertx.undeploy(adminDeploymentId))
-        .compose(v -> deploymentId == null ? Future.succeededFuture()
-            : vertx.undeploy(deploymentId));
-    return undeploy.eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())
+        .compose(
+            v -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId));
+    return undeploy
+        .eventually(() -> inbox == null ? Future.succeededFuture() : inbox.close())
         .eventually(() -> parts.engine().presence().close())
         .eventually(() -> parts.limits().userSlots().close())
         .eventually(() -> control.close())

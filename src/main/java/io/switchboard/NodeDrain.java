@@ -29,7 +29,11 @@ final class NodeDrain {
   private final Supplier<Future<Void>> closeNode;
   private final Promise<Void> finished = Promise.promise();
 
-  NodeDrain(SwitchboardConfig config, Drain drain, Hubs hubs, Publisher publisher,
+  NodeDrain(
+      SwitchboardConfig config,
+      Drain drain,
+      Hubs hubs,
+      Publisher publisher,
       Supplier<Future<Void>> closeNode) {
     this.config = config;
     this.hubs = hubs;
@@ -46,12 +50,14 @@ final class NodeDrain {
   private void run() {
     long windowMs = config.drain().windowMs();
     long startNanos = System.nanoTime();
-    log.atInfo().addKeyValue("windowMs", windowMs)
+    log.atInfo()
+        .addKeyValue("windowMs", windowMs)
         .log("draining: not ready, refusing new connections");
     publishesSettled("before closing clients")
         .compose(v -> StaggeredClose.closeAll(hubs, windowMs))
         .compose(closed -> {
-          log.atInfo().addKeyValue("closed", closed)
+          log.atInfo()
+              .addKeyValue("closed", closed)
               .addKeyValue("ms", (System.nanoTime() - startNanos) / 1_000_000)
               .log("drain: every client closed with 1001");
           return publishesSettled("after closing clients");
@@ -62,7 +68,8 @@ final class NodeDrain {
             // the clients are gone, which is what the drain is for: the rest is cleanup
             log.atWarn().setCause(ar.cause()).log("drain: closing the node failed");
           }
-          log.atInfo().addKeyValue("ms", (System.nanoTime() - startNanos) / 1_000_000)
+          log.atInfo()
+              .addKeyValue("ms", (System.nanoTime() - startNanos) / 1_000_000)
               .log("drained");
           finished.complete();
         });
@@ -74,12 +81,11 @@ final class NodeDrain {
    */
   private Future<Void> publishesSettled(String when) {
     long boundMs = config.broker().redis().timeoutMs();
-    return publisher.settled()
-        .timeout(boundMs, TimeUnit.MILLISECONDS)
-        .recover(err -> {
-          log.atWarn().addKeyValue("waitedMs", boundMs)
-              .log("drain: publishes still pending {}, going on", when);
-          return Future.succeededFuture();
-        });
+    return publisher.settled().timeout(boundMs, TimeUnit.MILLISECONDS).recover(err -> {
+      log.atWarn()
+          .addKeyValue("waitedMs", boundMs)
+          .log("drain: publishes still pending {}, going on", when);
+      return Future.succeededFuture();
+    });
   }
 }

@@ -17,6 +17,7 @@ import sun.misc.Signal;
 final class TermSignal {
   /** 128 + 15: the status of a process killed by SIGTERM, as the JVM itself exits on one. */
   static final int HALT_STATUS = 143;
+
   private static final Logger log = LoggerFactory.getLogger(TermSignal.class);
 
   private TermSignal() {}
@@ -37,8 +38,11 @@ final class TermSignal {
       });
       return true;
     } catch (IllegalArgumentException | LinkageError e) {
-      log.atWarn().log("cannot handle SIGTERM ({}): it will drain from a shutdown hook, and a"
-          + " second SIGTERM will not cut the drain short", e.toString());
+      log.atWarn()
+          .log(
+              "cannot handle SIGTERM ({}): it will drain from a shutdown hook, and a"
+                  + " second SIGTERM will not cut the drain short",
+              e.toString());
       return false;
     }
   }

@@ -89,8 +89,9 @@ class DrainSignalTest {
 
     kill("TERM");
     List<Future<Short>> closes = clients.stream().map(WsClient::closed).toList();
-    short first = Await.result(Future.any(closes).map(any -> closes.stream()
-        .filter(Future::succeeded).findFirst().orElseThrow().result()));
+    short first = Await.result(Future.any(closes)
+        .map(any ->
+            closes.stream().filter(Future::succeeded).findFirst().orElseThrow().result()));
     assertEquals(1001, first, "the first SIGTERM started the drain");
     HttpResponse<String> ready = node.get("/ready");
     assertEquals(503, ready.statusCode(), ready.body());
@@ -99,7 +100,8 @@ class DrainSignalTest {
 
     long sentNanos = System.nanoTime();
     kill("TERM");
-    assertTrue(process.waitFor(AT_ONCE_S, TimeUnit.SECONDS),
+    assertTrue(
+        process.waitFor(AT_ONCE_S, TimeUnit.SECONDS),
         "the second SIGTERM exits at once; " + output());
     long exitMs = (System.nanoTime() - sentNanos) / 1_000_000;
     assertEquals(TermSignal.HALT_STATUS, process.exitValue(), "exit status; " + output());
@@ -109,10 +111,14 @@ class DrainSignalTest {
 
   /** Starts Main on a free port with two event loops and this window; waits until it is ready. */
   private int start(long windowMs) {
-    node = NodeProcess.start(dir, new JsonObject()
-        .put("http", new JsonObject().put("instances", 2))
-        .put("drain", new JsonObject().put("windowMs", windowMs))
-        .put("namespaces", new JsonObject().put("", new JsonObject())), List.of(), Map.of());
+    node = NodeProcess.start(
+        dir,
+        new JsonObject()
+            .put("http", new JsonObject().put("instances", 2))
+            .put("drain", new JsonObject().put("windowMs", windowMs))
+            .put("namespaces", new JsonObject().put("", new JsonObject())),
+        List.of(),
+        Map.of());
     process = node.process();
     return node.port();
   }
@@ -120,7 +126,8 @@ class DrainSignalTest {
   /** {@code kill -<signal> <pid>}, as an operator would send it. */
   private void kill(String signal) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-        .redirectErrorStream(true).start();
+        .redirectErrorStream(true)
+        .start();
     assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill ran");
     assertEquals(0, kill.exitValue(), "kill -" + signal);
   }

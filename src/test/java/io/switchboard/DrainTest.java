@@ -55,6 +55,7 @@ class DrainTest {
   private static final String API_KEY = "drain-test-api-key";
   /** Long enough that a drain started with a few clients is still running when the test looks. */
   private static final long LONG_WINDOW_MS = 60_000;
+
   private static final long WINDOW_MS = 1_000;
 
   private Vertx vertx;
@@ -97,8 +98,10 @@ class DrainTest {
 
   /** The status a WebSocket upgrade on {@code /ws} is refused with. */
   private int refusedUpgrade(TestNode node) {
-    UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
-        () -> WsClient.connect(vertx, node.port()), "the upgrade is refused");
+    UpgradeRejectedException refused = assertThrows(
+        UpgradeRejectedException.class,
+        () -> WsClient.connect(vertx, node.port()),
+        "the upgrade is refused");
     return refused.getStatus();
   }
 
@@ -152,15 +155,19 @@ class DrainTest {
 
     Reply none = node.exchange(node.port(), HttpMethod.POST, "/api/drain", "", null);
     assertEquals(401, none.status(), none.toString());
-    Reply user = node.exchange(node.port(), HttpMethod.POST, "/api/drain", "",
-        bearer(tokens.hs256("42")));
+    Reply user =
+        node.exchange(node.port(), HttpMethod.POST, "/api/drain", "", bearer(tokens.hs256("42")));
     assertEquals(403, user.status(), user.toString());
-    Reply badKey = node.exchange(node.port(), HttpMethod.POST, "/api/drain", "",
-        apiKey("not-the-key"));
+    Reply badKey =
+        node.exchange(node.port(), HttpMethod.POST, "/api/drain", "", apiKey("not-the-key"));
     assertEquals(401, badKey.status(), badKey.toString());
     assertEquals(200, node.get("/ready").status(), "refused calls do not drain");
 
-    Reply admin = node.exchange(node.port(), HttpMethod.POST, "/api/drain", "",
+    Reply admin = node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/drain",
+        "",
         bearer(tokens.hs256(TestTokens.admin("ops"))));
     assertEquals(202, admin.status(), admin.toString());
     Reply key = node.exchange(node.port(), HttpMethod.POST, "/api/drain", "", apiKey(API_KEY));
@@ -179,7 +186,8 @@ class DrainTest {
 
     Reply none = node.exchange(adminPort, HttpMethod.POST, "/api/drain", "", null);
     assertEquals(401, none.status(), none.toString());
-    assertEquals(200, node.exchange(adminPort, HttpMethod.GET, "/ready", null, null).status());
+    assertEquals(
+        200, node.exchange(adminPort, HttpMethod.GET, "/ready", null, null).status());
 
     Reply drained = node.exchange(adminPort, HttpMethod.POST, "/api/drain", "", apiKey(API_KEY));
     assertEquals(202, drained.status(), drained.toString());
@@ -224,8 +232,9 @@ class DrainTest {
     long firstMs = (times.get(0) - startNanos) / 1_000_000;
     long spreadMs = (times.get(count - 1) - times.get(0)) / 1_000_000;
     assertTrue(firstMs < WINDOW_MS / 4, "the first client goes at once, after " + firstMs + " ms");
-    assertTrue(spreadMs >= WINDOW_MS / 2, "closes spread over the window, not at once: first to"
-        + " last " + spreadMs + " ms");
+    assertTrue(
+        spreadMs >= WINDOW_MS / 2,
+        "closes spread over the window, not at once: first to" + " last " + spreadMs + " ms");
     // no stampede: at most a quarter of the clients in any tenth of the window
     int burst = 0;
     for (int i = 0, j = 0; i < count; i++) {
@@ -235,9 +244,12 @@ class DrainTest {
       burst = Math.max(burst, i - j + 1);
     }
     assertTrue(burst <= count / 4, burst + " clients closed within " + WINDOW_MS / 10 + " ms");
-    assertTrue(drainMs < WINDOW_MS + 2_000, "the drain ends about when the window does: "
-        + drainMs + " ms");
-    assertThrows(Throwable.class, () -> WsClient.connect(vertx, node.port()),
+    assertTrue(
+        drainMs < WINDOW_MS + 2_000,
+        "the drain ends about when the window does: " + drainMs + " ms");
+    assertThrows(
+        Throwable.class,
+        () -> WsClient.connect(vertx, node.port()),
         "the node is closed once drained");
   }
 
@@ -245,8 +257,10 @@ class DrainTest {
   void noAcknowledgedPublishIsLostWhilePublishersKeepPublishing() {
     JsonObject config = new JsonObject()
         .put("limits", new JsonObject().put("messagesPerSecond", 0).put("messagesBurst", 0))
-        .put("namespaces", new JsonObject().put("", new JsonObject()
-            .put("history", new JsonObject().put("size", 1_000_000))));
+        .put(
+            "namespaces",
+            new JsonObject()
+                .put("", new JsonObject().put("history", new JsonObject().put("size", 1_000_000))));
     TestNode node = start(WINDOW_MS, config);
     String channel = "drain-acked";
     List<WsClient> subscribers = new ArrayList<>();
@@ -258,12 +272,14 @@ class DrainTest {
     Set<String> acked = ConcurrentHashMap.newKeySet();
     AtomicInteger ackedDuringDrain = new AtomicInteger();
     AtomicBoolean draining = new AtomicBoolean();
-    Future<Integer> overHttp = publishOverHttp(node.port(), channel, acked, draining,
-        ackedDuringDrain);
-    Future<Integer> overWs = publishOverWebSocket(node.port(), channel, acked, draining,
-        ackedDuringDrain);
+    Future<Integer> overHttp =
+        publishOverHttp(node.port(), channel, acked, draining, ackedDuringDrain);
+    Future<Integer> overWs =
+        publishOverWebSocket(node.port(), channel, acked, draining, ackedDuringDrain);
     // let both publishers get going before the drain starts
-    node.post("/api/publish", new JsonObject().put("channel", channel).put("data", "go").encode());
+    node.post(
+        "/api/publish",
+        new JsonObject().put("channel", channel).put("data", "go").encode());
     for (WsClient ws : subscribers) {
       ws.nextMessage(channel);
     }
@@ -275,23 +291,33 @@ class DrainTest {
     int wsAcks = Await.result(overWs);
 
     List<String> history = new ArrayList<>();
-    for (Publication publication : Await.result(node.node().parts().engine().broker()
-        .history(channel, new HistoryQuery(null, 1_000_000))).publications()) {
+    for (Publication publication : Await.result(node.node()
+            .parts()
+            .engine()
+            .broker()
+            .history(channel, new HistoryQuery(null, 1_000_000)))
+        .publications()) {
       history.add(publication.position().encode());
     }
-    assertTrue(httpAcks > 0 && wsAcks > 0, "both publishers were acknowledged: " + httpAcks
-        + " over HTTP, " + wsAcks + " over WebSocket");
+    assertTrue(
+        httpAcks > 0 && wsAcks > 0,
+        "both publishers were acknowledged: " + httpAcks + " over HTTP, " + wsAcks
+            + " over WebSocket");
     assertTrue(ackedDuringDrain.get() > 0, "publishes were acknowledged during the drain");
-    List<String> lost = acked.stream().filter(offset -> !history.contains(offset)).toList();
+    List<String> lost =
+        acked.stream().filter(offset -> !history.contains(offset)).toList();
     assertEquals(List.of(), lost, "acknowledged publishes missing from the history");
     for (WsClient ws : subscribers) {
       assertEquals(1001, ws.closeCode());
       List<String> received = ws.received().stream()
           .filter(f -> "message".equals(f.getString("type")))
-          .map(f -> f.getString("offset")).toList();
+          .map(f -> f.getString("offset"))
+          .toList();
       // what a client got is the channel from its start, without holes; it resumes from the
       // last one on another node, where history has the rest
-      assertEquals(history.subList(0, received.size()), received,
+      assertEquals(
+          history.subList(0, received.size()),
+          received,
           "a subscriber's messages are the channel's, in order, none missing");
     }
   }
@@ -301,25 +327,37 @@ class DrainTest {
     redis = RedisServer.start();
     // a window of 0 closes every client at once: only the wait for pending publishes stands
     // between the drain and the publisher's close
-    TestNode node = start(0, new JsonObject().put("broker", new JsonObject().put("type", "redis")
-        .put("redis", new JsonObject().put("connectionString", redis.url())
-            .put("prefix", "drain-in-flight"))));
+    TestNode node = start(
+        0,
+        new JsonObject()
+            .put(
+                "broker",
+                new JsonObject()
+                    .put("type", "redis")
+                    .put(
+                        "redis",
+                        new JsonObject()
+                            .put("connectionString", redis.url())
+                            .put("prefix", "drain-in-flight"))));
     String channel = "drain-in-flight";
     WsClient publisher = node.ws();
     publisher.publish(channel, new JsonObject().put("n", 0));
 
     // Redis holds writes (the publish script) for a second: the next publish stays in flight
     redis.cli("CLIENT", "PAUSE", "1000", "WRITE");
-    publisher.write(new JsonObject().put("type", "publish").put("id", 99).put("channel", channel)
-        .put("data", new JsonObject().put("n", 1)).encode());
+    publisher.write(new JsonObject()
+        .put("type", "publish")
+        .put("id", 99)
+        .put("channel", channel)
+        .put("data", new JsonObject().put("n", 1))
+        .encode());
     // frames of a connection are handled in order: once the ping is answered, the publish is in
     // the broker's hands
-    assertEquals("pong", publisher.request(new JsonObject().put("type", "ping"))
-        .getString("type"));
+    assertEquals("pong", publisher.request(new JsonObject().put("type", "ping")).getString("type"));
     assertEquals(202, drain(node).status());
 
-    JsonObject ack = publisher.next(f -> Integer.valueOf(99).equals(f.getInteger("id")),
-        "reply to the publish in flight");
+    JsonObject ack = publisher.next(
+        f -> Integer.valueOf(99).equals(f.getInteger("id")), "reply to the publish in flight");
     assertEquals("ack", ack.getString("type"), ack.encode());
     assertEquals(1001, publisher.closeCode(), "closed once its publish was answered");
     Await.result(node.node().drained());
@@ -329,38 +367,53 @@ class DrainTest {
    * Publishes over the HTTP API, one after the other, until the node stops answering; completes
    * with how many were acknowledged (their offsets go to {@code acked}).
    */
-  private Future<Integer> publishOverHttp(int port, String channel, Set<String> acked,
-      AtomicBoolean draining, AtomicInteger ackedDuringDrain) {
+  private Future<Integer> publishOverHttp(
+      int port,
+      String channel,
+      Set<String> acked,
+      AtomicBoolean draining,
+      AtomicInteger ackedDuringDrain) {
     HttpClient client = vertx.createHttpClient();
     Promise<Integer> done = Promise.promise();
     AtomicInteger acks = new AtomicInteger();
-    vertx.getOrCreateContext().runOnContext(v -> new Object() {
-      void next(int n) {
-        boolean duringDrain = draining.get();
-        client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
-                .setPort(port).setURI("/api/publish"))
-            .compose(request -> request.send(Buffer.buffer(new JsonObject()
-                .put("channel", channel).put("data", new JsonObject().put("http", n)).encode())))
-            .compose(response -> response.body().map(body -> response.statusCode() == 200
-                ? new JsonObject(body).getString("offset") : null))
-            .onComplete(ar -> {
-              if (ar.succeeded() && ar.result() != null) {
-                acked.add(ar.result());
-                acks.incrementAndGet();
-                if (duringDrain) {
-                  ackedDuringDrain.incrementAndGet();
-                }
-                next(n + 1);
-              } else if (ar.succeeded()) {
-                next(n + 1);
-              } else {
-                // the node closed: nothing more will be acknowledged
-                client.close();
-                done.complete(acks.get());
-              }
-            });
-      }
-    }.next(0));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(v -> new Object() {
+          void next(int n) {
+            boolean duringDrain = draining.get();
+            client
+                .request(new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setHost("127.0.0.1")
+                    .setPort(port)
+                    .setURI("/api/publish"))
+                .compose(request -> request.send(Buffer.buffer(new JsonObject()
+                    .put("channel", channel)
+                    .put("data", new JsonObject().put("http", n))
+                    .encode())))
+                .compose(response -> response
+                    .body()
+                    .map(body -> response.statusCode() == 200
+                        ? new JsonObject(body).getString("offset")
+                        : null))
+                .onComplete(ar -> {
+                  if (ar.succeeded() && ar.result() != null) {
+                    acked.add(ar.result());
+                    acks.incrementAndGet();
+                    if (duringDrain) {
+                      ackedDuringDrain.incrementAndGet();
+                    }
+                    next(n + 1);
+                  } else if (ar.succeeded()) {
+                    next(n + 1);
+                  } else {
+                    // the node closed: nothing more will be acknowledged
+                    client.close();
+                    done.complete(acks.get());
+                  }
+                });
+          }
+        }.next(0));
     return done.future();
   }
 
@@ -368,43 +421,53 @@ class DrainTest {
    * Publishes over a WebSocket of its own, the next one on each ack, until the node closes it;
    * completes with how many were acknowledged.
    */
-  private Future<Integer> publishOverWebSocket(int port, String channel, Set<String> acked,
-      AtomicBoolean draining, AtomicInteger ackedDuringDrain) {
+  private Future<Integer> publishOverWebSocket(
+      int port,
+      String channel,
+      Set<String> acked,
+      AtomicBoolean draining,
+      AtomicInteger ackedDuringDrain) {
     WebSocketClient client = vertx.createWebSocketClient();
     Promise<Integer> done = Promise.promise();
     AtomicInteger acks = new AtomicInteger();
-    vertx.getOrCreateContext().runOnContext(v -> client.connect(new WebSocketConnectOptions()
-            .setHost("127.0.0.1").setPort(port).setURI("/ws"))
-        .onFailure(done::fail)
-        .onSuccess(socket -> {
-          AtomicInteger id = new AtomicInteger();
-          AtomicBoolean duringDrain = new AtomicBoolean();
-          Runnable publish = () -> {
-            duringDrain.set(draining.get());
-            socket.writeTextMessage(new JsonObject().put("type", "publish")
-                .put("id", id.incrementAndGet()).put("channel", channel)
-                .put("data", new JsonObject().put("ws", id.get())).encode());
-          };
-          socket.textMessageHandler(text -> {
-            JsonObject frame = new JsonObject(text);
-            if ("welcome".equals(frame.getString("type"))) {
-              publish.run();
-            } else if ("ack".equals(frame.getString("type"))) {
-              acked.add(frame.getString("offset"));
-              acks.incrementAndGet();
-              if (duringDrain.get()) {
-                ackedDuringDrain.incrementAndGet();
-              }
-              publish.run();
-            } else if ("error".equals(frame.getString("type"))) {
-              done.tryFail(new AssertionError("publish refused: " + text));
-            }
-          });
-          socket.closeHandler(x -> {
-            client.close();
-            done.tryComplete(acks.get());
-          });
-        }));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(v -> client
+            .connect(
+                new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+            .onFailure(done::fail)
+            .onSuccess(socket -> {
+              AtomicInteger id = new AtomicInteger();
+              AtomicBoolean duringDrain = new AtomicBoolean();
+              Runnable publish = () -> {
+                duringDrain.set(draining.get());
+                socket.writeTextMessage(new JsonObject()
+                    .put("type", "publish")
+                    .put("id", id.incrementAndGet())
+                    .put("channel", channel)
+                    .put("data", new JsonObject().put("ws", id.get()))
+                    .encode());
+              };
+              socket.textMessageHandler(text -> {
+                JsonObject frame = new JsonObject(text);
+                if ("welcome".equals(frame.getString("type"))) {
+                  publish.run();
+                } else if ("ack".equals(frame.getString("type"))) {
+                  acked.add(frame.getString("offset"));
+                  acks.incrementAndGet();
+                  if (duringDrain.get()) {
+                    ackedDuringDrain.incrementAndGet();
+                  }
+                  publish.run();
+                } else if ("error".equals(frame.getString("type"))) {
+                  done.tryFail(new AssertionError("publish refused: " + text));
+                }
+              });
+              socket.closeHandler(x -> {
+                client.close();
+                done.tryComplete(acks.get());
+              });
+            }));
     return done.future();
   }
 

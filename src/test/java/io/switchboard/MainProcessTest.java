@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 class MainProcessTest {
-  private static final JsonObject OPEN_DEFAULT_NAMESPACE = new JsonObject()
-      .put("namespaces", new JsonObject().put("", new JsonObject()));
+  private static final JsonObject OPEN_DEFAULT_NAMESPACE =
+      new JsonObject().put("namespaces", new JsonObject().put("", new JsonObject()));
 
   @TempDir
   Path dir;
@@ -34,23 +34,27 @@ class MainProcessTest {
   @Test
   void jsonLogLinesAndVertxMetrics() {
     List<String> lines;
-    try (NodeProcess node = NodeProcess.start(dir, OPEN_DEFAULT_NAMESPACE, List.of(),
-        Map.of("SWITCHBOARD_LOG_FORMAT", "json"))) {
-      HttpResponse<String> published = node.post("/api/publish",
-          "{\"channel\":\"news\",\"data\":1}");
+    try (NodeProcess node = NodeProcess.start(
+        dir, OPEN_DEFAULT_NAMESPACE, List.of(), Map.of("SWITCHBOARD_LOG_FORMAT", "json"))) {
+      HttpResponse<String> published =
+          node.post("/api/publish", "{\"channel\":\"news\",\"data\":1}");
       assertEquals(200, published.statusCode(), published.body());
       String metrics = node.get("/metrics").body();
       assertTrue(metrics.contains("vertx_http_server_requests_total"), "Vert.x's meters");
       assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM meters");
-      assertTrue(metrics.contains("switchboard_messages_published_total{path=\"http\"} 1.0"),
+      assertTrue(
+          metrics.contains("switchboard_messages_published_total{path=\"http\"} 1.0"),
           "Switchboard's meters in the same scrape");
       lines = node.output().lines().filter(line -> !line.isBlank()).toList();
     }
     assertFalse(lines.isEmpty(), "the node logged");
     for (String line : lines) {
       JsonObject event = new JsonObject(line);
-      assertTrue(event.containsKey("level") && event.containsKey("loggerName")
-          && event.containsKey("formattedMessage"), line);
+      assertTrue(
+          event.containsKey("level")
+              && event.containsKey("loggerName")
+              && event.containsKey("formattedMessage"),
+          line);
     }
     assertTrue(lines.stream().anyMatch(line -> line.contains("switchboard started")), "start");
   }
@@ -62,11 +66,16 @@ class MainProcessTest {
    */
   @Test
   void aClientThatNeverReadsCannotGrowTheHeap(Vertx vertx) {
-    JsonObject config = OPEN_DEFAULT_NAMESPACE.copy().put("limits", new JsonObject()
-        .put("sendQueueBytes", 256 * 1024).put("slowConsumerMs", 500)
-        .put("maxBodyBytes", 4 * 1024 * 1024));
-    try (NodeProcess node = NodeProcess.start(dir, config,
-        List.of("-Xmx48m", "-XX:MaxDirectMemorySize=32m"), Map.of())) {
+    JsonObject config = OPEN_DEFAULT_NAMESPACE
+        .copy()
+        .put(
+            "limits",
+            new JsonObject()
+                .put("sendQueueBytes", 256 * 1024)
+                .put("slowConsumerMs", 500)
+                .put("maxBodyBytes", 4 * 1024 * 1024));
+    try (NodeProcess node = NodeProcess.start(
+        dir, config, List.of("-Xmx48m", "-XX:MaxDirectMemorySize=32m"), Map.of())) {
       WsClient slow = WsClient.connect(vertx, node.port());
       slow.subscribe("flood");
       slow.pauseReading();
@@ -78,15 +87,17 @@ class MainProcessTest {
       for (int b = 0; b < batches; b++) {
         JsonArray messages = new JsonArray();
         for (int i = 0; i < perBatch; i++) {
-          messages.add(new JsonObject().put("channel", "flood")
+          messages.add(new JsonObject()
+              .put("channel", "flood")
               .put("data", new JsonObject().put("text", text).put("n", b * perBatch + i)));
         }
-        HttpResponse<String> reply = node.post("/api/batch",
-            new JsonObject().put("messages", messages).encode());
+        HttpResponse<String> reply =
+            node.post("/api/batch", new JsonObject().put("messages", messages).encode());
         assertEquals(200, reply.statusCode(), reply.body());
         for (int i = 0; i < perBatch; i++) {
-          assertEquals(b * perBatch + i, healthy.nextMessage("flood").getJsonObject("data")
-              .getInteger("n"));
+          assertEquals(
+              b * perBatch + i,
+              healthy.nextMessage("flood").getJsonObject("data").getInteger("n"));
         }
       }
       slow.resumeReading();

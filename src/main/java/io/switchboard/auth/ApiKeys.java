@@ -30,5 +30,4 @@ public final class ApiKeys {
     }
     return found;
   }
-
 }

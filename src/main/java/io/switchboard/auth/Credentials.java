@@ -12,13 +12,14 @@ import io.vertx.core.Future;
  * @param tokens null when no JWT key is configured
  * @param revocations this node's own list; {@code tokens} also asks the cluster's
  */
-public record Credentials(AuthConfig config, TokenVerifier tokens, ApiKeys apiKeys,
-    RevocationList revocations) {
+public record Credentials(
+    AuthConfig config, TokenVerifier tokens, ApiKeys apiKeys, RevocationList revocations) {
 
   /** Verifies a connection's token; {@code unauthorized} when no JWT key is configured. */
   public Future<VerifiedToken> verify(String token) {
     if (tokens == null) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+      return Future.failedFuture(new SwitchboardException(
+          ErrorCode.UNAUTHORIZED,
           "token authentication is not configured on this node (auth.jwt)"));
     }
     return tokens.verify(token);

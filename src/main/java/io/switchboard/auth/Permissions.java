@@ -15,8 +15,10 @@ public final class Permissions {
   /** History and presence follow subscribe rights. */
   public static void checkSubscribe(Principal who, String channel, NamespaceConfig ns) {
     // only a connection authenticated as <id>: an anonymous user "" does not own "user:"
-    if (channel.startsWith(PERSONAL_PREFIX) && !who.server() && (!who.authenticated()
-        || !channel.substring(PERSONAL_PREFIX.length()).equals(who.user()))) {
+    if (channel.startsWith(PERSONAL_PREFIX)
+        && !who.server()
+        && (!who.authenticated()
+            || !channel.substring(PERSONAL_PREFIX.length()).equals(who.user()))) {
       throw forbidden("channel " + channel + " is personal to another user");
     }
     check(who, channel, ns.subscribe(), who.subscribeClaims(), "subscribe to");
@@ -26,8 +28,8 @@ public final class Permissions {
     check(who, channel, ns.publish(), who.publishClaims(), "publish to");
   }
 
-  private static void check(Principal who, String channel, AccessPolicy policy,
-      List<String> claims, String action) {
+  private static void check(
+      Principal who, String channel, AccessPolicy policy, List<String> claims, String action) {
     if (who.server()) {
       return;
     }

@@ -39,9 +39,11 @@ public final class RevocationList {
 
   /** Refuses the user's tokens issued up to now, until {@code untilMs}. */
   public void revokeUser(String user, long nowMs, long untilMs) {
-    users.merge(user, new UserRevocation(nowMs / 1000, untilMs),
-        (old, fresh) -> new UserRevocation(fresh.revokedAtSec(),
-            Math.max(old.untilMs(), fresh.untilMs())));
+    users.merge(
+        user,
+        new UserRevocation(nowMs / 1000, untilMs),
+        (old, fresh) ->
+            new UserRevocation(fresh.revokedAtSec(), Math.max(old.untilMs(), fresh.untilMs())));
   }
 
   public boolean isRevoked(VerifiedToken token, long nowMs) {

@@ -44,8 +44,8 @@ public final class TokenVerifier {
   }
 
   /** Null when no key is configured; throws {@link ConfigException} naming a key it cannot use. */
-  public static TokenVerifier create(Vertx vertx, JwtConfig config, RevocationList revocations,
-      RevocationStore shared) {
+  public static TokenVerifier create(
+      Vertx vertx, JwtConfig config, RevocationList revocations, RevocationStore shared) {
     if (!config.enabled()) {
       return null;
     }
@@ -75,14 +75,15 @@ public final class TokenVerifier {
     try {
       return new TokenVerifier(JWTAuth.create(vertx, options), revocations, shared);
     } catch (RuntimeException e) {
-      throw new ConfigException(List.of("auth.jwt.jwksFile: unusable key (" + e.getMessage()
-          + ")"));
+      throw new ConfigException(
+          List.of("auth.jwt.jwksFile: unusable key (" + e.getMessage() + ")"));
     }
   }
 
   private static PubSecKeyOptions keyOptions(JwtKeyConfig key) {
     PubSecKeyOptions options = new PubSecKeyOptions().setAlgorithm(key.algorithm());
-    return key.algorithm().equals("HS256") ? options.setBuffer(key.secret())
+    return key.algorithm().equals("HS256")
+        ? options.setBuffer(key.secret())
         : options.setBuffer(key.publicKey());
   }
 
@@ -105,14 +106,17 @@ public final class TokenVerifier {
               new Principal(subject, globs(claims, "channels"), globs(claims, "publish"), false),
               times.getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : 0,
               times.getValue("iat") instanceof Number iat ? iat.longValue() : 0,
-              fingerprint(token), "admin".equals(claims.getValue("role")));
+              fingerprint(token),
+              "admin".equals(claims.getValue("role")));
           long now = System.currentTimeMillis();
           if (revocations.isRevoked(verified, now)) {
             return Future.failedFuture(unauthorized("the token was revoked"));
           }
-          return shared.isRevoked(verified, now).compose(revoked -> revoked
-              ? Future.failedFuture(unauthorized("the token was revoked"))
-              : Future.succeededFuture(verified));
+          return shared
+              .isRevoked(verified, now)
+              .compose(revoked -> revoked
+                  ? Future.failedFuture(unauthorized("the token was revoked"))
+                  : Future.succeededFuture(verified));
         });
   }
 

@@ -8,5 +8,5 @@ package io.switchboard.auth;
  * @param fingerprint a hash that identifies the token in the revocation list (never the token)
  * @param admin whether it carries {@code "role": "admin"} (HTTP API access)
  */
-public record VerifiedToken(Principal principal, long expiresAtMs, long issuedAtSec,
-    String fingerprint, boolean admin) {}
+public record VerifiedToken(
+    Principal principal, long expiresAtMs, long issuedAtSec, String fingerprint, boolean admin) {}

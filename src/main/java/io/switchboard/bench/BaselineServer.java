@@ -27,9 +27,11 @@ public final class BaselineServer {
 
   public static void main(String[] args) {
     int port = Integer.parseInt(System.getenv().getOrDefault("SWITCHBOARD_HTTP_PORT", "8090"));
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+    Vertx vertx =
+        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
     BaselineServer baseline = new BaselineServer();
-    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+    vertx
+        .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
         .webSocketHandler(baseline::join)
         .requestHandler(baseline::request)
         .listen()
@@ -46,7 +48,8 @@ public final class BaselineServer {
       ws.close((short) 1008);
       return;
     }
-    List<ServerWebSocket> sockets = channels.computeIfAbsent(channel(ws.query()), c -> new ArrayList<>());
+    List<ServerWebSocket> sockets =
+        channels.computeIfAbsent(channel(ws.query()), c -> new ArrayList<>());
     sockets.add(ws);
     ws.closeHandler(v -> sockets.remove(ws));
   }
@@ -56,14 +59,17 @@ public final class BaselineServer {
       req.response().end("ok");
     } else if (req.method() == HttpMethod.POST && "/publish".equals(req.path())) {
       String channel = channel(req.query());
-      req.body().onSuccess(body -> {
-        String text = body.toString();
-        // a copy: a write to a socket that just died may run its close handler, which edits the list
-        for (ServerWebSocket ws : List.copyOf(channels.getOrDefault(channel, List.of()))) {
-          ws.writeTextMessage(text);
-        }
-        req.response().end();
-      }).onFailure(err -> req.response().setStatusCode(400).end(String.valueOf(err)));
+      req.body()
+          .onSuccess(body -> {
+            String text = body.toString();
+            // a copy: a write to a socket that just died may run its close handler, which edits the
+            // list
+            for (ServerWebSocket ws : List.copyOf(channels.getOrDefault(channel, List.of()))) {
+              ws.writeTextMessage(text);
+            }
+            req.response().end();
+          })
+          .onFailure(err -> req.response().setStatusCode(400).end(String.valueOf(err)));
     } else {
       req.response().setStatusCode(404).end();
     }

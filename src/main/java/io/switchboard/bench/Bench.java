@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import ch.qos.logback.classic.Level;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import ch.qos.logback.classic.Level;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -25,7 +25,10 @@ import picocli.CommandLine.Spec;
  * report can state Switchboard as a ratio of the bare-Vert.x floor and the cluster as a ratio of
  * the single node.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Load-tests Switchboard against a bare Vert.x broadcast baseline.")
 public final class Bench implements Callable<Integer> {
   @Mixin
@@ -54,7 +57,8 @@ public final class Bench implements Callable<Integer> {
    * lines would bury the report, so only warnings are printed (-Dbench.log=DEBUG for more).
    */
   private static void quietLogging() {
-    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)
+        instanceof ch.qos.logback.classic.Logger root) {
       root.setLevel(Level.toLevel(System.getProperty("bench.log"), Level.WARN));
     }
   }
@@ -63,9 +67,8 @@ public final class Bench implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.budgetSeconds);
-    vertx = Vertx.vertx(new VertxOptions()
-        .setEventLoopPoolSize(options.eventLoops)
-        .setPreferNativeTransport(true));
+    vertx = Vertx.vertx(
+        new VertxOptions().setEventLoopPoolSize(options.eventLoops).setPreferNativeTransport(true));
     try {
       switch (options.mode) {
         case idle -> idle();
@@ -127,13 +130,17 @@ public final class Bench implements Callable<Integer> {
 
   private void idle() {
     int n = options.connections;
-    scenario("idle", new JsonObject().put("N", n),
+    scenario(
+        "idle",
+        new JsonObject().put("N", n),
         endpoint -> new IdleLoad(options).run(vertx, endpoint));
   }
 
   private void fanout(int n) {
     double rate = options.rateFor(n);
-    scenario("fanout", new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
+    scenario(
+        "fanout",
+        new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
         endpoint -> {
           try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
             return measure(load, rate);
@@ -145,8 +152,14 @@ public final class Bench implements Callable<Integer> {
     int c = options.channels;
     int k = options.perChannel;
     double rate = options.rateFor(k);
-    scenario("rooms", new JsonObject().put("N", c * k).put("C", c).put("K", k).put("R", rate)
-        .put("T", options.durationSeconds),
+    scenario(
+        "rooms",
+        new JsonObject()
+            .put("N", c * k)
+            .put("C", c)
+            .put("K", k)
+            .put("R", rate)
+            .put("T", options.durationSeconds),
         endpoint -> {
           try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, c, k)) {
             return measure(load, rate);
@@ -167,14 +180,15 @@ public final class Bench implements Callable<Integer> {
   private void warmUp(FanoutLoad load, double rate) throws Exception {
     if (options.warmupSeconds > 0) {
       JsonObject warm = load.step(rate, options.warmupSeconds * 1000L);
-      System.err.printf("bench:   warm-up: delivered %.0f/s p99 %.1f ms%n",
+      System.err.printf(
+          "bench:   warm-up: delivered %.0f/s p99 %.1f ms%n",
           warm.getDouble("deliveredPerSec"), warm.getDouble("p99Ms"));
     }
   }
 
   private void saturation(int n) {
-    scenario("saturation", new JsonObject().put("N", n).put("stepS", options.stepSeconds),
-        endpoint -> {
+    scenario(
+        "saturation", new JsonObject().put("N", n).put("stepS", options.stepSeconds), endpoint -> {
           try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
             JsonObject figures = load.open();
             if (figures.getInteger("subscribed") == 0) {

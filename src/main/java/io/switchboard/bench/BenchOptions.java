@@ -7,108 +7,178 @@ import picocli.CommandLine.Parameters;
 
 /** Every knob of a run, parsed by picocli; defaults make {@code all} finish in a few minutes. */
 final class BenchOptions {
-  enum Mode { all, idle, fanout, rooms, saturation, baseline }
+  enum Mode {
+    all,
+    idle,
+    fanout,
+    rooms,
+    saturation,
+    baseline
+  }
 
-  @Parameters(index = "0", defaultValue = "all", paramLabel = "MODE",
+  @Parameters(
+      index = "0",
+      defaultValue = "all",
+      paramLabel = "MODE",
       description = "all, idle, fanout, rooms, saturation or baseline (idle + fanout against the "
           + "baseline server only). Default: ${DEFAULT-VALUE}")
   Mode mode;
 
-  @Option(names = "--url", description = "A running Switchboard (e.g. http://127.0.0.1:8080); "
-      + "not started or stopped by the bench, and its memory is not measured")
+  @Option(
+      names = "--url",
+      description = "A running Switchboard (e.g. http://127.0.0.1:8080); "
+          + "not started or stopped by the bench, and its memory is not measured")
   URI url;
 
   @Option(names = "--no-baseline", description = "Skip the baseline runs (no ratios)")
   boolean noBaseline;
 
-  @Option(names = "--cluster", description = "Also run fanout, rooms and saturation against two "
-      + "nodes on the Redis broker (redis-server started by the bench): subscribers on one, the "
-      + "publisher on the other")
+  @Option(
+      names = "--cluster",
+      description = "Also run fanout, rooms and saturation against two "
+          + "nodes on the Redis broker (redis-server started by the bench): subscribers on one, the "
+          + "publisher on the other")
   boolean cluster;
 
   @Option(names = "--baseline-only", description = "Run the chosen mode against the baseline only")
   boolean baselineOnly;
 
-  @Option(names = "--instances", defaultValue = "1",
-      description = "SWITCHBOARD_HTTP_INSTANCES of the started server (event loops). Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--instances",
+      defaultValue = "1",
+      description =
+          "SWITCHBOARD_HTTP_INSTANCES of the started server (event loops). Default: ${DEFAULT-VALUE}")
   int instances;
 
-  @Option(names = "--jar", defaultValue = "target/switchboard.jar", description = "Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--jar",
+      defaultValue = "target/switchboard.jar",
+      description = "Default: ${DEFAULT-VALUE}")
   String jar;
 
-  @Option(names = "--conf", defaultValue = "conf/switchboard.json", description = "Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--conf",
+      defaultValue = "conf/switchboard.json",
+      description = "Default: ${DEFAULT-VALUE}")
   String conf;
 
-  @Option(names = "--connections", defaultValue = "19000",
-      description = "Idle: connections to open (a process may hold 20,000 files). Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--connections",
+      defaultValue = "19000",
+      description =
+          "Idle: connections to open (a process may hold 20,000 files). Default: ${DEFAULT-VALUE}")
   int connections;
 
-  @Option(names = "--subscribers", split = ",", defaultValue = "1000,10000",
-      description = "Fanout: subscriber counts, one run each; saturation uses the first. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--subscribers",
+      split = ",",
+      defaultValue = "1000,10000",
+      description =
+          "Fanout: subscriber counts, one run each; saturation uses the first. Default: ${DEFAULT-VALUE}")
   List<Integer> subscribers;
 
-  @Option(names = "--rate", description = "Publications per second; default: --deliveries / "
-      + "subscribers per channel")
+  @Option(
+      names = "--rate",
+      description = "Publications per second; default: --deliveries / " + "subscribers per channel")
   Double rate;
 
-  @Option(names = "--deliveries", defaultValue = "100000",
-      description = "Target deliveries/s used to pick the rate when --rate is not given. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--deliveries",
+      defaultValue = "100000",
+      description =
+          "Target deliveries/s used to pick the rate when --rate is not given. Default: ${DEFAULT-VALUE}")
   double deliveries;
 
-  @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--duration",
+      defaultValue = "10",
+      description = "Seconds of publishing. Default: ${DEFAULT-VALUE}")
   int durationSeconds;
 
-  @Option(names = "--warmup", defaultValue = "3",
-      description = "Seconds of publishing before measuring, so both JVMs run compiled code. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--warmup",
+      defaultValue = "3",
+      description =
+          "Seconds of publishing before measuring, so both JVMs run compiled code. Default: ${DEFAULT-VALUE}")
   int warmupSeconds;
 
-  @Option(names = "--channels", defaultValue = "100", description = "Rooms: channels. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--channels",
+      defaultValue = "100",
+      description = "Rooms: channels. Default: ${DEFAULT-VALUE}")
   int channels;
 
-  @Option(names = "--per-channel", defaultValue = "100",
+  @Option(
+      names = "--per-channel",
+      defaultValue = "100",
       description = "Rooms: subscribers per channel. Default: ${DEFAULT-VALUE}")
   int perChannel;
 
   @Option(names = "--batch", description = "Connect with /ws?batch=1 (several objects per frame)")
   boolean batch;
 
-  @Option(names = "--local-addresses", defaultValue = "1",
-      description = "Bind clients to 127.0.0.1..127.0.0.k (more ephemeral ports). Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--local-addresses",
+      defaultValue = "1",
+      description =
+          "Bind clients to 127.0.0.1..127.0.0.k (more ephemeral ports). Default: ${DEFAULT-VALUE}")
   int localAddresses;
 
-  @Option(names = "--handshakes", defaultValue = "500",
+  @Option(
+      names = "--handshakes",
+      defaultValue = "500",
       description = "Connection handshakes in flight. Default: ${DEFAULT-VALUE}")
   int handshakes;
 
-  @Option(names = "--publish-in-flight", defaultValue = "32",
-      description = "Outstanding publish requests (and pooled HTTP connections). Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--publish-in-flight",
+      defaultValue = "32",
+      description =
+          "Outstanding publish requests (and pooled HTTP connections). Default: ${DEFAULT-VALUE}")
   int publishInFlight;
 
-  @Option(names = "--drain", defaultValue = "3",
-      description = "Max seconds to wait for deliveries after publishing stops. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--drain",
+      defaultValue = "3",
+      description =
+          "Max seconds to wait for deliveries after publishing stops. Default: ${DEFAULT-VALUE}")
   int drainSeconds;
 
-  @Option(names = "--step-duration", defaultValue = "4",
+  @Option(
+      names = "--step-duration",
+      defaultValue = "4",
       description = "Saturation: seconds per step. Default: ${DEFAULT-VALUE}")
   int stepSeconds;
 
-  @Option(names = "--step-factor", defaultValue = "1.5",
+  @Option(
+      names = "--step-factor",
+      defaultValue = "1.5",
       description = "Saturation: rate multiplier per step. Default: ${DEFAULT-VALUE}")
   double stepFactor;
 
-  @Option(names = "--max-steps", defaultValue = "12", description = "Saturation: Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--max-steps",
+      defaultValue = "12",
+      description = "Saturation: Default: ${DEFAULT-VALUE}")
   int maxSteps;
 
-  @Option(names = "--event-loops", defaultValue = "1",
+  @Option(
+      names = "--event-loops",
+      defaultValue = "1",
       description = "Event loops of the bench JVM (it runs on one core). Default: ${DEFAULT-VALUE}")
   int eventLoops;
 
-  @Option(names = "--connect-timeout", defaultValue = "180",
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "180",
       description = "Max seconds for a whole connect phase. Default: ${DEFAULT-VALUE}")
   int connectTimeoutSeconds;
 
-  @Option(names = "--budget", defaultValue = "600",
-      description = "Total seconds; later scenarios and saturation steps are skipped past it. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--budget",
+      defaultValue = "600",
+      description =
+          "Total seconds; later scenarios and saturation steps are skipped past it. Default: ${DEFAULT-VALUE}")
   int budgetSeconds;
 
   /** Publications per second for a run whose channels each have {@code perChannel} subscribers. */

@@ -55,8 +55,15 @@ final class Connector implements AutoCloseable {
    * Opens {@code count} subscribers made by {@code factory} (given the index) to host:port/uri,
    * waiting at most {@code timeoutMs} in all. Blocks the calling (non event-loop) thread.
    */
-  Opened open(int count, IntFunction<Subscriber> factory, IntFunction<String> uri, String host,
-      int port, int handshakes, long timeoutMs) throws InterruptedException {
+  Opened open(
+      int count,
+      IntFunction<Subscriber> factory,
+      IntFunction<String> uri,
+      String host,
+      int port,
+      int handshakes,
+      long timeoutMs)
+      throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger ready = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
@@ -65,37 +72,46 @@ final class Connector implements AutoCloseable {
     CountDownLatch lanesDone = new CountDownLatch(lanes);
     long start = System.nanoTime();
     for (int lane = 0; lane < lanes; lane++) {
-      vertx.getOrCreateContext().runOnContext(v -> new Runnable() {
-        @Override
-        public void run() {
-          int i = next.getAndIncrement();
-          if (i >= count) {
-            lanesDone.countDown();
-            return;
-          }
-          WebSocketConnectOptions options = new WebSocketConnectOptions()
-              .setHost(host).setPort(port).setURI(uri.apply(i)).setTimeout(READY_TIMEOUT_MS);
-          Future<Void> opened = factory.apply(i)
-              .open(vertx, clients.get(i % clients.size()), options, READY_TIMEOUT_MS);
-          opened.onComplete(ar -> {
-            if (ar.succeeded()) {
-              ready.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-              firstFailure.compareAndSet(null, String.valueOf(ar.cause().getMessage()));
+      vertx
+          .getOrCreateContext()
+          .runOnContext(v -> new Runnable() {
+            @Override
+            public void run() {
+              int i = next.getAndIncrement();
+              if (i >= count) {
+                lanesDone.countDown();
+                return;
+              }
+              WebSocketConnectOptions options = new WebSocketConnectOptions()
+                  .setHost(host)
+                  .setPort(port)
+                  .setURI(uri.apply(i))
+                  .setTimeout(READY_TIMEOUT_MS);
+              Future<Void> opened = factory
+                  .apply(i)
+                  .open(vertx, clients.get(i % clients.size()), options, READY_TIMEOUT_MS);
+              opened.onComplete(ar -> {
+                if (ar.succeeded()) {
+                  ready.incrementAndGet();
+                } else {
+                  failed.incrementAndGet();
+                  firstFailure.compareAndSet(null, String.valueOf(ar.cause().getMessage()));
+                }
+                run();
+              });
             }
-            run();
-          });
-        }
-      }.run());
+          }.run());
     }
     if (!lanesDone.await(timeoutMs, TimeUnit.MILLISECONDS)) {
       next.set(count); // stop the lanes; what is open stays open
       firstFailure.compareAndSet(null, "connect phase timed out after " + timeoutMs + " ms");
     }
     long elapsed = System.nanoTime() - start;
-    return new Opened(ready.get(), failed.get() + Math.max(0, count - ready.get() - failed.get()),
-        elapsed, firstFailure.get());
+    return new Opened(
+        ready.get(),
+        failed.get() + Math.max(0, count - ready.get() - failed.get()),
+        elapsed,
+        firstFailure.get());
   }
 
   /** Closes every connection; waits a bounded time, since a run must never hang. */

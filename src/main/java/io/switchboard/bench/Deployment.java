@@ -34,8 +34,8 @@ final class Deployment implements AutoCloseable {
   static Deployment start(Target target, BenchOptions options) throws Exception {
     if (target != Target.CLUSTER) {
       ServerProcess server = ServerProcess.start(target, options);
-      return new Deployment(new Endpoint(target, "127.0.0.1", server.port, server), null,
-          List.of(server));
+      return new Deployment(
+          new Endpoint(target, "127.0.0.1", server.port, server), null, List.of(server));
     }
     List<AutoCloseable> processes = new ArrayList<>();
     try {
@@ -56,11 +56,20 @@ final class Deployment implements AutoCloseable {
   /** A node on the Redis broker, ready once its pub/sub link is up ({@code /ready} 200). */
   private static ServerProcess startNode(BenchOptions options, RedisProcess redis, String id)
       throws Exception {
-    return ServerProcess.start(Target.CLUSTER, options, Map.of(
-        "SWITCHBOARD_BROKER_TYPE", "redis",
-        "SWITCHBOARD_REDIS_URL", redis.url(),
-        "SWITCHBOARD_REDIS_PREFIX", "bench",
-        "SWITCHBOARD_NODE_ID", id), id, "/ready");
+    return ServerProcess.start(
+        Target.CLUSTER,
+        options,
+        Map.of(
+            "SWITCHBOARD_BROKER_TYPE",
+            "redis",
+            "SWITCHBOARD_REDIS_URL",
+            redis.url(),
+            "SWITCHBOARD_REDIS_PREFIX",
+            "bench",
+            "SWITCHBOARD_NODE_ID",
+            id),
+        id,
+        "/ready");
   }
 
   /**
@@ -73,7 +82,8 @@ final class Deployment implements AutoCloseable {
     }
     try {
       Map<String, Long> calls = redis.calls("evalsha", "eval", "publish");
-      figures.put("redisScripts", calls.get("evalsha") + calls.get("eval"))
+      figures
+          .put("redisScripts", calls.get("evalsha") + calls.get("eval"))
           .put("redisPublishes", calls.get("publish"));
     } catch (Exception e) {
       figures.put("redisStatsError", e.toString());

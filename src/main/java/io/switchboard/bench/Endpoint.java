@@ -5,7 +5,12 @@ package io.switchboard.bench;
  * same node, except in a cluster). {@code server} is the node the subscribers are on, null for a
  * Switchboard given by --url.
  */
-record Endpoint(Target target, String host, int port, String publishHost, int publishPort,
+record Endpoint(
+    Target target,
+    String host,
+    int port,
+    String publishHost,
+    int publishPort,
     ServerProcess server) {
   /** Subscribers and publisher on one server. */
   Endpoint(Target target, String host, int port, ServerProcess server) {

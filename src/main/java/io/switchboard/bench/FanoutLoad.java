@@ -49,11 +49,14 @@ final class FanoutLoad implements AutoCloseable {
     int n = subscribers.length;
     connector = new Connector(vertx, options.localAddresses, n);
     Target target = endpoint.target();
-    Connector.Opened opened = connector.open(n,
-        i -> subscribers[i] = new Subscriber(target, channelNames[i % channels], i % channels,
-            channels, options.batch, recorder),
+    Connector.Opened opened = connector.open(
+        n,
+        i -> subscribers[i] = new Subscriber(
+            target, channelNames[i % channels], i % channels, channels, options.batch, recorder),
         i -> target.wsUri(channelNames[i % channels], options.batch),
-        endpoint.host(), endpoint.port(), options.handshakes,
+        endpoint.host(),
+        endpoint.port(),
+        options.handshakes,
         options.connectTimeoutSeconds * 1000L);
     for (int i = 0; i < n; i++) {
       if (subscribers[i] != null && subscribers[i].isReady()) {
@@ -61,11 +64,18 @@ final class FanoutLoad implements AutoCloseable {
       }
     }
     // in a cluster, another node than the subscribers': each publication crosses Redis
-    publisher = new LoadPublisher(vertx, target, endpoint.publishHost(), endpoint.publishPort(),
-        options.publishInFlight, channelNames);
+    publisher = new LoadPublisher(
+        vertx,
+        target,
+        endpoint.publishHost(),
+        endpoint.publishPort(),
+        options.publishInFlight,
+        channelNames);
     JsonObject figures = new JsonObject()
-        .put("subscribers", n).put("channels", channels)
-        .put("subscribed", opened.ready()).put("subscribeFailed", opened.failed())
+        .put("subscribers", n)
+        .put("channels", channels)
+        .put("subscribed", opened.ready())
+        .put("subscribeFailed", opened.failed())
         .put("subscribePerSec", round(opened.perSecond()));
     if (opened.firstFailure() != null) {
       figures.put("firstFailure", opened.firstFailure());
@@ -92,18 +102,24 @@ final class FanoutLoad implements AutoCloseable {
     long lastReceipt = recorder.lastReceiptNanos.get();
     double deliverySeconds = Math.max(durationMs / 1000.0, (lastReceipt - start) / 1e9);
     JsonObject figures = new JsonObject()
-        .put("rate", rate).put("durationS", durationMs / 1000.0)
-        .put("published", published.ok()).put("publishFailed", published.failed())
+        .put("rate", rate)
+        .put("durationS", durationMs / 1000.0)
+        .put("published", published.ok())
+        .put("publishFailed", published.failed())
         .put("publishedPerSec", round(published.publishedPerSecond()))
-        .put("expected", expected).put("received", received)
+        .put("expected", expected)
+        .put("received", received)
         .put("loss", expected - received)
         .put("dup", recorder.duplicates.sum() - dupBefore)
         .put("misrouted", recorder.misrouted.sum() - misroutedBefore)
         .put("closed", recorder.closed.sum() - closedBefore)
         .put("deliveredPerSec", round(received / deliverySeconds))
-        .put("p50Ms", millis(latency, 50)).put("p99Ms", millis(latency, 99))
-        .put("p999Ms", millis(latency, 99.9)).put("maxMs", round(latency.getMaxValue() / 1000.0))
-        .put("errors", recorder.errors.sum()).put("gaps", recorder.gaps.sum());
+        .put("p50Ms", millis(latency, 50))
+        .put("p99Ms", millis(latency, 99))
+        .put("p999Ms", millis(latency, 99.9))
+        .put("maxMs", round(latency.getMaxValue() / 1000.0))
+        .put("errors", recorder.errors.sum())
+        .put("gaps", recorder.gaps.sum());
     if (published.publishedPerSecond() < rate * 0.95) {
       // the server answered publishes too slowly for --publish-in-flight requests to keep the rate
       figures.put("publisherBehind", true);
@@ -138,7 +154,9 @@ final class FanoutLoad implements AutoCloseable {
   }
 
   private static double millis(Histogram histogram, double percentile) {
-    return histogram.getTotalCount() == 0 ? 0 : round(histogram.getValueAtPercentile(percentile) / 1000.0);
+    return histogram.getTotalCount() == 0
+        ? 0
+        : round(histogram.getValueAtPercentile(percentile) / 1000.0);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 final class IdleLoad {
   /** Settle time after a full GC, so freed pages and lazily touched ones are accounted for. */
   private static final long GC_SETTLE_MS = 1500;
+
   private static final int WARMUP_CONNECTIONS = 3000;
 
   private final BenchOptions options;
@@ -30,12 +31,16 @@ final class IdleLoad {
     }
     LatencyRecorder recorder = new LatencyRecorder();
     try (Connector connector = new Connector(vertx, options.localAddresses, n)) {
-      Connector.Opened opened = connector.open(n,
+      Connector.Opened opened = connector.open(
+          n,
           i -> new Subscriber(endpoint.target(), null, 0, 1, options.batch, recorder),
           i -> endpoint.target().wsUri(null, options.batch),
-          endpoint.host(), endpoint.port(), options.handshakes,
+          endpoint.host(),
+          endpoint.port(),
+          options.handshakes,
           options.connectTimeoutSeconds * 1000L);
-      figures.put("connected", opened.ready())
+      figures
+          .put("connected", opened.ready())
           .put("failed", opened.failed())
           .put("connectSeconds", round(opened.elapsedNanos() / 1e9))
           .put("connectPerSec", round(opened.perSecond()));
@@ -45,11 +50,12 @@ final class IdleLoad {
       if (server != null && opened.ready() > 0) {
         server.fullGc(GC_SETTLE_MS);
         long after = server.rssKb();
-        figures.put("rssBeforeKb", before).put("rssAfterKb", after)
+        figures
+            .put("rssBeforeKb", before)
+            .put("rssAfterKb", after)
             .put("rssPerConnKb", round((after - before) / (double) opened.ready()));
       }
-      figures.put("closedDuringRun", recorder.closed.sum())
-          .put("errors", recorder.errors.sum());
+      figures.put("closedDuringRun", recorder.closed.sum()).put("errors", recorder.errors.sum());
     }
     return figures;
   }
@@ -63,13 +69,16 @@ final class IdleLoad {
   private void warmUp(Vertx vertx, Endpoint endpoint) throws Exception {
     int n = Math.min(options.connections, WARMUP_CONNECTIONS);
     try (Connector connector = new Connector(vertx, options.localAddresses, n)) {
-      Connector.Opened opened = connector.open(n,
+      Connector.Opened opened = connector.open(
+          n,
           i -> new Subscriber(endpoint.target(), null, 0, 1, options.batch, new LatencyRecorder()),
           i -> endpoint.target().wsUri(null, options.batch),
-          endpoint.host(), endpoint.port(), options.handshakes,
+          endpoint.host(),
+          endpoint.port(),
+          options.handshakes,
           options.connectTimeoutSeconds * 1000L);
-      System.err.printf("bench:   warm-up: %d connections at %.0f/s%n", opened.ready(),
-          opened.perSecond());
+      System.err.printf(
+          "bench:   warm-up: %d connections at %.0f/s%n", opened.ready(), opened.perSecond());
     }
   }
 

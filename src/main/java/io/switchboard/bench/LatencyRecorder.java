@@ -23,6 +23,7 @@ final class LatencyRecorder {
   final LongAdder duplicates = new LongAdder();
   /** Messages that reached a subscriber of another channel (rooms): must stay 0. */
   final LongAdder misrouted = new LongAdder();
+
   final LongAdder errors = new LongAdder();
   final LongAdder gaps = new LongAdder();
   final LongAdder closed = new LongAdder();

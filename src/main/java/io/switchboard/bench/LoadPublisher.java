@@ -1,7 +1,5 @@
 package io.switchboard.bench;
 
-import java.util.concurrent.TimeoutException;
-
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,6 +8,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,15 +32,20 @@ final class LoadPublisher implements AutoCloseable {
   private long nextSeq;
 
   /** Outcome of one {@link #run}. {@code ok} publications were acknowledged with 200. */
-  record Result(long attempted, long ok, long[] okPerChannel, long failed, long elapsedNanos,
+  record Result(
+      long attempted,
+      long ok,
+      long[] okPerChannel,
+      long failed,
+      long elapsedNanos,
       String firstFailure) {
     double publishedPerSecond() {
       return elapsedNanos == 0 ? 0 : ok * 1e9 / elapsedNanos;
     }
   }
 
-  LoadPublisher(Vertx vertx, Target target, String host, int port, int inFlightMax,
-      String[] channels) {
+  LoadPublisher(
+      Vertx vertx, Target target, String host, int port, int inFlightMax, String[] channels) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.target = target;
@@ -64,7 +68,9 @@ final class LoadPublisher implements AutoCloseable {
     AtomicReference<Runnable> stop = new AtomicReference<>();
     context.runOnContext(v -> new Run(rate, durationMs, done, stop).start());
     try {
-      return done.future().toCompletionStage().toCompletableFuture()
+      return done.future()
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       context.runOnContext(v -> stop.get().run());
@@ -154,8 +160,13 @@ final class LoadPublisher implements AutoCloseable {
 
     private void finish() {
       if (stopped && inFlight <= 0) {
-        done.tryComplete(new Result(nextSeq - firstSeq, ok, okPerChannel.clone(), failed,
-            System.nanoTime() - start, firstFailure));
+        done.tryComplete(new Result(
+            nextSeq - firstSeq,
+            ok,
+            okPerChannel.clone(),
+            failed,
+            System.nanoTime() - start,
+            firstFailure));
       }
     }
   }

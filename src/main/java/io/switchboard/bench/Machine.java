@@ -69,7 +69,8 @@ final class Machine {
       return "not installed";
     }
     try {
-      Process process = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
       String version = new String(process.getInputStream().readAllBytes()).trim();
       process.waitFor();
       return version;

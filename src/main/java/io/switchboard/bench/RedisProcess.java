@@ -52,8 +52,18 @@ final class RedisProcess implements AutoCloseable {
     Path dir = Files.createDirectories(Path.of("target", "bench-logs"));
     Path log = dir.resolve("redis-" + port + ".log");
     List<String> command = new ArrayList<>(Machine.serverCore());
-    command.addAll(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString()));
+    command.addAll(List.of(
+        binary,
+        "--port",
+        Integer.toString(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir.toAbsolutePath().toString()));
     Process process = ServerProcess.track(new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())

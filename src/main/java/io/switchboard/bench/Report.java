@@ -15,16 +15,42 @@ import java.util.Map;
  */
 final class Report {
   /** Figures whose ratios are reported (for latencies and memory, lower is better). */
-  private static final List<String> RATIO_KEYS = List.of("rssPerConnKb", "connectPerSec",
-      "deliveredPerSec", "p50Ms", "p99Ms", "p999Ms", "maxDeliveredPerSec", "p50AtMaxMs",
+  private static final List<String> RATIO_KEYS = List.of(
+      "rssPerConnKb",
+      "connectPerSec",
+      "deliveredPerSec",
+      "p50Ms",
+      "p99Ms",
+      "p999Ms",
+      "maxDeliveredPerSec",
+      "p50AtMaxMs",
       "p99AtMaxMs");
   /** What the human table shows per scenario; the JSON line has every figure. */
   private static final Map<String, List<String>> TABLE_KEYS = Map.of(
       "idle", List.of("connected", "failed", "connectPerSec", "rssPerConnKb"),
-      "fanout", List.of("subscribed", "published", "publishedPerSec", "deliveredPerSec", "loss",
-          "dup", "p50Ms", "p99Ms", "p999Ms", "errors", "gaps"),
-      "saturation", List.of("subscribed", "maxDeliveredPerSec", "p50AtMaxMs", "p99AtMaxMs",
-          "rateAtMax", "errors", "gaps", "stopReason"));
+      "fanout",
+          List.of(
+              "subscribed",
+              "published",
+              "publishedPerSec",
+              "deliveredPerSec",
+              "loss",
+              "dup",
+              "p50Ms",
+              "p99Ms",
+              "p999Ms",
+              "errors",
+              "gaps"),
+      "saturation",
+          List.of(
+              "subscribed",
+              "maxDeliveredPerSec",
+              "p50AtMaxMs",
+              "p99AtMaxMs",
+              "rateAtMax",
+              "errors",
+              "gaps",
+              "stopReason"));
   /**
    * Rows shown only when a target has them: Redis's own count of what a cluster run did, and the
    * CPU other processes of the machine took meanwhile (percent of one core).
@@ -33,9 +59,8 @@ final class Report {
       List.of("redisScripts", "redisPublishes", "otherCpuPct");
 
   /** Figures that explain a failed or partial run; printed under the table when present. */
-  private static final List<String> PROBLEM_KEYS =
-      List.of("error", "skipped", "firstFailure", "firstPublishFailure", "firstError",
-          "redisStatsError");
+  private static final List<String> PROBLEM_KEYS = List.of(
+      "error", "skipped", "firstFailure", "firstPublishFailure", "firstError", "redisStatsError");
 
   /** A ratio column of the table: {@code key} in the JSON, numerator / denominator. */
   private record Ratio(String key, String header, Target numerator, Target denominator) {}
@@ -66,7 +91,8 @@ final class Report {
   private static JsonObject ratios(JsonObject a, JsonObject b) {
     JsonObject ratio = new JsonObject();
     for (String key : RATIO_KEYS) {
-      if (a.getValue(key) instanceof Number x && b.getValue(key) instanceof Number y
+      if (a.getValue(key) instanceof Number x
+          && b.getValue(key) instanceof Number y
           && y.doubleValue() != 0) {
         ratio.put(key, IdleLoad.round(x.doubleValue() / y.doubleValue()));
       }
@@ -82,8 +108,8 @@ final class Report {
     for (Object o : runs) {
       JsonObject run = (JsonObject) o;
       String scenario = run.getString("scenario");
-      List<Target> targets = Arrays.stream(Target.values())
-          .filter(t -> run.containsKey(t.label)).toList();
+      List<Target> targets =
+          Arrays.stream(Target.values()).filter(t -> run.containsKey(t.label)).toList();
       List<Ratio> ratios = RATIOS.stream().filter(r -> run.containsKey(r.key())).toList();
       out.printf("%n== %s %s ==%n", scenario, describe(run));
       StringBuilder header = new StringBuilder(String.format("%-18s", ""));
@@ -99,11 +125,12 @@ final class Report {
       }
       for (String key : keys) {
         StringBuilder row = new StringBuilder(String.format("%-18s", key));
-        targets.forEach(t -> row.append(String.format(" %16s",
-            cell(run.getJsonObject(t.label).getValue(key)))));
+        targets.forEach(t ->
+            row.append(String.format(" %16s", cell(run.getJsonObject(t.label).getValue(key)))));
         for (Ratio r : ratios) {
           JsonObject ratio = run.getJsonObject(r.key());
-          row.append(String.format(" %10s",
+          row.append(String.format(
+              " %10s",
               ratio.getValue(key) == null ? "-" : String.format("%.2f", ratio.getDouble(key))));
         }
         out.println(row);
@@ -111,7 +138,8 @@ final class Report {
       for (Target t : targets) {
         JsonObject figures = run.getJsonObject(t.label);
         if (figures.getBoolean("publisherBehind", false)) {
-          out.printf("  %s: publishes were answered too slowly to keep R (see publishedPerSec)%n",
+          out.printf(
+              "  %s: publishes were answered too slowly to keep R (see publishedPerSec)%n",
               t.label);
         }
         for (String problem : PROBLEM_KEYS) {
@@ -155,7 +183,8 @@ final class Report {
       return "-";
     }
     if (value instanceof Double d) {
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format("%,d", d.longValue())
+      return d == Math.rint(d) && Math.abs(d) < 1e15
+          ? String.format("%,d", d.longValue())
           : String.format("%,.2f", d);
     }
     if (value instanceof Number n) {

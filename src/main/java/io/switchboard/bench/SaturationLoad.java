@@ -24,7 +24,8 @@ final class SaturationLoad {
   }
 
   static double startRate(BenchOptions options, int perChannel) {
-    return options.rate != null ? options.rate
+    return options.rate != null
+        ? options.rate
         : Math.max(1, Math.round(START_DELIVERIES / perChannel));
   }
 
@@ -42,21 +43,27 @@ final class SaturationLoad {
       }
       JsonObject figures = load.step(rate, options.stepSeconds * 1000L);
       last = figures;
-      steps.add(new JsonObject().put("rate", rate)
+      steps.add(new JsonObject()
+          .put("rate", rate)
           .put("deliveredPerSec", figures.getDouble("deliveredPerSec"))
           .put("publishedPerSec", figures.getDouble("publishedPerSec"))
-          .put("p99Ms", figures.getDouble("p99Ms")).put("loss", figures.getLong("loss"))
+          .put("p99Ms", figures.getDouble("p99Ms"))
+          .put("loss", figures.getLong("loss"))
           .put("closed", figures.getLong("closed")));
       double delivered = figures.getDouble("deliveredPerSec");
-      System.err.printf("bench:   step %d: rate %.0f/s delivered %.0f/s p99 %.1f ms loss %d%n",
+      System.err.printf(
+          "bench:   step %d: rate %.0f/s delivered %.0f/s p99 %.1f ms loss %d%n",
           step + 1, rate, delivered, figures.getDouble("p99Ms"), figures.getLong("loss"));
-      boolean sustained = figures.getLong("loss") <= 0 && figures.getDouble("p99Ms") <= P99_LIMIT_MS
-          && figures.getLong("publishFailed") == 0 && figures.getLong("closed") == 0;
+      boolean sustained = figures.getLong("loss") <= 0
+          && figures.getDouble("p99Ms") <= P99_LIMIT_MS
+          && figures.getLong("publishFailed") == 0
+          && figures.getLong("closed") == 0;
       if (sustained && (best == null || delivered > best.getDouble("deliveredPerSec"))) {
         best = figures.put("rate", rate);
       }
       if (!sustained) {
-        stopReason = figures.getDouble("p99Ms") > P99_LIMIT_MS ? "p99 over 1 s"
+        stopReason = figures.getDouble("p99Ms") > P99_LIMIT_MS
+            ? "p99 over 1 s"
             : figures.getLong("loss") > 0 ? "loss" : "publish failures or closed connections";
         break;
       }
@@ -73,7 +80,8 @@ final class SaturationLoad {
       result.put("errors", last.getLong("errors")).put("gaps", last.getLong("gaps"));
     }
     if (best != null) {
-      result.put("maxDeliveredPerSec", best.getDouble("deliveredPerSec"))
+      result
+          .put("maxDeliveredPerSec", best.getDouble("deliveredPerSec"))
           .put("p50AtMaxMs", best.getDouble("p50Ms"))
           .put("p99AtMaxMs", best.getDouble("p99Ms"))
           .put("rateAtMax", best.getDouble("rate"));

@@ -68,8 +68,9 @@ final class ServerProcess implements AutoCloseable {
    * Starts the server with {@code env} added to its environment and waits for {@code GET
    * readyPath} to answer 200; {@code name} (may be null) tells apart the logs of a cluster's nodes.
    */
-  static ServerProcess start(Target target, BenchOptions options, Map<String, String> env,
-      String name, String readyPath) throws Exception {
+  static ServerProcess start(
+      Target target, BenchOptions options, Map<String, String> env, String name, String readyPath)
+      throws Exception {
     requireMainClass(options.jar, target.mainClass);
     int port = freePort();
     List<String> command = new ArrayList<>(Machine.serverCore());
@@ -120,9 +121,11 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private void awaitReady(String path) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(2)).build();
+        .timeout(Duration.ofSeconds(2))
+        .build();
     long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -138,8 +141,9 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException(target.label + " did not answer GET " + path
-        + " with 200 within " + HEALTH_TIMEOUT.toSeconds() + " s; last lines of " + log + ":\n" + tail(log));
+    throw new IllegalStateException(
+        target.label + " did not answer GET " + path + " with 200 within "
+            + HEALTH_TIMEOUT.toSeconds() + " s; last lines of " + log + ":\n" + tail(log));
   }
 
   /** Resident memory of the server (VmRSS), in KB; -1 if unreadable. */
@@ -160,14 +164,16 @@ final class ServerProcess implements AutoCloseable {
   void fullGc(long settleMs) throws InterruptedException {
     try {
       Process jcmd = new ProcessBuilder(Machine.jcmdCommand(), Long.toString(pid()), "GC.run")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
       if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
         jcmd.destroyForcibly();
         System.err.println("bench: jcmd GC.run timed out; RSS is measured without a full GC");
       }
     } catch (IOException e) {
-      System.err.println("bench: jcmd unavailable (" + e.getMessage()
-          + "); RSS is measured without a full GC");
+      System.err.println(
+          "bench: jcmd unavailable (" + e.getMessage() + "); RSS is measured without a full GC");
     }
     Thread.sleep(settleMs);
   }

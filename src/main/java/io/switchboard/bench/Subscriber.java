@@ -23,7 +23,7 @@ final class Subscriber {
   private static final String PONG = "{\"type\":\"pong\"}";
 
   private final Target target;
-  private final String channel;        // null: idle, no subscribe
+  private final String channel; // null: idle, no subscribe
   private final int channelIndex;
   private final int channels;
   private final boolean batch;
@@ -31,9 +31,15 @@ final class Subscriber {
   private final Promise<Void> ready = Promise.promise();
   /** Seen sequence numbers of this channel, indexed by s / channels (the publisher round-robins). */
   private final BitSet seen = new BitSet();
+
   private ClientWebSocket ws;
 
-  Subscriber(Target target, String channel, int channelIndex, int channels, boolean batch,
+  Subscriber(
+      Target target,
+      String channel,
+      int channelIndex,
+      int channels,
+      boolean batch,
       LatencyRecorder recorder) {
     this.target = target;
     this.channel = channel;
@@ -43,8 +49,8 @@ final class Subscriber {
     this.recorder = recorder;
   }
 
-  Future<Void> open(Vertx vertx, WebSocketClient client, WebSocketConnectOptions options,
-      long timeoutMs) {
+  Future<Void> open(
+      Vertx vertx, WebSocketClient client, WebSocketConnectOptions options, long timeoutMs) {
     ws = client.webSocket();
     ws.handler(this::onData);
     ws.closeHandler(v -> {
@@ -63,7 +69,8 @@ final class Subscriber {
           }
         })
         .onFailure(ready::tryFail);
-    long timer = vertx.setTimer(timeoutMs, id -> ready.tryFail("not ready within " + timeoutMs + " ms"));
+    long timer =
+        vertx.setTimer(timeoutMs, id -> ready.tryFail("not ready within " + timeoutMs + " ms"));
     return ready.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
@@ -126,8 +133,11 @@ final class Subscriber {
         if (channel == null || !target.needsSubscribe()) {
           ready.tryComplete();
         } else {
-          ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("id", 1)
-              .put("channel", channel).encode());
+          ws.writeTextMessage(new JsonObject()
+              .put("type", "subscribe")
+              .put("id", 1)
+              .put("channel", channel)
+              .encode());
         }
         break;
       case "ack":

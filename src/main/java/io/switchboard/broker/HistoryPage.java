@@ -8,4 +8,5 @@ import java.util.List;
  * @param reachesSince true when nothing after {@code since} was lost: same epoch and still in the
  *     retained history (always true without {@code since})
  */
-public record HistoryPage(List<Publication> publications, StreamPosition top, boolean reachesSince) {}
+public record HistoryPage(
+    List<Publication> publications, StreamPosition top, boolean reachesSince) {}

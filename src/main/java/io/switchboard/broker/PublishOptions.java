@@ -10,15 +10,19 @@ package io.switchboard.broker;
  *     epoch), else fail with {@link NewChannelRefused} and change nothing; the publisher is out of
  *     channel creations ({@code limits.newChannelsPerSecond})
  */
-public record PublishOptions(String publisher, int historySize, long historyTtlMs,
-    String idempotencyKey, boolean mayCreate) {
+public record PublishOptions(
+    String publisher,
+    int historySize,
+    long historyTtlMs,
+    String idempotencyKey,
+    boolean mayCreate) {
 
   public PublishOptions(String publisher, int historySize, long historyTtlMs) {
     this(publisher, historySize, historyTtlMs, null, true);
   }
 
-  public PublishOptions(String publisher, int historySize, long historyTtlMs,
-      String idempotencyKey) {
+  public PublishOptions(
+      String publisher, int historySize, long historyTtlMs, String idempotencyKey) {
     this(publisher, historySize, historyTtlMs, idempotencyKey, true);
   }
 }

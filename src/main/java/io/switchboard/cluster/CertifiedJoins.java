@@ -35,8 +35,9 @@ final class CertifiedJoins extends DefaultNodeContext {
           try {
             MemberProof.verify(request.getAttributes(), clusterName, trust);
           } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("switchboard: member " + message.getAddress()
-                + " may not join: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                "switchboard: member " + message.getAddress() + " may not join: " + e.getMessage(),
+                e);
           }
         }
       }

@@ -1,7 +1,5 @@
 package io.switchboard.cluster;
 
-import java.util.UUID;
-
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
@@ -28,6 +26,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
@@ -50,8 +49,8 @@ public final class ClusterStart {
   // set by Main's thread at start, read by the members gauge on any thread
   private volatile HazelcastInstance instance;
 
-  private ClusterStart(ClusterConfig config, Config hazelcast, EventBusOptions eventBus,
-      X509TrustManager trust) {
+  private ClusterStart(
+      ClusterConfig config, Config hazelcast, EventBusOptions eventBus, X509TrustManager trust) {
     this.config = config;
     this.hazelcast = hazelcast;
     this.eventBus = eventBus;
@@ -64,18 +63,23 @@ public final class ClusterStart {
    */
   public static ClusterStart prepare(Vertx files, ClusterConfig config) {
     Config hazelcast = hazelcastConfig(config);
-    EventBusOptions eventBus = new EventBusOptions().setHost(config.host())
-        .setPort(config.eventBusPort()).setClusterPublicHost(config.host());
+    EventBusOptions eventBus = new EventBusOptions()
+        .setHost(config.host())
+        .setPort(config.eventBusPort())
+        .setClusterPublicHost(config.host());
     TlsConfig tls = config.tls();
     if (tls == null) {
       return new ClusterStart(config, hazelcast, eventBus, null);
     }
-    PemKeyCertOptions keyCert = new PemKeyCertOptions().setKeyPath(tls.keyFile())
-        .setCertPath(tls.certFile());
+    PemKeyCertOptions keyCert =
+        new PemKeyCertOptions().setKeyPath(tls.keyFile()).setCertPath(tls.certFile());
     PemTrustOptions ca = new PemTrustOptions().addCertPath(tls.caFile());
     // the peer must present a certificate the CA signed: an untrusted process cannot talk to the
     // event bus at all, in either direction
-    eventBus.setSsl(true).setKeyCertOptions(keyCert).setTrustOptions(ca)
+    eventBus
+        .setSsl(true)
+        .setKeyCertOptions(keyCert)
+        .setTrustOptions(ca)
         .setClientAuth(ClientAuth.REQUIRED);
     X509TrustManager trust = trustManager(files, ca, tls);
     try {
@@ -95,17 +99,16 @@ public final class ClusterStart {
         }
       }
     } catch (Exception e) {
-      throw new ConfigException(List.of("cluster.tls.caFile: " + tls.caFile()
-          + " holds no PEM certificate: " + e.getMessage()));
+      throw new ConfigException(List.of(
+          "cluster.tls.caFile: " + tls.caFile() + " holds no PEM certificate: " + e.getMessage()));
     }
-    throw new ConfigException(List.of("cluster.tls.caFile: " + tls.caFile()
-        + " holds no PEM certificate"));
+    throw new ConfigException(
+        List.of("cluster.tls.caFile: " + tls.caFile() + " holds no PEM certificate"));
   }
 
-  private static Map<String, String> proof(Vertx files, PemKeyCertOptions keyCert,
-      ClusterConfig config) throws Exception {
-    X509KeyManager keys = (X509KeyManager) keyCert.getKeyManagerFactory(files)
-        .getKeyManagers()[0];
+  private static Map<String, String> proof(
+      Vertx files, PemKeyCertOptions keyCert, ClusterConfig config) throws Exception {
+    X509KeyManager keys = (X509KeyManager) keyCert.getKeyManagerFactory(files).getKeyManagers()[0];
     KeyStore store = keyCert.loadKeyStore(files);
     String alias = store.aliases().nextElement();
     PrivateKey key = keys.getPrivateKey(alias);
@@ -146,8 +149,9 @@ public final class ClusterStart {
       hazelcast.setProperty("hazelcast.max.wait.seconds.before.join", "5");
     }
     // vertx-hazelcast reads this member's Vert.x node id from here when handed an instance
-    hazelcast.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID,
-        UUID.randomUUID().toString());
+    hazelcast
+        .getMemberAttributeConfig()
+        .setAttribute(VERTX_NODE_ID, UUID.randomUUID().toString());
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     // Main leaves the cluster after closing Vert.x; Hazelcast's own hook would leave first
@@ -167,11 +171,13 @@ public final class ClusterStart {
   public Vertx start(VertxBuilder builder) {
     instance = trust == null
         ? HazelcastInstanceFactory.newHazelcastInstance(hazelcast)
-        : HazelcastInstanceFactory.newHazelcastInstance(hazelcast, null,
-            new CertifiedJoins(hazelcast.getClusterName(), trust));
+        : HazelcastInstanceFactory.newHazelcastInstance(
+            hazelcast, null, new CertifiedJoins(hazelcast.getClusterName(), trust));
     instance.getCluster().addMembershipListener(new MembershipLog());
     try {
-      return builder.withClusterManager(new HazelcastClusterManager(instance)).buildClustered()
+      return builder
+          .withClusterManager(new HazelcastClusterManager(instance))
+          .buildClustered()
           .await();
     } catch (RuntimeException e) {
       instance.shutdown();
@@ -182,7 +188,8 @@ public final class ClusterStart {
   /** Members of the cluster, this one included; 0 before {@link #start} or after leaving. */
   public int members() {
     HazelcastInstance running = instance;
-    return running == null || !running.getLifecycleService().isRunning() ? 0
+    return running == null || !running.getLifecycleService().isRunning()
+        ? 0
         : running.getCluster().getMembers().size();
   }
 
@@ -200,23 +207,30 @@ public final class ClusterStart {
   private final class MembershipLog implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
-      log.atInfo().addKeyValue("member", event.getMember().getAddress())
-          .addKeyValue("members", event.getMembers().size()).log("cluster member joined");
+      log.atInfo()
+          .addKeyValue("member", event.getMember().getAddress())
+          .addKeyValue("members", event.getMembers().size())
+          .log("cluster member joined");
       if (trust != null) {
         try {
           MemberProof.verify(event.getMember().getAttributes(), config.name(), trust);
         } catch (GeneralSecurityException e) {
-          log.atError().addKeyValue("member", event.getMember().getAddress())
-              .log("a member without a valid certificate joined through a master that does not"
-                  + " check (start Switchboard nodes before services): {}", e.getMessage());
+          log.atError()
+              .addKeyValue("member", event.getMember().getAddress())
+              .log(
+                  "a member without a valid certificate joined through a master that does not"
+                      + " check (start Switchboard nodes before services): {}",
+                  e.getMessage());
         }
       }
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      log.atInfo().addKeyValue("member", event.getMember().getAddress())
-          .addKeyValue("members", event.getMembers().size()).log("cluster member left");
+      log.atInfo()
+          .addKeyValue("member", event.getMember().getAddress())
+          .addKeyValue("members", event.getMembers().size())
+          .log("cluster member left");
     }
   }
 }

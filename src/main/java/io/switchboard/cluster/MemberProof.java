@@ -38,14 +38,18 @@ public final class MemberProof {
   }
 
   /** The two member attributes for {@code clusterName}, signed with {@code key}. */
-  public static Map<String, String> attributes(String clusterName, PrivateKey key,
-      X509Certificate certificate) throws GeneralSecurityException {
+  public static Map<String, String> attributes(
+      String clusterName, PrivateKey key, X509Certificate certificate)
+      throws GeneralSecurityException {
     Signature signature = Signature.getInstance(algorithm(key.getAlgorithm()));
     signature.initSign(key);
     signature.update(statement(clusterName));
     Base64.Encoder base64 = Base64.getEncoder();
-    return Map.of(CERTIFICATE_ATTRIBUTE, base64.encodeToString(certificate.getEncoded()),
-        SIGNATURE_ATTRIBUTE, base64.encodeToString(signature.sign()));
+    return Map.of(
+        CERTIFICATE_ATTRIBUTE,
+        base64.encodeToString(certificate.getEncoded()),
+        SIGNATURE_ATTRIBUTE,
+        base64.encodeToString(signature.sign()));
   }
 
   /**
@@ -54,8 +58,9 @@ public final class MemberProof {
    *
    * @throws GeneralSecurityException saying what is wrong, when the member may not join
    */
-  public static void verify(Map<String, String> attributes, String clusterName,
-      X509TrustManager trust) throws GeneralSecurityException {
+  public static void verify(
+      Map<String, String> attributes, String clusterName, X509TrustManager trust)
+      throws GeneralSecurityException {
     String certificate = attributes.get(CERTIFICATE_ATTRIBUTE);
     String signed = attributes.get(SIGNATURE_ATTRIBUTE);
     if (certificate == null || signed == null) {
@@ -65,8 +70,8 @@ public final class MemberProof {
     X509Certificate cert;
     byte[] signatureBytes;
     try {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-          new ByteArrayInputStream(Base64.getDecoder().decode(certificate)));
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(certificate)));
       signatureBytes = Base64.getDecoder().decode(signed);
     } catch (IllegalArgumentException e) {
       throw new GeneralSecurityException("member attributes are not base64: " + e.getMessage());
@@ -90,8 +95,8 @@ public final class MemberProof {
       case "EC":
         return "SHA256withECDSA";
       default:
-        throw new GeneralSecurityException("unsupported key algorithm " + keyAlgorithm
-            + " (RSA or EC)");
+        throw new GeneralSecurityException(
+            "unsupported key algorithm " + keyAlgorithm + " (RSA or EC)");
     }
   }
 }

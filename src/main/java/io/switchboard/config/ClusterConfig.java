@@ -15,8 +15,15 @@ import java.util.List;
  * @param eventBusPort the event bus's own TCP port; 0: a free one, announced through Hazelcast
  * @param tls null: the event bus is plain TCP
  */
-public record ClusterConfig(boolean enabled, String name, String host, int port,
-    List<String> members, String configFile, int eventBusPort, TlsConfig tls) {
+public record ClusterConfig(
+    boolean enabled,
+    String name,
+    String host,
+    int port,
+    List<String> members,
+    String configFile,
+    int eventBusPort,
+    TlsConfig tls) {
   public static final String DEFAULT_NAME = "switchboard";
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 5701;

@@ -24,8 +24,13 @@ import java.util.Map;
  * @param baseDir the config file's directory ({@code plugins/} is there)
  * @param problems every file that could not be read or is not what its key needs, named by key
  */
-record ConfigFiles(Map<String, JsonObject> schemas, List<JsonObject> jwks, String redisCaFile,
-    Map<String, String> clusterFiles, Path baseDir, List<String> problems) {
+record ConfigFiles(
+    Map<String, JsonObject> schemas,
+    List<JsonObject> jwks,
+    String redisCaFile,
+    Map<String, String> clusterFiles,
+    Path baseDir,
+    List<String> problems) {
   private static final String CA_KEY = "broker.redis.tlsCaFile";
 
   /**
@@ -34,19 +39,23 @@ record ConfigFiles(Map<String, JsonObject> schemas, List<JsonObject> jwks, Strin
    */
   static Future<ConfigFiles> load(Vertx vertx, Path baseDir, JsonObject json) {
     ConfigSection root = ConfigSection.root(json, new ArrayList<>());
-    Future<Map<String, JsonObject>> schemas = SchemaFiles.load(vertx, baseDir,
-        schemaPaths(root.section("namespaces")));
-    Future<List<JsonObject>> jwks = JwksFile.load(vertx, baseDir,
-        root.section("auth").section("jwt").string("jwksFile", null));
-    Future<String> caFile = caFile(vertx, baseDir,
-        root.section("broker").section("redis").string("tlsCaFile", null));
-    Future<Map<String, String>> clusterFiles = SystemSections.clusterFiles(vertx, baseDir,
-        root.section("cluster"));
+    Future<Map<String, JsonObject>> schemas =
+        SchemaFiles.load(vertx, baseDir, schemaPaths(root.section("namespaces")));
+    Future<List<JsonObject>> jwks =
+        JwksFile.load(vertx, baseDir, root.section("auth").section("jwt").string("jwksFile", null));
+    Future<String> caFile =
+        caFile(vertx, baseDir, root.section("broker").section("redis").string("tlsCaFile", null));
+    Future<Map<String, String>> clusterFiles =
+        SystemSections.clusterFiles(vertx, baseDir, root.section("cluster"));
     return Future.join(schemas, jwks, caFile, clusterFiles).transform(ignored -> {
       List<String> problems = new ArrayList<>();
-      return Future.succeededFuture(new ConfigFiles(valueOf(schemas, Map.of(), problems),
-          valueOf(jwks, List.of(), problems), valueOf(caFile, null, problems),
-          valueOf(clusterFiles, Map.of(), problems), baseDir, List.copyOf(problems)));
+      return Future.succeededFuture(new ConfigFiles(
+          valueOf(schemas, Map.of(), problems),
+          valueOf(jwks, List.of(), problems),
+          valueOf(caFile, null, problems),
+          valueOf(clusterFiles, Map.of(), problems),
+          baseDir,
+          List.copyOf(problems)));
     });
   }
 
@@ -67,9 +76,13 @@ record ConfigFiles(Map<String, JsonObject> schemas, List<JsonObject> jwks, Strin
       return Future.succeededFuture(file);
     }
     String path = baseDir.resolve(file).toString();
-    return vertx.fileSystem().exists(path).otherwise(false).compose(exists -> exists
-        ? Future.succeededFuture(path)
-        : Future.failedFuture(new ConfigException(List.of(CA_KEY + ": cannot read " + path))));
+    return vertx
+        .fileSystem()
+        .exists(path)
+        .otherwise(false)
+        .compose(exists -> exists
+            ? Future.succeededFuture(path)
+            : Future.failedFuture(new ConfigException(List.of(CA_KEY + ": cannot read " + path))));
   }
 
   /** The result of a read that fails only with a {@link ConfigException}, or its problems. */

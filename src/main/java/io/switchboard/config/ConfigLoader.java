@@ -1,7 +1,5 @@
 package io.switchboard.config;
 
-import java.util.function.Consumer;
-
 import io.switchboard.config.NamespaceConfig.HistoryConfig;
 import io.switchboard.config.Sections.AuthConfig;
 import io.switchboard.config.Sections.BrokerConfig;
@@ -14,9 +12,9 @@ import io.switchboard.config.Sections.JwtKeyConfig;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.config.Sections.MemoryConfig;
 import io.switchboard.config.Sections.PresenceConfig;
+import io.switchboard.config.Sections.ReaperConfig;
 import io.switchboard.config.Sections.RedisConfig;
 import io.switchboard.config.Sections.RedisMode;
-import io.switchboard.config.Sections.ReaperConfig;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -31,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -46,25 +45,33 @@ public final class ConfigLoader {
 
   /** Loads {@code file} and the environment overrides; schema paths are relative to its folder. */
   public static Future<SwitchboardConfig> load(Vertx vertx, Path file) {
-    return load(vertx, file, json -> { });
+    return load(vertx, file, json -> {});
   }
 
   /**
    * {@link #load(Vertx, Path)}, with {@code commandLine} applied to the file's JSON before it is
    * checked (Main's {@code -cluster}), as the environment overrides are.
    */
-  public static Future<SwitchboardConfig> load(Vertx vertx, Path file,
-      Consumer<JsonObject> commandLine) {
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
-        .setScanPeriod(0)
-        .addStore(new ConfigStoreOptions().setType("file").setFormat("json")
-            .setConfig(new JsonObject().put("path", file.toString())))
-        .addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject()
-            .put("keys", new JsonArray(EnvOverrides.variableNames())).put("raw-data", true))));
-    return retriever.getConfig()
+  public static Future<SwitchboardConfig> load(
+      Vertx vertx, Path file, Consumer<JsonObject> commandLine) {
+    ConfigRetriever retriever = ConfigRetriever.create(
+        vertx,
+        new ConfigRetrieverOptions()
+            .setScanPeriod(0)
+            .addStore(new ConfigStoreOptions()
+                .setType("file")
+                .setFormat("json")
+                .setConfig(new JsonObject().put("path", file.toString())))
+            .addStore(new ConfigStoreOptions()
+                .setType("env")
+                .setConfig(new JsonObject()
+                    .put("keys", new JsonArray(EnvOverrides.variableNames()))
+                    .put("raw-data", true))));
+    return retriever
+        .getConfig()
         .eventually(retriever::close)
-        .recover(err -> Future.failedFuture(new ConfigException(List.of(
-            "cannot read config file " + file + ": " + rootMessage(err)))))
+        .recover(err -> Future.failedFuture(new ConfigException(
+            List.of("cannot read config file " + file + ": " + rootMessage(err)))))
         .compose(merged -> {
           Map<String, String> env = new LinkedHashMap<>();
           for (String name : EnvOverrides.variableNames()) {
@@ -82,8 +89,8 @@ public final class ConfigLoader {
    * Checks an already-read config; {@code baseDir} resolves the paths of the files it names, which
    * are read first so that each record is built once, with their content.
    */
-  public static Future<SwitchboardConfig> fromJson(Vertx vertx, JsonObject json,
-      Map<String, String> env, Path baseDir) {
+  public static Future<SwitchboardConfig> fromJson(
+      Vertx vertx, JsonObject json, Map<String, String> env, Path baseDir) {
     List<String> problems = new ArrayList<>();
     JsonObject copy = json.copy();
     EnvOverrides.apply(copy, env, problems);
@@ -92,7 +99,8 @@ public final class ConfigLoader {
       SwitchboardConfig config = parse(root, files);
       root.rejectUnknownKeys();
       problems.addAll(files.problems());
-      return problems.isEmpty() ? Future.succeededFuture(config)
+      return problems.isEmpty()
+          ? Future.succeededFuture(config)
           : Future.failedFuture(new ConfigException(problems));
     });
   }
@@ -105,21 +113,32 @@ public final class ConfigLoader {
       nodeId = "n-" + UUID.randomUUID().toString().substring(0, 8);
     }
     BrokerConfig broker = broker(root.section("broker"), files);
-    return new SwitchboardConfig(nodeId, http(root.section("http")), broker,
-        auth(root.section("auth"), files), heartbeat(root.section("heartbeat")),
-        reaper(root.section("reaper")), presence(root.section("presence")),
-        limits(root.section("limits")), drain(root.section("drain")),
+    return new SwitchboardConfig(
+        nodeId,
+        http(root.section("http")),
+        broker,
+        auth(root.section("auth"), files),
+        heartbeat(root.section("heartbeat")),
+        reaper(root.section("reaper")),
+        presence(root.section("presence")),
+        limits(root.section("limits")),
+        drain(root.section("drain")),
         namespaces(root.section("namespaces"), files),
         SystemSections.cluster(root.section("cluster"), broker.type(), files.clusterFiles()),
         SystemSections.plugins(root, files.baseDir()));
   }
 
   private static HttpConfig http(ConfigSection s) {
-    HttpConfig config = new HttpConfig(s.string("host", HttpConfig.DEFAULT_HOST),
+    HttpConfig config = new HttpConfig(
+        s.string("host", HttpConfig.DEFAULT_HOST),
         s.integer("port", HttpConfig.DEFAULT_PORT, 0, 65_535),
-        s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024), s.strings("allowedOrigins"),
+        s.integer("instances", HttpConfig.DEFAULT_INSTANCES, 0, 1024),
+        s.strings("allowedOrigins"),
         s.integer("adminPort", HttpConfig.DEFAULT_ADMIN_PORT, 0, 65_535),
-        s.number("requestHeaderTimeoutMs", HttpConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS, 0,
+        s.number(
+            "requestHeaderTimeoutMs",
+            HttpConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS,
+            0,
             Integer.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
@@ -129,8 +148,8 @@ public final class ConfigLoader {
     BrokerType type = s.choice("type", BrokerType.MEMORY, BrokerType.class);
     ConfigSection redis = s.section("redis");
     List<String> endpoints = new ArrayList<>();
-    for (String url : redis.string("connectionString", RedisConfig.DEFAULT_CONNECTION_STRING)
-        .split(",")) {
+    for (String url :
+        redis.string("connectionString", RedisConfig.DEFAULT_CONNECTION_STRING).split(",")) {
       if (!url.isBlank()) {
         endpoints.add(url.strip());
       }
@@ -144,14 +163,16 @@ public final class ConfigLoader {
       redis.problem("connectionString", "at least one redis:// URL is needed");
     }
     String password = redis.string("password", "");
-    RedisConfig redisConfig = new RedisConfig(endpoints,
+    RedisConfig redisConfig = new RedisConfig(
+        endpoints,
         redis.choice("mode", RedisMode.STANDALONE, RedisMode.class),
         redis.string("masterName", RedisConfig.DEFAULT_MASTER_NAME),
         password.isEmpty() ? null : password,
         redis.string("prefix", RedisConfig.DEFAULT_PREFIX),
         redis.number("metaTtlMs", RedisConfig.DEFAULT_META_TTL_MS, 1_000, Long.MAX_VALUE / 2),
         redis.number("timeoutMs", RedisConfig.DEFAULT_TIMEOUT_MS, 10, 600_000),
-        redis.bool("inbox", true), tlsCaFile(redis, files));
+        redis.bool("inbox", true),
+        tlsCaFile(redis, files));
     redis.rejectUnknownKeys();
     MemoryConfig memory = memory(s.section("memory"));
     s.rejectUnknownKeys();
@@ -165,12 +186,12 @@ public final class ConfigLoader {
 
   private static MemoryConfig memory(ConfigSection s) {
     long maxBytes = s.has("maxBytes")
-        ? s.number("maxBytes", MemoryConfig.defaultMaxBytes(), MemoryConfig.MIN_MAX_BYTES,
-            Long.MAX_VALUE)
+        ? s.number(
+            "maxBytes", MemoryConfig.defaultMaxBytes(), MemoryConfig.MIN_MAX_BYTES, Long.MAX_VALUE)
         : MemoryConfig.defaultMaxBytes();
     s.raw("maxBytes"); // null is the documented way to ask for the default
-    MemoryConfig config = new MemoryConfig(maxBytes,
-        s.number("maxChannels", MemoryConfig.DEFAULT_MAX_CHANNELS, 1, Long.MAX_VALUE));
+    MemoryConfig config = new MemoryConfig(
+        maxBytes, s.number("maxChannels", MemoryConfig.DEFAULT_MAX_CHANNELS, 1, Long.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
   }
@@ -189,24 +210,29 @@ public final class ConfigLoader {
       String publicKey = key.string("publicKey", null);
       if (algorithm.equals("HS256") && (secret == null || secret.length() < 32)) {
         key.problem("secret", "an HS256 secret of at least 32 characters is needed");
-      } else if (!algorithm.equals("HS256") && ALGORITHMS.contains(algorithm)
+      } else if (!algorithm.equals("HS256")
+          && ALGORITHMS.contains(algorithm)
           && (publicKey == null || !publicKey.contains("BEGIN PUBLIC KEY"))) {
-        key.problem("publicKey", "a PEM public key (-----BEGIN PUBLIC KEY-----...) is needed for "
-            + algorithm);
+        key.problem(
+            "publicKey",
+            "a PEM public key (-----BEGIN PUBLIC KEY-----...) is needed for " + algorithm);
       }
       keys.add(new JwtKeyConfig(algorithm, secret, publicKey));
       key.rejectUnknownKeys();
     }
     String jwksFile = jwt.string("jwksFile", null);
-    long clockSkewMs = jwt.number("clockSkewMs", JwtConfig.DEFAULT_CLOCK_SKEW_MS, 0,
-        Integer.MAX_VALUE);
+    long clockSkewMs =
+        jwt.number("clockSkewMs", JwtConfig.DEFAULT_CLOCK_SKEW_MS, 0, Integer.MAX_VALUE);
     String issuer = jwt.string("issuer", null);
     List<String> audience = jwt.strings("audience");
     jwt.rejectUnknownKeys();
     List<String> apiKeys = s.strings("apiKeys");
     s.rejectUnknownKeys();
-    return new AuthConfig(anonymous, timeoutMs, new JwtConfig(List.copyOf(keys), jwksFile,
-        files.jwks(), clockSkewMs, issuer, audience), apiKeys);
+    return new AuthConfig(
+        anonymous,
+        timeoutMs,
+        new JwtConfig(List.copyOf(keys), jwksFile, files.jwks(), clockSkewMs, issuer, audience),
+        apiKeys);
   }
 
   private static HeartbeatConfig heartbeat(ConfigSection s) {
@@ -214,8 +240,10 @@ public final class ConfigLoader {
         s.number("intervalMs", HeartbeatConfig.DEFAULT_INTERVAL_MS, 1, Integer.MAX_VALUE),
         s.number("timeoutMs", HeartbeatConfig.DEFAULT_TIMEOUT_MS, 1, Integer.MAX_VALUE));
     if (config.timeoutMs() <= config.intervalMs()) {
-      s.problem("timeoutMs", "must be greater than heartbeat.intervalMs (" + config.intervalMs()
-          + "), was " + config.timeoutMs());
+      s.problem(
+          "timeoutMs",
+          "must be greater than heartbeat.intervalMs (" + config.intervalMs() + "), was "
+              + config.timeoutMs());
     }
     s.rejectUnknownKeys();
     return config;
@@ -229,8 +257,8 @@ public final class ConfigLoader {
   }
 
   private static PresenceConfig presence(ConfigSection s) {
-    PresenceConfig config = new PresenceConfig(
-        s.number("ttlMs", PresenceConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
+    PresenceConfig config =
+        new PresenceConfig(s.number("ttlMs", PresenceConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
   }
@@ -240,11 +268,14 @@ public final class ConfigLoader {
     LimitsConfig config = new LimitsConfig(
         s.integer("maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 0, max),
         s.integer("maxBodyBytes", LimitsConfig.DEFAULT_MAX_BODY_BYTES, 0, max),
-        s.integer("maxSubscriptionsPerConnection",
-            LimitsConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 0, max),
-        s.integer("maxConnectionsPerUser", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_USER, 0, max),
-        s.integer("maxConnectionsPerAddress", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0,
+        s.integer(
+            "maxSubscriptionsPerConnection",
+            LimitsConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            0,
             max),
+        s.integer("maxConnectionsPerUser", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_USER, 0, max),
+        s.integer(
+            "maxConnectionsPerAddress", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, max),
         s.integer("messagesPerSecond", LimitsConfig.DEFAULT_MESSAGES_PER_SECOND, 0, max),
         s.integer("messagesBurst", LimitsConfig.DEFAULT_MESSAGES_BURST, 0, max),
         s.number("sendQueueBytes", LimitsConfig.DEFAULT_SEND_QUEUE_BYTES, 0, max),
@@ -258,8 +289,7 @@ public final class ConfigLoader {
         s.integer("newChannelsPerSecond", LimitsConfig.DEFAULT_NEW_CHANNELS_PER_SECOND, 0, max),
         s.integer("newChannelsBurst", LimitsConfig.DEFAULT_NEW_CHANNELS_BURST, 0, max));
     burstCoversRate(s, "messages", config.messagesPerSecond(), config.messagesBurst());
-    burstCoversRate(s, "apiPublishes", config.apiPublishesPerSecond(),
-        config.apiPublishesBurst());
+    burstCoversRate(s, "apiPublishes", config.apiPublishesPerSecond(), config.apiPublishesBurst());
     burstCoversRate(s, "reads", config.readsPerSecond(), config.readsBurst());
     burstCoversRate(s, "apiReads", config.apiReadsPerSecond(), config.apiReadsBurst());
     burstCoversRate(s, "newChannels", config.newChannelsPerSecond(), config.newChannelsBurst());
@@ -275,8 +305,8 @@ public final class ConfigLoader {
   }
 
   private static DrainConfig drain(ConfigSection s) {
-    DrainConfig config = new DrainConfig(
-        s.number("windowMs", DrainConfig.DEFAULT_WINDOW_MS, 0, Integer.MAX_VALUE));
+    DrainConfig config =
+        new DrainConfig(s.number("windowMs", DrainConfig.DEFAULT_WINDOW_MS, 0, Integer.MAX_VALUE));
     s.rejectUnknownKeys();
     return config;
   }
@@ -295,8 +325,9 @@ public final class ConfigLoader {
       } else if (schema instanceof String) {
         content = files.schemas().get(name);
       } else if (schema != null) {
-        ns.problem("schema", "must be a file path (relative to the config file) or a JSON Schema"
-            + " object");
+        ns.problem(
+            "schema",
+            "must be a file path (relative to the config file) or a JSON Schema" + " object");
       }
       ConfigSection history = ns.section("history");
       HistoryConfig historyConfig = new HistoryConfig(
@@ -304,11 +335,17 @@ public final class ConfigLoader {
           history.number("ttlMs", HistoryConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
       history.rejectUnknownKeys();
       boolean presence = ns.bool("presence", false);
-      out.put(name, new NamespaceConfig(name, content,
-          ns.choice("subscribe", NamespaceConfig.DEFAULT_SUBSCRIBE, AccessPolicy.class),
-          ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
-          historyConfig, presence, ns.bool("joinLeave", false),
-          SystemSections.bus(ns.section("bus"), presence)));
+      out.put(
+          name,
+          new NamespaceConfig(
+              name,
+              content,
+              ns.choice("subscribe", NamespaceConfig.DEFAULT_SUBSCRIBE, AccessPolicy.class),
+              ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
+              historyConfig,
+              presence,
+              ns.bool("joinLeave", false),
+              SystemSections.bus(ns.section("bus"), presence)));
       ns.rejectUnknownKeys();
     }
     return Map.copyOf(out);

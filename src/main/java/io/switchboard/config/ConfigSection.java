@@ -1,11 +1,10 @@
 package io.switchboard.config;
 
-import java.util.LinkedHashSet;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 

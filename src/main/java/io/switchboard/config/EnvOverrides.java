@@ -1,9 +1,8 @@
 package io.switchboard.config;
 
-import java.util.ArrayList;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,12 @@ import java.util.Map;
  * before it is checked, so an override is validated like the file it replaces.
  */
 public final class EnvOverrides {
-  enum Kind { STRING, NUMBER, BOOLEAN, LIST }
+  enum Kind {
+    STRING,
+    NUMBER,
+    BOOLEAN,
+    LIST
+  }
 
   record Override(String variable, String path, Kind kind) {}
 
@@ -59,8 +63,10 @@ public final class EnvOverrides {
       JsonObject jwt = objectAt(config, "auth.jwt");
       JsonArray keys = new JsonArray();
       JsonArray old = jwt.getJsonArray("keys", new JsonArray());
-      old.stream().filter(k -> !(k instanceof JsonObject o
-          && "HS256".equalsIgnoreCase(o.getString("algorithm")))).forEach(keys::add);
+      old.stream()
+          .filter(k ->
+              !(k instanceof JsonObject o && "HS256".equalsIgnoreCase(o.getString("algorithm"))))
+          .forEach(keys::add);
       keys.add(new JsonObject().put("algorithm", "HS256").put("secret", secret));
       jwt.put("keys", keys);
     }
@@ -84,8 +90,10 @@ public final class EnvOverrides {
             + value + "\"");
         return null;
       case LIST:
-        return new JsonArray(Arrays.stream(value.split(",")).map(String::trim)
-            .filter(s -> !s.isEmpty()).toList());
+        return new JsonArray(Arrays.stream(value.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList());
       default:
         return value;
     }

@@ -20,9 +20,11 @@ final class JwksFile {
       return Future.succeededFuture(List.of());
     }
     Path file = baseDir.resolve(jwksFile);
-    return vertx.fileSystem().readFile(file.toString())
-        .recover(err -> Future.failedFuture(new ConfigException(List.of(KEY + ": cannot read "
-            + file + " (" + ConfigLoader.rootMessage(err) + ")"))))
+    return vertx
+        .fileSystem()
+        .readFile(file.toString())
+        .recover(err -> Future.failedFuture(new ConfigException(
+            List.of(KEY + ": cannot read " + file + " (" + ConfigLoader.rootMessage(err) + ")"))))
         .compose(buffer -> {
           List<JsonObject> keys = new ArrayList<>();
           try {
@@ -31,12 +33,12 @@ final class JwksFile {
               keys.add((JsonObject) key);
             }
           } catch (RuntimeException e) {
-            return Future.failedFuture(new ConfigException(List.of(KEY + ": " + file
-                + " is not a JWKS document ({\"keys\": [...]})")));
+            return Future.failedFuture(new ConfigException(
+                List.of(KEY + ": " + file + " is not a JWKS document ({\"keys\": [...]})")));
           }
           if (keys.isEmpty()) {
-            return Future.failedFuture(new ConfigException(List.of(KEY + ": " + file
-                + " holds no keys")));
+            return Future.failedFuture(
+                new ConfigException(List.of(KEY + ": " + file + " holds no keys")));
           }
           return Future.succeededFuture(List.copyOf(keys));
         });

@@ -7,8 +7,14 @@ import io.vertx.core.json.JsonObject;
  * subscribe and publish, how much history it keeps, whether it tracks presence and announces
  * join/leave, and what of its traffic goes on the event bus.
  */
-public record NamespaceConfig(String name, JsonObject schema, AccessPolicy subscribe,
-    AccessPolicy publish, HistoryConfig history, boolean presence, boolean joinLeave,
+public record NamespaceConfig(
+    String name,
+    JsonObject schema,
+    AccessPolicy subscribe,
+    AccessPolicy publish,
+    HistoryConfig history,
+    boolean presence,
+    boolean joinLeave,
     BusConfig bus) {
 
   public static final AccessPolicy DEFAULT_SUBSCRIBE = AccessPolicy.ANYONE;

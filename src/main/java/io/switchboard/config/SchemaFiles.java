@@ -1,13 +1,12 @@
 package io.switchboard.config;
 
-import java.util.Collections;
-
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,14 +16,17 @@ final class SchemaFiles {
   private SchemaFiles() {}
 
   /** @param paths namespace to the path of its schema file, relative to {@code baseDir} */
-  static Future<Map<String, JsonObject>> load(Vertx vertx, Path baseDir, Map<String, String> paths) {
+  static Future<Map<String, JsonObject>> load(
+      Vertx vertx, Path baseDir, Map<String, String> paths) {
     Map<String, JsonObject> schemas = new ConcurrentHashMap<>();
     List<String> problems = Collections.synchronizedList(new ArrayList<>());
     List<Future<?>> reads = new ArrayList<>();
     paths.forEach((namespace, path) -> {
       String key = "namespaces." + namespace + ".schema";
       Path file = baseDir.resolve(path);
-      reads.add(vertx.fileSystem().readFile(file.toString())
+      reads.add(vertx
+          .fileSystem()
+          .readFile(file.toString())
           .map(buffer -> {
             try {
               schemas.put(namespace, buffer.toJsonObject());
@@ -34,12 +36,14 @@ final class SchemaFiles {
             return null;
           })
           .otherwise(err -> {
-            problems.add(key + ": cannot read " + file + " (" + ConfigLoader.rootMessage(err) + ")");
+            problems.add(
+                key + ": cannot read " + file + " (" + ConfigLoader.rootMessage(err) + ")");
             return null;
           }));
     });
-    return Future.join(reads).transform(ignored -> problems.isEmpty()
-        ? Future.succeededFuture(Map.copyOf(schemas))
-        : Future.failedFuture(new ConfigException(problems)));
+    return Future.join(reads)
+        .transform(ignored -> problems.isEmpty()
+            ? Future.succeededFuture(Map.copyOf(schemas))
+            : Future.failedFuture(new ConfigException(problems)));
   }
 }

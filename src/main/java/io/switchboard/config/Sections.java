@@ -13,8 +13,13 @@ public final class Sections {
    * @param requestHeaderTimeoutMs a connection whose next request head is not complete this long
    *     after its accept or its last response is closed; 0: no deadline
    */
-  public record HttpConfig(String host, int port, int instances, List<String> allowedOrigins,
-      int adminPort, long requestHeaderTimeoutMs) {
+  public record HttpConfig(
+      String host,
+      int port,
+      int instances,
+      List<String> allowedOrigins,
+      int adminPort,
+      long requestHeaderTimeoutMs) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_INSTANCES = 0;
@@ -32,8 +37,15 @@ public final class Sections {
    * @param tlsCaFile PEM certificates trusted for rediss:// besides the JVM's (a private CA),
    *     resolved against the config file's directory; null: the JVM's only
    */
-  public record RedisConfig(List<String> endpoints, RedisMode mode, String masterName,
-      String password, String prefix, long metaTtlMs, long timeoutMs, boolean inbox,
+  public record RedisConfig(
+      List<String> endpoints,
+      RedisMode mode,
+      String masterName,
+      String password,
+      String prefix,
+      long metaTtlMs,
+      long timeoutMs,
+      boolean inbox,
       String tlsCaFile) {
     public static final String DEFAULT_CONNECTION_STRING = "redis://127.0.0.1:6379";
     public static final String DEFAULT_PREFIX = "sb";
@@ -46,9 +58,16 @@ public final class Sections {
     }
   }
 
-  public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
+  public enum RedisMode {
+    STANDALONE,
+    SENTINEL,
+    CLUSTER
+  }
 
-  public enum BrokerType { MEMORY, REDIS }
+  public enum BrokerType {
+    MEMORY,
+    REDIS
+  }
 
   /**
    * The embedded broker's budget (README "Memory budget"): over either, it evicts whole channels,
@@ -77,8 +96,13 @@ public final class Sections {
    * @param issuer required {@code iss}, or null
    * @param audience accepted {@code aud} values; empty: not checked
    */
-  public record JwtConfig(List<JwtKeyConfig> keys, String jwksFile, List<JsonObject> jwks,
-      long clockSkewMs, String issuer, List<String> audience) {
+  public record JwtConfig(
+      List<JwtKeyConfig> keys,
+      String jwksFile,
+      List<JsonObject> jwks,
+      long clockSkewMs,
+      String issuer,
+      List<String> audience) {
     public static final long DEFAULT_CLOCK_SKEW_MS = 30_000;
 
     public boolean enabled() {
@@ -113,11 +137,24 @@ public final class Sections {
    * @param newChannelsPerSecond channels each WebSocket connection and each HTTP API caller may
    *     create (publish to while the broker holds nothing of them) per second
    */
-  public record LimitsConfig(int maxFrameBytes, int maxBodyBytes, int maxSubscriptionsPerConnection,
-      int maxConnectionsPerUser, int maxConnectionsPerAddress, int messagesPerSecond,
-      int messagesBurst, long sendQueueBytes, long slowConsumerMs, int apiPublishesPerSecond,
-      int apiPublishesBurst, int readsPerSecond, int readsBurst, int apiReadsPerSecond,
-      int apiReadsBurst, int newChannelsPerSecond, int newChannelsBurst) {
+  public record LimitsConfig(
+      int maxFrameBytes,
+      int maxBodyBytes,
+      int maxSubscriptionsPerConnection,
+      int maxConnectionsPerUser,
+      int maxConnectionsPerAddress,
+      int messagesPerSecond,
+      int messagesBurst,
+      long sendQueueBytes,
+      long slowConsumerMs,
+      int apiPublishesPerSecond,
+      int apiPublishesBurst,
+      int readsPerSecond,
+      int readsBurst,
+      int apiReadsPerSecond,
+      int apiReadsBurst,
+      int newChannelsPerSecond,
+      int newChannelsBurst) {
     public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
     public static final int DEFAULT_MAX_BODY_BYTES = 1_048_576;
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;

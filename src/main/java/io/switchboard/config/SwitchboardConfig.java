@@ -11,9 +11,18 @@ import io.switchboard.config.Sections.ReaperConfig;
 import java.util.Map;
 
 /** The whole node configuration, parsed and checked once at start. Immutable. */
-public record SwitchboardConfig(String nodeId, HttpConfig http, BrokerConfig broker, AuthConfig auth,
-    HeartbeatConfig heartbeat, ReaperConfig reaper, PresenceConfig presence, LimitsConfig limits,
-    DrainConfig drain, Map<String, NamespaceConfig> namespaces, ClusterConfig cluster,
+public record SwitchboardConfig(
+    String nodeId,
+    HttpConfig http,
+    BrokerConfig broker,
+    AuthConfig auth,
+    HeartbeatConfig heartbeat,
+    ReaperConfig reaper,
+    PresenceConfig presence,
+    LimitsConfig limits,
+    DrainConfig drain,
+    Map<String, NamespaceConfig> namespaces,
+    ClusterConfig cluster,
     PluginsConfig plugins) {
 
   /** The namespace of a channel, or null when it is not configured ({@code unknown_channel}). */

@@ -42,8 +42,8 @@ final class SystemSections {
     }
     String host = s.string("host", ClusterConfig.DEFAULT_HOST);
     if (host.isBlank() || host.equals("0.0.0.0")) {
-      s.problem("host", "must be the address other members reach this one at, was \"" + host
-          + "\"");
+      s.problem(
+          "host", "must be the address other members reach this one at, was \"" + host + "\"");
     }
     ConfigSection tls = s.section("tls");
     TlsConfig tlsConfig = null;
@@ -59,13 +59,20 @@ final class SystemSections {
       }
     }
     tls.rejectUnknownKeys();
-    ClusterConfig config = new ClusterConfig(enabled,
-        s.string("name", ClusterConfig.DEFAULT_NAME), host,
-        s.integer("port", ClusterConfig.DEFAULT_PORT, 1, 65_535), members, configFile,
-        s.integer("eventBusPort", ClusterConfig.DEFAULT_EVENT_BUS_PORT, 0, 65_535), tlsConfig);
+    ClusterConfig config = new ClusterConfig(
+        enabled,
+        s.string("name", ClusterConfig.DEFAULT_NAME),
+        host,
+        s.integer("port", ClusterConfig.DEFAULT_PORT, 1, 65_535),
+        members,
+        configFile,
+        s.integer("eventBusPort", ClusterConfig.DEFAULT_EVENT_BUS_PORT, 0, 65_535),
+        tlsConfig);
     if (enabled && broker == BrokerType.MEMORY) {
-      s.problem("enabled", "needs broker.type redis: clustered nodes share channels through Redis,"
-          + " and broker.type is memory");
+      s.problem(
+          "enabled",
+          "needs broker.type redis: clustered nodes share channels through Redis,"
+              + " and broker.type is memory");
     }
     s.rejectUnknownKeys();
     return config;
@@ -82,7 +89,8 @@ final class SystemSections {
       if (config != null && !(config instanceof JsonObject)) {
         v.problem("config", "must be an object");
       }
-      verticles.add(new VerticleConfig(className,
+      verticles.add(new VerticleConfig(
+          className,
           v.integer("instances", VerticleConfig.DEFAULT_INSTANCES, 1, 1024),
           config instanceof JsonObject json ? json.copy() : new JsonObject()));
       v.rejectUnknownKeys();
@@ -93,8 +101,9 @@ final class SystemSections {
   static BusConfig bus(ConfigSection s, boolean presence) {
     BusConfig config = new BusConfig(s.bool("messages", false), s.bool("presence", false));
     if (config.presence() && !presence) {
-      s.problem("presence", "needs the namespace's presence: true (joins and leaves are what"
-          + " presence tracks)");
+      s.problem(
+          "presence",
+          "needs the namespace's presence: true (joins and leaves are what" + " presence tracks)");
     }
     s.rejectUnknownKeys();
     return config;
@@ -107,11 +116,18 @@ final class SystemSections {
   static Future<Map<String, String>> clusterFiles(Vertx vertx, Path baseDir, ConfigSection s) {
     ConfigSection tls = s.section("tls");
     Map<String, Future<String>> reads = new LinkedHashMap<>();
-    reads.put(s.pathOf("configFile"), readable(vertx, baseDir, s.pathOf("configFile"),
-        s.raw("configFile") instanceof String file ? file : null));
+    reads.put(
+        s.pathOf("configFile"),
+        readable(
+            vertx,
+            baseDir,
+            s.pathOf("configFile"),
+            s.raw("configFile") instanceof String file ? file : null));
     for (String key : List.of("keyFile", "certFile", "caFile")) {
-      reads.put(tls.pathOf(key), readable(vertx, baseDir, tls.pathOf(key),
-          tls.raw(key) instanceof String file ? file : null));
+      reads.put(
+          tls.pathOf(key),
+          readable(
+              vertx, baseDir, tls.pathOf(key), tls.raw(key) instanceof String file ? file : null));
     }
     return Future.join(new ArrayList<>(reads.values())).transform(ignored -> {
       Map<String, String> paths = new LinkedHashMap<>();
@@ -123,7 +139,8 @@ final class SystemSections {
           paths.put(key, read.result());
         }
       });
-      return problems.isEmpty() ? Future.succeededFuture(Map.copyOf(paths))
+      return problems.isEmpty()
+          ? Future.succeededFuture(Map.copyOf(paths))
           : Future.failedFuture(new ConfigException(problems));
     });
   }
@@ -138,8 +155,11 @@ final class SystemSections {
       return Future.succeededFuture();
     }
     String path = baseDir.resolve(file).toString();
-    return vertx.fileSystem().exists(path).compose(exists -> exists
-        ? Future.succeededFuture(path)
-        : Future.failedFuture(key + ": cannot read " + path));
+    return vertx
+        .fileSystem()
+        .exists(path)
+        .compose(exists -> exists
+            ? Future.succeededFuture(path)
+            : Future.failedFuture(key + ": cannot read " + path));
   }
 }

@@ -13,8 +13,8 @@ import io.switchboard.config.NamespaceConfig;
 public interface AcceptedTraffic {
   AcceptedTraffic NONE = new AcceptedTraffic() {
     @Override
-    public void published(NamespaceConfig ns, String channel, PublishAck ack, String publisher,
-        Object data) {}
+    public void published(
+        NamespaceConfig ns, String channel, PublishAck ack, String publisher, Object data) {}
 
     @Override
     public void presence(ChannelEvent event) {}

@@ -75,8 +75,13 @@ public final class Authenticator {
   private final UserSlots userSlots;
   private final SwitchboardMetrics metrics;
 
-  Authenticator(Vertx vertx, Hub hub, SwitchboardConfig config, Credentials credentials,
-      UserSlots userSlots, SwitchboardMetrics metrics) {
+  Authenticator(
+      Vertx vertx,
+      Hub hub,
+      SwitchboardConfig config,
+      Credentials credentials,
+      UserSlots userSlots,
+      SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = config;
@@ -131,13 +136,15 @@ public final class Authenticator {
       String user = token.principal().user();
       if (!session.user().isEmpty() && !session.user().equals(user)
           || session.user().isEmpty() && session.welcomed() && session.subscriptionCount() > 0) {
-        return Future.failedFuture(new SwitchboardException(ErrorCode.FORBIDDEN,
+        return Future.failedFuture(new SwitchboardException(
+            ErrorCode.FORBIDDEN,
             "a connection cannot change its user once it has one or holds subscriptions"));
       }
       boolean refresh = session.welcomed();
-      return accept(session, token, replies).compose(accepted -> accepted
-          ? Future.succeededFuture(refresh)
-          : Future.failedFuture(tooManyConnections(user)));
+      return accept(session, token, replies)
+          .compose(accepted -> accepted
+              ? Future.succeededFuture(refresh)
+              : Future.failedFuture(tooManyConnections(user)));
     });
   }
 
@@ -162,8 +169,8 @@ public final class Authenticator {
     if (state.userSlot == null) {
       // taken once per session, by its first token; a refresh keeps the user (authFrame checks)
       String user = token.principal().user();
-      state.userSlot = userSlots.tryAcquire(user, session.id())
-          .map(acquired -> acquired ? user : null);
+      state.userSlot =
+          userSlots.tryAcquire(user, session.id()).map(acquired -> acquired ? user : null);
     }
     return state.userSlot.map(counted -> {
       if (session.closed()) {
@@ -230,8 +237,9 @@ public final class Authenticator {
   }
 
   static SwitchboardException tooManyConnections(String user) {
-    return new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections for user "
-        + user + " (limits.maxConnectionsPerUser)");
+    return new SwitchboardException(
+        ErrorCode.RATE_LIMITED,
+        "too many connections for user " + user + " (limits.maxConnectionsPerUser)");
   }
 
   private void welcome(Session session, Replies replies) {

@@ -41,7 +41,8 @@ public final class ChannelReads {
    */
   public static boolean complete(HistoryPage page, HistoryQuery query) {
     List<Publication> list = shown(page, query);
-    return page.reachesSince() && list.size() == page.publications().size()
+    return page.reachesSince()
+        && list.size() == page.publications().size()
         && (list.isEmpty() || list.get(list.size() - 1).position().equals(page.top()));
   }
 
@@ -61,14 +62,15 @@ public final class ChannelReads {
       return list;
     }
     // without since the broker returns the latest messages, so the extra one is the oldest
-    return query.since() == null ? list.subList(list.size() - limit, list.size())
+    return query.since() == null
+        ? list.subList(list.size() - limit, list.size())
         : list.subList(0, limit);
   }
 
   public static JsonArray users(List<PresenceEntry> entries) {
     JsonArray users = new JsonArray();
-    entries.forEach(e -> users.add(new JsonObject().put("user", e.user())
-        .put("connections", e.connections())));
+    entries.forEach(
+        e -> users.add(new JsonObject().put("user", e.user()).put("connections", e.connections())));
     return users;
   }
 
@@ -78,7 +80,7 @@ public final class ChannelReads {
       return Future.failedFuture(err);
     }
     log.atWarn().setCause(err).log("broker read failed");
-    return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
-        "broker unavailable"));
+    return Future.failedFuture(
+        new SwitchboardException(ErrorCode.UNAVAILABLE, "broker unavailable"));
   }
 }

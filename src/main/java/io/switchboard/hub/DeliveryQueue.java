@@ -22,13 +22,14 @@ final class DeliveryQueue {
   private final Context context;
   /** The hub's channels by name; called only on the hub's event loop, like this class's drain. */
   private final Function<String, LocalChannel> channels;
+
   private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final SwitchboardMetrics metrics;
   private final Pass pass = new Pass();
 
-  DeliveryQueue(Context context, Function<String, LocalChannel> channels,
-      SwitchboardMetrics metrics) {
+  DeliveryQueue(
+      Context context, Function<String, LocalChannel> channels, SwitchboardMetrics metrics) {
     this.context = context;
     this.channels = channels;
     this.metrics = metrics;
@@ -121,7 +122,8 @@ final class DeliveryQueue {
     MessageBatch batch = new MessageBatch(run);
     // once per run, not per socket: the counters stay off the per-subscriber path
     metrics.delivered((long) run.size() * local.live.size());
-    metrics.deliveryLatency(System.currentTimeMillis() - run.get(0).publication().ts());
+    metrics.deliveryLatency(
+        System.currentTimeMillis() - run.get(0).publication().ts());
     for (Session session : local.live) {
       MessageBatch unsent = local.unsent(session, batch);
       if (unsent != null) {

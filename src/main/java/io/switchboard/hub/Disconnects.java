@@ -36,8 +36,12 @@ public final class Disconnects {
   private final NodeControl control;
   private final SwitchboardMetrics metrics;
 
-  public Disconnects(Hubs hubs, RevocationList revocations, RevocationStore shared,
-      NodeControl control, SwitchboardMetrics metrics) {
+  public Disconnects(
+      Hubs hubs,
+      RevocationList revocations,
+      RevocationStore shared,
+      NodeControl control,
+      SwitchboardMetrics metrics) {
     this.hubs = hubs;
     this.revocations = revocations;
     this.shared = shared;
@@ -53,27 +57,31 @@ public final class Disconnects {
     long until = now + RevocationList.DEFAULT_USER_REVOCATION_MS;
     revocations.revokeUser(user, now, until);
     Future<List<VerifiedToken>> closedHere = hubs.disconnect(user);
-    Future<Void> tokensShared = closedHere.compose(tokens -> shared.revokeTokens(user, tokens,
-        now));
+    Future<Void> tokensShared =
+        closedHere.compose(tokens -> shared.revokeTokens(user, tokens, now));
     // the revocation is stored before the others close, so a client they close cannot come back
     // through a node that has not heard of it yet
-    Future<Answers> elsewhere = shared.revokeUser(user, now / 1000, until)
+    Future<Answers> elsewhere = shared
+        .revokeUser(user, now / 1000, until)
         .compose(v -> control.disconnectElsewhere(user, now));
     return Future.join(tokensShared, elsewhere).transform(ar -> {
       int here = closedHere.result().size();
       if (ar.failed()) {
         metrics.disconnect("unavailable");
-        log.atWarn().addKeyValue("user", user).addKeyValue("closed", here)
+        log.atWarn()
+            .addKeyValue("user", user)
+            .addKeyValue("closed", here)
             .log("disconnect took effect on this node only: {}", ar.cause().toString());
-        return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
+        return Future.failedFuture(new SwitchboardException(
+            ErrorCode.UNAVAILABLE,
             "the broker is unreachable: closed " + here + " connection(s) of user " + user
                 + " on this node only, and revoked their tokens on this node only; other nodes"
                 + " were not reached, retry when the broker is back"));
       }
       Answers answers = elsewhere.result();
       metrics.disconnect(answers.complete() ? "complete" : "incomplete");
-      return Future.succeededFuture(new DisconnectResult(user, here + answers.closed(),
-          control.clustered() ? answers : null));
+      return Future.succeededFuture(new DisconnectResult(
+          user, here + answers.closed(), control.clustered() ? answers : null));
     });
   }
 
@@ -83,18 +91,20 @@ public final class Disconnects {
    * how many were closed.
    */
   private Future<Integer> disconnectHere(String user, long revokedAtMs) {
-    revocations.revokeUser(user, revokedAtMs,
-        revokedAtMs + RevocationList.DEFAULT_USER_REVOCATION_MS);
-    return hubs.disconnect(user).compose(tokens -> shared.revokeTokens(user, tokens,
-            System.currentTimeMillis())
-        .otherwise(err -> {
-          // their user's revocation (older tokens) is stored; what may be missed is a token
-          // issued after the disconnect within the clock skew, refused here but not elsewhere
-          log.atWarn().addKeyValue("user", user).log("could not share the revoked tokens: {}",
-              err.toString());
-          return null;
-        })
-        .map(v -> tokens.size()));
+    revocations.revokeUser(
+        user, revokedAtMs, revokedAtMs + RevocationList.DEFAULT_USER_REVOCATION_MS);
+    return hubs.disconnect(user)
+        .compose(tokens -> shared
+            .revokeTokens(user, tokens, System.currentTimeMillis())
+            .otherwise(err -> {
+              // their user's revocation (older tokens) is stored; what may be missed is a token
+              // issued after the disconnect within the clock skew, refused here but not elsewhere
+              log.atWarn()
+                  .addKeyValue("user", user)
+                  .log("could not share the revoked tokens: {}", err.toString());
+              return null;
+            })
+            .map(v -> tokens.size()));
   }
 
   /** Disconnects this node did not hear of: their revocations are in the shared store. */

@@ -56,8 +56,15 @@ public final class Hub {
    * @param userSlots limits.maxConnectionsPerUser, taken by the {@link Authenticator}
    * @param hubs where this hub registers on {@link #start}
    */
-  public Hub(Vertx vertx, Context context, SwitchboardConfig config, Engine engine,
-      Credentials credentials, UserSlots userSlots, Hubs hubs, SwitchboardMetrics metrics) {
+  public Hub(
+      Vertx vertx,
+      Context context,
+      SwitchboardConfig config,
+      Engine engine,
+      Credentials credentials,
+      UserSlots userSlots,
+      Hubs hubs,
+      SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.context = context;
     this.config = config;
@@ -111,8 +118,10 @@ public final class Hub {
   public void open(Session session) {
     sessions.put(session.id(), session);
     metrics.connectionOpened(session.transport().kind());
-    log.atInfo().addKeyValue("session", session.id())
-        .addKeyValue("transport", session.transport().kind()).log("connection opened");
+    log.atInfo()
+        .addKeyValue("session", session.id())
+        .addKeyValue("transport", session.transport().kind())
+        .log("connection opened");
   }
 
   public int sessionCount() {
@@ -141,8 +150,10 @@ public final class Hub {
     session.markClosed();
     sessions.remove(session.id());
     metrics.connectionClosed(session.transport().kind(), code);
-    log.atInfo().addKeyValue("session", session.id())
-        .addKeyValue("transport", session.transport().kind()).addKeyValue("user", session.user())
+    log.atInfo()
+        .addKeyValue("session", session.id())
+        .addKeyValue("transport", session.transport().kind())
+        .addKeyValue("user", session.user())
         .addKeyValue("code", code == null ? "peer" : code.code())
         .addKeyValue("reason", code == null ? "closed by the client" : code.reason())
         .addKeyValue("subscriptions", session.subscriptionCount())
@@ -211,15 +222,20 @@ public final class Hub {
    * success: a Future's listeners may run later, after the catch-up. The returned Future then
    * completes with the same result, or fails without {@code onSubscribed} having run.
    */
-  public Future<SubscribeResult> subscribe(Session session, String channel, NamespaceConfig ns,
-      String since, Consumer<SubscribeResult> onSubscribed) {
+  public Future<SubscribeResult> subscribe(
+      Session session,
+      String channel,
+      NamespaceConfig ns,
+      String since,
+      Consumer<SubscribeResult> onSubscribed) {
     if (session.subscribedTo(channel)) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
-          "already subscribed to " + channel));
+      return Future.failedFuture(
+          new SwitchboardException(ErrorCode.BAD_REQUEST, "already subscribed to " + channel));
     }
     int max = config.limits().maxSubscriptionsPerConnection();
     if (max > 0 && session.subscriptionCount() >= max) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
+      return Future.failedFuture(new SwitchboardException(
+          ErrorCode.BAD_REQUEST,
           "subscription limit reached (limits.maxSubscriptionsPerConnection = " + max + ")"));
     }
     LocalChannel local = channels.computeIfAbsent(channel, this::attach);
@@ -227,39 +243,37 @@ public final class Hub {
     local.catchingUp.put(session, buffer);
     session.channels().add(channel);
     StreamPosition sincePosition = StreamPosition.parse(since);
-    HistoryQuery query = new HistoryQuery(sincePosition, sincePosition == null ? 0
-        : ns.history().size());
-    return local.attached
-        .compose(v -> engine.broker().history(channel, query))
-        .transform(ar -> {
-          if (!stillSubscribing(session, local, buffer)) {
-            return Future.failedFuture(unsubscribedMeanwhile());
-          }
-          if (ar.failed()) {
-            local.catchingUp.remove(session);
-            session.channels().remove(channel);
-            release(local);
-            brokerTrouble.warn(() -> log.atWarn().addKeyValue("channel", channel)
-                .log("broker subscribe failed: {}", ar.cause().toString()));
-            return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
-                "broker unavailable: not subscribed"));
-          }
-          return joinPresence(session, local, ns, buffer).map(joined -> {
-            local.catchingUp.remove(session);
-            return goLive(session, local, since, sincePosition, ar.result(), buffer,
-                onSubscribed);
-          });
-        });
+    HistoryQuery query =
+        new HistoryQuery(sincePosition, sincePosition == null ? 0 : ns.history().size());
+    return local.attached.compose(v -> engine.broker().history(channel, query)).transform(ar -> {
+      if (!stillSubscribing(session, local, buffer)) {
+        return Future.failedFuture(unsubscribedMeanwhile());
+      }
+      if (ar.failed()) {
+        local.catchingUp.remove(session);
+        session.channels().remove(channel);
+        release(local);
+        brokerTrouble.warn(() -> log.atWarn()
+            .addKeyValue("channel", channel)
+            .log("broker subscribe failed: {}", ar.cause().toString()));
+        return Future.failedFuture(
+            new SwitchboardException(ErrorCode.UNAVAILABLE, "broker unavailable: not subscribed"));
+      }
+      return joinPresence(session, local, ns, buffer).map(joined -> {
+        local.catchingUp.remove(session);
+        return goLive(session, local, since, sincePosition, ar.result(), buffer, onSubscribed);
+      });
+    });
   }
 
-  private boolean stillSubscribing(Session session, LocalChannel local,
-      List<OutboundMessage> buffer) {
+  private boolean stillSubscribing(
+      Session session, LocalChannel local, List<OutboundMessage> buffer) {
     return !session.closed() && local.catchingUp.get(session) == buffer;
   }
 
   private static SwitchboardException unsubscribedMeanwhile() {
-    return new SwitchboardException(ErrorCode.NOT_SUBSCRIBED,
-        "unsubscribed before the subscription completed");
+    return new SwitchboardException(
+        ErrorCode.NOT_SUBSCRIBED, "unsubscribed before the subscription completed");
   }
 
   /**
@@ -267,37 +281,48 @@ public final class Hub {
    * itself present on every node; live messages keep being buffered meanwhile. A presence failure
    * (broker trouble) does not stop the subscription: the node re-registers at its next refresh.
    */
-  private Future<Void> joinPresence(Session session, LocalChannel local, NamespaceConfig ns,
-      List<OutboundMessage> buffer) {
+  private Future<Void> joinPresence(
+      Session session, LocalChannel local, NamespaceConfig ns, List<OutboundMessage> buffer) {
     if (!ns.presence()) {
       return Future.succeededFuture();
     }
-    return engine.presence().add(local.name, session.id(), session.user())
+    return engine
+        .presence()
+        .add(local.name, session.id(), session.user())
         .otherwise(err -> {
-          brokerTrouble.warn(() -> log.atWarn().addKeyValue("channel", local.name)
+          brokerTrouble.warn(() -> log.atWarn()
+              .addKeyValue("channel", local.name)
               .log("presence add failed: {}", err.toString()));
           return false;
         })
         .compose(first -> {
           if (!stillSubscribing(session, local, buffer)) {
             // gone while registering: removeSubscription saw no live session to take out
-            engine.presence().remove(local.name, session.id(), session.user())
+            engine
+                .presence()
+                .remove(local.name, session.id(), session.user())
                 .onFailure(err -> log.atDebug().log("presence remove failed: {}", err.toString()));
             return Future.failedFuture(unsubscribedMeanwhile());
           }
           if (first && ns.joinLeave()) {
-            engine.broker().publishEvent(new ChannelEvent(local.name, ChannelEvent.Kind.JOIN,
-                    session.user()))
+            engine
+                .broker()
+                .publishEvent(new ChannelEvent(local.name, ChannelEvent.Kind.JOIN, session.user()))
                 .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
-                    .addKeyValue("channel", local.name).log("join event failed: {}",
-                        err.toString())));
+                    .addKeyValue("channel", local.name)
+                    .log("join event failed: {}", err.toString())));
           }
           return Future.succeededFuture();
         });
   }
 
-  private SubscribeResult goLive(Session session, LocalChannel local, String since,
-      StreamPosition sincePosition, HistoryPage page, List<OutboundMessage> buffer,
+  private SubscribeResult goLive(
+      Session session,
+      LocalChannel local,
+      String since,
+      StreamPosition sincePosition,
+      HistoryPage page,
+      List<OutboundMessage> buffer,
       Consumer<SubscribeResult> onSubscribed) {
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     if (recovered != null) {
@@ -330,8 +355,8 @@ public final class Hub {
 
   public Future<Void> unsubscribe(Session session, String channel) {
     if (!session.subscribedTo(channel)) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.NOT_SUBSCRIBED,
-          "not subscribed to " + channel));
+      return Future.failedFuture(
+          new SwitchboardException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel));
     }
     removeSubscription(session, channel);
     return Future.succeededFuture();
@@ -357,13 +382,17 @@ public final class Hub {
     local.sentAhead.remove(session);
     NamespaceConfig ns = config.namespace(ChannelName.namespaceOf(channel));
     if (wasLive && ns != null && ns.presence()) {
-      engine.presence().remove(channel, session.id(), session.user())
+      engine
+          .presence()
+          .remove(channel, session.id(), session.user())
           .compose(last -> last && ns.joinLeave()
-              ? engine.broker().publishEvent(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE,
-                  session.user()))
+              ? engine
+                  .broker()
+                  .publishEvent(new ChannelEvent(channel, ChannelEvent.Kind.LEAVE, session.user()))
               : Future.succeededFuture())
           .onFailure(err -> brokerTrouble.warn(() -> log.atWarn()
-              .addKeyValue("channel", channel).log("presence remove failed: {}", err.toString())));
+              .addKeyValue("channel", channel)
+              .log("presence remove failed: {}", err.toString())));
     }
     release(local);
   }

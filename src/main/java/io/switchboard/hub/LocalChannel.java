@@ -22,6 +22,7 @@ final class LocalChannel {
    * those are still in the hub's delivery queue and must not reach these sessions a second time.
    */
   final Map<Session, StreamPosition> sentAhead = new HashMap<>();
+
   Future<Void> attached;
 
   LocalChannel(String name) {

@@ -77,9 +77,12 @@ public final class OutboundMessage implements Delivery {
   private String body() {
     // channel names and offsets are restricted to characters JSON needs no escape for
     StringBuilder out = new StringBuilder(64 + publication.data().length());
-    out.append("\"channel\":\"").append(publication.channel())
-        .append("\",\"offset\":\"").append(offset)
-        .append("\",\"ts\":").append(publication.ts());
+    out.append("\"channel\":\"")
+        .append(publication.channel())
+        .append("\",\"offset\":\"")
+        .append(offset)
+        .append("\",\"ts\":")
+        .append(publication.ts());
     if (publication.publisher() != null) {
       out.append(",\"publisher\":").append(Json.encode(publication.publisher()));
     }

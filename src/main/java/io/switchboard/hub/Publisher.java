@@ -38,14 +38,18 @@ public final class Publisher {
   private final PendingPublishes pending = new PendingPublishes();
   private final AcceptedTraffic traffic;
 
-  public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker,
-      SwitchboardMetrics metrics) {
+  public Publisher(
+      SwitchboardConfig config, SchemaRegistry schemas, Broker broker, SwitchboardMetrics metrics) {
     this(config, schemas, broker, metrics, AcceptedTraffic.NONE);
   }
 
   /** {@code traffic}: told of every message the broker acked (not of repeats). */
-  public Publisher(SwitchboardConfig config, SchemaRegistry schemas, Broker broker,
-      SwitchboardMetrics metrics, AcceptedTraffic traffic) {
+  public Publisher(
+      SwitchboardConfig config,
+      SchemaRegistry schemas,
+      Broker broker,
+      SwitchboardMetrics metrics,
+      AcceptedTraffic traffic) {
     this.config = config;
     this.metrics = metrics;
     this.schemas = schemas;
@@ -60,8 +64,13 @@ public final class Publisher {
    * @param creations the publisher's budget of new channels: a publish to a channel the broker
    *     holds nothing for needs one, and is refused {@code rate_limited} without
    */
-  public Future<StreamPosition> publish(Principal who, String channel, Object data,
-      PublishSource source, String idempotencyKey, ChannelCreations creations) {
+  public Future<StreamPosition> publish(
+      Principal who,
+      String channel,
+      Object data,
+      PublishSource source,
+      String idempotencyKey,
+      ChannelCreations creations) {
     metrics.received(source);
     NamespaceConfig ns;
     String encoded;
@@ -76,13 +85,18 @@ public final class Publisher {
     String publisher = who.server() ? null : who.user();
     boolean mayCreate = creations.reserve();
     long started = System.nanoTime();
-    return pending.track(broker.publish(channel, encoded,
-            new PublishOptions(publisher, ns.history().size(), ns.history().ttlMs(),
-                idempotencyKey, mayCreate)))
+    return pending
+        .track(broker.publish(
+            channel,
+            encoded,
+            new PublishOptions(
+                publisher, ns.history().size(), ns.history().ttlMs(), idempotencyKey, mayCreate)))
         .onComplete(ar -> {
           // only a publish that opened the channel's stream used the creation it reserved
-          if (mayCreate && !(ar.succeeded() && !ar.result().repeat()
-              && ar.result().position().opensEpoch())) {
+          if (mayCreate
+              && !(ar.succeeded()
+                  && !ar.result().repeat()
+                  && ar.result().position().opensEpoch())) {
             creations.release();
           }
         })
@@ -98,15 +112,17 @@ public final class Publisher {
             return Future.failedFuture(err);
           }
           if (err instanceof NewChannelRefused) {
-            return Future.failedFuture(new SwitchboardException(ErrorCode.RATE_LIMITED,
+            return Future.failedFuture(new SwitchboardException(
+                ErrorCode.RATE_LIMITED,
                 "too many new channels (limits.newChannelsPerSecond = " + creations.perSecond()
                     + "): " + channel + " does not exist yet and this publish would create it;"
                     + " publishes to existing channels still go through. Retry later"));
           }
-          brokerFailures.warn(() -> log.atWarn().addKeyValue("channel", channel)
+          brokerFailures.warn(() -> log.atWarn()
+              .addKeyValue("channel", channel)
               .log("broker publish failed: {}", err.toString()));
-          return Future.failedFuture(new SwitchboardException(ErrorCode.UNAVAILABLE,
-              "broker unavailable: the message was not published"));
+          return Future.failedFuture(new SwitchboardException(
+              ErrorCode.UNAVAILABLE, "broker unavailable: the message was not published"));
         });
   }
 
@@ -124,7 +140,8 @@ public final class Publisher {
     String namespace = ChannelName.namespaceOf(channel);
     NamespaceConfig ns = config.namespace(namespace);
     if (ns == null) {
-      throw new SwitchboardException(ErrorCode.UNKNOWN_CHANNEL,
+      throw new SwitchboardException(
+          ErrorCode.UNKNOWN_CHANNEL,
           "namespace \"" + namespace + "\" of channel " + channel + " is not configured");
     }
     return ns;

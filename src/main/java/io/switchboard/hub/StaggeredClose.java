@@ -43,7 +43,8 @@ public final class StaggeredClose {
       close.context.runOnContext(v -> close.start());
       perHub.add(close.done.future());
     }
-    return Future.all(perHub).map(all -> perHub.stream().mapToInt(Future::result).sum());
+    return Future.all(perHub)
+        .map(all -> perHub.stream().mapToInt(Future::result).sum());
   }
 
   private void start() {

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CallerRateLimiter {
   /** For a rate of 0: everything passes. */
   public static final CallerRateLimiter UNLIMITED = new CallerRateLimiter(0, 0);
+
   static final int SWEEP_AT = 10_000;
 
   private final int perSecond;
@@ -32,7 +33,8 @@ public final class CallerRateLimiter {
   }
 
   public static CallerRateLimiter of(int perSecond, int burst) {
-    return perSecond <= 0 ? UNLIMITED
+    return perSecond <= 0
+        ? UNLIMITED
         : new CallerRateLimiter(perSecond, Math.max(burst, perSecond));
   }
 

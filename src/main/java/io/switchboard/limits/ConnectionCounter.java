@@ -57,7 +57,7 @@ public final class ConnectionCounter {
       return null;
     }
     if (maxPerAddress <= 0) {
-      return () -> { };
+      return () -> {};
     }
     AtomicBoolean released = new AtomicBoolean();
     return () -> {
@@ -94,8 +94,8 @@ public final class ConnectionCounter {
     return user == null || user.isEmpty();
   }
 
-  private static boolean tryAcquire(ConcurrentHashMap<String, Integer> counts, String key,
-      int max) {
+  private static boolean tryAcquire(
+      ConcurrentHashMap<String, Integer> counts, String key, int max) {
     if (max <= 0) {
       return true;
     }

@@ -21,7 +21,11 @@ import io.switchboard.config.Sections.LimitsConfig;
  */
 public final class FrameRateLimiter {
   /** What to do with an inbound frame. */
-  public enum Verdict { ACCEPT, REFUSE, CLOSE }
+  public enum Verdict {
+    ACCEPT,
+    REFUSE,
+    CLOSE
+  }
 
   /** No limit at all configured: every frame is accepted; shared, it holds no state. */
   public static final FrameRateLimiter UNLIMITED = new FrameRateLimiter(null, null, null);
@@ -30,6 +34,7 @@ public final class FrameRateLimiter {
   private final TokenBucket strikes;
   /** For the buckets made on first use; null: reads and creations are not limited. */
   private final LimitsConfig limits;
+
   private TokenBucket reads;
   private ChannelCreations newChannels;
 
@@ -40,7 +45,8 @@ public final class FrameRateLimiter {
   }
 
   public static FrameRateLimiter of(LimitsConfig limits) {
-    if (limits.messagesPerSecond() <= 0 && limits.readsPerSecond() <= 0
+    if (limits.messagesPerSecond() <= 0
+        && limits.readsPerSecond() <= 0
         && limits.newChannelsPerSecond() <= 0) {
       return UNLIMITED;
     }
@@ -59,8 +65,8 @@ public final class FrameRateLimiter {
     int capacity = Math.max(burst, perSecond); // the config insists on burst >= rate anyway
     // strikes come back at half the rate, so refused frames (arriving at send rate - R) drain
     // them for any client at twice the rate or more: it is cut off within seconds
-    return new FrameRateLimiter(new TokenBucket(capacity, perSecond),
-        new TokenBucket(capacity, perSecond / 2.0), limits);
+    return new FrameRateLimiter(
+        new TokenBucket(capacity, perSecond), new TokenBucket(capacity, perSecond / 2.0), limits);
   }
 
   public Verdict admit() {
@@ -76,8 +82,8 @@ public final class FrameRateLimiter {
       return true;
     }
     if (reads == null) {
-      reads = new TokenBucket(Math.max(limits.readsBurst(), limits.readsPerSecond()),
-          limits.readsPerSecond());
+      reads = new TokenBucket(
+          Math.max(limits.readsBurst(), limits.readsPerSecond()), limits.readsPerSecond());
     }
     return reads.tryTake(cost);
   }
@@ -88,8 +94,8 @@ public final class FrameRateLimiter {
       return ChannelCreations.UNLIMITED;
     }
     if (newChannels == null) {
-      newChannels = ChannelCreations.perConnection(limits.newChannelsPerSecond(),
-          limits.newChannelsBurst());
+      newChannels =
+          ChannelCreations.perConnection(limits.newChannelsPerSecond(), limits.newChannelsBurst());
     }
     return newChannels;
   }

@@ -14,14 +14,21 @@ import io.switchboard.config.Sections.LimitsConfig;
  *     (limits.messagesPerSecond, as one WebSocket's frames)
  * @param apiNewChannels channel creations per HTTP API caller (limits.newChannelsPerSecond)
  */
-public record Limits(LimitsConfig config, ConnectionCounter connections, UserSlots userSlots,
-    CallerRateLimiter apiPublishRate, CallerRateLimiter apiReadRate,
-    CallerRateLimiter userApiRate, CallerRateLimiter apiNewChannels) {
+public record Limits(
+    LimitsConfig config,
+    ConnectionCounter connections,
+    UserSlots userSlots,
+    CallerRateLimiter apiPublishRate,
+    CallerRateLimiter apiReadRate,
+    CallerRateLimiter userApiRate,
+    CallerRateLimiter apiNewChannels) {
 
   /** The API callers' rates, from {@code config}. */
-  public static Limits of(LimitsConfig config, ConnectionCounter connections,
-      UserSlots userSlots) {
-    return new Limits(config, connections, userSlots,
+  public static Limits of(LimitsConfig config, ConnectionCounter connections, UserSlots userSlots) {
+    return new Limits(
+        config,
+        connections,
+        userSlots,
         CallerRateLimiter.of(config.apiPublishesPerSecond(), config.apiPublishesBurst()),
         CallerRateLimiter.of(config.apiReadsPerSecond(), config.apiReadsBurst()),
         CallerRateLimiter.of(config.messagesPerSecond(), config.messagesBurst()),

@@ -23,8 +23,8 @@ public final class TokenBucket {
   /** With a clock of its own, for tests. */
   public TokenBucket(int capacity, double perSecond, LongSupplier nanoClock) {
     if (capacity < 1 || perSecond < 0) {
-      throw new IllegalArgumentException("capacity must be >= 1 and perSecond >= 0, were "
-          + capacity + " and " + perSecond);
+      throw new IllegalArgumentException(
+          "capacity must be >= 1 and perSecond >= 0, were " + capacity + " and " + perSecond);
     }
     this.capacity = capacity;
     this.perNano = perSecond / NANOS_PER_SECOND;

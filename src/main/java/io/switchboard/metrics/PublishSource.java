@@ -2,7 +2,11 @@ package io.switchboard.metrics;
 
 /** The path a publish came in by, the {@code path} label of the message counters. */
 public enum PublishSource {
-  WS("ws"), HTTP("http"), BATCH("batch"), BUS("bus"), INBOX("inbox");
+  WS("ws"),
+  HTTP("http"),
+  BATCH("batch"),
+  BUS("bus"),
+  INBOX("inbox");
 
   private final String label;
 

@@ -1,14 +1,12 @@
 package io.switchboard.metrics;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -31,10 +29,11 @@ import java.util.function.ToDoubleFunction;
 public final class SwitchboardMetrics {
   /** Latency buckets from half a millisecond to ten seconds: where a real-time server lives. */
   private static final Duration[] LATENCY_BUCKETS = {
-      Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
-      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
-      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
-      Duration.ofSeconds(5), Duration.ofSeconds(10)};
+    Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+    Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+    Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
+    Duration.ofSeconds(5), Duration.ofSeconds(10)
+  };
 
   private final PrometheusMeterRegistry registry;
   private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
@@ -56,22 +55,30 @@ public final class SwitchboardMetrics {
   public SwitchboardMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
     for (PublishSource source : PublishSource.values()) {
-      received.put(source, Counter.builder("switchboard_messages_received")
-          .description("Publish requests received, by path").tag("path", source.label())
-          .register(registry));
-      published.put(source, Counter.builder("switchboard_messages_published")
-          .description("Publishes acked by the broker, by path").tag("path", source.label())
-          .register(registry));
+      received.put(
+          source,
+          Counter.builder("switchboard_messages_received")
+              .description("Publish requests received, by path")
+              .tag("path", source.label())
+              .register(registry));
+      published.put(
+          source,
+          Counter.builder("switchboard_messages_published")
+              .description("Publishes acked by the broker, by path")
+              .tag("path", source.label())
+              .register(registry));
     }
     for (String transport : new String[] {"ws", "sse"}) {
       AtomicLong open = new AtomicLong();
       connections.put(transport, open);
       Gauge.builder("switchboard_connections", open, AtomicLong::get)
-          .description("Open client connections, by transport").tag("transport", transport)
+          .description("Open client connections, by transport")
+          .tag("transport", transport)
           .register(registry);
     }
     Gauge.builder("switchboard_subscriptions", subscriptions, AtomicLong::get)
-        .description("Live subscriptions of this node's connections").register(registry);
+        .description("Live subscriptions of this node's connections")
+        .register(registry);
     FunctionCounter.builder("switchboard_messages_delivered", delivered, LongAdder::sum)
         .description("Messages written to subscribers (one per message and connection)")
         .register(registry);
@@ -85,18 +92,22 @@ public final class SwitchboardMetrics {
         .description("Connections closed because a request head was not complete within"
             + " http.requestHeaderTimeoutMs of the accept or of the previous response")
         .register(registry);
-    recovered = Counter.builder("switchboard_recoveries").tag("result", "recovered")
+    recovered = Counter.builder("switchboard_recoveries")
+        .tag("result", "recovered")
         .description("Subscribes with since: history reached back (recovered) or not (missed)")
         .register(registry);
-    notRecovered = Counter.builder("switchboard_recoveries").tag("result", "missed")
+    notRecovered = Counter.builder("switchboard_recoveries")
+        .tag("result", "missed")
         .description("Subscribes with since: history reached back (recovered) or not (missed)")
         .register(registry);
     brokerPublish = Timer.builder("switchboard_broker_publish")
         .description("Broker round trip of a publish (append + fan-out)")
-        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry);
     deliveryLatency = Timer.builder("switchboard_delivery_latency")
         .description("From the publish timestamp to the write to subscribers on this node")
-        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry);
   }
 
   /** A registry that renders the Prometheus text format, for a node without one from Vert.x. */
@@ -111,7 +122,8 @@ public final class SwitchboardMetrics {
   public static void clusterMembers(MeterRegistry registry, Supplier<Number> members) {
     Gauge.builder("switchboard_cluster_members", members, v -> v.get().doubleValue())
         .description("Members of the clustered event bus (cluster.enabled), this node included")
-        .strongReference(true).register(registry);
+        .strongReference(true)
+        .register(registry);
   }
 
   public MeterRegistry registry() {
@@ -126,18 +138,22 @@ public final class SwitchboardMetrics {
   /** Active channels and the broker's own figures, read when scraped. */
   public void gauge(String name, String description, Supplier<Number> value) {
     // Micrometer holds gauge sources weakly; a lambda nobody else holds would read NaN after a GC
-    Gauge.builder(name, value, v -> v.get().doubleValue()).description(description)
-        .strongReference(true).register(registry);
+    Gauge.builder(name, value, v -> v.get().doubleValue())
+        .description(description)
+        .strongReference(true)
+        .register(registry);
   }
 
   public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value) {
     counter(name, description, Tags.empty(), source, value);
   }
 
-  public <T> void counter(String name, String description, Tags tags, T source,
-      ToDoubleFunction<T> value) {
+  public <T> void counter(
+      String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
     // held weakly by Micrometer: callers pass sources that live as long as the node (broker stats)
-    FunctionCounter.builder(name, source, value).description(description).tags(tags)
+    FunctionCounter.builder(name, source, value)
+        .description(description)
+        .tags(tags)
         .register(registry);
   }
 
@@ -149,9 +165,16 @@ public final class SwitchboardMetrics {
   public void connectionClosed(String transport, CloseCode code) {
     connections.get(transport).decrementAndGet();
     String label = code == null ? "peer" : String.valueOf(code.code());
-    closes.computeIfAbsent(transport + "/" + label, k -> Counter.builder("switchboard_closes")
-        .description("Connections closed, by transport and close code (peer: by the client)")
-        .tag("transport", transport).tag("code", label).register(registry)).increment();
+    closes
+        .computeIfAbsent(
+            transport + "/" + label,
+            k -> Counter.builder("switchboard_closes")
+                .description(
+                    "Connections closed, by transport and close code (peer: by the client)")
+                .tag("transport", transport)
+                .tag("code", label)
+                .register(registry))
+        .increment();
   }
 
   public void subscribed() {
@@ -180,10 +203,15 @@ public final class SwitchboardMetrics {
   }
 
   public void error(String transport, ErrorCode code) {
-    errors.computeIfAbsent(transport + "/" + code.wireName(), k -> Counter.builder(
-            "switchboard_errors")
-        .description("Error replies, by transport and error code")
-        .tag("transport", transport).tag("code", code.wireName()).register(registry)).increment();
+    errors
+        .computeIfAbsent(
+            transport + "/" + code.wireName(),
+            k -> Counter.builder("switchboard_errors")
+                .description("Error replies, by transport and error code")
+                .tag("transport", transport)
+                .tag("code", code.wireName())
+                .register(registry))
+        .increment();
   }
 
   /**
@@ -191,9 +219,14 @@ public final class SwitchboardMetrics {
    * not in time) or {@code unavailable} (the broker was unreachable: this node only).
    */
   public void disconnect(String result) {
-    disconnects.computeIfAbsent(result, k -> Counter.builder("switchboard_disconnects")
-        .description("POST /api/disconnect, by result (complete, incomplete, unavailable)")
-        .tag("result", result).register(registry)).increment();
+    disconnects
+        .computeIfAbsent(
+            result,
+            k -> Counter.builder("switchboard_disconnects")
+                .description("POST /api/disconnect, by result (complete, incomplete, unavailable)")
+                .tag("result", result)
+                .register(registry))
+        .increment();
   }
 
   public void reaped() {

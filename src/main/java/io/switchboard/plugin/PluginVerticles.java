@@ -1,7 +1,5 @@
 package io.switchboard.plugin;
 
-import java.util.Collections;
-
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.PluginsConfig;
@@ -18,6 +16,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,8 +36,7 @@ public final class PluginVerticles {
   private final PluginsConfig config;
   // added to by the deployments' callbacks one after the other at start, read at close: the
   // start has completed (or failed) by then, and a synchronized list makes the writes visible
-  private final List<String> deployments = Collections.synchronizedList(
-      new ArrayList<>());
+  private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
 
   public PluginVerticles(Vertx vertx, PluginsConfig config) {
     this.vertx = vertx;
@@ -64,23 +62,31 @@ public final class PluginVerticles {
 
   private Future<Void> deploy(int index, Class<? extends Deployable> type) {
     VerticleConfig verticle = config.verticles().get(index);
-    return vertx.deployVerticle(type, new DeploymentOptions()
-            .setInstances(verticle.instances())
-            .setConfig(verticle.config().copy())
-            .setClassLoader(type.getClassLoader()))
-        .recover(err -> Future.failedFuture(new PluginFailure("verticle " + verticle.className()
-            + " (verticles[" + index + "]) failed to start: " + ConfigLoader.rootMessage(err), err)))
+    return vertx
+        .deployVerticle(
+            type,
+            new DeploymentOptions()
+                .setInstances(verticle.instances())
+                .setConfig(verticle.config().copy())
+                .setClassLoader(type.getClassLoader()))
+        .recover(err -> Future.failedFuture(new PluginFailure(
+            "verticle " + verticle.className() + " (verticles[" + index + "]) failed to start: "
+                + ConfigLoader.rootMessage(err),
+            err)))
         .map(id -> {
           deployments.add(id);
-          log.atInfo().addKeyValue("class", verticle.className())
-              .addKeyValue("instances", verticle.instances()).log("verticle deployed");
+          log.atInfo()
+              .addKeyValue("class", verticle.className())
+              .addKeyValue("instances", verticle.instances())
+              .log("verticle deployed");
           return null;
         });
   }
 
   private List<Class<? extends Deployable>> load() {
     List<Path> jars = jars(Path.of(config.dir()));
-    ClassLoader loader = jars.isEmpty() ? PluginVerticles.class.getClassLoader()
+    ClassLoader loader = jars.isEmpty()
+        ? PluginVerticles.class.getClassLoader()
         : new URLClassLoader("plugins", urls(jars), PluginVerticles.class.getClassLoader());
     List<String> problems = new ArrayList<>();
     List<Class<? extends Deployable>> classes = new ArrayList<>();
@@ -97,8 +103,9 @@ public final class PluginVerticles {
         }
       } catch (ClassNotFoundException | LinkageError e) {
         problems.add(key + name + " not found in " + config.dir() + " ("
-            + (jars.isEmpty() ? "no jars" : jars.stream().map(p -> p.getFileName().toString())
-                .toList())
+            + (jars.isEmpty()
+                ? "no jars"
+                : jars.stream().map(p -> p.getFileName().toString()).toList())
             + ") or on the class path" + (e instanceof LinkageError ? ": " + e : ""));
       }
     }
@@ -113,7 +120,10 @@ public final class PluginVerticles {
       return List.of();
     }
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+      return files
+          .filter(p -> p.getFileName().toString().endsWith(".jar"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

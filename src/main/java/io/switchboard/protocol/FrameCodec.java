@@ -12,6 +12,7 @@ public final class FrameCodec {
    * heartbeat. Any other spelling takes the general path.
    */
   private static final String PLAIN_PONG = "{\"type\":\"pong\"}";
+
   private static final ClientFrame.Pong PONG = new ClientFrame.Pong(null);
 
   private final ProtocolSchema schema;
@@ -48,8 +49,10 @@ public final class FrameCodec {
     }
     List<FieldError> errors = schema.validateClientFrame(typeName, json);
     if (!errors.isEmpty()) {
-      return new ClientFrame.Invalid(id, new SwitchboardException(ErrorCode.BAD_REQUEST,
-          "invalid \"" + typeName + "\" frame", errors));
+      return new ClientFrame.Invalid(
+          id,
+          new SwitchboardException(
+              ErrorCode.BAD_REQUEST, "invalid \"" + typeName + "\" frame", errors));
     }
     return toFrame(typeName, id, json);
   }
@@ -65,8 +68,8 @@ public final class FrameCodec {
       case "publish":
         return new ClientFrame.Publish(id, json.getString("channel"), json.getValue("data"));
       case "history":
-        return new ClientFrame.History(id, json.getString("channel"), json.getString("since"),
-            json.getInteger("limit"));
+        return new ClientFrame.History(
+            id, json.getString("channel"), json.getString("since"), json.getInteger("limit"));
       case "presence":
         return new ClientFrame.Presence(id, json.getString("channel"));
       case "ping":

@@ -58,11 +58,14 @@ public final class InboundJson {
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_NUMBER_LENGTH).build())
+          .maxNestingDepth(MAX_DEPTH)
+          .maxNumberLength(MAX_NUMBER_LENGTH)
+          .build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       // for reparse(): NaN written bare, so the decoder refuses it, rather than as the string "NaN"
       .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+      .streamWriteConstraints(
+          StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
       .recyclerPool(HybridJacksonPool.getInstance())
       .build();
 
@@ -78,8 +81,8 @@ public final class InboundJson {
     try {
       return JacksonCodec.fromParser(new CheckedParser(FACTORY.createParser(text)), Object.class);
     } catch (DecodeException e) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST, what + " is not valid JSON: "
-          + reason(e));
+      throw new SwitchboardException(
+          ErrorCode.BAD_REQUEST, what + " is not valid JSON: " + reason(e));
     } catch (IOException e) {
       // createParser over a String does no I/O; kept apart from parse errors all the same
       throw new SwitchboardException(ErrorCode.BAD_REQUEST, what + " is not valid JSON");
@@ -104,15 +107,18 @@ public final class InboundJson {
   public static Object decode(String text, String what, int maxBytes) {
     // a char is one to three UTF-8 bytes, so only long texts need encoding to be measured
     if (maxBytes > 0 && text.length() > maxBytes / 3) {
-      checkSize(text.length() > maxBytes ? text.length()
-          : text.getBytes(StandardCharsets.UTF_8).length, what, maxBytes);
+      checkSize(
+          text.length() > maxBytes ? text.length() : text.getBytes(StandardCharsets.UTF_8).length,
+          what,
+          maxBytes);
     }
     return decode(text, what);
   }
 
   private static void checkSize(int bytes, String what, int maxBytes) {
     if (maxBytes > 0 && bytes > maxBytes) {
-      throw new SwitchboardException(ErrorCode.TOO_LARGE,
+      throw new SwitchboardException(
+          ErrorCode.TOO_LARGE,
           what + " is larger than limits.maxBodyBytes (" + maxBytes + " bytes)");
     }
   }
@@ -127,8 +133,9 @@ public final class InboundJson {
     try (JsonGenerator generator = FACTORY.createGenerator(out)) {
       JacksonCodec.encodeJson(value, generator);
     } catch (EncodeException | IOException e) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST, what + " is not JSON: "
-          + abbreviated(String.valueOf(e.getMessage()), 200));
+      throw new SwitchboardException(
+          ErrorCode.BAD_REQUEST,
+          what + " is not JSON: " + abbreviated(String.valueOf(e.getMessage()), 200));
     }
     return decode(out.toString(), what);
   }
@@ -137,7 +144,9 @@ public final class InboundJson {
   public static String utf8(Buffer bytes, String what) {
     try {
       // newDecoder() reports malformed input instead of replacing it, as String's constructor does
-      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.getBytes()))
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(ByteBuffer.wrap(bytes.getBytes()))
           .toString();
     } catch (CharacterCodingException e) {
       throw new SwitchboardException(ErrorCode.BAD_REQUEST, what + " is not valid UTF-8");
@@ -147,7 +156,8 @@ public final class InboundJson {
   /** Jackson's own words without its location suffix and pointers into its API. */
   private static String reason(DecodeException e) {
     String message = e.getCause() instanceof JsonProcessingException jackson
-        ? jackson.getOriginalMessage() : e.getMessage();
+        ? jackson.getOriginalMessage()
+        : e.getMessage();
     if (message == null) {
       return "unreadable";
     }
@@ -184,8 +194,10 @@ public final class InboundJson {
     public Number getNumberValue() throws IOException {
       Number number = delegate.getNumberValue();
       if (number instanceof Double d && d.isInfinite()) {
-        throw new JsonParseException(this, "number " + abbreviated(delegate.getText(), 24)
-            + " is out of range (beyond +-1.7976931348623157e308)");
+        throw new JsonParseException(
+            this,
+            "number " + abbreviated(delegate.getText(), 24)
+                + " is out of range (beyond +-1.7976931348623157e308)");
       }
       return number;
     }
@@ -194,12 +206,13 @@ public final class InboundJson {
       if (text != null) {
         for (int i = 0; i < text.length(); i++) {
           char c = text.charAt(i);
-          if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          if (Character.isHighSurrogate(c)
+              && i + 1 < text.length()
               && Character.isLowSurrogate(text.charAt(i + 1))) {
             i++;
           } else if (Character.isSurrogate(c)) {
-            throw new JsonParseException(this, "unpaired surrogate \\u"
-                + Integer.toHexString(c) + " in a string");
+            throw new JsonParseException(
+                this, "unpaired surrogate \\u" + Integer.toHexString(c) + " in a string");
           }
         }
       }

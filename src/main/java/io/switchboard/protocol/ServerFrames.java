@@ -11,8 +11,13 @@ public final class ServerFrames {
   private ServerFrames() {}
 
   public static String welcome(String session, String user, String node, long heartbeatMs) {
-    return new JsonObject().put("type", "welcome").put("session", session).put("user", user)
-        .put("node", node).put("heartbeat", heartbeatMs).encode();
+    return new JsonObject()
+        .put("type", "welcome")
+        .put("session", session)
+        .put("user", user)
+        .put("node", node)
+        .put("heartbeat", heartbeatMs)
+        .encode();
   }
 
   public static String ack(Long id, String channel, String offset, Boolean recovered) {
@@ -40,10 +45,11 @@ public final class ServerFrames {
     return json.encode();
   }
 
-  public static String history(Long id, String channel, List<String> messages, String offset,
-      boolean complete) {
+  public static String history(
+      Long id, String channel, List<String> messages, String offset, boolean complete) {
     // messages are already-encoded message frames: splice them in rather than re-parse them
-    StringBuilder out = new StringBuilder(64 + messages.stream().mapToInt(String::length).sum());
+    StringBuilder out =
+        new StringBuilder(64 + messages.stream().mapToInt(String::length).sum());
     out.append("{\"type\":\"history\"");
     if (id != null) {
       out.append(",\"id\":").append(id);
@@ -52,8 +58,12 @@ public final class ServerFrames {
     for (int i = 0; i < messages.size(); i++) {
       out.append(i == 0 ? "" : ",").append(messages.get(i));
     }
-    return out.append("],\"offset\":\"").append(offset).append("\",\"complete\":").append(complete)
-        .append('}').toString();
+    return out.append("],\"offset\":\"")
+        .append(offset)
+        .append("\",\"complete\":")
+        .append(complete)
+        .append('}')
+        .toString();
   }
 
   public static String presence(Long id, String channel, JsonArray users) {
@@ -61,11 +71,19 @@ public final class ServerFrames {
   }
 
   public static String channelEvent(String type, String channel, String user) {
-    return new JsonObject().put("type", type).put("channel", channel).put("user", user).encode();
+    return new JsonObject()
+        .put("type", type)
+        .put("channel", channel)
+        .put("user", user)
+        .encode();
   }
 
   public static String gap(String channel, String offset) {
-    return new JsonObject().put("type", "gap").put("channel", channel).put("offset", offset).encode();
+    return new JsonObject()
+        .put("type", "gap")
+        .put("channel", channel)
+        .put("offset", offset)
+        .encode();
   }
 
   private static JsonObject reply(String type, Long id) {

@@ -28,6 +28,7 @@ public final class AcceptedConnection {
   private final long deadlineMs;
   /** Null when the address was over its limit at accept. */
   private final Runnable releaseSlot;
+
   private final Runnable onDeadline;
   private final Consumer<AcceptedConnection> forget;
   private long timer = -1;
@@ -35,8 +36,14 @@ public final class AcceptedConnection {
   private boolean upgraded;
   private boolean closed;
 
-  AcceptedConnection(Vertx vertx, HttpConnection connection, String address, long deadlineMs,
-      Runnable releaseSlot, Runnable onDeadline, Consumer<AcceptedConnection> forget) {
+  AcceptedConnection(
+      Vertx vertx,
+      HttpConnection connection,
+      String address,
+      long deadlineMs,
+      Runnable releaseSlot,
+      Runnable onDeadline,
+      Consumer<AcceptedConnection> forget) {
     this.vertx = vertx;
     this.connection = connection;
     this.address = address;

@@ -40,8 +40,8 @@ public final class AcceptedConnections {
    * @param counter the node's per-address count; one with no limit for a port whose connections
    *     are not counted
    */
-  public AcceptedConnections(Vertx vertx, long deadlineMs, ConnectionCounter counter,
-      SwitchboardMetrics metrics) {
+  public AcceptedConnections(
+      Vertx vertx, long deadlineMs, ConnectionCounter counter, SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.deadlineMs = deadlineMs;
     this.counter = counter;
@@ -55,8 +55,13 @@ public final class AcceptedConnections {
   public void accept(HttpConnection connection) {
     SocketAddress remote = connection.remoteAddress();
     String address = remote.hostAddress();
-    AcceptedConnection accepted = new AcceptedConnection(vertx, connection, address, deadlineMs,
-        counter.acquireAddressOnce(address), metrics::requestHeadTimeout,
+    AcceptedConnection accepted = new AcceptedConnection(
+        vertx,
+        connection,
+        address,
+        deadlineMs,
+        counter.acquireAddressOnce(address),
+        metrics::requestHeadTimeout,
         gone -> open.remove(remote, gone));
     open.put(remote, accepted);
     connection.closeHandler(v -> accepted.closed());
@@ -66,8 +71,8 @@ public final class AcceptedConnections {
   public AcceptedConnection headArrived(SocketAddress remote) {
     AcceptedConnection connection = open.get(remote);
     if (connection == null) {
-      throw new IllegalStateException("no accepted connection from " + remote
-          + ": is the connection handler set and h2c off?");
+      throw new IllegalStateException(
+          "no accepted connection from " + remote + ": is the connection handler set and h2c off?");
     }
     connection.headArrived();
     return connection;
@@ -94,7 +99,8 @@ public final class AcceptedConnections {
   }
 
   private static SwitchboardException tooMany(AcceptedConnection connection) {
-    return new SwitchboardException(ErrorCode.RATE_LIMITED, "too many connections from "
-        + connection.address() + " (limits.maxConnectionsPerAddress)");
+    return new SwitchboardException(
+        ErrorCode.RATE_LIMITED,
+        "too many connections from " + connection.address() + " (limits.maxConnectionsPerAddress)");
   }
 }

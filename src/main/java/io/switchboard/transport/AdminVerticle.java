@@ -28,20 +28,31 @@ public final class AdminVerticle extends VerticleBase {
   public Future<?> start() {
     // the deadline applies here too; connections are not counted: probes must get through even
     // when their address has its limit of public connections
-    AcceptedConnections accepted = new AcceptedConnections(vertx,
-        parts.config().http().requestHeaderTimeoutMs(), new ConnectionCounter(0, 0),
+    AcceptedConnections accepted = new AcceptedConnections(
+        vertx,
+        parts.config().http().requestHeaderTimeoutMs(),
+        new ConnectionCounter(0, 0),
         parts.metrics());
     Router router = Router.router(vertx);
     router.route().handler(accepted.requests());
-    HealthRoutes.mount(router, parts.config().nodeId(), parts.metrics(), parts.drain(),
-        parts.engine().broker(), parts.hubs());
-    router.post("/api/drain").handler(ApiAuthHandler.adminOnly(parts.credentials()))
+    HealthRoutes.mount(
+        router,
+        parts.config().nodeId(),
+        parts.metrics(),
+        parts.drain(),
+        parts.engine().broker(),
+        parts.hubs());
+    router
+        .post("/api/drain")
+        .handler(ApiAuthHandler.adminOnly(parts.credentials()))
         .handler(new DrainHandler(parts.drain()));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ApiErrors());
     // h2c off: see AcceptedConnections
     server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false));
-    return server.connectionHandler(accepted::accept).requestHandler(router)
+    return server
+        .connectionHandler(accepted::accept)
+        .requestHandler(router)
         .invalidRequestHandler(new InvalidRequests(parts.metrics()))
         .listen(parts.config().http().adminPort(), parts.config().http().host());
   }

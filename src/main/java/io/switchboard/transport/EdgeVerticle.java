@@ -32,17 +32,27 @@ public final class EdgeVerticle extends VerticleBase {
   public Future<?> start() {
     hub = parts.newHub(vertx, context);
     hub.start();
-    FrameDispatcher dispatcher = new FrameDispatcher(hub, parts.publisher(), parts.engine(),
-        parts.config(), parts.metrics());
-    WsEndpoint ws = new WsEndpoint(vertx, hub, dispatcher, parts.frameCodec(), ids,
-        parts.config(), parts.drain(), parts.metrics());
-    AcceptedConnections accepted = new AcceptedConnections(vertx,
-        parts.config().http().requestHeaderTimeoutMs(), parts.limits().connections(),
+    FrameDispatcher dispatcher = new FrameDispatcher(
+        hub, parts.publisher(), parts.engine(), parts.config(), parts.metrics());
+    WsEndpoint ws = new WsEndpoint(
+        vertx,
+        hub,
+        dispatcher,
+        parts.frameCodec(),
+        ids,
+        parts.config(),
+        parts.drain(),
         parts.metrics());
-    server = vertx.createHttpServer(options)
+    AcceptedConnections accepted = new AcceptedConnections(
+        vertx,
+        parts.config().http().requestHeaderTimeoutMs(),
+        parts.limits().connections(),
+        parts.metrics());
+    server = vertx
+        .createHttpServer(options)
         .connectionHandler(accepted::accept)
-        .webSocketHandshakeHandler(handshake -> ws.handshake(handshake,
-            accepted.headArrived(handshake.remoteAddress())))
+        .webSocketHandshakeHandler(
+            handshake -> ws.handshake(handshake, accepted.headArrived(handshake.remoteAddress())))
         .requestHandler(Routes.create(vertx, parts, hub, ids, accepted.requests()))
         .invalidRequestHandler(new InvalidRequests(parts.metrics()));
     return server.listen();

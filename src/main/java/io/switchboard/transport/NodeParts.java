@@ -23,9 +23,18 @@ import io.vertx.core.Vertx;
  *
  * @param drain set once the node drains: not ready, no new connections
  */
-public record NodeParts(SwitchboardConfig config, Engine engine, Credentials credentials,
-    Limits limits, Publisher publisher, ProtocolSchema protocolSchema, FrameCodec frameCodec,
-    SwitchboardMetrics metrics, Drain drain, Hubs hubs, Disconnects disconnects) {
+public record NodeParts(
+    SwitchboardConfig config,
+    Engine engine,
+    Credentials credentials,
+    Limits limits,
+    Publisher publisher,
+    ProtocolSchema protocolSchema,
+    FrameCodec frameCodec,
+    SwitchboardMetrics metrics,
+    Drain drain,
+    Hubs hubs,
+    Disconnects disconnects) {
 
   /** A hub for the event loop of {@code context}. */
   public Hub newHub(Vertx vertx, Context context) {

@@ -25,8 +25,8 @@ public final class SendQueueGuard {
    * @param over whether the queue is over the limit now
    * @param close closes the connection with 4429
    */
-  public SendQueueGuard(Vertx vertx, long limitBytes, long graceMs, BooleanSupplier over,
-      Runnable close) {
+  public SendQueueGuard(
+      Vertx vertx, long limitBytes, long graceMs, BooleanSupplier over, Runnable close) {
     this.vertx = vertx;
     this.limitBytes = limitBytes;
     this.graceMs = graceMs;

@@ -35,13 +35,13 @@ public final class ProtocolSchema {
     JsonObject defs = clientFrame.getJsonObject("$defs");
     for (String type : defs.fieldNames()) {
       if (defs.getJsonObject(type).containsKey("required")) {
-        JsonSchema ref = JsonSchema.of(new JsonObject()
-            .put("$ref", clientFrame.getString("$id") + "#/$defs/" + type));
+        JsonSchema ref = JsonSchema.of(
+            new JsonObject().put("$ref", clientFrame.getString("$id") + "#/$defs/" + type));
         frameValidators.put(type, repository.validator(ref, options));
       }
     }
-    publishRequest = Validator.create(JsonSchema.of(publishRequestSchema),
-        options(publishRequestSchema.getString("$id")));
+    publishRequest = Validator.create(
+        JsonSchema.of(publishRequestSchema), options(publishRequestSchema.getString("$id")));
   }
 
   public static ProtocolSchema load() {
@@ -61,7 +61,9 @@ public final class ProtocolSchema {
   }
 
   static JsonSchemaOptions options(String baseUri) {
-    return new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri(baseUri)
+    return new JsonSchemaOptions()
+        .setDraft(Draft.DRAFT202012)
+        .setBaseUri(baseUri)
         .setOutputFormat(OutputFormat.Basic);
   }
 

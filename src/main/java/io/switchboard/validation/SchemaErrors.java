@@ -49,7 +49,8 @@ final class SchemaErrors {
       if (otherKeyword.startsWith(keyword + "/")) {
         return true;
       }
-      if (keyword.endsWith("/additionalProperties") && !otherKeyword.equals(keyword)
+      if (keyword.endsWith("/additionalProperties")
+          && !otherKeyword.equals(keyword)
           && (otherInstance.equals(instance) || otherInstance.startsWith(instance + "/"))) {
         return true;
       }

@@ -1,13 +1,12 @@
 package io.switchboard.validation;
 
-import java.util.HashMap;
-
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FieldError;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.Validator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +25,12 @@ public final class SchemaRegistry {
   /** @param schemas namespace name to the parsed JSON Schema of its {@code data} */
   public static SchemaRegistry of(Map<String, JsonObject> schemas) {
     Map<String, Validator> validators = new HashMap<>();
-    schemas.forEach((namespace, schema) -> validators.put(namespace, Validator.create(
-        JsonSchema.of(schema),
-        ProtocolSchema.options("https://switchboard.invalid/namespaces/" + namespace + ".json"))));
+    schemas.forEach((namespace, schema) -> validators.put(
+        namespace,
+        Validator.create(
+            JsonSchema.of(schema),
+            ProtocolSchema.options(
+                "https://switchboard.invalid/namespaces/" + namespace + ".json"))));
     return new SchemaRegistry(Map.copyOf(validators));
   }
 
@@ -40,8 +42,10 @@ public final class SchemaRegistry {
     }
     List<FieldError> errors = SchemaErrors.of(validator.validate(data), "/data");
     if (!errors.isEmpty()) {
-      throw new SwitchboardException(ErrorCode.INVALID_PAYLOAD,
-          "data does not match the schema of namespace \"" + namespace + "\"", errors);
+      throw new SwitchboardException(
+          ErrorCode.INVALID_PAYLOAD,
+          "data does not match the schema of namespace \"" + namespace + "\"",
+          errors);
     }
   }
 }

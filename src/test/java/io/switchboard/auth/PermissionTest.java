@@ -55,13 +55,24 @@ class PermissionTest {
   static JsonObject namespaces() {
     JsonObject policy = new JsonObject();
     return new JsonObject()
-        .put("auth", policy.copy().put("subscribe", "authenticated")
-            .put("publish", "authenticated").put("presence", true))
-        .put("room", policy.copy().put("subscribe", "claims").put("publish", "claims")
-            .put("presence", true))
+        .put(
+            "auth",
+            policy
+                .copy()
+                .put("subscribe", "authenticated")
+                .put("publish", "authenticated")
+                .put("presence", true))
+        .put(
+            "room",
+            policy.copy().put("subscribe", "claims").put("publish", "claims").put("presence", true))
         .put("srv", policy.copy().put("subscribe", "server").put("publish", "server"))
-        .put("user", policy.copy().put("subscribe", "authenticated").put("publish", "server")
-            .put("presence", true));
+        .put(
+            "user",
+            policy
+                .copy()
+                .put("subscribe", "authenticated")
+                .put("publish", "server")
+                .put("presence", true));
   }
 
   static JsonObject config(boolean anonymous) {
@@ -85,24 +96,28 @@ class PermissionTest {
   }
 
   private String token(Who who) {
-    return tokens.hs256(who.claims.copy()
-        .put("exp", TestTokens.nowSec() + 3600).put("iat", TestTokens.nowSec()));
+    return tokens.hs256(
+        who.claims.copy().put("exp", TestTokens.nowSec() + 3600).put("iat", TestTokens.nowSec()));
   }
 
   private WsClient ws(Who who) {
-    MultiMap headers = who.claims == null ? null
+    MultiMap headers = who.claims == null
+        ? null
         : MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token(who));
     WsClient ws = WsClient.connect(vertx, node.port(), "/ws", headers);
     node.track(ws);
     JsonObject welcome = ws.next("welcome");
-    assertEquals(who.claims == null ? "" : who.claims.getString("sub"),
-        welcome.getString("user"));
+    assertEquals(who.claims == null ? "" : who.claims.getString("sub"), welcome.getString("user"));
     return ws;
   }
 
   private static Arguments row(Who who, String type, String channel, boolean allowed) {
-    return Arguments.of(who + " " + type + " " + channel + " -> "
-        + (allowed ? "allowed" : "forbidden"), who, type, channel, allowed);
+    return Arguments.of(
+        who + " " + type + " " + channel + " -> " + (allowed ? "allowed" : "forbidden"),
+        who,
+        type,
+        channel,
+        allowed);
   }
 
   static Stream<Arguments> wsRules() {
@@ -163,8 +178,8 @@ class PermissionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("wsRules")
-  void webSocketFollowsTheNamespaceRules(String name, Who who, String type, String channel,
-      boolean allowed) {
+  void webSocketFollowsTheNamespaceRules(
+      String name, Who who, String type, String channel, boolean allowed) {
     WsClient ws = ws(who);
     JsonObject frame = new JsonObject().put("type", type).put("channel", channel);
     if (type.equals("publish")) {
@@ -196,8 +211,12 @@ class PermissionTest {
     }
     other.expectNo("message");
     // the API may read it too
-    assertEquals(1, node.get("/api/channels/user:42/history").json()
-        .getJsonArray("messages").size());
+    assertEquals(
+        1,
+        node.get("/api/channels/user:42/history")
+            .json()
+            .getJsonArray("messages")
+            .size());
   }
 
   @Test
@@ -233,7 +252,8 @@ class PermissionTest {
   }
 
   private SseReader sse(TestNode on, String uri, String bearerToken) {
-    MultiMap headers = bearerToken == null ? null
+    MultiMap headers = bearerToken == null
+        ? null
         : MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + bearerToken);
     SseReader reader = SseReader.open(vertx, on.port(), uri, null, headers);
     readers.add(reader);
@@ -242,7 +262,8 @@ class PermissionTest {
 
   private static void assertRefused(SseReader reader, int status, String code) {
     assertEquals(status, reader.status());
-    assertTrue(reader.header("Content-Type").startsWith("application/json"),
+    assertTrue(
+        reader.header("Content-Type").startsWith("application/json"),
         reader.header("Content-Type"));
     assertEquals(code, reader.errorBody().getString("code"), reader.errorBody().encode());
   }
@@ -255,23 +276,22 @@ class PermissionTest {
         Arguments.of("server-only namespace", Who.USER_42, "srv:sse"),
         Arguments.of("another user's personal channel", Who.USER_7, "user:42"),
         Arguments.of("anonymous on a personal channel", Who.ANONYMOUS, "user:42"),
-        Arguments.of("one of two channels forbidden", Who.USER_42,
-            "sse-open&channel=user:7"));
+        Arguments.of("one of two channels forbidden", Who.USER_42, "sse-open&channel=user:7"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("sseForbidden")
   void sseForbiddenChannelIs403BeforeTheStream(String name, Who who, String channels) {
     String uri = "/sse?channel=" + channels;
-    SseReader reader = who.claims == null ? sse(uri, null)
-        : sse(uri + "&token=" + token(who), null);
+    SseReader reader =
+        who.claims == null ? sse(uri, null) : sse(uri + "&token=" + token(who), null);
     assertRefused(reader, 403, "forbidden");
   }
 
   @Test
   void sseWithTokenQueryParameterStreamsThePersonalChannel() {
-    SseReader reader = sse("/sse?channel=user:42&channel=auth:sse-q&token="
-        + token(Who.USER_42), null);
+    SseReader reader =
+        sse("/sse?channel=user:42&channel=auth:sse-q&token=" + token(Who.USER_42), null);
     assertEquals(200, reader.status());
     reader.firstId();
     node.publish("user:42", new JsonObject().put("n", 1));
@@ -300,10 +320,14 @@ class PermissionTest {
 
   @Test
   void sseWithBadTokenIs401() {
-    assertRefused(sse("/sse?channel=sse-open&token="
-        + tokens.algNone(TestTokens.claims("42")), null), 401, "unauthorized");
-    assertRefused(sse("/sse?channel=sse-open", tokens.badSignature(TestTokens.claims("42"))),
-        401, "unauthorized");
+    assertRefused(
+        sse("/sse?channel=sse-open&token=" + tokens.algNone(TestTokens.claims("42")), null),
+        401,
+        "unauthorized");
+    assertRefused(
+        sse("/sse?channel=sse-open", tokens.badSignature(TestTokens.claims("42"))),
+        401,
+        "unauthorized");
   }
 
   @Test
@@ -322,8 +346,8 @@ class PermissionTest {
   @Test
   void sseStreamEndsWhenItsTokenExpires() {
     long expSec = (System.currentTimeMillis() + 1500 + 999) / 1000;
-    SseReader reader = sse("/sse?channel=auth:sse-exp", tokens.hs256(TestTokens.claims("42")
-        .put("exp", expSec)));
+    SseReader reader =
+        sse("/sse?channel=auth:sse-exp", tokens.hs256(TestTokens.claims("42").put("exp", expSec)));
     assertEquals(200, reader.status());
     reader.firstId();
     reader.awaitEnd();

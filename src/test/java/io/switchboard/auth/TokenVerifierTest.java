@@ -51,8 +51,8 @@ class TokenVerifierTest {
   /** A verifier built from {@code jwt} (an auth.jwt section) the way a node builds it. */
   private TokenVerifier verifier(JsonObject jwt, RevocationList revocations) {
     JsonObject config = TestNode.baseConfig().put("auth", new JsonObject().put("jwt", jwt));
-    JwtConfig loaded = Await.result(ConfigLoader.fromJson(vertx, config, Map.of(), dir))
-        .auth().jwt();
+    JwtConfig loaded =
+        Await.result(ConfigLoader.fromJson(vertx, config, Map.of(), dir)).auth().jwt();
     return TokenVerifier.create(vertx, loaded, revocations);
   }
 
@@ -62,7 +62,9 @@ class TokenVerifierTest {
 
   /** The node config's jwt section (HS256, RS256, ES256, iss, aud, no skew) plus the JWKS file. */
   private TokenVerifier standard() {
-    return verifier(TestTokens.nodeConfig().getJsonObject("auth").getJsonObject("jwt")
+    return verifier(TestTokens.nodeConfig()
+        .getJsonObject("auth")
+        .getJsonObject("jwt")
         .put("jwksFile", TestTokens.writeJwks(dir).toString()));
   }
 
@@ -78,8 +80,8 @@ class TokenVerifierTest {
         Arguments.of("HS256", (Function<TestTokens, String>) t -> t.hs256(TestTokens.claims("42"))),
         Arguments.of("RS256", (Function<TestTokens, String>) t -> t.rs256(TestTokens.claims("42"))),
         Arguments.of("ES256", (Function<TestTokens, String>) t -> t.es256(TestTokens.claims("42"))),
-        Arguments.of("RS256 with the JWKS kid",
-            (Function<TestTokens, String>) t -> t.jwks(TestTokens.claims("42"))));
+        Arguments.of("RS256 with the JWKS kid", (Function<TestTokens, String>)
+            t -> t.jwks(TestTokens.claims("42"))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -110,13 +112,20 @@ class TokenVerifierTest {
 
   @Test
   void jwksAloneVerifiesItsKeyAndNothingElse() {
-    TokenVerifier verifier = verifier(new JsonObject().put("clockSkewMs", 0)
+    TokenVerifier verifier = verifier(new JsonObject()
+        .put("clockSkewMs", 0)
         .put("jwksFile", TestTokens.writeJwks(dir).toString()));
-    assertEquals("42", Await.result(verifier.verify(tokens.jwks(TestTokens.claims("42"))))
-        .principal().user());
+    assertEquals(
+        "42",
+        Await.result(verifier.verify(tokens.jwks(TestTokens.claims("42"))))
+            .principal()
+            .user());
     // without a kid, the token is tried against every key of its algorithm
-    assertEquals("42", Await.result(verifier.verify(tokens.rs256(TestTokens.claims("42"))))
-        .principal().user());
+    assertEquals(
+        "42",
+        Await.result(verifier.verify(tokens.rs256(TestTokens.claims("42"))))
+            .principal()
+            .user());
     refusal(verifier, tokens.hs256(TestTokens.claims("42")));
     refusal(verifier, tokens.es256(TestTokens.claims("42")));
     refusal(verifier, tokens.algConfusion(TestTokens.claims("42")));
@@ -125,10 +134,13 @@ class TokenVerifierTest {
 
   @Test
   void onlyKeysOfConfiguredAlgorithmsAreTried() {
-    TokenVerifier rsaOnly = verifier(new JsonObject().put("keys",
-        new JsonArray().add(TestTokens.key("RS256"))));
-    assertEquals("7", Await.result(rsaOnly.verify(tokens.rs256(TestTokens.claims("7"))))
-        .principal().user());
+    TokenVerifier rsaOnly =
+        verifier(new JsonObject().put("keys", new JsonArray().add(TestTokens.key("RS256"))));
+    assertEquals(
+        "7",
+        Await.result(rsaOnly.verify(tokens.rs256(TestTokens.claims("7"))))
+            .principal()
+            .user());
     refusal(rsaOnly, tokens.hs256(TestTokens.claims("7")));
     refusal(rsaOnly, tokens.es256(TestTokens.claims("7")));
     refusal(rsaOnly, tokens.algConfusion(TestTokens.claims("7")));
@@ -136,14 +148,16 @@ class TokenVerifierTest {
 
   @Test
   void issuerAndAudienceAreCheckedOnlyWhenConfigured() {
-    TokenVerifier open = verifier(new JsonObject().put("keys",
-        new JsonArray().add(TestTokens.key("HS256"))));
+    TokenVerifier open =
+        verifier(new JsonObject().put("keys", new JsonArray().add(TestTokens.key("HS256"))));
     for (JsonObject claims : List.of(
         TestTokens.claims("42").put("iss", "someone-else"),
         TestTokens.claims("42").put("aud", "other-service"),
         TestTokens.claims("42").put("aud", new JsonArray().add("x").add("y")),
         without(without(TestTokens.claims("42"), "iss"), "aud"))) {
-      assertEquals("42", Await.result(open.verify(tokens.hs256(claims))).principal().user(),
+      assertEquals(
+          "42",
+          Await.result(open.verify(tokens.hs256(claims))).principal().user(),
           claims.encode());
     }
   }
@@ -154,8 +168,8 @@ class TokenVerifierTest {
         .put("keys", new JsonArray().add(TestTokens.key("HS256")))
         .put("audience", new JsonArray().add("a").add("b")));
     Await.result(verifier.verify(tokens.hs256(TestTokens.claims("42").put("aud", "b"))));
-    Await.result(verifier.verify(tokens.hs256(TestTokens.claims("42")
-        .put("aud", new JsonArray().add("z").add("a")))));
+    Await.result(verifier.verify(
+        tokens.hs256(TestTokens.claims("42").put("aud", new JsonArray().add("z").add("a")))));
     refusal(verifier, tokens.hs256(TestTokens.claims("42").put("aud", "c")));
     refusal(verifier, tokens.hs256(TestTokens.claims("42").put("aud", new JsonArray())));
   }
@@ -165,7 +179,8 @@ class TokenVerifierTest {
     long now = TestTokens.nowSec();
     String expiredRecently = tokens.hs256(TestTokens.claims("42").put("exp", now - 10));
     String startsSoon = tokens.hs256(TestTokens.claims("42").put("nbf", now + 10));
-    JsonObject strict = new JsonObject().put("keys", new JsonArray().add(TestTokens.key("HS256")))
+    JsonObject strict = new JsonObject()
+        .put("keys", new JsonArray().add(TestTokens.key("HS256")))
         .put("clockSkewMs", 0);
     refusal(verifier(strict), expiredRecently);
     refusal(verifier(strict), startsSoon);
@@ -179,7 +194,8 @@ class TokenVerifierTest {
   @Test
   void issuedInTheFutureIsRefusedBeyondTheSkew() {
     // vertx-auth-jwt treats an iat later than now + leeway as an invalid ("expired") token
-    JsonObject strict = new JsonObject().put("keys", new JsonArray().add(TestTokens.key("HS256")))
+    JsonObject strict = new JsonObject()
+        .put("keys", new JsonArray().add(TestTokens.key("HS256")))
         .put("clockSkewMs", 0);
     String future = tokens.hs256(TestTokens.claims("42").put("iat", TestTokens.nowSec() + 10));
     refusal(verifier(strict), future);
@@ -188,27 +204,29 @@ class TokenVerifierTest {
 
   @Test
   void tokenWithoutExpIsAcceptedWithoutExpiry() {
-    VerifiedToken verified = Await.result(standard().verify(
-        tokens.hs256(without(TestTokens.claims("42"), "exp"))));
+    VerifiedToken verified =
+        Await.result(standard().verify(tokens.hs256(without(TestTokens.claims("42"), "exp"))));
     assertEquals(0, verified.expiresAtMs());
   }
 
   @Test
   void channelAndPublishClaimsAsStringOrArray() {
     TokenVerifier verifier = standard();
-    Principal strings = Await.result(verifier.verify(tokens.hs256(TestTokens.claims("42")
-        .put("channels", "room:*").put("publish", "room:lobby")))).principal();
+    Principal strings = Await.result(verifier.verify(tokens.hs256(
+            TestTokens.claims("42").put("channels", "room:*").put("publish", "room:lobby"))))
+        .principal();
     assertEquals(List.of("room:*"), strings.subscribeClaims());
     assertEquals(List.of("room:lobby"), strings.publishClaims());
 
     Principal arrays = Await.result(verifier.verify(tokens.rs256(TestTokens.claims("42")
-        .put("channels", new JsonArray().add("room:*").add("user:42").add(7))
-        .put("publish", new JsonArray().add("room:a*"))))).principal();
+            .put("channels", new JsonArray().add("room:*").add("user:42").add(7))
+            .put("publish", new JsonArray().add("room:a*")))))
+        .principal();
     assertEquals(List.of("room:*", "user:42"), arrays.subscribeClaims());
     assertEquals(List.of("room:a*"), arrays.publishClaims());
 
-    Principal none = Await.result(verifier.verify(tokens.es256(TestTokens.claims("42"))))
-        .principal();
+    Principal none =
+        Await.result(verifier.verify(tokens.es256(TestTokens.claims("42")))).principal();
     assertEquals(List.of(), none.subscribeClaims());
     assertEquals(List.of(), none.publishClaims());
   }
@@ -216,18 +234,21 @@ class TokenVerifierTest {
   @Test
   void roleAdminMarksAdminTokens() {
     TokenVerifier verifier = standard();
-    assertTrue(Await.result(verifier.verify(tokens.hs256(TestTokens.admin("ops")))).admin());
-    assertFalse(Await.result(verifier.verify(tokens.hs256(TestTokens.claims("ops")
-        .put("role", "user")))).admin());
-    assertFalse(Await.result(verifier.verify(tokens.hs256(TestTokens.claims("ops")
-        .put("role", new JsonArray().add("admin"))))).admin());
+    assertTrue(
+        Await.result(verifier.verify(tokens.hs256(TestTokens.admin("ops")))).admin());
+    assertFalse(
+        Await.result(verifier.verify(tokens.hs256(TestTokens.claims("ops").put("role", "user"))))
+            .admin());
+    assertFalse(Await.result(verifier.verify(
+            tokens.hs256(TestTokens.claims("ops").put("role", new JsonArray().add("admin")))))
+        .admin());
   }
 
   @Test
   void revokedTokensAndUsersAreRefused() {
     RevocationList revocations = new RevocationList();
-    TokenVerifier verifier = verifier(TestTokens.nodeConfig().getJsonObject("auth")
-        .getJsonObject("jwt"), revocations);
+    TokenVerifier verifier =
+        verifier(TestTokens.nodeConfig().getJsonObject("auth").getJsonObject("jwt"), revocations);
     long now = System.currentTimeMillis();
     String token = tokens.hs256(TestTokens.claims("42"));
     VerifiedToken verified = Await.result(verifier.verify(token));
@@ -241,8 +262,12 @@ class TokenVerifierTest {
     refusal(verifier, older);
     refusal(verifier, noIat);
     // clockSkewMs 0: an iat 2 s ahead is refused by vertx-auth-jwt itself, so use a lenient one
-    TokenVerifier lenient = verifier(TestTokens.nodeConfig().getJsonObject("auth")
-        .getJsonObject("jwt").put("clockSkewMs", 30_000), revocations);
+    TokenVerifier lenient = verifier(
+        TestTokens.nodeConfig()
+            .getJsonObject("auth")
+            .getJsonObject("jwt")
+            .put("clockSkewMs", 30_000),
+        revocations);
     assertEquals("7", Await.result(lenient.verify(later)).principal().user());
     refusal(lenient, older);
   }

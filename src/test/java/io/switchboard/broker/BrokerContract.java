@@ -1,7 +1,5 @@
 package io.switchboard.broker;
 
-import java.util.function.BooleanSupplier;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,6 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +80,8 @@ public abstract class BrokerContract {
       acked.add(Await.result(broker.publish(ch, String.valueOf(i), KEEP_10)).position());
     }
     awaitReceived(ch, 20);
-    List<Publication> mine = received.stream().filter(p -> p.channel().equals(ch)).toList();
+    List<Publication> mine =
+        received.stream().filter(p -> p.channel().equals(ch)).toList();
     for (int i = 0; i < 20; i++) {
       assertEquals(acked.get(i), mine.get(i).position());
       assertEquals(String.valueOf(i), mine.get(i).data());
@@ -98,7 +98,8 @@ public abstract class BrokerContract {
     HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(first, 100)));
     assertTrue(page.reachesSince());
     assertEquals(third, page.top());
-    assertEquals(List.of("b", "c"), page.publications().stream().map(Publication::data).toList());
+    assertEquals(
+        List.of("b", "c"), page.publications().stream().map(Publication::data).toList());
   }
 
   @Test
@@ -108,7 +109,8 @@ public abstract class BrokerContract {
       Await.result(broker.publish(ch, String.valueOf(i), KEEP_10));
     }
     HistoryPage page = Await.result(broker.history(ch, new HistoryQuery(null, 2)));
-    assertEquals(List.of("3", "4"), page.publications().stream().map(Publication::data).toList());
+    assertEquals(
+        List.of("3", "4"), page.publications().stream().map(Publication::data).toList());
   }
 
   @Test
@@ -120,7 +122,9 @@ public abstract class BrokerContract {
       Await.result(broker.publish(ch, String.valueOf(i), keep3));
     }
     HistoryPage all = Await.result(broker.history(ch, new HistoryQuery(null, 100)));
-    assertEquals(List.of("3", "4", "5"), all.publications().stream().map(Publication::data).toList());
+    assertEquals(
+        List.of("3", "4", "5"),
+        all.publications().stream().map(Publication::data).toList());
     HistoryPage tooOld = Await.result(broker.history(ch, new HistoryQuery(first, 100)));
     assertFalse(tooOld.reachesSince());
   }
@@ -129,11 +133,11 @@ public abstract class BrokerContract {
   void anOffsetFromAnotherEpochNeverReachesSince() {
     String ch = channel("epoch");
     StreamPosition top = Await.result(broker.publish(ch, "a", KEEP_10)).position();
-    HistoryPage page = Await.result(broker.history(ch,
-        new HistoryQuery(new StreamPosition(top.offset(), top.epoch() + "x"), 100)));
+    HistoryPage page = Await.result(broker.history(
+        ch, new HistoryQuery(new StreamPosition(top.offset(), top.epoch() + "x"), 100)));
     assertFalse(page.reachesSince());
-    HistoryPage future = Await.result(broker.history(ch,
-        new HistoryQuery(new StreamPosition(top.offset() + 5, top.epoch()), 100)));
+    HistoryPage future = Await.result(broker.history(
+        ch, new HistoryQuery(new StreamPosition(top.offset() + 5, top.epoch()), 100)));
     assertFalse(future.reachesSince());
   }
 
@@ -152,7 +156,8 @@ public abstract class BrokerContract {
     Await.result(broker.subscribe(ch));
     Await.result(broker.publishEvent(new ChannelEvent(ch, ChannelEvent.Kind.JOIN, "42")));
     awaitCondition(() -> events.stream().anyMatch(e -> e.channel().equals(ch)));
-    assertEquals(new ChannelEvent(ch, ChannelEvent.Kind.JOIN, "42"),
+    assertEquals(
+        new ChannelEvent(ch, ChannelEvent.Kind.JOIN, "42"),
         events.stream().filter(e -> e.channel().equals(ch)).findFirst().orElseThrow());
   }
 
@@ -167,17 +172,27 @@ public abstract class BrokerContract {
     PublishOptions keyed = new PublishOptions(null, 10, 60_000, "entry-1");
     PublishAck first = Await.result(broker.publish(ch, "1", keyed));
     PublishAck repeat = Await.result(broker.publish(ch, "1", keyed));
-    StreamPosition other = Await.result(broker.publish(ch, "2",
-        new PublishOptions(null, 10, 60_000, "entry-2"))).position();
-    assertEquals(new PublishAck(first.position(), first.ts(), true), repeat,
+    StreamPosition other = Await.result(
+            broker.publish(ch, "2", new PublishOptions(null, 10, 60_000, "entry-2")))
+        .position();
+    assertEquals(
+        new PublishAck(first.position(), first.ts(), true),
+        repeat,
         "the first publish's position and time, marked a repeat");
     assertFalse(first.repeat());
     assertEquals(first.position().offset() + 1, other.offset());
     awaitReceived(ch, 2);
-    assertEquals(List.of("1", "2"), received.stream().filter(p -> p.channel().equals(ch))
-        .map(Publication::data).toList());
-    assertEquals(2, Await.result(broker.history(ch, new HistoryQuery(null, 10)))
-        .publications().size());
+    assertEquals(
+        List.of("1", "2"),
+        received.stream()
+            .filter(p -> p.channel().equals(ch))
+            .map(Publication::data)
+            .toList());
+    assertEquals(
+        2,
+        Await.result(broker.history(ch, new HistoryQuery(null, 10)))
+            .publications()
+            .size());
   }
 
   /**
@@ -190,9 +205,9 @@ public abstract class BrokerContract {
     String absent = channel("create-absent");
     PublishOptions noCreate = new PublishOptions(null, 10, 60_000, null, false);
     Await.result(broker.publish(existing, "1", KEEP_10));
-    assertEquals(2, Await.result(broker.publish(existing, "2", noCreate)).position().offset());
-    assertTrue(Await.failure(broker.publish(absent, "1", noCreate))
-        instanceof NewChannelRefused);
+    assertEquals(
+        2, Await.result(broker.publish(existing, "2", noCreate)).position().offset());
+    assertTrue(Await.failure(broker.publish(absent, "1", noCreate)) instanceof NewChannelRefused);
     StreamPosition first = Await.result(broker.publish(absent, "1", KEEP_10)).position();
     assertEquals(1, first.offset(), "the refused publish created nothing");
     assertTrue(first.opensEpoch());
@@ -205,8 +220,10 @@ public abstract class BrokerContract {
     HistoryPage page = Await.result(broker.history(absent, new HistoryQuery(null, 10)));
     assertEquals(0, page.top().offset());
     assertTrue(page.publications().isEmpty());
-    assertTrue(Await.failure(broker.publish(absent, "1",
-        new PublishOptions(null, 10, 60_000, null, false))) instanceof NewChannelRefused);
+    assertTrue(
+        Await.failure(
+                broker.publish(absent, "1", new PublishOptions(null, 10, 60_000, null, false)))
+            instanceof NewChannelRefused);
   }
 
   protected void awaitReceived(String ch, int count) {

@@ -32,7 +32,8 @@ public abstract class PresenceContract {
     assertTrue(Await.result(presence.add(ch, "c1", "alice")));
     assertFalse(Await.result(presence.add(ch, "c2", "alice")));
     assertTrue(Await.result(presence.add(ch, "c3", "bob")));
-    assertEquals(List.of(new PresenceEntry("alice", 2), new PresenceEntry("bob", 1)),
+    assertEquals(
+        List.of(new PresenceEntry("alice", 2), new PresenceEntry("bob", 1)),
         Await.result(presence.list(ch)));
     assertFalse(Await.result(presence.remove(ch, "c1", "alice")));
     assertTrue(Await.result(presence.remove(ch, "c2", "alice")));

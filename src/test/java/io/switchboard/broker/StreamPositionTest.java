@@ -23,18 +23,23 @@ class StreamPositionTest {
         Arguments.of("two later", at(7, "aaaaaaaa"), a5, true, false, true, false),
         Arguments.of("same position", at(5, "aaaaaaaa"), a5, false, true, false, false),
         Arguments.of("earlier offset", at(4, "aaaaaaaa"), a5, false, true, false, false),
-        Arguments.of("other epoch, higher offset", at(9, "bbbbbbbb"), a5, false, false, true,
-            false),
-        Arguments.of("other epoch, lower offset", at(1, "bbbbbbbb"), a5, false, false, true,
-            false),
+        Arguments.of(
+            "other epoch, higher offset", at(9, "bbbbbbbb"), a5, false, false, true, false),
+        Arguments.of("other epoch, lower offset", at(1, "bbbbbbbb"), a5, false, false, true, false),
         Arguments.of("other epoch, next offset", at(6, "bbbbbbbb"), a5, false, false, true, false),
         Arguments.of("nothing seen yet", a5, null, false, false, true, false));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("pairs")
-  void comparesWithinOneEpochOnly(String name, StreamPosition position, StreamPosition other,
-      boolean after, boolean atOrBefore, boolean newSince, boolean follows) {
+  void comparesWithinOneEpochOnly(
+      String name,
+      StreamPosition position,
+      StreamPosition other,
+      boolean after,
+      boolean atOrBefore,
+      boolean newSince,
+      boolean follows) {
     assertEquals(after, position.isAfter(other), "isAfter");
     assertEquals(atOrBefore, position.isAtOrBefore(other), "isAtOrBefore");
     assertEquals(newSince, position.isNewSince(other), "isNewSince");
@@ -58,8 +63,8 @@ class StreamPositionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("recoveries")
-  void recoverableOnlyWhenTheNextOffsetIsRetained(String name, StreamPosition since,
-      StreamPosition top, long oldest, boolean expected) {
+  void recoverableOnlyWhenTheNextOffsetIsRetained(
+      String name, StreamPosition since, StreamPosition top, long oldest, boolean expected) {
     assertEquals(expected, since.recoverableFrom(top, oldest));
   }
 

@@ -49,13 +49,16 @@ class ClusterDisconnectTest {
    * slack for a loaded machine.
    */
   private static final long EXPIRY_MARGIN_MS = 2_000;
+
   private static final int MAX_PER_USER = 3;
   /** The promise of a disconnect: every connection of the user is closed within this. */
   private static final long CLOSED_WITHIN_MS = 1_000;
+
   private static SharedRedis redis;
 
   @Parameter
   SharedRedis.Kind kind;
+
   private ThreeNodes nodes;
   private TestTokens tokens;
   private NodeProcess process;
@@ -96,29 +99,42 @@ class ClusterDisconnectTest {
     JsonObject auth = config.getJsonObject("auth");
     auth.getJsonObject("jwt").remove("clockSkewMs");
     auth.put("apiKeys", new JsonArray().add(API_KEY));
-    return config.put("presence", new JsonObject().put("ttlMs", TTL_MS))
+    return config
+        .put("presence", new JsonObject().put("ttlMs", TTL_MS))
         .put("limits", new JsonObject().put("maxConnectionsPerUser", MAX_PER_USER));
   }
 
   private Reply disconnect(int i, String user) {
     TestNode node = nodes.node(i);
-    Reply reply = node.exchange(node.port(), HttpMethod.POST, "/api/disconnect",
+    Reply reply = node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/disconnect",
         new JsonObject().put("user", user).encode(),
         MultiMap.caseInsensitiveMultiMap().add("Authorization", "ApiKey " + API_KEY));
     assertEquals(200, reply.status(), reply.toString());
     return reply;
   }
 
-  private static JsonObject reply(String user, int closed, boolean complete, int nodes,
-      int answered) {
-    return new JsonObject().put("user", user).put("closed", closed).put("complete", complete)
-        .put("nodes", nodes).put("answered", answered);
+  private static JsonObject reply(
+      String user, int closed, boolean complete, int nodes, int answered) {
+    return new JsonObject()
+        .put("user", user)
+        .put("closed", closed)
+        .put("complete", complete)
+        .put("nodes", nodes)
+        .put("answered", answered);
   }
 
   /** A WebSocket to {@code port} with the token on the upgrade request, closed with node 0. */
   private WsClient connect(int port, String token) {
-    return nodes.node(0).track(WsClient.connect(nodes.vertx(0), port, "/ws",
-        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token)));
+    return nodes
+        .node(0)
+        .track(WsClient.connect(
+            nodes.vertx(0),
+            port,
+            "/ws",
+            MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token)));
   }
 
   private WsClient welcomed(int i, String token) {
@@ -144,8 +160,9 @@ class ClusterDisconnectTest {
   private WsClient eventuallyWelcomed(int i, String token, long deadlineMs, String what) {
     while (true) {
       WsClient ws = connect(nodes.node(i).port(), token);
-      JsonObject first = ws.next(f -> "welcome".equals(f.getString("type"))
-          || "error".equals(f.getString("type")), "welcome or error");
+      JsonObject first = ws.next(
+          f -> "welcome".equals(f.getString("type")) || "error".equals(f.getString("type")),
+          "welcome or error");
       if ("welcome".equals(first.getString("type"))) {
         return ws;
       }
@@ -216,8 +233,8 @@ class ClusterDisconnectTest {
 
     // iat has a one-second granularity: a token issued in the disconnect's second counts as
     // before it; 3 s ahead is within the default 30 s clock skew
-    String fresh = tokens.hs256(TestTokens.claims("42").put("iat", TestTokens.nowSec() + 3)
-        .put("tag", "fresh"));
+    String fresh = tokens.hs256(
+        TestTokens.claims("42").put("iat", TestTokens.nowSec() + 3).put("tag", "fresh"));
     for (int i = 0; i <= ThreeNodes.SIZE; i++) {
       WsClient ws = welcomed(i, fresh);
       ws.assertAlive();
@@ -247,7 +264,10 @@ class ClusterDisconnectTest {
     welcomed(0, token(tokens, "u-other", "any")).assertAlive();
 
     held.get(2).close();
-    eventuallyWelcomed(0, token, System.currentTimeMillis() + Received.SETTLE_DEADLINE_MS,
+    eventuallyWelcomed(
+        0,
+        token,
+        System.currentTimeMillis() + Received.SETTLE_DEADLINE_MS,
         "the slot of a connection closed on n2");
   }
 
@@ -277,7 +297,8 @@ class ClusterDisconnectTest {
     JsonObject answered;
     do {
       answered = disconnect(0, "nobody").json();
-      assertTrue(System.currentTimeMillis() < deadline || answered.getBoolean("complete"),
+      assertTrue(
+          System.currentTimeMillis() < deadline || answered.getBoolean("complete"),
           "the dead node is still expected: " + answered);
     } while (!answered.getBoolean("complete"));
     assertEquals(reply("nobody", 0, true, 3, 3), answered);
@@ -290,8 +311,8 @@ class ClusterDisconnectTest {
    */
   @Test
   void aNodeThatLostRedisClosesWhatWasRevokedMeanwhileWhenItIsBack() {
-    WsClient ws = welcomed(2, tokens.hs256(TestTokens.claims("42")
-        .put("iat", TestTokens.nowSec() - 5)));
+    WsClient ws =
+        welcomed(2, tokens.hs256(TestTokens.claims("42").put("iat", TestTokens.nowSec() - 5)));
     WsClient other = welcomed(2, token(tokens, "7", "any"));
     long now = System.currentTimeMillis();
     String key = nodes.prefix() + ":u:{42}:rv";

@@ -39,6 +39,7 @@ class CrossNodeDeliveryTest {
 
   @Parameter
   SharedRedis.Kind kind;
+
   private ThreeNodes nodes;
 
   @BeforeParameterizedClassInvocation
@@ -62,7 +63,12 @@ class CrossNodeDeliveryTest {
   }
 
   /** The ways in (PROTOCOL.md sections 3, 8, 9). */
-  enum Path { WEBSOCKET, HTTP, BATCH, EVENT_BUS }
+  enum Path {
+    WEBSOCKET,
+    HTTP,
+    BATCH,
+    EVENT_BUS
+  }
 
   /**
    * Each node publishes one message to each of three channels (on three masters of a Cluster);
@@ -97,13 +103,15 @@ class CrossNodeDeliveryTest {
     for (int from = 0; from < ThreeNodes.SIZE; from++) {
       List<JsonObject> items = new ArrayList<>();
       for (String channel : channels) {
-        items.add(new JsonObject().put("channel", channel)
+        items.add(new JsonObject()
+            .put("channel", channel)
             .put("data", new JsonObject().put("from", "n" + from).put("path", path.name())));
       }
       List<String> offsets = publish(path, from, items);
       for (int k = 0; k < items.size(); k++) {
         acked.get(channels.get(k)).add(offsets.get(k));
-        dataByOffset.put(channels.get(k) + " " + offsets.get(k), items.get(k).getJsonObject("data"));
+        dataByOffset.put(
+            channels.get(k) + " " + offsets.get(k), items.get(k).getJsonObject("data"));
       }
     }
 
@@ -115,8 +123,8 @@ class CrossNodeDeliveryTest {
           assertEquals(offset, message.getString("offset"), "WebSocket on n" + i + ": " + message);
           assertEquals(dataByOffset.get(channel + " " + offset), message.getJsonObject("data"));
           // PROTOCOL.md: the publishing connection's user ("" when anonymous); none for servers
-          assertEquals(path == Path.WEBSOCKET ? "" : null, message.getString("publisher"),
-              message.encode());
+          assertEquals(
+              path == Path.WEBSOCKET ? "" : null, message.getString("publisher"), message.encode());
         }
       }
       List<JsonObject> overSse = new ArrayList<>();
@@ -124,17 +132,25 @@ class CrossNodeDeliveryTest {
         overSse.add(streams.get(i).next("message").json());
       }
       for (String channel : channels) {
-        assertEquals(acked.get(channel), overSse.stream()
-            .filter(m -> channel.equals(m.getString("channel")))
-            .map(m -> m.getString("offset")).toList(), "SSE on n" + i);
+        assertEquals(
+            acked.get(channel),
+            overSse.stream()
+                .filter(m -> channel.equals(m.getString("channel")))
+                .map(m -> m.getString("offset"))
+                .toList(),
+            "SSE on n" + i);
       }
     }
     Received.quietWindow();
     for (int i = 0; i < ThreeNodes.SIZE; i++) {
-      assertEquals(total, Received.messages(sockets.get(i)).size(), "WebSocket on n" + i
-          + " got a message twice: " + Received.messages(sockets.get(i)));
-      assertEquals(total, Received.messages(streams.get(i)).size(), "SSE on n" + i
-          + " got a message twice: " + Received.messages(streams.get(i)));
+      assertEquals(
+          total,
+          Received.messages(sockets.get(i)).size(),
+          "WebSocket on n" + i + " got a message twice: " + Received.messages(sockets.get(i)));
+      assertEquals(
+          total,
+          Received.messages(streams.get(i)).size(),
+          "SSE on n" + i + " got a message twice: " + Received.messages(streams.get(i)));
       streams.get(i).close();
     }
     for (String channel : channels) {
@@ -164,8 +180,8 @@ class CrossNodeDeliveryTest {
       case BATCH -> {
         JsonArray messages = new JsonArray();
         items.forEach(messages::add);
-        TestNode.Reply reply = node.post("/api/batch",
-            new JsonObject().put("messages", messages).encode());
+        TestNode.Reply reply =
+            node.post("/api/batch", new JsonObject().put("messages", messages).encode());
         assertEquals(200, reply.status(), reply.body());
         JsonArray results = reply.json().getJsonArray("results");
         assertEquals(items.size(), results.size(), reply.body());
@@ -207,28 +223,39 @@ class CrossNodeDeliveryTest {
       sockets.add(ws);
     }
     for (String channel : channels) {
-      redis.cli("xadd", nodes.prefix() + ":inbox", "*", "channel", channel,
-          "data", new JsonObject().put("via", "inbox").put("channel", channel).encode());
+      redis.cli(
+          "xadd",
+          nodes.prefix() + ":inbox",
+          "*",
+          "channel",
+          channel,
+          "data",
+          new JsonObject().put("via", "inbox").put("channel", channel).encode());
     }
     for (String channel : channels) {
       String offset = null;
       for (int i = 0; i < ThreeNodes.SIZE; i++) {
         JsonObject message = sockets.get(i).nextMessage(channel);
-        assertEquals(new JsonObject().put("via", "inbox").put("channel", channel),
-            message.getJsonObject("data"), message.encode());
+        assertEquals(
+            new JsonObject().put("via", "inbox").put("channel", channel),
+            message.getJsonObject("data"),
+            message.encode());
         if (offset == null) {
           offset = message.getString("offset");
         }
         assertEquals(offset, message.getString("offset"), "n" + i + ": " + message);
       }
-      JsonObject history = nodes.node(1).get("/api/channels/" + channel + "/history").json();
+      JsonObject history =
+          nodes.node(1).get("/api/channels/" + channel + "/history").json();
       assertEquals(offset, history.getString("offset"), history.encode());
-      assertEquals(1, history.getJsonArray("messages").size(), "published once: "
-          + history.encode());
+      assertEquals(
+          1, history.getJsonArray("messages").size(), "published once: " + history.encode());
     }
     Received.quietWindow();
     for (int i = 0; i < ThreeNodes.SIZE; i++) {
-      assertEquals(channels.size(), Received.messages(sockets.get(i)).size(),
+      assertEquals(
+          channels.size(),
+          Received.messages(sockets.get(i)).size(),
           "n" + i + ": " + Received.messages(sockets.get(i)));
     }
   }
@@ -264,7 +291,9 @@ class CrossNodeDeliveryTest {
     SseReader sse = nodes.sse(1, "/sse?channel=" + channel, null);
     sse.firstId();
     assertEquals(2, redis.subscribers(pubSub), "n0 and n1 follow it, n2 does not");
-    assertEquals(List.of(pubSub), redis.pubSubChannels(nodes.prefix()),
+    assertEquals(
+        List.of(pubSub),
+        redis.pubSubChannels(nodes.prefix()),
         "only channels with subscribers somewhere are followed");
 
     String o1 = n2.publish(channel, 1);
@@ -274,8 +303,8 @@ class CrossNodeDeliveryTest {
     assertEquals(o1, sse.next("message").json().getString("offset"));
 
     // two of n0's three subscribers leave: n0 still follows the channel
-    JsonObject ack = first.request(new JsonObject().put("type", "unsubscribe")
-        .put("channel", channel));
+    JsonObject ack =
+        first.request(new JsonObject().put("type", "unsubscribe").put("channel", channel));
     assertEquals("ack", ack.getString("type"), ack.encode());
     second.close();
     String o2 = n2.publish(channel, 2);
@@ -287,8 +316,8 @@ class CrossNodeDeliveryTest {
     third.close();
     Received.eventually(() -> redis.subscribers(pubSub), 1L, "n0 unsubscribed, n1 still follows");
     sse.close();
-    Received.eventually(() -> redis.subscribers(pubSub), 0L, "n1 unsubscribed when its stream"
-        + " closed");
+    Received.eventually(
+        () -> redis.subscribers(pubSub), 0L, "n1 unsubscribed when its stream" + " closed");
     assertEquals(List.of(), redis.pubSubChannels(nodes.prefix()));
 
     // and follows it again for a new subscriber

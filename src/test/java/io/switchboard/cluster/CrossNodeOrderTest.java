@@ -50,8 +50,11 @@ class CrossNodeOrderTest {
   @BeforeEach
   void startNodes() {
     // the publishers go as fast as acks come, far over the default frame rate of a connection
-    nodes = ThreeNodes.start(redis, "order", new JsonObject().put("limits",
-        new JsonObject().put("messagesPerSecond", 0).put("messagesBurst", 0)));
+    nodes = ThreeNodes.start(
+        redis,
+        "order",
+        new JsonObject()
+            .put("limits", new JsonObject().put("messagesPerSecond", 0).put("messagesBurst", 0)));
   }
 
   @AfterEach
@@ -72,12 +75,12 @@ class CrossNodeOrderTest {
       plain.subscribe(CHANNEL);
       subscribers.add(new Subscriber("n" + i + " WebSocket", () -> Received.messages(plain)));
       // several messages per frame when they come together
-      WsClient batched = node.track(WsClient.connect(nodes.vertx(i), node.port(), "/ws?batch=1",
-          null));
+      WsClient batched =
+          node.track(WsClient.connect(nodes.vertx(i), node.port(), "/ws?batch=1", null));
       batched.next("welcome");
       batched.subscribe(CHANNEL);
-      subscribers.add(new Subscriber("n" + i + " WebSocket batch=1",
-          () -> Received.messages(batched)));
+      subscribers.add(
+          new Subscriber("n" + i + " WebSocket batch=1", () -> Received.messages(batched)));
       SseReader sse = nodes.sse(i, "/sse?channel=" + CHANNEL, null);
       sse.firstId();
       streams.add(sse);
@@ -98,7 +101,11 @@ class CrossNodeOrderTest {
         return ack.getString("offset");
       }));
       String httpName = "http-n" + i;
-      publishers.add(publisher(go, acked, httpName, HTTP_MESSAGES_PER_PUBLISHER,
+      publishers.add(publisher(
+          go,
+          acked,
+          httpName,
+          HTTP_MESSAGES_PER_PUBLISHER,
           n -> node.publish(CHANNEL, new JsonObject().put("p", httpName).put("n", n))));
     }
     go.countDown();
@@ -108,7 +115,8 @@ class CrossNodeOrderTest {
     assertEquals(total, acked.size(), "every publish was acked with an offset of its own");
 
     for (Subscriber subscriber : subscribers) {
-      Received.eventually(() -> subscriber.messages().get().size() >= total,
+      Received.eventually(
+          () -> subscriber.messages().get().size() >= total,
           subscriber.name() + " received " + subscriber.messages().get().size() + " of " + total);
     }
     Received.quietWindow();
@@ -122,25 +130,31 @@ class CrossNodeOrderTest {
    * Starts a thread that publishes {@code count} messages through {@code publishOne} (n = 0, 1,
    * ...) once {@code go} opens, each after the previous one's ack, recording the offsets.
    */
-  private static CompletableFuture<Void> publisher(CountDownLatch go,
-      ConcurrentHashMap<String, String> acked, String name, int count,
+  private static CompletableFuture<Void> publisher(
+      CountDownLatch go,
+      ConcurrentHashMap<String, String> acked,
+      String name,
+      int count,
       IntFunction<String> publishOne) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread thread = new Thread(() -> {
-      try {
-        go.await();
-        for (int n = 0; n < count; n++) {
-          String offset = publishOne.apply(n);
-          String previous = acked.put(offset, name + " " + n);
-          if (previous != null) {
-            throw new AssertionError(name + " " + n + " acked with " + offset + ", as " + previous);
+    Thread thread = new Thread(
+        () -> {
+          try {
+            go.await();
+            for (int n = 0; n < count; n++) {
+              String offset = publishOne.apply(n);
+              String previous = acked.put(offset, name + " " + n);
+              if (previous != null) {
+                throw new AssertionError(
+                    name + " " + n + " acked with " + offset + ", as " + previous);
+              }
+            }
+            done.complete(null);
+          } catch (Throwable e) {
+            done.completeExceptionally(e);
           }
-        }
-        done.complete(null);
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }, "publisher-" + name);
+        },
+        "publisher-" + name);
     thread.setDaemon(true);
     thread.start();
     return done;
@@ -150,8 +164,8 @@ class CrossNodeOrderTest {
    * Strictly increasing offsets (numeric part; one epoch), each of them acked to the message it
    * carries, and every acked offset present.
    */
-  private static void assertOneOrderOfExactly(Subscriber subscriber, ConcurrentHashMap<String,
-      String> acked) {
+  private static void assertOneOrderOfExactly(
+      Subscriber subscriber, ConcurrentHashMap<String, String> acked) {
     List<JsonObject> messages = subscriber.messages().get();
     String name = subscriber.name();
     assertEquals(acked.size(), messages.size(), name + ": every acked message once");
@@ -166,7 +180,9 @@ class CrossNodeOrderTest {
       previous = number;
       offsets.add(offset);
       JsonObject data = message.getJsonObject("data");
-      assertEquals(acked.get(offset), data.getString("p") + " " + data.getInteger("n"),
+      assertEquals(
+          acked.get(offset),
+          data.getString("p") + " " + data.getInteger("n"),
           name + ": the message acked with " + offset);
     }
     assertEquals(acked.keySet(), offsets, name + ": the offsets received are the acked ones");

@@ -10,7 +10,6 @@ import io.switchboard.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +34,7 @@ class CrossNodePresenceTest {
    * the channel (every ttl / 3); the rest is slack for a loaded machine.
    */
   private static final long EXPIRY_MARGIN_MS = 2_000;
+
   private static SharedRedis redis;
 
   private ThreeNodes nodes;
@@ -72,8 +72,12 @@ class CrossNodePresenceTest {
   private static JsonObject nodeConfig() {
     return new JsonObject()
         .put("presence", new JsonObject().put("ttlMs", TTL_MS))
-        .put("auth", new JsonObject().put("jwt", new JsonObject()
-            .put("keys", new JsonArray().add(TestTokens.key("HS256")))));
+        .put(
+            "auth",
+            new JsonObject()
+                .put(
+                    "jwt",
+                    new JsonObject().put("keys", new JsonArray().add(TestTokens.key("HS256")))));
   }
 
   /** A WebSocket on node {@code i} authenticated as {@code user}, closed with node 0. */
@@ -82,8 +86,9 @@ class CrossNodePresenceTest {
   }
 
   private WsClient connectToPort(int port, String user) {
-    WsClient ws = nodes.node(0).track(WsClient.connect(nodes.vertx(0), port,
-        "/ws?token=" + tokens.hs256(user), null));
+    WsClient ws = nodes
+        .node(0)
+        .track(WsClient.connect(nodes.vertx(0), port, "/ws?token=" + tokens.hs256(user), null));
     JsonObject welcome = ws.next("welcome");
     assertEquals(user, welcome.getString("user"), welcome.encode());
     return ws;
@@ -97,7 +102,8 @@ class CrossNodePresenceTest {
   private static JsonArray users(Object... userThenConnections) {
     JsonArray users = new JsonArray();
     for (int i = 0; i < userThenConnections.length; i += 2) {
-      users.add(new JsonObject().put("user", userThenConnections[i])
+      users.add(new JsonObject()
+          .put("user", userThenConnections[i])
           .put("connections", userThenConnections[i + 1]));
     }
     return users;
@@ -121,8 +127,9 @@ class CrossNodePresenceTest {
 
   /** The join and leave frames the client was sent so far, in order. */
   private static List<JsonObject> joinsAndLeaves(WsClient ws) {
-    return ws.received().stream().filter(f -> "join".equals(f.getString("type"))
-        || "leave".equals(f.getString("type"))).toList();
+    return ws.received().stream()
+        .filter(f -> "join".equals(f.getString("type")) || "leave".equals(f.getString("type")))
+        .toList();
   }
 
   @Test
@@ -139,10 +146,15 @@ class CrossNodePresenceTest {
     subscribe(alice2, channel);
     WsClient bob = connect(2, "bob");
     subscribe(bob, channel);
-    assertEquals(event("join", channel, "bob"), watcher.next("join"), "alice's second"
-        + " connection (on another node) is no join");
-    assertEquals(event("join", channel, "bob"), alice1.next(f -> "join".equals(f.getString("type"))
-        && "bob".equals(f.getString("user")), "bob's join on n1"));
+    assertEquals(
+        event("join", channel, "bob"),
+        watcher.next("join"),
+        "alice's second" + " connection (on another node) is no join");
+    assertEquals(
+        event("join", channel, "bob"),
+        alice1.next(
+            f -> "join".equals(f.getString("type")) && "bob".equals(f.getString("user")),
+            "bob's join on n1"));
 
     JsonArray everyone = users("alice", 2, "bob", 1, "watcher", 1);
     assertEquals(everyone, presence(watcher, channel), "asked on n0");
@@ -153,10 +165,12 @@ class CrossNodePresenceTest {
     }
 
     alice2.close();
-    Received.eventually(() -> httpPresence(0, channel), users("alice", 1, "bob", 1, "watcher", 1),
+    Received.eventually(
+        () -> httpPresence(0, channel),
+        users("alice", 1, "bob", 1, "watcher", 1),
         "alice's connection on n2 closed");
-    JsonObject ack = bob.request(new JsonObject().put("type", "unsubscribe")
-        .put("channel", channel));
+    JsonObject ack =
+        bob.request(new JsonObject().put("type", "unsubscribe").put("channel", channel));
     assertEquals("ack", ack.getString("type"), ack.encode());
     assertEquals(event("leave", channel, "bob"), watcher.next("leave"));
     assertEquals(event("leave", channel, "bob"), alice1.next("leave"));
@@ -165,9 +179,14 @@ class CrossNodePresenceTest {
     assertEquals(users("watcher", 1), httpPresence(1, channel));
 
     Received.quietWindow();
-    assertEquals(List.of(event("join", channel, "watcher"), event("join", channel, "alice"),
-        event("join", channel, "bob"), event("leave", channel, "bob"),
-        event("leave", channel, "alice")), joinsAndLeaves(watcher));
+    assertEquals(
+        List.of(
+            event("join", channel, "watcher"),
+            event("join", channel, "alice"),
+            event("join", channel, "bob"),
+            event("leave", channel, "bob"),
+            event("leave", channel, "alice")),
+        joinsAndLeaves(watcher));
   }
 
   /**
@@ -195,8 +214,9 @@ class CrossNodePresenceTest {
     JsonObject leave = watcher.next("leave");
     long elapsedMs = (System.nanoTime() - killedAt) / 1_000_000;
     assertEquals(event("leave", channel, "zed"), leave);
-    assertTrue(elapsedMs <= TTL_MS + EXPIRY_MARGIN_MS, "leave after " + elapsedMs + " ms, ttl "
-        + TTL_MS + " ms");
+    assertTrue(
+        elapsedMs <= TTL_MS + EXPIRY_MARGIN_MS,
+        "leave after " + elapsedMs + " ms, ttl " + TTL_MS + " ms");
     assertEquals(users("watcher", 1), httpPresence(1, channel));
     assertEquals(users("watcher", 1), presence(watcher, channel));
   }

@@ -35,6 +35,7 @@ class CrossNodeRecoveryTest {
 
   @Parameter
   SharedRedis.Kind kind;
+
   private ThreeNodes nodes;
 
   @BeforeParameterizedClassInvocation
@@ -105,7 +106,9 @@ class CrossNodeRecoveryTest {
     live.addAll(publish(nodes.node(2), channel, 10, 11));
     assertNextOffsets(onC, channel, live);
     Received.quietWindow();
-    assertEquals(missed.size() + live.size(), Received.messages(onC).size(),
+    assertEquals(
+        missed.size() + live.size(),
+        Received.messages(onC).size(),
         "no duplicates: " + Received.messages(onC));
   }
 
@@ -120,13 +123,15 @@ class CrossNodeRecoveryTest {
     WsClient clock = nodes.node(0).ws();
     clock.subscribe(channel);
     Promise<List<String>> published = Promise.promise();
-    Thread publisher = new Thread(() -> {
-      try {
-        published.complete(publish(nodes.node(1), channel, 0, total));
-      } catch (Throwable e) {
-        published.fail(e);
-      }
-    }, "rc-race-publisher");
+    Thread publisher = new Thread(
+        () -> {
+          try {
+            published.complete(publish(nodes.node(1), channel, 0, total));
+          } catch (Throwable e) {
+            published.fail(e);
+          }
+        },
+        "rc-race-publisher");
     publisher.start();
 
     List<String> clockOffsets = new ArrayList<>();
@@ -154,7 +159,9 @@ class CrossNodeRecoveryTest {
     Received.quietWindow();
     assertEquals(total, Received.messages(clock).size());
     for (int s = 0; s < late.size(); s++) {
-      assertEquals(total - firstExpected.get(s), Received.messages(late.get(s)).size(),
+      assertEquals(
+          total - firstExpected.get(s),
+          Received.messages(late.get(s)).size(),
           "late subscriber " + s + " got a message twice");
     }
   }
@@ -182,18 +189,29 @@ class CrossNodeRecoveryTest {
     for (int i = 0; i < missedB.size() + missedC.size(); i++) {
       replayed.add(onC.next("message").json());
     }
-    assertEquals(missedB, replayed.stream().filter(m -> b.equals(m.getString("channel")))
-        .map(m -> m.getString("offset")).toList());
-    assertEquals(missedC, replayed.stream().filter(m -> c.equals(m.getString("channel")))
-        .map(m -> m.getString("offset")).toList());
+    assertEquals(
+        missedB,
+        replayed.stream()
+            .filter(m -> b.equals(m.getString("channel")))
+            .map(m -> m.getString("offset"))
+            .toList());
+    assertEquals(
+        missedC,
+        replayed.stream()
+            .filter(m -> c.equals(m.getString("channel")))
+            .map(m -> m.getString("offset"))
+            .toList());
     String liveB = nodes.node(0).publish(b, n(5));
     String liveC = nodes.node(1).publish(c, n(4));
     assertEquals(liveB, onC.next("message").json().getString("offset"));
     assertEquals(liveC, onC.next("message").json().getString("offset"));
     Received.quietWindow();
-    assertEquals(missedB.size() + missedC.size() + 2, Received.messages(onC).size(),
+    assertEquals(
+        missedB.size() + missedC.size() + 2,
+        Received.messages(onC).size(),
         "no duplicates: " + Received.messages(onC));
-    assertTrue(onC.received().stream().noneMatch(e -> "gap".equals(e.event())),
+    assertTrue(
+        onC.received().stream().noneMatch(e -> "gap".equals(e.event())),
         "no gap: " + onC.received());
     onC.close();
   }
@@ -231,14 +249,22 @@ class CrossNodeRecoveryTest {
     String fresh = nodes.node(1).publish(channel, n(3));
     assertNotEquals(Received.epoch(last), Received.epoch(fresh), "a new epoch after the flush");
     // README "Outages": a connection that stayed open hears of the lost history, then goes on
-    assertEquals(new JsonObject().put("type", "gap").put("channel", channel).put("offset", last),
+    assertEquals(
+        new JsonObject().put("type", "gap").put("channel", channel).put("offset", last),
         stays.next("gap"));
     assertEquals(fresh, stays.nextMessage(channel).getString("offset"));
     List<String> staysSaw = stays.received().stream()
         .filter(f -> "gap".equals(f.getString("type")) || "message".equals(f.getString("type")))
-        .map(f -> f.getString("type") + " " + f.getString("offset")).toList();
-    assertEquals(List.of("message " + before.get(0), "message " + before.get(1),
-        "message " + last, "gap " + last, "message " + fresh), staysSaw);
+        .map(f -> f.getString("type") + " " + f.getString("offset"))
+        .toList();
+    assertEquals(
+        List.of(
+            "message " + before.get(0),
+            "message " + before.get(1),
+            "message " + last,
+            "gap " + last,
+            "message " + fresh),
+        staysSaw);
 
     String top = fresh;
     for (int i = 0; i < ThreeNodes.SIZE; i++) {
@@ -260,8 +286,10 @@ class CrossNodeRecoveryTest {
     String live = nodes.node(0).publish(channel, n(10));
     assertEquals(live, resumedStream.next("message").json().getString("offset"));
     Received.quietWindow();
-    assertEquals(1, Received.messages(resumedStream).size(), Received.messages(resumedStream)
-        .toString());
+    assertEquals(
+        1,
+        Received.messages(resumedStream).size(),
+        Received.messages(resumedStream).toString());
     resumedStream.close();
   }
 }

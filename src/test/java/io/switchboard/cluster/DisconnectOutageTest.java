@@ -41,14 +41,21 @@ class DisconnectOutageTest {
     redis = RedisServer.start();
     JsonObject config = ClusterDisconnectTest.nodeConfig()
         .put("limits", new JsonObject().put("maxConnectionsPerUser", MAX_PER_USER))
-        .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-            .put("connectionString", redis.url()).put("prefix", "outage")
-            .put("timeoutMs", REDIS_TIMEOUT_MS)));
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put(
+                    "redis",
+                    new JsonObject()
+                        .put("connectionString", redis.url())
+                        .put("prefix", "outage")
+                        .put("timeoutMs", REDIS_TIMEOUT_MS)));
     for (int i = 0; i < 2; i++) {
       Vertx vertx = Vertx.vertx();
       vertxes.add(vertx);
-      TestNode node = TestNode.start(vertx, config.copy()
-          .put("node", new JsonObject().put("id", "n" + i)));
+      TestNode node =
+          TestNode.start(vertx, config.copy().put("node", new JsonObject().put("id", "n" + i)));
       nodes.add(node);
       Await.result(node.node().parts().engine().broker().connected());
     }
@@ -65,20 +72,30 @@ class DisconnectOutageTest {
   private void stopRedis() {
     redis.stop();
     for (TestNode node : nodes) {
-      Await.until(() -> !node.node().parts().engine().broker().reachable(), "the node sees Redis gone");
+      Await.until(
+          () -> !node.node().parts().engine().broker().reachable(), "the node sees Redis gone");
     }
   }
 
   private Reply disconnect(int i, String user) {
     TestNode node = nodes.get(i);
-    return node.exchange(node.port(), HttpMethod.POST, "/api/disconnect",
+    return node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/disconnect",
         new JsonObject().put("user", user).encode(),
-        MultiMap.caseInsensitiveMultiMap().add("Authorization", "ApiKey " + ClusterDisconnectTest.API_KEY));
+        MultiMap.caseInsensitiveMultiMap()
+            .add("Authorization", "ApiKey " + ClusterDisconnectTest.API_KEY));
   }
 
   private WsClient connect(int i, String token) {
-    return nodes.get(0).track(WsClient.connect(vertxes.get(0), nodes.get(i).port(), "/ws",
-        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token)));
+    return nodes
+        .get(0)
+        .track(WsClient.connect(
+            vertxes.get(0),
+            nodes.get(i).port(),
+            "/ws",
+            MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token)));
   }
 
   private WsClient welcomed(int i, String token) {
@@ -136,13 +153,20 @@ class DisconnectOutageTest {
     stopRedis();
     redis.restart();
     for (TestNode node : nodes) {
-      Await.until(() -> node.node().parts().engine().broker().reachable(), "the node sees Redis back");
+      Await.until(
+          () -> node.node().parts().engine().broker().reachable(), "the node sees Redis back");
     }
     Reply reply = disconnect(0, "42");
     assertEquals(200, reply.status(), reply.toString());
     // Redis came back empty: each node listed itself again as its link came back
-    assertEquals(new JsonObject().put("user", "42").put("closed", 1).put("complete", true)
-        .put("nodes", 2).put("answered", 2), reply.json());
+    assertEquals(
+        new JsonObject()
+            .put("user", "42")
+            .put("closed", 1)
+            .put("complete", true)
+            .put("nodes", 2)
+            .put("answered", 2),
+        reply.json());
     assertEquals(4403, onOne.closeCode());
   }
 }

@@ -20,13 +20,17 @@ final class Received {
 
   /** Every message frame the client was sent so far, in arrival order. */
   static List<JsonObject> messages(WsClient ws) {
-    return ws.received().stream().filter(f -> "message".equals(f.getString("type"))).toList();
+    return ws.received().stream()
+        .filter(f -> "message".equals(f.getString("type")))
+        .toList();
   }
 
   /** Every message event of the stream so far, as message frames without type. */
   static List<JsonObject> messages(SseReader sse) {
-    return sse.received().stream().filter(e -> "message".equals(e.event()))
-        .map(SseReader.Event::json).toList();
+    return sse.received().stream()
+        .filter(e -> "message".equals(e.event()))
+        .map(SseReader.Event::json)
+        .toList();
   }
 
   /** The numeric part of an offset {@code <n>-<epoch>}. */

@@ -1,12 +1,11 @@
 package io.switchboard.cluster;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.testing.RedisCluster;
 import io.switchboard.testing.RedisServer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +18,8 @@ import java.util.List;
 abstract class SharedRedis implements AutoCloseable {
   /** The two setups every cross-node contract runs against. */
   enum Kind {
-    STANDALONE, CLUSTER;
+    STANDALONE,
+    CLUSTER;
 
     @Override
     public String toString() {
@@ -28,7 +28,8 @@ abstract class SharedRedis implements AutoCloseable {
   }
 
   static SharedRedis start(Kind kind) {
-    return kind == Kind.STANDALONE ? new Standalone(RedisServer.start())
+    return kind == Kind.STANDALONE
+        ? new Standalone(RedisServer.start())
         : new Cluster(RedisCluster.start());
   }
 
@@ -83,9 +84,17 @@ abstract class SharedRedis implements AutoCloseable {
 
     @Override
     JsonObject brokerConfig(String prefix) {
-      return new JsonObject().put("broker", new JsonObject().put("type", "redis")
-          .put("redis", new JsonObject().put("connectionString", redis.url())
-              .put("prefix", prefix).put("mode", "standalone")));
+      return new JsonObject()
+          .put(
+              "broker",
+              new JsonObject()
+                  .put("type", "redis")
+                  .put(
+                      "redis",
+                      new JsonObject()
+                          .put("connectionString", redis.url())
+                          .put("prefix", prefix)
+                          .put("mode", "standalone")));
     }
 
     @Override
@@ -143,8 +152,12 @@ abstract class SharedRedis implements AutoCloseable {
       this.cluster = cluster;
       for (int port : cluster.ports()) {
         // "<id> <host:port@bus> myself,master - 0 0 1 connected 0-5460"
-        String myself = cluster.cli(port, "cluster", "nodes").lines()
-            .filter(line -> line.contains("myself")).findFirst().orElseThrow();
+        String myself = cluster
+            .cli(port, "cluster", "nodes")
+            .lines()
+            .filter(line -> line.contains("myself"))
+            .findFirst()
+            .orElseThrow();
         String[] fields = myself.split(" ");
         for (int i = 8; i < fields.length; i++) {
           String[] range = fields[i].split("-");
@@ -159,9 +172,17 @@ abstract class SharedRedis implements AutoCloseable {
 
     @Override
     JsonObject brokerConfig(String prefix) {
-      return new JsonObject().put("broker", new JsonObject().put("type", "redis")
-          .put("redis", new JsonObject().put("connectionString", String.join(",", cluster.urls()))
-              .put("prefix", prefix).put("mode", "cluster")));
+      return new JsonObject()
+          .put(
+              "broker",
+              new JsonObject()
+                  .put("type", "redis")
+                  .put(
+                      "redis",
+                      new JsonObject()
+                          .put("connectionString", String.join(",", cluster.urls()))
+                          .put("prefix", prefix)
+                          .put("mode", "cluster")));
     }
 
     @Override
@@ -231,7 +252,9 @@ abstract class SharedRedis implements AutoCloseable {
         if (port == expected) {
           assertEquals("2", exists, "meta and history of " + channel + " on master " + port);
         } else {
-          assertEquals("MOVED " + slot + " 127.0.0.1:" + expected, exists,
+          assertEquals(
+              "MOVED " + slot + " 127.0.0.1:" + expected,
+              exists,
               "master " + port + " for " + channel);
         }
       }

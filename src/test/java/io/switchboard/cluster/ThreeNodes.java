@@ -7,8 +7,8 @@ import io.switchboard.testing.SseReader;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,8 +61,13 @@ final class ThreeNodes implements AutoCloseable {
   TestNode startNode() {
     Vertx vertx = Vertx.vertx();
     vertxes.add(vertx);
-    TestNode node = TestNode.start(vertx, config.copy().mergeIn(new JsonObject()
-        .put("node", new JsonObject().put("id", "n" + nodes.size())), true));
+    TestNode node = TestNode.start(
+        vertx,
+        config
+            .copy()
+            .mergeIn(
+                new JsonObject().put("node", new JsonObject().put("id", "n" + nodes.size())),
+                true));
     nodes.add(node);
     Await.result(((RedisBroker) node.node().parts().engine().broker()).connected());
     return node;
@@ -74,10 +79,17 @@ final class ThreeNodes implements AutoCloseable {
    * caller ends it.
    */
   NodeProcess startProcess(Path dir, String id) {
-    return NodeProcess.start(dir, TestNode.baseConfig().mergeIn(config, true)
-        .mergeIn(new JsonObject()
-            .put("node", new JsonObject().put("id", id))
-            .put("http", new JsonObject().put("instances", 1)), true), List.of(), Map.of());
+    return NodeProcess.start(
+        dir,
+        TestNode.baseConfig()
+            .mergeIn(config, true)
+            .mergeIn(
+                new JsonObject()
+                    .put("node", new JsonObject().put("id", id))
+                    .put("http", new JsonObject().put("instances", 1)),
+                true),
+        List.of(),
+        Map.of());
   }
 
   String prefix() {

@@ -35,7 +35,8 @@ class MainStartupTest {
       process.destroyForcibly();
       throw new AssertionError("Main did not exit within " + EXIT_DEADLINE_S + " s");
     }
-    return new Run(process.exitValue(),
+    return new Run(
+        process.exitValue(),
         Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8),
         Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8));
   }
@@ -50,8 +51,8 @@ class MainStartupTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badConfigFiles")
-  void badConfigExitsWithTwoAndOneClearMessage(String name, String content,
-      List<String> mentions) throws Exception {
+  void badConfigExitsWithTwoAndOneClearMessage(String name, String content, List<String> mentions)
+      throws Exception {
     Path config = dir.resolve("bad.json");
     if (content != null) {
       Files.writeString(config, content);
@@ -63,8 +64,8 @@ class MainStartupTest {
     for (String mention : mentions) {
       assertTrue(stderr.contains(mention), "stderr names " + mention + ": " + stderr);
     }
-    assertFalse(stderr.contains("\tat ") || stderr.contains("Exception"),
-        "no stack trace: " + stderr);
+    assertFalse(
+        stderr.contains("\tat ") || stderr.contains("Exception"), "no stack trace: " + stderr);
     assertTrue(stderr.lines().count() <= 3, "one short message: " + stderr);
   }
 
@@ -73,29 +74,51 @@ class MainStartupTest {
         + " \"tls\": {\"keyFile\": \"junk.pem\", \"certFile\": \"junk.pem\","
         + " \"caFile\": \"junk.pem\"}}}";
     return Stream.of(
-        Arguments.of("cluster.enabled with the memory broker", "{\"cluster\": {\"enabled\": true}}",
-            List.of(), 2, List.of("cluster.enabled", "broker.type")),
-        Arguments.of("-cluster with the memory broker", "{}", List.of("-cluster"), 2,
+        Arguments.of(
+            "cluster.enabled with the memory broker",
+            "{\"cluster\": {\"enabled\": true}}",
+            List.of(),
+            2,
             List.of("cluster.enabled", "broker.type")),
-        Arguments.of("cluster TLS files that are not PEM", notPem, List.of(), 2,
+        Arguments.of(
+            "-cluster with the memory broker",
+            "{}",
+            List.of("-cluster"),
+            2,
+            List.of("cluster.enabled", "broker.type")),
+        Arguments.of(
+            "cluster TLS files that are not PEM",
+            notPem,
+            List.of(),
+            2,
             List.of("cluster.tls", "junk.pem")),
-        Arguments.of("verticle class not found",
+        Arguments.of(
+            "verticle class not found",
             "{\"http\": {\"port\": 0}, \"verticles\": [{\"class\": \"com.acme.Missing\"}]}",
-            List.of(), 2, List.of("verticles[0].class", "com.acme.Missing", "plugins")),
-        Arguments.of("verticle class that is no verticle",
+            List.of(),
+            2,
+            List.of("verticles[0].class", "com.acme.Missing", "plugins")),
+        Arguments.of(
+            "verticle class that is no verticle",
             "{\"http\": {\"port\": 0}, \"verticles\": [{\"class\": \"java.lang.String\"}]}",
-            List.of(), 2, List.of("verticles[0].class", "java.lang.String", "not a verticle")),
-        Arguments.of("verticle failing to start",
+            List.of(),
+            2,
+            List.of("verticles[0].class", "java.lang.String", "not a verticle")),
+        Arguments.of(
+            "verticle failing to start",
             "{\"http\": {\"port\": 0}, \"verticles\": [{\"class\": \""
                 + "io.switchboard.plugin.FailingVerticle\", \"config\": {\"url\": \"db:5432\"}}]}",
-            List.of(), 1, List.of("FailingVerticle", "verticles[0]", "no database at db:5432")));
+            List.of(),
+            1,
+            List.of("FailingVerticle", "verticles[0]", "no database at db:5432")));
   }
 
   /** A start Main refuses after reading the config: one clear message, the right exit code. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusedStarts")
-  void refusedStartExitsWithOneClearMessage(String name, String content, List<String> args,
-      int exitCode, List<String> mentions) throws Exception {
+  void refusedStartExitsWithOneClearMessage(
+      String name, String content, List<String> args, int exitCode, List<String> mentions)
+      throws Exception {
     Path config = dir.resolve("refused.json");
     Files.writeString(config, content);
     Files.writeString(dir.resolve("junk.pem"), "not a PEM file");
@@ -105,8 +128,8 @@ class MainStartupTest {
     for (String mention : mentions) {
       assertTrue(stderr.contains(mention), "stderr names " + mention + ": " + stderr);
     }
-    assertFalse(stderr.contains("\tat ") || stderr.contains("Exception"),
-        "no stack trace: " + stderr);
+    assertFalse(
+        stderr.contains("\tat ") || stderr.contains("Exception"), "no stack trace: " + stderr);
     assertTrue(stderr.lines().count() <= 3, "one short message: " + stderr);
   }
 }

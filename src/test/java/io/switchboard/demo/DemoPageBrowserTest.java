@@ -66,7 +66,9 @@ class DemoPageBrowserTest {
     driver.switchTo().newWindow(WindowType.WINDOW);
     String bob = open(url, "bob");
     // both pages' WebSockets and EventSources are subscribed: presence counts every connection
-    new FluentWait<>(node).withTimeout(WAIT).pollingEvery(Duration.ofMillis(50))
+    new FluentWait<>(node)
+        .withTimeout(WAIT)
+        .pollingEvery(Duration.ofMillis(50))
         .withMessage("4 connections (2 WebSocket, 2 SSE) present on " + CHANNEL)
         .until(n -> connections(n) == 4);
 
@@ -87,12 +89,16 @@ class DemoPageBrowserTest {
     awaitLine("chat-log", "server: from the server");
     driver.findElement(By.id("drop")).click();
     awaitNote("chat-log", "back: everything published meanwhile was delivered");
-    assertEquals(List.of("alice: hello from alice", "bob: hi alice, bob here",
-        "server: from the server"), chat("chat-log"), "nothing twice after the reconnect");
+    assertEquals(
+        List.of("alice: hello from alice", "bob: hi alice, bob here", "server: from the server"),
+        chat("chat-log"),
+        "nothing twice after the reconnect");
 
     Path dir = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
     Files.createDirectories(dir);
-    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), dir.resolve("demo.png"),
+    Files.copy(
+        driver.getScreenshotAs(OutputType.FILE).toPath(),
+        dir.resolve("demo.png"),
         StandardCopyOption.REPLACE_EXISTING);
   }
 
@@ -117,7 +123,8 @@ class DemoPageBrowserTest {
 
   /** Waits for a chat line (the text before its time stamp) in the log {@code logId}. */
   private void awaitLine(String logId, String line) {
-    wait(driver).withMessage(() -> "\"" + line + "\" in #" + logId + " of "
+    wait(driver)
+        .withMessage(() -> "\"" + line + "\" in #" + logId + " of "
             + driver.findElement(By.id("name")).getDomProperty("value") + "'s page; it shows "
             + chat(logId))
         .until(d -> chat(logId).contains(line));
@@ -125,17 +132,22 @@ class DemoPageBrowserTest {
 
   /** Waits for a system line (connection state, recovery) in the log {@code logId}. */
   private void awaitNote(String logId, String text) {
-    wait(driver).withMessage(() -> "\"" + text + "\" in #" + logId)
-        .until(d -> (Boolean) driver.executeScript("return Array.from(document.querySelectorAll("
-            + "'#' + arguments[0] + ' > div.sys')).some(div => div.textContent === arguments[1])",
-            logId, text));
+    wait(driver)
+        .withMessage(() -> "\"" + text + "\" in #" + logId)
+        .until(d -> (Boolean) driver.executeScript(
+            "return Array.from(document.querySelectorAll("
+                + "'#' + arguments[0] + ' > div.sys')).some(div => div.textContent === arguments[1])",
+            logId,
+            text));
   }
 
   /** The chat lines of a log: its lines but the system ones, without their time stamps. */
   @SuppressWarnings("unchecked")
   private List<String> chat(String logId) {
-    return (List<String>) driver.executeScript("return Array.from(document.querySelectorAll("
-        + "'#' + arguments[0] + ' > div:not(.sys)'), div => div.firstChild.textContent)", logId);
+    return (List<String>) driver.executeScript(
+        "return Array.from(document.querySelectorAll("
+            + "'#' + arguments[0] + ' > div:not(.sys)'), div => div.firstChild.textContent)",
+        logId);
   }
 
   private static WebDriverWait wait(WebDriver driver) {
@@ -144,7 +156,9 @@ class DemoPageBrowserTest {
 
   private static int connections(TestNode node) {
     TestNode.Reply reply = node.get("/api/channels/" + CHANNEL + "/presence");
-    return reply.json().getJsonArray("users").stream().map(JsonObject.class::cast)
-        .mapToInt(u -> u.getInteger("connections")).sum();
+    return reply.json().getJsonArray("users").stream()
+        .map(JsonObject.class::cast)
+        .mapToInt(u -> u.getInteger("connections"))
+        .sum();
   }
 }

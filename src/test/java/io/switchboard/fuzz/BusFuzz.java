@@ -48,23 +48,36 @@ final class BusFuzz {
           break;
         case 3:
         case 4:
-          body = new JsonObject().put("channel", m.pick(HttpFuzz.CHANNELS)).put("data",
-              javaValue(m));
+          body =
+              new JsonObject().put("channel", m.pick(HttpFuzz.CHANNELS)).put("data", javaValue(m));
           break;
         default:
-          body = m.pick(Arrays.asList(null, 42, true, new JsonArray().add(1), new byte[] {1, 2},
-              "", Buffer.buffer(), new JsonObject()));
+          body = m.pick(Arrays.asList(
+              null,
+              42,
+              true,
+              new JsonArray().add(1),
+              new byte[] {1, 2},
+              "",
+              Buffer.buffer(),
+              new JsonObject()));
       }
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(10_000);
       if (m.chance(15)) {
         options.addHeader("Idempotency-Key", HttpFuzz.headerValue(m));
       }
       int index = i;
-      tasks.add(() -> vertx.eventBus().request("switchboard.publish", body, options)
+      tasks.add(() -> vertx
+          .eventBus()
+          .request("switchboard.publish", body, options)
           .map(reply -> {
             run.counted("bus");
-            run.check(reply.body() instanceof JsonObject json && json.getString("offset") != null,
-                "bus", index, body, () -> "replied " + reply.body());
+            run.check(
+                reply.body() instanceof JsonObject json && json.getString("offset") != null,
+                "bus",
+                index,
+                body,
+                () -> "replied " + reply.body());
             return null;
           })
           .otherwise(err -> {
@@ -77,12 +90,14 @@ final class BusFuzz {
   }
 
   private static boolean isProtocolFailure(Throwable err) {
-    if (!(err instanceof ReplyException reply) || reply.failureType() != ReplyFailure
-        .RECIPIENT_FAILURE || !FuzzRun.isClientCode(reply.getMessage())) {
+    if (!(err instanceof ReplyException reply)
+        || reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
+        || !FuzzRun.isClientCode(reply.getMessage())) {
       return false;
     }
-    return Arrays.stream(ErrorCode.values()).anyMatch(code -> code.wireName()
-        .equals(reply.getMessage()) && code.httpStatus() == reply.failureCode());
+    return Arrays.stream(ErrorCode.values())
+        .anyMatch(code ->
+            code.wireName().equals(reply.getMessage()) && code.httpStatus() == reply.failureCode());
   }
 
   /** A value a Java sender could put in a JsonObject; many have no JSON form. */
@@ -91,8 +106,13 @@ final class BusFuzz {
       case 0:
         return nested(m.pick(List.of(10, 62, 63, 64, 65, 500, 1200)));
       case 1:
-        return m.pick(List.of(Double.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-            -0.0, Double.MIN_VALUE, Double.MAX_VALUE));
+        return m.pick(List.of(
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            -0.0,
+            Double.MIN_VALUE,
+            Double.MAX_VALUE));
       case 2:
         return new BigInteger("9".repeat(50 + m.below(100)));
       case 3:

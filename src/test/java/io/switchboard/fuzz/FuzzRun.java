@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
 final class FuzzRun {
   /** The protocol's error codes a hostile input may get: all but internal. */
   static final Set<String> CLIENT_CODES = Arrays.stream(ErrorCode.values())
-      .filter(c -> c != ErrorCode.INTERNAL).map(ErrorCode::wireName)
+      .filter(c -> c != ErrorCode.INTERNAL)
+      .map(ErrorCode::wireName)
       .collect(Collectors.toUnmodifiableSet());
 
   final long seed;
@@ -74,8 +75,8 @@ final class FuzzRun {
   String report() {
     List<String> all = failures();
     return "fuzz seed " + seed + " (rerun: -Dfuzz.seed=" + seed + "): " + all.size()
-        + " failures, first ones:\n  " + String.join("\n  ", all.subList(0, Math.min(8,
-        all.size())));
+        + " failures, first ones:\n  "
+        + String.join("\n  ", all.subList(0, Math.min(8, all.size())));
   }
 
   static boolean isClientCode(String code) {
@@ -83,10 +84,12 @@ final class FuzzRun {
   }
 
   static String preview(Object input) {
-    String text = input instanceof Buffer bytes ? escape(bytes.getBytes())
+    String text = input instanceof Buffer bytes
+        ? escape(bytes.getBytes())
         : input instanceof byte[] raw ? escape(raw) : String.valueOf(input);
-    return text.length() <= 300 ? text : text.substring(0, 300) + "... (" + text.length()
-        + " chars)";
+    return text.length() <= 300
+        ? text
+        : text.substring(0, 300) + "... (" + text.length() + " chars)";
   }
 
   private static String escape(byte[] bytes) {

@@ -1,7 +1,5 @@
 package io.switchboard.fuzz;
 
-import io.vertx.core.json.JsonArray;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +19,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.redis.client.Redis;
@@ -75,8 +74,8 @@ class HostileInputFuzzTest {
     Vertx vertx = Vertx.vertx();
     TestNode node = TestNode.start(vertx, nodeConfig());
     Redis redisClient = Redis.createClient(vertx, redis.url());
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(8));
+    HttpClient http = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(8));
     NetClient raw = vertx.createNetClient();
     ErrorLog errors = ErrorLog.attach();
     try {
@@ -88,21 +87,23 @@ class HostileInputFuzzTest {
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
       assertTrue(run.failures().isEmpty(), run::report);
-      String summary = "fuzz seed " + seed + ": " + run.total() + " cases in " + elapsedMs
-          + " ms: " + run.counts();
+      String summary = "fuzz seed " + seed + ": " + run.total() + " cases in " + elapsedMs + " ms: "
+          + run.counts();
       assertHealthy(node, seed);
       normalClientIsServed(node, "fz-after");
       assertNoInternalErrors(node, seed);
-      assertEquals(0, errors.events().size(), "seed " + seed + ": ERROR logged: "
-          + errors.events());
+      assertEquals(
+          0, errors.events().size(), "seed " + seed + ": ERROR logged: " + errors.events());
       assertInboxAccounted(node, inbox, seed);
       assertOnlyTheNormalClientsConnectionsRemain(node, seed);
       long heapAfter = usedHeapAfterGc();
       long growthMb = (heapAfter - heapBefore) >> 20;
       System.out.println(summary + "; used heap after GC " + (heapBefore >> 20) + " MiB before, "
           + (heapAfter >> 20) + " MiB after");
-      assertTrue(growthMb < HEAP_GROWTH_MB, "seed " + seed + ": heap grew " + growthMb
-          + " MiB (" + (heapBefore >> 20) + " -> " + (heapAfter >> 20) + ")");
+      assertTrue(
+          growthMb < HEAP_GROWTH_MB,
+          "seed " + seed + ": heap grew " + growthMb + " MiB (" + (heapBefore >> 20) + " -> "
+              + (heapAfter >> 20) + ")");
     } finally {
       errors.detach();
       raw.close();
@@ -114,8 +115,8 @@ class HostileInputFuzzTest {
   }
 
   /** Runs every entry point's cases; they are garbage once it returns, before the heap is read. */
-  private static void fuzz(FuzzRun run, int scale, Vertx vertx, TestNode node, HttpFuzz http,
-      InboxFuzz inbox) {
+  private static void fuzz(
+      FuzzRun run, int scale, Vertx vertx, TestNode node, HttpFuzz http, InboxFuzz inbox) {
     WsFuzz ws = new WsFuzz(vertx, node.port(), run);
     inbox.add(InboxFuzz.MAX_CASES);
     List<Supplier<Future<?>>> httpCases = new ArrayList<>();
@@ -133,8 +134,8 @@ class HostileInputFuzzTest {
     all.add(run.inParallel(new BusFuzz(vertx, run).cases(1000 * scale), 16));
     int lanes = 4;
     for (int lane = 0; lane < lanes; lane++) {
-      all.add(ws.lane(wsCases.subList(lane * wsCases.size() / lanes,
-          (lane + 1) * wsCases.size() / lanes)));
+      all.add(ws.lane(
+          wsCases.subList(lane * wsCases.size() / lanes, (lane + 1) * wsCases.size() / lanes)));
     }
     Await.result(Future.join(all), Duration.ofMinutes(3));
     inbox.check(Duration.ofSeconds(60));
@@ -149,17 +150,28 @@ class HostileInputFuzzTest {
         + "{\"type\":\"string\",\"pattern\":\"^[a-z]*$\",\"maxLength\":1000},"
         + "{\"type\":\"number\"}]}}}");
     return new JsonObject()
-        .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-            .put("connectionString", redis.url()).put("prefix", "fuzz")))
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put(
+                    "redis",
+                    new JsonObject().put("connectionString", redis.url()).put("prefix", "fuzz")))
         // the API needs this key, which drain requests never carry: the node must not drain
-        .put("auth", new JsonObject().put("apiKeys", new JsonArray()
-            .add(HttpFuzz.API_KEY)))
-        .put("limits", new JsonObject().put("maxBodyBytes", MAX_BODY_BYTES)
-            .put("maxFrameBytes", MAX_FRAME_BYTES)
-            // the lanes send frames as fast as they are answered
-            .put("messagesPerSecond", 1_000_000).put("messagesBurst", 1_000_000))
-        .put("namespaces", new JsonObject().put("user", new JsonObject())
-            .put("tree", new JsonObject().put("schema", tree)));
+        .put("auth", new JsonObject().put("apiKeys", new JsonArray().add(HttpFuzz.API_KEY)))
+        .put(
+            "limits",
+            new JsonObject()
+                .put("maxBodyBytes", MAX_BODY_BYTES)
+                .put("maxFrameBytes", MAX_FRAME_BYTES)
+                // the lanes send frames as fast as they are answered
+                .put("messagesPerSecond", 1_000_000)
+                .put("messagesBurst", 1_000_000))
+        .put(
+            "namespaces",
+            new JsonObject()
+                .put("user", new JsonObject())
+                .put("tree", new JsonObject().put("schema", tree)));
   }
 
   private static MultiMap apiKey() {
@@ -170,9 +182,15 @@ class HostileInputFuzzTest {
   private static void normalClientIsServed(TestNode node, String channel) {
     WsClient ws = node.ws();
     assertEquals("ack", ws.subscribe(channel).getString("type"));
-    TestNode.Reply reply = node.exchange(node.port(), HttpMethod.POST, "/api/publish",
-        new JsonObject().put("channel", channel).put("data", new JsonObject().put("ok", true))
-            .encode(), apiKey());
+    TestNode.Reply reply = node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/publish",
+        new JsonObject()
+            .put("channel", channel)
+            .put("data", new JsonObject().put("ok", true))
+            .encode(),
+        apiKey());
     assertEquals(200, reply.status(), reply.body());
     assertEquals(reply.json().getString("offset"), ws.nextMessage(channel).getString("offset"));
   }
@@ -189,26 +207,32 @@ class HostileInputFuzzTest {
 
   private static void assertNoInternalErrors(TestNode node, long seed) {
     Map<String, Double> errors = scrape(node).matching("switchboard_errors_total");
-    errors.forEach((series, count) -> assertTrue(!series.contains("code=\"internal\"")
-        || count == 0, "seed " + seed + ": " + series + " " + count));
-    assertTrue(errors.keySet().stream().anyMatch(s -> s.contains("code=\"bad_request\"")),
+    errors.forEach((series, count) -> assertTrue(
+        !series.contains("code=\"internal\"") || count == 0,
+        "seed " + seed + ": " + series + " " + count));
+    assertTrue(
+        errors.keySet().stream().anyMatch(s -> s.contains("code=\"bad_request\"")),
         "errors are counted at all: " + errors);
   }
 
   private static void assertInboxAccounted(TestNode node, InboxFuzz inbox, long seed) {
-    double published = scrape(node)
-        .value("switchboard_messages_published_total{path=\"inbox\"}");
-    assertEquals(InboxFuzz.MAX_CASES - inbox.rejected(), (int) published,
+    double published = scrape(node).value("switchboard_messages_published_total{path=\"inbox\"}");
+    assertEquals(
+        InboxFuzz.MAX_CASES - inbox.rejected(),
+        (int) published,
         "seed " + seed + ": every inbox entry was published or set aside");
   }
 
   /** The fuzz's connections are gone (the normal clients' are counted by TestNode). */
   private static void assertOnlyTheNormalClientsConnectionsRemain(TestNode node, long seed) {
-    Await.until(() -> {
-      PrometheusText metrics = scrape(node);
-      return metrics.value("switchboard_connections{transport=\"ws\"}") == 2
-          && metrics.value("switchboard_connections{transport=\"sse\"}") == 0;
-    }, Duration.ofSeconds(10), "seed " + seed + ": only the two normal clients are connected");
+    Await.until(
+        () -> {
+          PrometheusText metrics = scrape(node);
+          return metrics.value("switchboard_connections{transport=\"ws\"}") == 2
+              && metrics.value("switchboard_connections{transport=\"sse\"}") == 0;
+        },
+        Duration.ofSeconds(10),
+        "seed " + seed + ": only the two normal clients are connected");
   }
 
   /**
@@ -251,8 +275,10 @@ class HostileInputFuzzTest {
     protected void append(ILoggingEvent event) {
       if (event.getLevel().isGreaterOrEqual(Level.ERROR) && events.size() < 20) {
         events.add(event.getLoggerName() + ": " + event.getFormattedMessage()
-            + (event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy()
-                .getClassName() + ": " + event.getThrowableProxy().getMessage()));
+            + (event.getThrowableProxy() == null
+                ? ""
+                : " " + event.getThrowableProxy().getClassName() + ": "
+                    + event.getThrowableProxy().getMessage()));
       }
     }
 

@@ -55,7 +55,8 @@ final class HttpFuzz {
       if (m.chance(15)) {
         headers.add("Idempotency-Key", headerValue(m));
       }
-      Buffer body = m.chance(5) ? sized(m, "{\"channel\":\"fz\",\"data\":\"", "\"}")
+      Buffer body = m.chance(5)
+          ? sized(m, "{\"channel\":\"fz\",\"data\":\"", "\"}")
           : m.variant(data -> "{\"channel\":" + channel + ",\"data\":" + data + "}");
       tasks.add(api("http publish", i, new Call(HttpMethod.POST, "/api/publish", headers, body)));
     }
@@ -70,9 +71,12 @@ final class HttpFuzz {
       Buffer body = m.variant(data -> {
         StringBuilder list = new StringBuilder("{\"messages\":[");
         for (int j = 0; j < items; j++) {
-          list.append(j == 0 ? "" : ",").append("{\"channel\":")
-              .append(m.channelJson(m.pick(CHANNELS))).append(",\"data\":")
-              .append(j == items - 1 ? data : "1").append("}");
+          list.append(j == 0 ? "" : ",")
+              .append("{\"channel\":")
+              .append(m.channelJson(m.pick(CHANNELS)))
+              .append(",\"data\":")
+              .append(j == items - 1 ? data : "1")
+              .append("}");
         }
         return list.append("]}").toString();
       });
@@ -85,10 +89,10 @@ final class HttpFuzz {
     Mutator m = run.mutator("http disconnect");
     List<Supplier<Future<?>>> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      Buffer body = m.variant(user -> "{\"user\":" + (m.chance(50) ? "\"fz-user-" + m.below(50)
-          + "\"" : user) + "}");
-      tasks.add(api("http disconnect", i, new Call(HttpMethod.POST, "/api/disconnect", apiKey(),
-          body)));
+      Buffer body = m.variant(
+          user -> "{\"user\":" + (m.chance(50) ? "\"fz-user-" + m.below(50) + "\"" : user) + "}");
+      tasks.add(
+          api("http disconnect", i, new Call(HttpMethod.POST, "/api/disconnect", apiKey(), body)));
     }
     return tasks;
   }
@@ -103,15 +107,17 @@ final class HttpFuzz {
         case 0:
           break;
         case 1:
-          headers.add("Authorization", "ApiKey " + API_KEY.substring(0, m.below(API_KEY.length()))
-              + headerValue(m));
+          headers.add(
+              "Authorization",
+              "ApiKey " + API_KEY.substring(0, m.below(API_KEY.length())) + headerValue(m));
           break;
         case 2:
           headers.add("Authorization", "Bearer " + headerValue(m));
           break;
         case 3:
-          headers.add("Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFk"
-              + "bWluIn0.");
+          headers.add(
+              "Authorization",
+              "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFk" + "bWluIn0.");
           break;
         default:
           headers.add("Authorization", headerValue(m));
@@ -119,12 +125,18 @@ final class HttpFuzz {
       Buffer body = m.variant(data -> data);
       int index = i;
       Call call = new Call(HttpMethod.POST, "/api/drain", headers, body);
-      tasks.add(() -> exchange(call).map(reply -> {
-        run.counted("http drain");
-        run.check(reply.status == 401 && "unauthorized".equals(code(reply.body)), "http drain",
-            index, call, () -> "refused drain answered " + reply.status + " " + reply.body);
-        return null;
-      }).otherwise(err -> failed("http drain", index, call, err)));
+      tasks.add(() -> exchange(call)
+          .map(reply -> {
+            run.counted("http drain");
+            run.check(
+                reply.status == 401 && "unauthorized".equals(code(reply.body)),
+                "http drain",
+                index,
+                call,
+                () -> "refused drain answered " + reply.status + " " + reply.body);
+            return null;
+          })
+          .otherwise(err -> failed("http drain", index, call, err)));
     }
     return tasks;
   }
@@ -135,19 +147,35 @@ final class HttpFuzz {
     for (int i = 0; i < count; i++) {
       String channel = m.chance(40) ? m.pick(CHANNELS) : pathSegment(m);
       String what = m.chance(70) ? "history" : "presence";
-      StringBuilder uri = new StringBuilder("/api/channels/").append(channel).append('/')
-          .append(what);
+      StringBuilder uri =
+          new StringBuilder("/api/channels/").append(channel).append('/').append(what);
       if (m.chance(70)) {
-        uri.append('?').append(m.pick(List.of("since", "limit", "limit", "since", "x")))
-            .append('=').append(m.pick(List.of("10", "1e3", "-1", "0", "1001",
-                "99999999999999999999", "99999999999999999999-x", "1-", "-", "", "%", "%ZZ", "%00",
-                "1.5", "0x10", queryValue(m))));
+        uri.append('?')
+            .append(m.pick(List.of("since", "limit", "limit", "since", "x")))
+            .append('=')
+            .append(m.pick(List.of(
+                "10",
+                "1e3",
+                "-1",
+                "0",
+                "1001",
+                "99999999999999999999",
+                "99999999999999999999-x",
+                "1-",
+                "-",
+                "",
+                "%",
+                "%ZZ",
+                "%00",
+                "1.5",
+                "0x10",
+                queryValue(m))));
         if (m.chance(30)) {
           uri.append("&limit=").append(queryValue(m));
         }
       }
-      tasks.add(api("http history/presence", i, new Call(HttpMethod.GET, uri.toString(),
-          apiKey(), null)));
+      tasks.add(api(
+          "http history/presence", i, new Call(HttpMethod.GET, uri.toString(), apiKey(), null)));
     }
     return tasks;
   }
@@ -161,7 +189,8 @@ final class HttpFuzz {
       for (int j = 0; j < params; j++) {
         uri.append(j == 0 ? '?' : '&')
             .append(m.pick(List.of("channel", "channel", "lastEventId", "token", "channel[]")))
-            .append('=').append(m.chance(50) ? m.pick(CHANNELS) : queryValue(m));
+            .append('=')
+            .append(m.chance(50) ? m.pick(CHANNELS) : queryValue(m));
       }
       MultiMap headers = MultiMap.caseInsensitiveMultiMap();
       if (m.chance(30)) {
@@ -181,13 +210,14 @@ final class HttpFuzz {
     List<Supplier<Future<?>>> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       // no /sse: a stream that starts never ends, and this reads whole responses
-      String target = m.pick(List.of("/api/publish", "/api/channels/fz/history", "/health", "/ws",
-          "/api/drain", "/"));
+      String target = m.pick(
+          List.of("/api/publish", "/api/channels/fz/history", "/health", "/ws", "/api/drain", "/"));
       byte[] line = (m.pick(List.of("GET", "POST", "PUT", "DELETE", "OPTIONS", "G\u0000T", "get"))
-          + " " + target).getBytes(StandardCharsets.ISO_8859_1);
+              + " " + target)
+          .getBytes(StandardCharsets.ISO_8859_1);
       Buffer request = m.mutateBytes(Buffer.buffer(line));
-      request.appendString(m.pick(List.of(" HTTP/1.1", " HTTP/1.0", " HTTP/9.9", "",
-              " HTTP/1.1 x")))
+      request
+          .appendString(m.pick(List.of(" HTTP/1.1", " HTTP/1.0", " HTTP/9.9", "", " HTTP/1.1 x")))
           .appendString("\r\nHost: 127.0.0.1\r\n");
       if (m.chance(40)) {
         request.appendBuffer(m.mutateBytes(Buffer.buffer("X-Fuzz: value"))).appendString("\r\n");
@@ -198,48 +228,65 @@ final class HttpFuzz {
       request.appendString("Content-Length: 0\r\nConnection: close\r\n\r\n");
       int index = i;
       tasks.add(() -> RawConnection.connect(vertx, raw, port)
-          .compose(connection -> connection.write(request)
+          .compose(connection -> connection
+              .write(request)
               .compose(v -> connection.response().timeout(10, TimeUnit.SECONDS))
               .eventually(connection::closing))
           .map(response -> {
             run.counted("raw http");
             int status = RawConnection.status(response);
-            boolean ok = status == 200 || (status >= 400 && status < 500
-                && isClientCode(code(Buffer.buffer(RawConnection.body(response)))));
+            boolean ok = status == 200
+                || (status >= 400
+                    && status < 500
+                    && isClientCode(code(Buffer.buffer(RawConnection.body(response)))));
             run.check(ok, "raw http", index, request, () -> "answered " + response);
             return null;
-          }).otherwise(err -> failed("raw http", index, request, err)));
+          })
+          .otherwise(err -> failed("raw http", index, request, err)));
     }
     return tasks;
   }
 
   /** An API call: 2xx, or a 4xx with a JSON error; SSE streams that start are closed at once. */
   private Supplier<Future<?>> api(String entry, int index, Call call) {
-    return () -> exchange(call).map(reply -> {
-      run.counted(entry);
-      boolean ok = reply.status == 200
-          || (reply.status >= 400 && reply.status < 500 && isClientCode(code(reply.body)));
-      run.check(ok, entry, index, call, () -> "answered " + reply.status + " "
-          + FuzzRun.preview(reply.body));
-      return null;
-    }).otherwise(err -> failed(entry, index, call, err));
+    return () -> exchange(call)
+        .map(reply -> {
+          run.counted(entry);
+          boolean ok = reply.status == 200
+              || (reply.status >= 400 && reply.status < 500 && isClientCode(code(reply.body)));
+          run.check(
+              ok,
+              entry,
+              index,
+              call,
+              () -> "answered " + reply.status + " " + FuzzRun.preview(reply.body));
+          return null;
+        })
+        .otherwise(err -> failed(entry, index, call, err));
   }
 
   private record Reply(int status, Buffer body) {}
 
   private Future<Reply> exchange(Call call) {
-    RequestOptions options = new RequestOptions().setMethod(call.method).setHost("127.0.0.1")
-        .setPort(port).setURI(call.uri).setHeaders(call.headers).setIdleTimeout(10_000);
-    return client.request(options)
+    RequestOptions options = new RequestOptions()
+        .setMethod(call.method)
+        .setHost("127.0.0.1")
+        .setPort(port)
+        .setURI(call.uri)
+        .setHeaders(call.headers)
+        .setIdleTimeout(10_000);
+    return client
+        .request(options)
         .compose(request -> call.body == null ? request.send() : request.send(call.body))
-        .compose(response -> isStream(response) ? endStream(response)
+        .compose(response -> isStream(response)
+            ? endStream(response)
             : response.body().map(body -> new Reply(response.statusCode(), body)));
   }
 
   /** A stream that started is not read: its connection is closed, as a browser leaving would. */
   private static Future<Reply> endStream(HttpClientResponse response) {
     // the response then fails with "connection closed", which is what this wants
-    response.exceptionHandler(err -> { });
+    response.exceptionHandler(err -> {});
     return response.request().connection().close().map(v -> new Reply(200, Buffer.buffer()));
   }
 
@@ -272,8 +319,8 @@ final class HttpFuzz {
     return Mutator.utf8(before + "x".repeat(size - before.length() - after.length()) + after);
   }
 
-  static final List<String> CHANNELS = List.of("fz", "fz-a", "chat:fz", "feed:fz", "tree:fz",
-      "user:fz", "nope:fz", "fz/a.b@c=d");
+  static final List<String> CHANNELS =
+      List.of("fz", "fz-a", "chat:fz", "feed:fz", "tree:fz", "user:fz", "nope:fz", "fz/a.b@c=d");
 
   /** Printable ASCII and Latin-1 (what a header may carry), sometimes long. */
   static String headerValue(Mutator m) {
@@ -306,8 +353,21 @@ final class HttpFuzz {
 
   /** A channel path segment: %-escaped bytes, dots, slashes, bad escapes. */
   static String pathSegment(Mutator m) {
-    return m.pick(List.of("..", ".", "%2e%2e", "a/../b", "%ZZ", "%", "a%00b", "%ED%A0%80",
-        "%C0%AF", "x".repeat(256), "a%2Fb", "chat:%E9", "~", "%25")) + queryValue(m)
-        .replace("?", "%3F").replace("&", "%26");
+    return m.pick(List.of(
+            "..",
+            ".",
+            "%2e%2e",
+            "a/../b",
+            "%ZZ",
+            "%",
+            "a%00b",
+            "%ED%A0%80",
+            "%C0%AF",
+            "x".repeat(256),
+            "a%2Fb",
+            "chat:%E9",
+            "~",
+            "%25"))
+        + queryValue(m).replace("?", "%3F").replace("&", "%26");
   }
 }

@@ -65,10 +65,16 @@ final class InboxFuzz {
   }
 
   private static List<Object> fields(Mutator m) {
-    Object channel = m.chance(70) ? m.pick(HttpFuzz.CHANNELS) : m.chance(50)
-        ? m.mutateBytes(Mutator.utf8(m.pick(HttpFuzz.CHANNELS))) : HttpFuzz.queryValue(m);
-    Object data = m.chance(5) ? Mutator.utf8("\"" + "x".repeat(HostileInputFuzzTest.MAX_BODY_BYTES
-        - 2 + m.pick(List.of(-1, 0, 1))) + "\"") : m.variant(value -> value);
+    Object channel = m.chance(70)
+        ? m.pick(HttpFuzz.CHANNELS)
+        : m.chance(50)
+            ? m.mutateBytes(Mutator.utf8(m.pick(HttpFuzz.CHANNELS)))
+            : HttpFuzz.queryValue(m);
+    Object data = m.chance(5)
+        ? Mutator.utf8(
+            "\"" + "x".repeat(HostileInputFuzzTest.MAX_BODY_BYTES - 2 + m.pick(List.of(-1, 0, 1)))
+                + "\"")
+        : m.variant(value -> value);
     List<Object> fields = new ArrayList<>(List.of("channel", channel, "data", data));
     switch (m.below(10)) {
       case 0:
@@ -92,16 +98,24 @@ final class InboxFuzz {
 
   /** Waits until the node consumed every entry, then checks each one's fate. */
   void check(Duration timeout) {
-    Await.until(() -> "0".equals(String.valueOf(Await.result(redis.send(Request.cmd(Command.XLEN)
-        .arg(prefix + ":inbox"))))), timeout, "the inbox consumed");
+    Await.until(
+        () -> "0"
+            .equals(String.valueOf(
+                Await.result(redis.send(Request.cmd(Command.XLEN).arg(prefix + ":inbox"))))),
+        timeout,
+        "the inbox consumed");
     Map<String, String> codes = RejectedInbox.codes(redis, prefix);
     for (Map.Entry<String, Integer> entry : caseOfEntry.entrySet()) {
       run.counted("redis inbox");
       String code = codes.get(entry.getKey());
       if (code != null) {
         rejected++;
-        run.check(FuzzRun.isClientCode(code), "redis inbox", entry.getValue(),
-            fieldsOfEntry.get(entry.getKey()), () -> "set aside with code " + code);
+        run.check(
+            FuzzRun.isClientCode(code),
+            "redis inbox",
+            entry.getValue(),
+            fieldsOfEntry.get(entry.getKey()),
+            () -> "set aside with code " + code);
       }
     }
     // the inputs are not needed any more, and the heap is measured next

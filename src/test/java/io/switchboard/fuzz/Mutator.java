@@ -1,11 +1,10 @@
 package io.switchboard.fuzz;
 
-import java.util.Arrays;
-
 import io.switchboard.protocol.InboundJson;
 import io.switchboard.testing.Bytes;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -68,8 +67,8 @@ final class Mutator {
   /** Depths at and around the limit, far past it, and small ones. */
   int depthAroundTheLimit() {
     int max = InboundJson.MAX_DEPTH;
-    return pick(List.of(1, 2, 10, max - 4, max - 3, max - 2, max - 1, max, max + 1, 100, 1000,
-        2000));
+    return pick(
+        List.of(1, 2, 10, max - 4, max - 3, max - 2, max - 1, max, max + 1, 100, 1000, 2000));
   }
 
   static String nested(int depth) {
@@ -89,8 +88,19 @@ final class Mutator {
       case 2:
         return "-" + "1".repeat(1 + below(120)) + "." + "2".repeat(below(30));
       case 3:
-        return pick(List.of("01", "-0", "1.", ".5", "+1", "0x10", "1e", "--1",
-            "1.7976931348623157e308", "1.7976931348623159e308", "4.9e-324", "2e-324",
+        return pick(List.of(
+            "01",
+            "-0",
+            "1.",
+            ".5",
+            "+1",
+            "0x10",
+            "1e",
+            "--1",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "4.9e-324",
+            "2e-324",
             "9007199254740993"));
       case 4:
         return String.valueOf(random.nextLong());
@@ -102,17 +112,54 @@ final class Mutator {
   }
 
   private static final List<String> STRINGS = List.of(
-      "\"\\ud800\"", "\"\\udc00\"", "\"a\\ud83d\"", "\"\\udc00\\ud800\"", "\"\\ud83d\\ude00\"",
-      "\"\\u0000\"", "\"a\\u0000b\"", "\"\u0000\"", "\"\t\"", "\"\\x41\"", "\"\\u12\"",
-      "\"\\uZZZZ\"", "\"\\\"", "\"\u00e9\u20ac\ud83d\ude00\"", "\"\ufeff\"", "\"\ud800\"",
-      "\"\u2028\u2029\"", "\"unterminated");
+      "\"\\ud800\"",
+      "\"\\udc00\"",
+      "\"a\\ud83d\"",
+      "\"\\udc00\\ud800\"",
+      "\"\\ud83d\\ude00\"",
+      "\"\\u0000\"",
+      "\"a\\u0000b\"",
+      "\"\u0000\"",
+      "\"\t\"",
+      "\"\\x41\"",
+      "\"\\u12\"",
+      "\"\\uZZZZ\"",
+      "\"\\\"",
+      "\"\u00e9\u20ac\ud83d\ude00\"",
+      "\"\ufeff\"",
+      "\"\ud800\"",
+      "\"\u2028\u2029\"",
+      "\"unterminated");
 
-  private static final List<String> LITERALS = List.of("NaN", "Infinity", "-Infinity", "null",
-      "true", "false", "nul", "tru", "undefined", "'single'", "/* c */ 1", "1 // c", "[1,]",
-      "{,}", "{\"a\" 1}", "{\"a\":1,}", "[1 2]", "{} {}", "\ufeff{}", "");
+  private static final List<String> LITERALS = List.of(
+      "NaN",
+      "Infinity",
+      "-Infinity",
+      "null",
+      "true",
+      "false",
+      "nul",
+      "tru",
+      "undefined",
+      "'single'",
+      "/* c */ 1",
+      "1 // c",
+      "[1,]",
+      "{,}",
+      "{\"a\" 1}",
+      "{\"a\":1,}",
+      "[1 2]",
+      "{} {}",
+      "\ufeff{}",
+      "");
 
-  private static final List<String> VALID = List.of("1", "\"hi\"", "{\"text\":\"hi\"}",
-      "[1,2,3]", "{\"nested\":{\"x\":[true,null,1.5]}}", "{\"text\":\"\\u00e9\\ud83d\\ude00\"}");
+  private static final List<String> VALID = List.of(
+      "1",
+      "\"hi\"",
+      "{\"text\":\"hi\"}",
+      "[1,2,3]",
+      "{\"nested\":{\"x\":[true,null,1.5]}}",
+      "{\"text\":\"\\u00e9\\ud83d\\ude00\"}");
 
   /** Random bytes, often not UTF-8. */
   byte[] garbage(int length) {
@@ -189,8 +236,7 @@ final class Mutator {
     if (kind < 9) {
       return mutateBytes(utf8(template.apply(pick(VALID))));
     }
-    return chance(50) ? Buffer.buffer(garbage(below(200)))
-        : utf8(pick(LITERALS));
+    return chance(50) ? Buffer.buffer(garbage(below(200))) : utf8(pick(LITERALS));
   }
 
   /** A channel name: valid, hostile, or JSON that is not a string. */
@@ -199,9 +245,21 @@ final class Mutator {
       case 0:
         return "\"" + "c".repeat(254 + below(4)) + "\"";
       case 1:
-        return pick(List.of("\"\"", "\"a b\"", "\"caf\u00e9\"", "\"a\\u0000\"", "\"a\\n\"",
-            "\"../x\"", "\"%2e%2e\"", "\"nope:x\"", "\"user:someone\"", "\"feed:fz\"",
-            "\"\\ud800\"", "\"chat:\"", "\":\"", "\"tree:fz\""));
+        return pick(List.of(
+            "\"\"",
+            "\"a b\"",
+            "\"caf\u00e9\"",
+            "\"a\\u0000\"",
+            "\"a\\n\"",
+            "\"../x\"",
+            "\"%2e%2e\"",
+            "\"nope:x\"",
+            "\"user:someone\"",
+            "\"feed:fz\"",
+            "\"\\ud800\"",
+            "\"chat:\"",
+            "\":\"",
+            "\"tree:fz\""));
       case 2:
         return pick(List.of("1", "null", "[]", "{}", "true", "1e400"));
       default:

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class WsFuzz {
   /** 1002 protocol error, 1003 binary, 1007 not UTF-8, 1009 too large, 4401 bad token, 4429. */
   static final Set<Integer> CLOSE_CODES = Set.of(1002, 1003, 1007, 1009, 4401, 4429);
+
   private static final long ANSWER_MS = 5_000;
 
   private final Vertx vertx;
@@ -36,12 +37,17 @@ final class WsFuzz {
     this.vertx = vertx;
     this.port = port;
     this.run = run;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    this.client = vertx.createWebSocketClient(
+        new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
   }
 
   /** How one case is sent. */
-  enum Kind { TEXT, BYTES, FRAGMENTS, BINARY }
+  enum Kind {
+    TEXT,
+    BYTES,
+    FRAGMENTS,
+    BINARY
+  }
 
   record Case(int index, Kind kind, Buffer payload, List<Integer> cuts) {}
 
@@ -56,8 +62,8 @@ final class WsFuzz {
               + "x".repeat(HostileInputFuzzTest.MAX_FRAME_BYTES - 40 + m.below(80)) + "\"}")
           : m.variant(data -> template.replace("%DATA%", data));
       int roll = m.below(100);
-      Kind kind = roll < 3 ? Kind.BINARY : roll < 10 ? Kind.FRAGMENTS : roll < 20 ? Kind.BYTES
-          : Kind.TEXT;
+      Kind kind =
+          roll < 3 ? Kind.BINARY : roll < 10 ? Kind.FRAGMENTS : roll < 20 ? Kind.BYTES : Kind.TEXT;
       List<Integer> cuts = new ArrayList<>();
       if (kind == Kind.FRAGMENTS) {
         int parts = 1 + m.below(3);
@@ -154,8 +160,9 @@ final class WsFuzz {
       long ping = sentinel;
       // the frame may close the connection, so the write and then the ping may fail: the close
       // is what the case is judged by
-      written.transform(ar -> socket.writeTextMessage("{\"type\":\"ping\",\"id\":" + ping + "}"))
-          .onFailure(err -> { });
+      written
+          .transform(ar -> socket.writeTextMessage("{\"type\":\"ping\",\"id\":" + ping + "}"))
+          .onFailure(err -> {});
       return Future.any(on.awaited.future(), on.closed.future())
           .timeout(ANSWER_MS, TimeUnit.MILLISECONDS)
           .transform(ar -> judge(on, c));
@@ -220,16 +227,16 @@ final class WsFuzz {
       try {
         frame = new JsonObject(text);
       } catch (RuntimeException e) {
-        run.fail("ws", index, input, "server sent a frame that is not JSON: "
-            + FuzzRun.preview(text));
+        run.fail(
+            "ws", index, input, "server sent a frame that is not JSON: " + FuzzRun.preview(text));
         return;
       }
       String type = frame.getString("type");
       if ("error".equals(type) && !FuzzRun.isClientCode(frame.getString("code"))) {
         run.fail("ws", index, input, "error frame " + frame.encode());
       }
-      if ("welcome".equals(type) || ("pong".equals(type)
-          && Long.valueOf(sentinel).equals(frame.getLong("id")))) {
+      if ("welcome".equals(type)
+          || ("pong".equals(type) && Long.valueOf(sentinel).equals(frame.getLong("id")))) {
         awaited.tryComplete();
       }
     }
@@ -244,8 +251,8 @@ final class WsFuzz {
       int to = cuts.get(i);
       Buffer part = c.payload.getBuffer(from, to);
       boolean fin = i == cuts.size() - 1;
-      last = socket.writeFrame(i == 0 ? WsClient.textFrame(part, fin)
-          : WebSocketFrame.continuationFrame(part, fin));
+      last = socket.writeFrame(
+          i == 0 ? WsClient.textFrame(part, fin) : WebSocketFrame.continuationFrame(part, fin));
       from = to;
     }
     return last;

@@ -34,10 +34,13 @@ class HeartbeatTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject()
-        .put("heartbeat", new JsonObject().put("intervalMs", INTERVAL_MS)
-            .put("timeoutMs", TIMEOUT_MS))
-        .put("reaper", new JsonObject().put("intervalMs", REAPER_MS)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "heartbeat",
+                new JsonObject().put("intervalMs", INTERVAL_MS).put("timeoutMs", TIMEOUT_MS))
+            .put("reaper", new JsonObject().put("intervalMs", REAPER_MS)));
   }
 
   @AfterEach
@@ -92,20 +95,22 @@ class HeartbeatTest {
     long sinceSent = (closed - sent) / 1_000_000;
     long sinceAcked = (closed - acked) / 1_000_000;
     assertTrue(sinceSent >= TIMEOUT_MS - 10, "closed after only " + sinceSent + " ms");
-    assertTrue(sinceAcked <= TIMEOUT_MS + REAPER_MS + MARGIN_MS,
+    assertTrue(
+        sinceAcked <= TIMEOUT_MS + REAPER_MS + MARGIN_MS,
         "closed only after " + sinceAcked + " ms");
 
     // the reaper removed its presence before the close frame went out
     assertEquals(1, connections(watcher, channel));
-    JsonArray overHttp = node.get("/api/channels/" + channel + "/presence").json()
-        .getJsonArray("users");
+    JsonArray overHttp =
+        node.get("/api/channels/" + channel + "/presence").json().getJsonArray("users");
     assertEquals(1, overHttp.getJsonObject(0).getInteger("connections"), overHttp.encode());
     // the watcher answers its pings: it is still there, and still subscribed
     assertFalse(watcher.isClosed());
-    assertEquals("ack", watcher.publish(channel, new JsonObject().put("text", "still here"))
-        .getString("type"));
-    assertEquals("still here", watcher.nextMessage(channel).getJsonObject("data")
-        .getString("text"));
+    assertEquals(
+        "ack",
+        watcher.publish(channel, new JsonObject().put("text", "still here")).getString("type"));
+    assertEquals(
+        "still here", watcher.nextMessage(channel).getJsonObject("data").getString("text"));
   }
 
   @Test
@@ -156,8 +161,8 @@ class HeartbeatTest {
   }
 
   private static int connections(WsClient ws, String channel) {
-    JsonObject presence = ws.request(new JsonObject().put("type", "presence")
-        .put("channel", channel));
+    JsonObject presence =
+        ws.request(new JsonObject().put("type", "presence").put("channel", channel));
     JsonArray users = presence.getJsonArray("users");
     assertEquals(1, users.size(), presence.encode());
     assertEquals("", users.getJsonObject(0).getString("user"));

@@ -20,36 +20,39 @@ class MessageBatchTest {
   private static MessageBatch batch(String... positions) {
     List<OutboundMessage> messages = new ArrayList<>();
     for (String position : positions) {
-      messages.add(new OutboundMessage(new Publication("c", StreamPosition.parse(position), 1,
-          null, "{}")));
+      messages.add(
+          new OutboundMessage(new Publication("c", StreamPosition.parse(position), 1, null, "{}")));
     }
     return new MessageBatch(messages);
   }
 
   private static List<String> offsets(MessageBatch batch) {
-    return batch == null ? null
+    return batch == null
+        ? null
         : batch.messages().stream().map(OutboundMessage::offset).toList();
   }
 
   static Stream<Arguments> filters() {
     return Stream.of(
         // name, seen, batch, expected (null: nothing new)
-        Arguments.of("after what was seen", "2-e1", List.of("3-e1", "4-e1"),
-            List.of("3-e1", "4-e1")),
-        Arguments.of("seen part dropped", "3-e1", List.of("2-e1", "3-e1", "4-e1"),
-            List.of("4-e1")),
+        Arguments.of(
+            "after what was seen", "2-e1", List.of("3-e1", "4-e1"), List.of("3-e1", "4-e1")),
+        Arguments.of("seen part dropped", "3-e1", List.of("2-e1", "3-e1", "4-e1"), List.of("4-e1")),
         Arguments.of("all seen", "4-e1", List.of("3-e1", "4-e1"), null),
-        Arguments.of("history and buffer overlap", "1-e1",
-            List.of("2-e1", "3-e1", "3-e1", "4-e1"), List.of("2-e1", "3-e1", "4-e1")),
-        Arguments.of("a new epoch is new", "9-e1", List.of("1-e2", "2-e2"),
-            List.of("1-e2", "2-e2")),
+        Arguments.of(
+            "history and buffer overlap",
+            "1-e1",
+            List.of("2-e1", "3-e1", "3-e1", "4-e1"),
+            List.of("2-e1", "3-e1", "4-e1")),
+        Arguments.of(
+            "a new epoch is new", "9-e1", List.of("1-e2", "2-e2"), List.of("1-e2", "2-e2")),
         Arguments.of("nothing seen yet", null, List.of("1-e1"), List.of("1-e1")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("filters")
-  void keepsOnlyWhatIsNewSince(String name, String seen, List<String> positions,
-      List<String> expected) {
+  void keepsOnlyWhatIsNewSince(
+      String name, String seen, List<String> positions, List<String> expected) {
     MessageBatch batch = batch(positions.toArray(String[]::new));
     assertEquals(expected, offsets(batch.newSince(StreamPosition.parse(seen))));
   }

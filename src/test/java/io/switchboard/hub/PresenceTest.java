@@ -32,8 +32,13 @@ class PresenceTest {
   @BeforeEach
   void start(Vertx vertx) {
     // "quiet": presence without join/leave events
-    node = TestNode.start(vertx, new JsonObject().put("namespaces", new JsonObject()
-        .put("quiet", new JsonObject().put("presence", true).put("joinLeave", false))));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "namespaces",
+                new JsonObject()
+                    .put("quiet", new JsonObject().put("presence", true).put("joinLeave", false))));
   }
 
   @AfterEach
@@ -79,8 +84,8 @@ class PresenceTest {
     WsClient first = client();
     first.subscribe(channel);
     JsonObject join = first.next("join");
-    assertEquals(new JsonObject().put("type", "join").put("channel", channel).put("user", ""),
-        join);
+    assertEquals(
+        new JsonObject().put("type", "join").put("channel", channel).put("user", ""), join);
     WsClient second = client();
     second.subscribe(channel);
     // the user was already there: no join for anyone
@@ -179,14 +184,14 @@ class PresenceTest {
   }
 
   private static void unsubscribe(WsClient ws, String channel) {
-    JsonObject ack = ws.request(new JsonObject().put("type", "unsubscribe")
-        .put("channel", channel));
+    JsonObject ack =
+        ws.request(new JsonObject().put("type", "unsubscribe").put("channel", channel));
     assertEquals("ack", ack.getString("type"), ack.encode());
   }
 
   private static JsonArray users(int anonymousConnections) {
-    return new JsonArray().add(new JsonObject().put("user", "")
-        .put("connections", anonymousConnections));
+    return new JsonArray()
+        .add(new JsonObject().put("user", "").put("connections", anonymousConnections));
   }
 
   private JsonArray httpUsers(String channel) {

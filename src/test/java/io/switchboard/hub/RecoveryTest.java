@@ -178,8 +178,8 @@ class RecoveryTest {
         arguments("negative offset", (UnaryOperator<String>) real -> "-1-" + epochOf(real)),
         arguments("no epoch", (UnaryOperator<String>) real -> "1-"),
         arguments("number only", (UnaryOperator<String>) real -> "1"),
-        arguments("future offset of this epoch",
-            (UnaryOperator<String>) real -> "999999-" + epochOf(real)),
+        arguments("future offset of this epoch", (UnaryOperator<String>)
+            real -> "999999-" + epochOf(real)),
         arguments("offset of another channel", (UnaryOperator<String>) real -> null));
   }
 
@@ -214,14 +214,16 @@ class RecoveryTest {
     WsClient clock = client();
     clock.subscribe(channel);
     Promise<Void> published = Promise.promise();
-    Thread publisher = new Thread(() -> {
-      try {
-        publish(channel, 0, total);
-        published.complete();
-      } catch (Throwable e) {
-        published.fail(e);
-      }
-    }, "rec-race-publisher");
+    Thread publisher = new Thread(
+        () -> {
+          try {
+            publish(channel, 0, total);
+            published.complete();
+          } catch (Throwable e) {
+            published.fail(e);
+          }
+        },
+        "rec-race-publisher");
     publisher.start();
 
     List<String> clockOffsets = new ArrayList<>();
@@ -365,8 +367,9 @@ class RecoveryTest {
     String channel = "hist-http";
     List<String> offsets = publish(channel, 0, 4);
     JsonObject overWs = history(client(), channel, offsets.get(0), 2);
-    JsonObject overHttp = node.get("/api/channels/" + channel + "/history?since="
-        + offsets.get(0) + "&limit=2").json();
+    JsonObject overHttp = node.get(
+            "/api/channels/" + channel + "/history?since=" + offsets.get(0) + "&limit=2")
+        .json();
     assertEquals(numbers(overWs), numbers(overHttp));
     assertEquals(overWs.getString("offset"), overHttp.getString("offset"));
     assertEquals(overWs.getBoolean("complete"), overHttp.getBoolean("complete"));
@@ -430,6 +433,7 @@ class RecoveryTest {
         firstMessage = i;
       }
     }
-    assertTrue(ack >= 0 && (firstMessage < 0 || ack < firstMessage), "ack after messages: " + frames);
+    assertTrue(
+        ack >= 0 && (firstMessage < 0 || ack < firstMessage), "ack after messages: " + frames);
   }
 }

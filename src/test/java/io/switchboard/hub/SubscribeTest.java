@@ -1,7 +1,5 @@
 package io.switchboard.hub;
 
-import io.vertx.core.json.JsonArray;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
@@ -100,7 +99,8 @@ class SubscribeTest {
   void unsubscribeStopsDelivery() {
     WsClient ws = node.ws();
     ws.subscribe("sub-d");
-    JsonObject ack = ws.request(new JsonObject().put("type", "unsubscribe").put("channel", "sub-d"));
+    JsonObject ack =
+        ws.request(new JsonObject().put("type", "unsubscribe").put("channel", "sub-d"));
     assertEquals("ack", ack.getString("type"));
     node.publish("sub-d", 1);
     ws.expectNo("message");
@@ -113,7 +113,9 @@ class SubscribeTest {
     ws.subscribe("sub-e");
     JsonObject batch = new JsonObject().put("messages", new JsonArray());
     for (int i = 0; i < 20; i++) {
-      batch.getJsonArray("messages").add(new JsonObject().put("channel", "sub-e").put("data", i));
+      batch
+          .getJsonArray("messages")
+          .add(new JsonObject().put("channel", "sub-e").put("data", i));
     }
     assertEquals(200, node.post("/api/batch", batch.encode()).status());
     for (int i = 0; i < 20; i++) {

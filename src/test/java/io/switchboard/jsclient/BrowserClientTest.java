@@ -123,8 +123,11 @@ class BrowserClientTest {
         tokens.hs256(TestTokens.claims("page-user").put("exp", expSec)),
         tokens.hs256(TestTokens.claims("page-user")));
     String channel = "browser-refresh";
-    open(origin(node.port()), List.of(origin(node.port())),
-        Map.of("transport", "ws", "tokens", sequence), channel);
+    open(
+        origin(node.port()),
+        List.of(origin(node.port())),
+        Map.of("transport", "ws", "tokens", sequence),
+        channel);
     awaitPage(() -> count("subscribed") == 1, "subscribed");
 
     // one message at a time until the first token is a second past its exp
@@ -144,8 +147,7 @@ class BrowserClientTest {
     TestNode node = node(new JsonObject());
     TcpProxy proxy = proxy(node);
     String channel = "browser-fallback";
-    open(origin(proxy.port()), List.of(origin(proxy.port())), Map.of("transport", "auto"),
-        channel);
+    open(origin(proxy.port()), List.of(origin(proxy.port())), Map.of("transport", "auto"), channel);
     awaitPage(() -> count("subscribed") == 1, "subscribed");
     assertEquals("ws", page("return h.sb.transport"));
     int n = 0;
@@ -164,7 +166,9 @@ class BrowserClientTest {
     // the page's own publish goes over the HTTP API now
     published.add((String) driver.executeAsyncScript(
         "arguments[arguments.length - 1]; h.sb.publish(arguments[0], {n: arguments[1]})"
-            + ".then(arguments[arguments.length - 1])", channel, n++));
+            + ".then(arguments[arguments.length - 1])",
+        channel,
+        n++));
     for (int cut = 0; cut < 2; cut++) {
       int before = count("connected");
       proxy.cut();
@@ -182,7 +186,10 @@ class BrowserClientTest {
     TestNode a = node(clusterNode(redis, "node-a"));
     TestNode b = node(clusterNode(redis, "node-b"));
     String channel = "browser-drain";
-    open(origin(a.port()), List.of(origin(a.port()), origin(b.port())), Map.of("transport", "ws"),
+    open(
+        origin(a.port()),
+        List.of(origin(a.port()), origin(b.port())),
+        Map.of("transport", "ws"),
         channel);
     awaitPage(() -> count("subscribed") == 1, "subscribed");
     assertEquals("node-a", page("return h.events.find(e => e.event === 'connected').node"));
@@ -199,7 +206,9 @@ class BrowserClientTest {
     awaitPage(() -> count("connected") == 2, "connected again");
     assertEquals("node-b", page("return h.events.filter(e => e.event === 'connected')[1].node"));
     assertEquals(1001L, page("return h.events.find(e => e.event === 'disconnected').code"));
-    assertEquals(0L, page("return h.events.find(e => e.event === 'disconnected').delayMs"),
+    assertEquals(
+        0L,
+        page("return h.events.find(e => e.event === 'disconnected').delayMs"),
         "reconnected at once");
     for (int i = 0; i < 5; i++) {
       publish(b, channel, n++, null);
@@ -213,8 +222,15 @@ class BrowserClientTest {
         .put("node", new JsonObject().put("id", id))
         .put("http", new JsonObject().put("allowedOrigins", new JsonArray().add("*")))
         .put("drain", new JsonObject().put("windowMs", 0))
-        .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-            .put("connectionString", redis.url()).put("prefix", "browser-client")));
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put(
+                    "redis",
+                    new JsonObject()
+                        .put("connectionString", redis.url())
+                        .put("prefix", "browser-client")));
   }
 
   // ---- the page ----
@@ -224,15 +240,15 @@ class BrowserClientTest {
   }
 
   /** Loads the harness from {@code origin} and starts a client on {@code urls}. */
-  private void open(String origin, List<String> urls, Map<String, Object> options,
-      String channel) {
+  private void open(String origin, List<String> urls, Map<String, Object> options, String channel) {
     driver.get(origin + HARNESS);
-    Chromium.wait(driver, WAIT).until(d -> Boolean.TRUE.equals(
-        driver.executeScript("return window.harnessReady === true")));
+    Chromium.wait(driver, WAIT)
+        .until(
+            d -> Boolean.TRUE.equals(driver.executeScript("return window.harnessReady === true")));
     Map<String, Object> all = new HashMap<>(options);
     all.put("backoff", BACKOFF);
-    driver.executeScript("harness.start(arguments[0], arguments[1], arguments[2])", urls, all,
-        channel);
+    driver.executeScript(
+        "harness.start(arguments[0], arguments[1], arguments[2])", urls, all, channel);
   }
 
   private Object page(String script, Object... args) {
@@ -267,9 +283,15 @@ class BrowserClientTest {
     if (authorization != null) {
       headers.add("Authorization", authorization);
     }
-    Reply reply = node.exchange(node.port(), HttpMethod.POST, "/api/publish",
-        new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", n))
-            .encode(), headers);
+    Reply reply = node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/publish",
+        new JsonObject()
+            .put("channel", channel)
+            .put("data", new JsonObject().put("n", n))
+            .encode(),
+        headers);
     assertEquals(200, reply.status(), reply.toString());
     published.add(reply.json().getString("offset"));
   }

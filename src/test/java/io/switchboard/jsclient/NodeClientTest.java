@@ -63,11 +63,13 @@ class NodeClientTest {
   static void start(Vertx vertx) {
     node = NodeJs.find();
     NodeJs.requirePackage(CLIENT, "ws");
-    JsonObject namespaces = new JsonObject().put("namespaces",
-        new JsonObject().put("user", new JsonObject()));
-    TestNode open = TestNode.start(vertx, new JsonObject()
-        .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 2500))
-        .put("reaper", new JsonObject().put("intervalMs", 250)));
+    JsonObject namespaces =
+        new JsonObject().put("namespaces", new JsonObject().put("user", new JsonObject()));
+    TestNode open = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 2500))
+            .put("reaper", new JsonObject().put("intervalMs", 250)));
     JsonObject authConfig = TestTokens.nodeConfig().mergeIn(namespaces, true);
     authConfig.getJsonObject("auth").put("apiKeys", new JsonArray().add(API_KEY));
     TestNode auth = TestNode.start(vertx, authConfig);
@@ -82,20 +84,31 @@ class NodeClientTest {
       clusterUrls.put(webSocket, url(a) + "," + url(b));
     }
     env = Map.of(
-        "SB_URL", url(open),
-        "SB_AUTH_URL", url(auth),
-        "SB_JWT_SECRET", TestTokens.HS256_SECRET,
-        "SB_JWT_ISSUER", TestTokens.ISSUER,
-        "SB_JWT_AUDIENCE", TestTokens.AUDIENCE,
-        "SB_API_KEY", API_KEY);
+        "SB_URL",
+        url(open),
+        "SB_AUTH_URL",
+        url(auth),
+        "SB_JWT_SECRET",
+        TestTokens.HS256_SECRET,
+        "SB_JWT_ISSUER",
+        TestTokens.ISSUER,
+        "SB_JWT_AUDIENCE",
+        TestTokens.AUDIENCE,
+        "SB_API_KEY",
+        API_KEY);
   }
 
   private static JsonObject clusterNode(String id, String prefix) {
     return new JsonObject()
         .put("node", new JsonObject().put("id", id))
         .put("drain", new JsonObject().put("windowMs", 0))
-        .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-            .put("connectionString", redis.url()).put("prefix", prefix)));
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put(
+                    "redis",
+                    new JsonObject().put("connectionString", redis.url()).put("prefix", prefix)));
   }
 
   private static String url(TestNode node) {
@@ -116,8 +129,11 @@ class NodeClientTest {
   static Stream<Arguments> testRuns() {
     List<String> files;
     try (Stream<Path> paths = Files.list(CLIENT.resolve("test"))) {
-      files = paths.map(f -> "test/" + f.getFileName())
-          .filter(name -> name.endsWith(".test.mjs")).sorted().toList();
+      files = paths
+          .map(f -> "test/" + f.getFileName())
+          .filter(name -> name.endsWith(".test.mjs"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -131,7 +147,10 @@ class NodeClientTest {
     Map<String, String> runEnv = new HashMap<>(env);
     runEnv.put("SB_CLUSTER_URLS", clusterUrls.get(webSocket));
     NodeJs.Run run = node.test(CLIENT, file, webSocket, runEnv, FILE_TIMEOUT);
-    assertEquals(0, run.exitCode(), () -> "node " + node.version() + " --test " + file + " ("
-        + webSocket + " WebSocket) failed:\n" + run.output());
+    assertEquals(
+        0,
+        run.exitCode(),
+        () -> "node " + node.version() + " --test " + file + " (" + webSocket
+            + " WebSocket) failed:\n" + run.output());
   }
 }

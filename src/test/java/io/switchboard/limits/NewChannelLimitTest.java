@@ -32,8 +32,12 @@ class NewChannelLimitTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("newChannelsPerSecond", 1).put("newChannelsBurst", BURST)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject().put("newChannelsPerSecond", 1).put("newChannelsBurst", BURST)));
   }
 
   @AfterEach
@@ -61,8 +65,13 @@ class NewChannelLimitTest {
     assertTrue(refused.containsKey("id"), "the error answers the request: " + refused.encode());
     assertTrue(refused.getString("message").contains("newChannelsPerSecond"), refused.encode());
     String unpublished = "nc-ws-" + created;
-    assertEquals(0, node.get("/api/channels/" + unpublished + "/history").json()
-        .getJsonArray("messages").size(), "nothing was published");
+    assertEquals(
+        0,
+        node.get("/api/channels/" + unpublished + "/history")
+            .json()
+            .getJsonArray("messages")
+            .size(),
+        "nothing was published");
 
     // channels that exist still take its publishes, and the connection stays open
     for (int i = 0; i < 10; i++) {
@@ -114,7 +123,8 @@ class NewChannelLimitTest {
       messages.add(new JsonObject(publish("nc-batch-new-" + i, i)));
       messages.add(new JsonObject(publish("nc-batch-old", i)));
     }
-    Reply reply = node.post("/api/batch", new JsonObject().put("messages", messages).encode());
+    Reply reply =
+        node.post("/api/batch", new JsonObject().put("messages", messages).encode());
     assertEquals(200, reply.status(), reply.body());
     JsonArray results = reply.json().getJsonArray("results");
     int newCreated = 0;
@@ -139,8 +149,11 @@ class NewChannelLimitTest {
   @Test
   void theEventBusIsNotLimited(Vertx vertx) {
     for (int i = 0; i < BURST + 5; i++) {
-      Await.result(vertx.eventBus().request("switchboard.publish",
-          new JsonObject().put("channel", "nc-bus-" + i).put("data", i)));
+      Await.result(vertx
+          .eventBus()
+          .request(
+              "switchboard.publish",
+              new JsonObject().put("channel", "nc-bus-" + i).put("data", i)));
     }
   }
 

@@ -46,8 +46,7 @@ class TokenBucketTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refills")
-  void refillsWithElapsedTime(String name, int capacity, int perSecond, long waitMs,
-      int expected) {
+  void refillsWithElapsedTime(String name, int capacity, int perSecond, long waitMs, int expected) {
     TokenBucket bucket = bucket(capacity, perSecond);
     assertEquals(capacity, bucket.take(capacity));
     advanceMs(waitMs);
@@ -101,8 +100,8 @@ class TokenBucketTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("waits")
-  void secondsUntilRoundsUpToWholeSeconds(String name, int capacity, int perSecond, int left,
-      int wanted, long seconds) {
+  void secondsUntilRoundsUpToWholeSeconds(
+      String name, int capacity, int perSecond, int left, int wanted, long seconds) {
     TokenBucket bucket = bucket(capacity, perSecond);
     bucket.take(capacity - left);
     assertEquals(seconds, bucket.secondsUntil(wanted));

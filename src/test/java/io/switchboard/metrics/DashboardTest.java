@@ -33,8 +33,14 @@ class DashboardTest {
     }
     assertTrue(queried.size() > 10, "the dashboard queries " + queried);
     try (RedisServer redis = RedisServer.start()) {
-      TestNode node = TestNode.start(vertx, new JsonObject().put("broker", new JsonObject()
-          .put("type", "redis").put("redis", new JsonObject().put("connectionString", redis.url()))));
+      TestNode node = TestNode.start(
+          vertx,
+          new JsonObject()
+              .put(
+                  "broker",
+                  new JsonObject()
+                      .put("type", "redis")
+                      .put("redis", new JsonObject().put("connectionString", redis.url()))));
       try {
         // one of each labelled counter, so its series exists
         node.ws().publish("nope:x", 1);
@@ -43,7 +49,8 @@ class DashboardTest {
         node.ws().close();
         String metrics = node.get("/metrics").body();
         for (String meter : queried) {
-          assertTrue(metrics.contains("\n" + meter) || metrics.startsWith(meter),
+          assertTrue(
+              metrics.contains("\n" + meter) || metrics.startsWith(meter),
               meter + " is queried by the dashboard but not exported");
         }
       } finally {

@@ -22,9 +22,11 @@ class MetricsTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject()
-        .put("heartbeat", new JsonObject().put("intervalMs", 200).put("timeoutMs", 600))
-        .put("reaper", new JsonObject().put("intervalMs", 100)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("heartbeat", new JsonObject().put("intervalMs", 200).put("timeoutMs", 600))
+            .put("reaper", new JsonObject().put("intervalMs", 100)));
   }
 
   @AfterEach
@@ -58,8 +60,8 @@ class MetricsTest {
     first.subscribe("m");
     second.subscribe("m");
     node.sse("/sse?channel=m");
-    PrometheusText before = awaitScrape(m -> m.value("switchboard_subscriptions") == 3,
-        "the SSE stream subscribed");
+    PrometheusText before =
+        awaitScrape(m -> m.value("switchboard_subscriptions") == 3, "the SSE stream subscribed");
     assertEquals(2, before.value("switchboard_connections{transport=\"ws\"}"));
     assertEquals(1, before.value("switchboard_connections{transport=\"sse\"}"));
     assertEquals(3, before.value("switchboard_subscriptions"));
@@ -71,15 +73,16 @@ class MetricsTest {
     }
     first.publish("m", new JsonObject().put("i", 3));
     first.publish("m", new JsonObject().put("i", 4));
-    PrometheusText after = awaitScrape(
-        m -> m.value("switchboard_messages_delivered_total") >= 15, "15 deliveries");
+    PrometheusText after =
+        awaitScrape(m -> m.value("switchboard_messages_delivered_total") >= 15, "15 deliveries");
     assertEquals(15, after.value("switchboard_messages_delivered_total"), "5 messages x 3");
     assertEquals(3, after.value("switchboard_messages_received_total{path=\"http\"}"));
     assertEquals(3, after.value("switchboard_messages_published_total{path=\"http\"}"));
     assertEquals(2, after.value("switchboard_messages_published_total{path=\"ws\"}"));
     assertEquals(5, after.value("switchboard_broker_publish_seconds_count"));
     assertTrue(after.value("switchboard_delivery_latency_seconds_count") >= 1);
-    assertTrue(after.has("switchboard_delivery_latency_seconds_bucket{le=\"0.005\"}"),
+    assertTrue(
+        after.has("switchboard_delivery_latency_seconds_bucket{le=\"0.005\"}"),
         "latency histogram buckets");
 
     second.close();
@@ -96,13 +99,15 @@ class MetricsTest {
     assertEquals(400, node.post("/api/publish", "{not json").status());
     assertEquals(404, node.get("/api/nothing-here").status());
     PrometheusText metrics = scrape();
-    assertEquals(1, metrics.value(
-        "switchboard_errors_total{code=\"unknown_channel\",transport=\"ws\"}"));
+    assertEquals(
+        1, metrics.value("switchboard_errors_total{code=\"unknown_channel\",transport=\"ws\"}"));
     // a body that is not JSON and an unknown endpoint (404) both answer code bad_request
-    assertEquals(2, metrics.value(
-        "switchboard_errors_total{code=\"bad_request\",transport=\"http\"}"));
-    assertEquals(1, metrics.value(
-        "switchboard_messages_received_total{path=\"ws\"}"), "refused publishes are received");
+    assertEquals(
+        2, metrics.value("switchboard_errors_total{code=\"bad_request\",transport=\"http\"}"));
+    assertEquals(
+        1,
+        metrics.value("switchboard_messages_received_total{path=\"ws\"}"),
+        "refused publishes are received");
     assertEquals(0, metrics.value("switchboard_messages_published_total{path=\"ws\"}"));
   }
 
@@ -120,8 +125,8 @@ class MetricsTest {
   void reaperRemovalsAndTheirCloseCodeAreCounted() {
     WsClient silent = node.ws().answerPings(false);
     assertEquals(4408, silent.closeCode());
-    PrometheusText metrics = awaitScrape(
-        m -> m.value("switchboard_reaper_removals_total") == 1, "one reaper removal");
+    PrometheusText metrics =
+        awaitScrape(m -> m.value("switchboard_reaper_removals_total") == 1, "one reaper removal");
     assertEquals(1, metrics.value("switchboard_closes_total{code=\"4408\",transport=\"ws\"}"));
   }
 }

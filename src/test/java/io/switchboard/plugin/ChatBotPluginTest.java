@@ -41,11 +41,23 @@ class ChatBotPluginTest {
     Files.createDirectories(dir.resolve("plugins"));
     Files.copy(jar, dir.resolve("plugins/chat-bot.jar"));
     JsonObject config = new JsonObject()
-        .put("namespaces", new JsonObject().put("chat", new JsonObject()
-            .put("schema", new JsonObject(Files.readString(Path.of("conf/schemas/chat.json"))))
-            .put("bus", new JsonObject().put("messages", true))))
-        .put("verticles", new JsonArray().add(new JsonObject().put("class", "com.acme.ChatBot")
-            .put("instances", 1).put("config", new JsonObject().put("namespace", "chat"))));
+        .put(
+            "namespaces",
+            new JsonObject()
+                .put(
+                    "chat",
+                    new JsonObject()
+                        .put(
+                            "schema",
+                            new JsonObject(Files.readString(Path.of("conf/schemas/chat.json"))))
+                        .put("bus", new JsonObject().put("messages", true))))
+        .put(
+            "verticles",
+            new JsonArray()
+                .add(new JsonObject()
+                    .put("class", "com.acme.ChatBot")
+                    .put("instances", 1)
+                    .put("config", new JsonObject().put("namespace", "chat"))));
     node = NodeProcess.start(dir, config, List.of(), Map.of());
     vertx = Vertx.vertx();
   }
@@ -66,8 +78,8 @@ class ChatBotPluginTest {
    */
   private static Path build() throws IOException, InterruptedException {
     for (boolean offline : new boolean[] {true, false}) {
-      List<String> command = new ArrayList<>(List.of("mvn", "-q", "-B", "-f",
-          EXAMPLE.resolve("pom.xml").toString(), "package"));
+      List<String> command = new ArrayList<>(
+          List.of("mvn", "-q", "-B", "-f", EXAMPLE.resolve("pom.xml").toString(), "package"));
       if (offline) {
         command.add("-o");
       }

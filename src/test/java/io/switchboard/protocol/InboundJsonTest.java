@@ -1,7 +1,5 @@
 package io.switchboard.protocol;
 
-import java.util.function.Supplier;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -55,14 +54,16 @@ class InboundJsonTest {
         arguments("50000 nested arrays", bytes(arrays(50_000)), null, "depth"),
         // numbers
         // Jackson counts the digits of a number (integer, fraction and exponent together)
-        arguments("100-digit integer", bytes("[" + "9".repeat(100) + "]"),
-            new JsonArray().add(new BigInteger("9".repeat(100))), null),
+        arguments(
+            "100-digit integer",
+            bytes("[" + "9".repeat(100) + "]"),
+            new JsonArray().add(new BigInteger("9".repeat(100))),
+            null),
         arguments("101-digit integer", bytes("[" + "9".repeat(101) + "]"), null, "Number"),
         arguments("fraction of 100 digits", bytes("[-1." + "1".repeat(99) + "]"), ok(), null),
-        arguments("fraction of 101 digits", bytes("[1." + "1".repeat(100) + "]"), null,
-            "Number"),
-        arguments("exponent digits count too", bytes("[1." + "1".repeat(98) + "e10]"), null,
-            "Number"),
+        arguments("fraction of 101 digits", bytes("[1." + "1".repeat(100) + "]"), null, "Number"),
+        arguments(
+            "exponent digits count too", bytes("[1." + "1".repeat(98) + "e10]"), null, "Number"),
         arguments("largest double", bytes("1.7976931348623157e308"), Double.MAX_VALUE, null),
         arguments("1e309 overflows a double", bytes("1e309"), null, "out of range"),
         arguments("-1e400 overflows a double", bytes("-1e400"), null, "out of range"),
@@ -73,9 +74,15 @@ class InboundJsonTest {
         arguments("Infinity", bytes("[Infinity]"), null, "Infinity"),
         arguments("leading zero", bytes("01"), null, "Leading zero"),
         // duplicate keys
-        arguments("duplicate top-level key", bytes("{\"channel\":\"a\",\"channel\":\"b\"}"),
-            null, "Duplicate field 'channel'"),
-        arguments("duplicate nested key", bytes("{\"data\":{\"x\":1,\"y\":2,\"x\":3}}"), null,
+        arguments(
+            "duplicate top-level key",
+            bytes("{\"channel\":\"a\",\"channel\":\"b\"}"),
+            null,
+            "Duplicate field 'channel'"),
+        arguments(
+            "duplicate nested key",
+            bytes("{\"data\":{\"x\":1,\"y\":2,\"x\":3}}"),
+            null,
             "Duplicate field 'x'"),
         arguments("same key in sibling objects", bytes("[{\"x\":1},{\"x\":2}]"), ok(), null),
         arguments("keys differing only in case", bytes("{\"x\":1,\"X\":2}"), ok(), null),
@@ -85,39 +92,64 @@ class InboundJsonTest {
         arguments("reversed surrogate pair", bytes("[\"\\udc00\\ud800\"]"), null, "surrogate"),
         arguments("high surrogate at the end", bytes("[\"ab\\ud83d\"]"), null, "surrogate"),
         arguments("lone surrogate in a key", bytes("{\"\\ud800\":1}"), null, "surrogate"),
-        arguments("escaped surrogate pair", bytes("[\"\\ud83d\\ude00\"]"),
-            new JsonArray().add("\ud83d\ude00"), null),
-        arguments("raw 4-byte UTF-8 emoji", bytes("[\"\ud83d\ude00\"]"),
-            new JsonArray().add("\ud83d\ude00"), null),
+        arguments(
+            "escaped surrogate pair",
+            bytes("[\"\\ud83d\\ude00\"]"),
+            new JsonArray().add("\ud83d\ude00"),
+            null),
+        arguments(
+            "raw 4-byte UTF-8 emoji",
+            bytes("[\"\ud83d\ude00\"]"),
+            new JsonArray().add("\ud83d\ude00"),
+            null),
         // UTF-8 bytes
-        arguments("encoded surrogate (CESU-8)", bytes("[\"", new int[] {0xED, 0xA0, 0x80}, "\"]"),
-            null, "UTF-8"),
+        arguments(
+            "encoded surrogate (CESU-8)",
+            bytes("[\"", new int[] {0xED, 0xA0, 0x80}, "\"]"),
+            null,
+            "UTF-8"),
         arguments("overlong NUL", bytes("[\"", new int[] {0xC0, 0x80}, "\"]"), null, "UTF-8"),
-        arguments("overlong slash", bytes("[\"", new int[] {0xE0, 0x80, 0xAF}, "\"]"), null,
+        arguments(
+            "overlong slash", bytes("[\"", new int[] {0xE0, 0x80, 0xAF}, "\"]"), null, "UTF-8"),
+        arguments(
+            "code point above U+10FFFF",
+            bytes("[\"", new int[] {0xF4, 0x90, 0x80, 0x80}, "\"]"),
+            null,
             "UTF-8"),
-        arguments("code point above U+10FFFF",
-            bytes("[\"", new int[] {0xF4, 0x90, 0x80, 0x80}, "\"]"), null, "UTF-8"),
         arguments("byte 0xFF", bytes("[\"", new int[] {0xFF}, "\"]"), null, "UTF-8"),
-        arguments("truncated sequence", bytes("[\"", new int[] {0xE2, 0x82}, "\"]"), null,
-            "UTF-8"),
-        arguments("continuation byte alone", bytes("[\"", new int[] {0x80}, "\"]"), null,
-            "UTF-8"),
-        arguments("invalid byte outside strings", bytes("[1", new int[] {0xFE}, "]"), null,
-            "UTF-8"),
-        arguments("UTF-8 byte order mark", bytes("", new int[] {0xEF, 0xBB, 0xBF}, "{}"), null,
+        arguments("truncated sequence", bytes("[\"", new int[] {0xE2, 0x82}, "\"]"), null, "UTF-8"),
+        arguments("continuation byte alone", bytes("[\"", new int[] {0x80}, "\"]"), null, "UTF-8"),
+        arguments(
+            "invalid byte outside strings", bytes("[1", new int[] {0xFE}, "]"), null, "UTF-8"),
+        arguments(
+            "UTF-8 byte order mark",
+            bytes("", new int[] {0xEF, 0xBB, 0xBF}, "{}"),
+            null,
             "valid JSON"),
-        arguments("UTF-16", Buffer.buffer("{\"a\":1}".getBytes(StandardCharsets.UTF_16BE)), null,
+        arguments(
+            "UTF-16",
+            Buffer.buffer("{\"a\":1}".getBytes(StandardCharsets.UTF_16BE)),
+            null,
             "valid JSON"),
-        arguments("UTF-32", Buffer.buffer("{\"a\":1}".getBytes(Charset.forName("UTF-32"))),
-            null, "valid JSON"),
+        arguments(
+            "UTF-32",
+            Buffer.buffer("{\"a\":1}".getBytes(Charset.forName("UTF-32"))),
+            null,
+            "valid JSON"),
         // NUL and control characters
         arguments("raw NUL in a string", bytes("[\"a", new int[] {0}, "b\"]"), null, "CTRL-CHAR"),
         arguments("raw NUL after the value", bytes("{}", new int[] {0}, ""), null, "valid JSON"),
         arguments("raw tab in a string", bytes("[\"a\tb\"]"), null, "CTRL-CHAR"),
-        arguments("escaped NUL is a character", bytes("[\"a\\u0000b\"]"),
-            new JsonArray().add("a\u0000b"), null),
-        arguments("escaped NUL in a key", bytes("{\"a\\u0000\":1}"),
-            new JsonObject().put("a\u0000", 1), null),
+        arguments(
+            "escaped NUL is a character",
+            bytes("[\"a\\u0000b\"]"),
+            new JsonArray().add("a\u0000b"),
+            null),
+        arguments(
+            "escaped NUL in a key",
+            bytes("{\"a\\u0000\":1}"),
+            new JsonObject().put("a\u0000", 1),
+            null),
         // not JSON
         arguments("empty", bytes(""), null, "valid JSON"),
         arguments("whitespace only", bytes("  \n"), null, "valid JSON"),
@@ -144,8 +176,8 @@ class InboundJsonTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rows")
-  void decodesOrRefusesWithBadRequest(String name, Buffer input, Object expected,
-      String messageWord) {
+  void decodesOrRefusesWithBadRequest(
+      String name, Buffer input, Object expected, String messageWord) {
     check(expected, messageWord, () -> InboundJson.decode(input, "body"));
     if (Bytes.isUtf8(input)) {
       String text = input.toString(StandardCharsets.UTF_8);
@@ -153,8 +185,7 @@ class InboundJsonTest {
     }
   }
 
-  private static void check(Object expected, String messageWord,
-      Supplier<Object> decode) {
+  private static void check(Object expected, String messageWord, Supplier<Object> decode) {
     if (messageWord == null) {
       Object value = decode.get();
       if (expected != OK) {

@@ -38,6 +38,7 @@ class ProtocolDocTest {
   /** A table row's first two cells (the first without its backquotes). */
   private static final Pattern TABLE_ROW =
       Pattern.compile("^\\|\\s*`?([^|`]+?)`?\\s*\\|\\s*([^|]*?)\\s*\\|");
+
   private static final Pattern ANCHOR_LINK = Pattern.compile("\\]\\(#([^)]+)\\)");
 
   private static String doc;
@@ -99,8 +100,10 @@ class ProtocolDocTest {
   void exampleFramesMatchTheProtocolSchemas() {
     ProtocolSchema clientFrames = ProtocolSchema.load();
     JsonObject serverFrame = ProtocolSchema.resource("protocol/server-frame.schema.json");
-    JsonSchemaOptions options = new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
-        .setBaseUri(serverFrame.getString("$id")).setOutputFormat(OutputFormat.Basic);
+    JsonSchemaOptions options = new JsonSchemaOptions()
+        .setDraft(Draft.DRAFT202012)
+        .setBaseUri(serverFrame.getString("$id"))
+        .setOutputFormat(OutputFormat.Basic);
     Validator serverFrames = Validator.create(JsonSchema.of(serverFrame.copy()), options);
     JsonObject errorBody = serverFrame.copy().put("$ref", "#/$defs/errorBody");
     errorBody.remove("oneOf");

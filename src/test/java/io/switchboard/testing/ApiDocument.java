@@ -38,8 +38,8 @@ public final class ApiDocument {
   /** A served document: the parsed body and its Content-Type. */
   public record Served(int status, String contentType, ApiDocument document) {}
 
-  private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options",
-      "head", "patch", "trace");
+  private static final Set<String> HTTP_METHODS =
+      Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
   private final JsonObject root;
   private final String base;
@@ -52,8 +52,10 @@ public final class ApiDocument {
   public ApiDocument(JsonObject root, String base) {
     this.root = root;
     this.base = base;
-    walk(root, "", base, (pointer, value) -> { });
-    this.options = new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri(base)
+    walk(root, "", base, (pointer, value) -> {});
+    this.options = new JsonSchemaOptions()
+        .setDraft(Draft.DRAFT202012)
+        .setBaseUri(base)
         .setOutputFormat(OutputFormat.Basic);
     this.repository = SchemaRepository.create(options);
     // copies: vertx-json-schema annotates the objects it is given
@@ -67,13 +69,23 @@ public final class ApiDocument {
     HttpClient client = vertx.createHttpClient();
     Promise<Served> served = Promise.promise();
     // on a Vert.x context, as TestNode does: a response may otherwise arrive before body() is set
-    vertx.getOrCreateContext().runOnContext(v -> client.request(new RequestOptions()
-            .setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path))
-        .compose(request -> request.send())
-        .compose(response -> response.body().map(body -> new Served(response.statusCode(),
-            response.getHeader("Content-Type"),
-            new ApiDocument(new JsonObject(body), "https://switchboard.invalid/api" + path))))
-        .onComplete(served));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(v -> client
+            .request(new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setURI(path))
+            .compose(request -> request.send())
+            .compose(response -> response
+                .body()
+                .map(body -> new Served(
+                    response.statusCode(),
+                    response.getHeader("Content-Type"),
+                    new ApiDocument(
+                        new JsonObject(body), "https://switchboard.invalid/api" + path))))
+            .onComplete(served));
     try {
       return Await.result(served.future());
     } finally {
@@ -124,8 +136,11 @@ public final class ApiDocument {
   /** Follows {@code $ref}s (Reference Objects) until a value without one. */
   public Object dereference(Object value) {
     Object current = value;
-    for (int hops = 0; current instanceof JsonObject json && json.getValue("$ref") instanceof String
-        ref && !json.containsKey("type"); hops++) {
+    for (int hops = 0;
+        current instanceof JsonObject json
+            && json.getValue("$ref") instanceof String ref
+            && !json.containsKey("type");
+        hops++) {
       if (hops > 20) {
         throw new AssertionError("reference loop at " + ref);
       }
@@ -185,7 +200,8 @@ public final class ApiDocument {
       JsonObject message = (JsonObject) dereference(entry.getValue());
       JsonObject headers = message.getJsonObject("headers");
       JsonObject eventField = headers.getJsonObject("properties").getJsonObject("event");
-      boolean matches = data == null ? !message.containsKey("payload")
+      boolean matches = data == null
+          ? !message.containsKey("payload")
           : eventField != null && name.equals(eventField.getString("const"));
       if (!matches) {
         continue;
@@ -222,8 +238,9 @@ public final class ApiDocument {
     // against the document, then validated through a reference to it
     String uri = base + "#/x-probe/" + probes++;
     repository.dereference(uri, JsonSchema.of(json.copy()));
-    OutputUnit result = repository.validator(JsonSchema.of(new JsonObject().put("$ref", uri)),
-        options).validate(instance);
+    OutputUnit result = repository
+        .validator(JsonSchema.of(new JsonObject().put("$ref", uri)), options)
+        .validate(instance);
     List<String> errors = new ArrayList<>();
     if (!Boolean.TRUE.equals(result.getValid())) {
       List<OutputUnit> units = result.getErrors() == null ? List.of() : result.getErrors();
@@ -241,7 +258,8 @@ public final class ApiDocument {
     int hash = ref.indexOf('#');
     String address = hash < 0 ? ref : ref.substring(0, hash);
     String fragment = hash < 0 ? "" : ref.substring(hash + 1);
-    String target = address.isEmpty() ? against : URI.create(against).resolve(address).toString();
+    String target =
+        address.isEmpty() ? against : URI.create(against).resolve(address).toString();
     Object resource = target.equals(base) ? root : resources.get(target);
     if (resource == null) {
       throw new AssertionError("$ref " + ref + " (from " + against + ") names no resource of the"
@@ -291,7 +309,9 @@ public final class ApiDocument {
     if (node instanceof JsonObject json) {
       return json.getValue(key);
     }
-    if (node instanceof JsonArray array && key.matches("\\d+") && Integer.parseInt(key) < array.size()) {
+    if (node instanceof JsonArray array
+        && key.matches("\\d+")
+        && Integer.parseInt(key) < array.size()) {
       return array.getValue(Integer.parseInt(key));
     }
     return null;

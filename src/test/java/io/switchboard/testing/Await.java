@@ -21,7 +21,9 @@ public final class Await {
 
   public static <T> T result(Future<T> future, Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture()
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
@@ -60,7 +62,9 @@ public final class Await {
   /** The failure of a future that must fail. */
   public static Throwable failure(Future<?> future) {
     try {
-      future.toCompletionStage().toCompletableFuture()
+      future
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(DEFAULT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       return e.getCause();

@@ -46,8 +46,10 @@ public final class BusService {
     JsonObject spec = new JsonObject(Files.readString(Path.of(args[0])));
     Vertx vertx;
     try {
-      vertx = Vertx.builder().with(new VertxOptions().setEventBusOptions(eventBus(spec)))
-          .withClusterManager(new HazelcastClusterManager(hazelcast(spec))).buildClustered()
+      vertx = Vertx.builder()
+          .with(new VertxOptions().setEventBusOptions(eventBus(spec)))
+          .withClusterManager(new HazelcastClusterManager(hazelcast(spec)))
+          .buildClustered()
           .await();
     } catch (Exception e) {
       print(new JsonObject().put("ready", false).put("error", String.valueOf(e)));
@@ -55,8 +57,8 @@ public final class BusService {
       return;
     }
     print(new JsonObject().put("ready", true));
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
-        StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       JsonObject command = new JsonObject(line);
       vertx.runOnContext(v -> run(vertx, command));
@@ -68,33 +70,47 @@ public final class BusService {
   private static void run(Vertx vertx, JsonObject command) {
     switch (command.getString("op")) {
       case "publish":
-        vertx.eventBus().request("switchboard.publish", command.getJsonObject("body"),
+        vertx
+            .eventBus()
+            .request(
+                "switchboard.publish",
+                command.getJsonObject("body"),
                 new DeliveryOptions().setSendTimeout(command.getLong("timeoutMs", 10_000L)))
-            .onSuccess(reply -> print(new JsonObject().put("id", command.getValue("id"))
-                .put("reply", reply.body())))
-            .onFailure(err -> print(new JsonObject().put("id", command.getValue("id"))
+            .onSuccess(reply -> print(
+                new JsonObject().put("id", command.getValue("id")).put("reply", reply.body())))
+            .onFailure(err -> print(new JsonObject()
+                .put("id", command.getValue("id"))
                 .put("failure", err.getMessage())
                 .put("status", err instanceof ReplyException r ? r.failureCode() : -1)));
         break;
       case "consume": {
         String address = command.getString("address");
-        vertx.eventBus().consumer(address, message -> print(new JsonObject()
-                .put("address", address).put("body", message.body())))
-            .completion().onSuccess(v -> print(new JsonObject().put("consuming", address)));
+        vertx
+            .eventBus()
+            .consumer(
+                address,
+                message ->
+                    print(new JsonObject().put("address", address).put("body", message.body())))
+            .completion()
+            .onSuccess(v -> print(new JsonObject().put("consuming", address)));
         break;
       }
       case "hook": {
         String address = command.getString("address");
         JsonObject answer = command.getJsonObject("answer");
         long delayMs = command.getLong("delayMs", 0L);
-        vertx.eventBus().<JsonObject>consumer(address, message -> {
-          print(new JsonObject().put("address", address).put("request", message.body()));
-          if (delayMs > 0) {
-            vertx.setTimer(delayMs, id -> message.reply(answer));
-          } else {
-            message.reply(answer);
-          }
-        }).completion().onSuccess(v -> print(new JsonObject().put("hooking", address)));
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(address, message -> {
+              print(new JsonObject().put("address", address).put("request", message.body()));
+              if (delayMs > 0) {
+                vertx.setTimer(delayMs, id -> message.reply(answer));
+              } else {
+                message.reply(answer);
+              }
+            })
+            .completion()
+            .onSuccess(v -> print(new JsonObject().put("hooking", address)));
         break;
       }
       default:
@@ -124,18 +140,21 @@ public final class BusService {
     // an intruder should give up quickly when nobody lets it in
     config.setProperty("hazelcast.max.join.seconds", "20");
     JsonObject attributes = spec.getJsonObject("attributes", new JsonObject());
-    attributes.forEach(e -> config.getMemberAttributeConfig().setAttribute(e.getKey(),
-        (String) e.getValue()));
+    attributes.forEach(
+        e -> config.getMemberAttributeConfig().setAttribute(e.getKey(), (String) e.getValue()));
     return config;
   }
 
   private static EventBusOptions eventBus(JsonObject spec) {
-    EventBusOptions options = new EventBusOptions().setHost(spec.getString("host"))
+    EventBusOptions options = new EventBusOptions()
+        .setHost(spec.getString("host"))
         .setClusterPublicHost(spec.getString("host"));
     JsonObject tls = spec.getJsonObject("tls");
     if (tls != null) {
-      options.setSsl(true)
-          .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(tls.getString("keyFile"))
+      options
+          .setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions()
+              .setKeyPath(tls.getString("keyFile"))
               .setCertPath(tls.getString("certFile")))
           .setTrustOptions(new PemTrustOptions().addCertPath(tls.getString("caFile")))
           .setClientAuth(ClientAuth.REQUIRED);

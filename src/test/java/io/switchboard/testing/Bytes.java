@@ -1,9 +1,8 @@
 package io.switchboard.testing;
 
+import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-
-import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
 /** Test input as bytes, UTF-8 or deliberately not. */

@@ -41,8 +41,8 @@ public final class ChannelFlood {
    * {@code perConnection}, from {@code connections} connections with up to {@code window}
    * publishes in flight on each; completes once every publish was answered.
    */
-  public Future<Result> run(String prefix, int connections, int perConnection, int window,
-      String data) {
+  public Future<Result> run(
+      String prefix, int connections, int perConnection, int window, String data) {
     long started = System.nanoTime();
     AtomicLong acked = new AtomicLong();
     Map<String, Long> errors = new ConcurrentHashMap<>();
@@ -50,8 +50,9 @@ public final class ChannelFlood {
     for (int c = 0; c < connections; c++) {
       done.add(connection(prefix + "-" + c + "-", perConnection, window, data, acked, errors));
     }
-    return Future.all(done).map(v -> new Result(acked.get(), Map.copyOf(errors),
-        (System.nanoTime() - started) / 1_000_000));
+    return Future.all(done)
+        .map(v ->
+            new Result(acked.get(), Map.copyOf(errors), (System.nanoTime() - started) / 1_000_000));
   }
 
   /** The flood an ordinary client went through, and what that client measured. */
@@ -69,52 +70,59 @@ public final class ChannelFlood {
    * {@link #run} with a {@link LatencyProbe} publishing every 20 ms meanwhile on its own channel;
    * returns once the flood was answered and every probe message arrived.
    */
-  public Probed probed(String prefix, int connections, int perConnection, int window,
-      String data) {
+  public Probed probed(String prefix, int connections, int perConnection, int window, String data) {
     LatencyProbe probe = LatencyProbe.connect(vertx, port, prefix + "-probe");
     probe.start(20);
-    Result result = Await.result(run(prefix, connections, perConnection, window, data),
-        Duration.ofSeconds(90));
+    Result result =
+        Await.result(run(prefix, connections, perConnection, window, data), Duration.ofSeconds(90));
     probe.stop();
     return new Probed(result, probe);
   }
 
-  private Future<Void> connection(String prefix, int total, int window, String data,
-      AtomicLong acked, Map<String, Long> errors) {
+  private Future<Void> connection(
+      String prefix,
+      int total,
+      int window,
+      String data,
+      AtomicLong acked,
+      Map<String, Long> errors) {
     WebSocketClient client = vertx.createWebSocketClient();
     clients.add(client);
     Promise<Void> finished = Promise.promise();
     // connected and driven on one context, so the counters below are touched by one thread
-    vertx.getOrCreateContext().runOnContext(go -> client.connect(new WebSocketConnectOptions()
-            .setHost("127.0.0.1").setPort(port).setURI("/ws"))
-        .onFailure(finished::tryFail)
-        .onSuccess(socket -> {
-          int[] sent = {0};
-          int[] answered = {0};
-          socket.closeHandler(v -> finished.tryFail("closed with " + socket.closeStatusCode()
-              + " after " + answered[0] + " replies"));
-          socket.textMessageHandler(text -> {
-            if (text.startsWith("{\"type\":\"ack\"")) {
-              acked.incrementAndGet();
-            } else if (text.startsWith("{\"type\":\"error\"")) {
-              errors.merge(codeOf(text), 1L, Long::sum);
-            } else {
-              if (text.equals("{\"type\":\"ping\"}")) {
-                socket.writeTextMessage("{\"type\":\"pong\"}");
+    vertx
+        .getOrCreateContext()
+        .runOnContext(go -> client
+            .connect(
+                new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+            .onFailure(finished::tryFail)
+            .onSuccess(socket -> {
+              int[] sent = {0};
+              int[] answered = {0};
+              socket.closeHandler(v -> finished.tryFail("closed with " + socket.closeStatusCode()
+                  + " after " + answered[0] + " replies"));
+              socket.textMessageHandler(text -> {
+                if (text.startsWith("{\"type\":\"ack\"")) {
+                  acked.incrementAndGet();
+                } else if (text.startsWith("{\"type\":\"error\"")) {
+                  errors.merge(codeOf(text), 1L, Long::sum);
+                } else {
+                  if (text.equals("{\"type\":\"ping\"}")) {
+                    socket.writeTextMessage("{\"type\":\"pong\"}");
+                  }
+                  return; // the welcome, pings
+                }
+                answered[0]++;
+                if (sent[0] < total) {
+                  send(socket, prefix, sent, data);
+                } else if (answered[0] == total) {
+                  finished.tryComplete();
+                }
+              });
+              while (sent[0] < Math.min(window, total)) {
+                send(socket, prefix, sent, data);
               }
-              return; // the welcome, pings
-            }
-            answered[0]++;
-            if (sent[0] < total) {
-              send(socket, prefix, sent, data);
-            } else if (answered[0] == total) {
-              finished.tryComplete();
-            }
-          });
-          while (sent[0] < Math.min(window, total)) {
-            send(socket, prefix, sent, data);
-          }
-        }));
+            }));
     return finished.future();
   }
 

@@ -51,11 +51,13 @@ public final class Chromium implements AutoCloseable {
 
   /** Starts the browser, or skips the test where chromium or chromedriver is missing. */
   public static Chromium start() {
-    List<Path> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p))
-        .toList();
-    Assumptions.assumeTrue(missing.isEmpty(), () -> "browser test skipped: " + missing
-        + " missing; install Debian's chromium and chromium-driver"
-        + " (apt-get install -y chromium chromium-driver; scripts/test does it when it may)");
+    List<Path> missing =
+        Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p)).toList();
+    Assumptions.assumeTrue(
+        missing.isEmpty(),
+        () -> "browser test skipped: " + missing
+            + " missing; install Debian's chromium and chromium-driver"
+            + " (apt-get install -y chromium chromium-driver; scripts/test does it when it may)");
     try {
       Path profile = Files.createTempDirectory("switchboard-chromium-");
       // the driver's path, given both ways: Selenium Manager (which would download) is never run
@@ -67,12 +69,19 @@ public final class Chromium implements AutoCloseable {
       ChromeOptions options = new ChromeOptions()
           .setBinary(CHROMIUM.toFile())
           .addArguments(
-              "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--headless=new",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-quic",
+              "--no-first-run",
               // without these Chromium keeps calling Google's hosts, which this network refuses
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--disable-background-networking",
+              "--disable-component-update",
+              "--disable-sync",
               "--disable-dev-shm-usage",
               // windows side by side: none may be throttled as a hidden one
-              "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+              "--disable-background-timer-throttling",
+              "--disable-renderer-backgrounding",
               "--disable-backgrounding-occluded-windows",
               "--user-data-dir=" + profile);
       return new Chromium(profile, service, new ChromeDriver(service, options));

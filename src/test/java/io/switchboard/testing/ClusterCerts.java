@@ -1,13 +1,11 @@
 package io.switchboard.testing;
 
-import java.util.ArrayList;
-
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +27,21 @@ public final class ClusterCerts {
   /** A new CA in {@code dir}, its files named after {@code name}. */
   public static ClusterCerts create(Path dir, String name) {
     ClusterCerts ca = new ClusterCerts(dir, name);
-    ca.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", name + "-ca.key", "-out", name + "-ca.crt", "-days", "2", "-subj",
+    ca.openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        name + "-ca.key",
+        "-out",
+        name + "-ca.crt",
+        "-days",
+        "2",
+        "-subj",
         "/CN=" + name + "-ca");
     return ca;
   }
@@ -38,21 +49,48 @@ public final class ClusterCerts {
   /** A member's key and certificate, signed by this CA. */
   public Member member(String member) {
     String base = name + "-" + member;
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-        base + ".key", "-out", base + ".csr", "-subj", "/CN=" + member, "-addext",
+    openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        base + ".key",
+        "-out",
+        base + ".csr",
+        "-subj",
+        "/CN=" + member,
+        "-addext",
         "subjectAltName=IP:127.0.0.1");
-    openssl("x509", "-req", "-in", base + ".csr", "-CA", name + "-ca.crt", "-CAkey",
-        name + "-ca.key", "-CAcreateserial", "-copy_extensions", "copy", "-days", "2", "-out",
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        base + ".csr",
+        "-CA",
+        name + "-ca.crt",
+        "-CAkey",
+        name + "-ca.key",
+        "-CAcreateserial",
+        "-copy_extensions",
+        "copy",
+        "-days",
+        "2",
+        "-out",
         base + ".crt");
-    return new Member(dir.resolve(base + ".key"), dir.resolve(base + ".crt"),
-        dir.resolve(name + "-ca.crt"));
+    return new Member(
+        dir.resolve(base + ".key"), dir.resolve(base + ".crt"), dir.resolve(name + "-ca.crt"));
   }
 
   /** A member's files; {@code ca} is the CA it trusts (its own CA's certificate). */
   public record Member(Path key, Path cert, Path ca) {
     /** The {@code cluster.tls} section (and the service's). */
     public JsonObject tls() {
-      return new JsonObject().put("keyFile", key.toString()).put("certFile", cert.toString())
+      return new JsonObject()
+          .put("keyFile", key.toString())
+          .put("certFile", cert.toString())
           .put("caFile", ca.toString());
     }
 
@@ -87,8 +125,7 @@ public final class ClusterCerts {
         builder.directory(dir.toFile());
       }
       Process process = builder.start();
-      String output = new String(process.getInputStream().readAllBytes(),
-          StandardCharsets.UTF_8);
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
         throw new AssertionError(command + " failed:\n" + output);
       }

@@ -27,8 +27,8 @@ public final class KeptChannels {
   }
 
   /** Subscribes a client to {@code prefix-0..channels-1}, then publishes their history. */
-  public static KeptChannels publish(Vertx vertx, NodeProcess node, String prefix, int channels,
-      int messages) {
+  public static KeptChannels publish(
+      Vertx vertx, NodeProcess node, String prefix, int channels, int messages) {
     KeptChannels kept = new KeptChannels(WsClient.welcomed(vertx, node.port()), messages);
     for (int k = 0; k < channels; k++) {
       kept.names.add(prefix + "-" + k);
@@ -60,7 +60,9 @@ public final class KeptChannels {
 
   /** Messages the subscriber received live, over all the channels. */
   public long receivedLive() {
-    return keeper.received().stream().filter(f -> "message".equals(f.getString("type"))).count();
+    return keeper.received().stream()
+        .filter(f -> "message".equals(f.getString("type")))
+        .count();
   }
 
   /**
@@ -98,14 +100,21 @@ public final class KeptChannels {
    */
   public int publishOnceMoreAndCheckLive(NodeProcess node) {
     for (String name : names) {
-      var reply = node.post("/api/publish", new JsonObject().put("channel", name)
-          .put("data", new JsonObject().put("m", messages)).encode());
+      var reply = node.post(
+          "/api/publish",
+          new JsonObject()
+              .put("channel", name)
+              .put("data", new JsonObject().put("m", messages))
+              .encode());
       assertEquals(200, reply.statusCode(), reply.body());
     }
     int epochChanges = 0;
     for (String name : names) {
-      keeper.next(f -> "message".equals(f.getString("type")) && name.equals(f.getString("channel"))
-          && f.getJsonObject("data").getInteger("m") == messages, "the last message on " + name);
+      keeper.next(
+          f -> "message".equals(f.getString("type"))
+              && name.equals(f.getString("channel"))
+              && f.getJsonObject("data").getInteger("m") == messages,
+          "the last message on " + name);
       StreamPosition last = null;
       boolean gapBefore = false;
       for (JsonObject frame : keeper.received()) {

@@ -38,16 +38,19 @@ public final class LatencyProbe {
   /** Connects both clients and subscribes one; returns once subscribed. */
   public static LatencyProbe connect(Vertx vertx, int port, String channel) {
     LatencyProbe probe = new LatencyProbe(vertx, channel);
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(port).setURI("/ws");
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws");
     Promise<Void> subscribed = Promise.promise();
     Promise<WebSocket> publisher = Promise.promise();
     vertx.getOrCreateContext().runOnContext(go -> {
       probe.client.connect(options).onFailure(subscribed::tryFail).onSuccess(socket -> {
-        socket.textMessageHandler(text -> probe.onSubscriberFrame(socket, new JsonObject(text),
-            subscribed));
-        socket.writeTextMessage(new JsonObject().put("type", "subscribe").put("id", 1)
-            .put("channel", channel).encode());
+        socket.textMessageHandler(
+            text -> probe.onSubscriberFrame(socket, new JsonObject(text), subscribed));
+        socket.writeTextMessage(new JsonObject()
+            .put("type", "subscribe")
+            .put("id", 1)
+            .put("channel", channel)
+            .encode());
       });
       probe.client.connect(options).onFailure(publisher::tryFail).onSuccess(socket -> {
         socket.textMessageHandler(text -> probe.onPublisherFrame(socket, new JsonObject(text)));
@@ -62,10 +65,10 @@ public final class LatencyProbe {
   private void onSubscriberFrame(WebSocket socket, JsonObject frame, Promise<Void> subscribed) {
     switch (frame.getString("type")) {
       case "ack" -> subscribed.tryComplete();
-      case "welcome" -> { }
+      case "welcome" -> {}
       case "ping" -> socket.writeTextMessage("{\"type\":\"pong\"}");
       case "message" ->
-          latenciesNanos.add(System.nanoTime() - frame.getJsonObject("data").getLong("t"));
+        latenciesNanos.add(System.nanoTime() - frame.getJsonObject("data").getLong("t"));
       case "gap" -> gaps.incrementAndGet();
       default -> failures.add(frame.encode());
     }
@@ -73,7 +76,7 @@ public final class LatencyProbe {
 
   private void onPublisherFrame(WebSocket socket, JsonObject frame) {
     switch (frame.getString("type")) {
-      case "ack", "welcome" -> { }
+      case "ack", "welcome" -> {}
       case "ping" -> socket.writeTextMessage("{\"type\":\"pong\"}");
       default -> failures.add(frame.encode());
     }
@@ -81,19 +84,25 @@ public final class LatencyProbe {
 
   /** Publishes a message every {@code everyMs}, starting now, until {@link #stop}. */
   public void start(long everyMs) {
-    vertx.getOrCreateContext().runOnContext(go -> timer = vertx.setPeriodic(everyMs, id -> {
-      sent++;
-      publisher.writeTextMessage(new JsonObject().put("type", "publish").put("id", sent)
-          .put("channel", channel).put("data", new JsonObject().put("t", System.nanoTime()))
-          .encode());
-    }));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(go -> timer = vertx.setPeriodic(everyMs, id -> {
+          sent++;
+          publisher.writeTextMessage(new JsonObject()
+              .put("type", "publish")
+              .put("id", sent)
+              .put("channel", channel)
+              .put("data", new JsonObject().put("t", System.nanoTime()))
+              .encode());
+        }));
   }
 
   /** Stops publishing; returns once every message published arrived. */
   public void stop() {
     Await.until(() -> timer >= 0, "the probe to start");
     vertx.cancelTimer(timer);
-    Await.until(() -> latenciesNanos.size() + failures.size() >= sent,
+    Await.until(
+        () -> latenciesNanos.size() + failures.size() >= sent,
         "every probe message to arrive (" + latenciesNanos.size() + " of " + sent + ")");
   }
 

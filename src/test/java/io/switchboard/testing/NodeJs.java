@@ -66,7 +66,8 @@ public final class NodeJs {
   public static NodeJs find() {
     String version;
     try {
-      Process process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
       version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       process.waitFor(10, TimeUnit.SECONDS);
     } catch (IOException e) {
@@ -109,7 +110,8 @@ public final class NodeJs {
   /** The WebSocket classes this node has: the global one from 20.10 on, the ws package always. */
   public List<WebSocketClass> webSocketClasses() {
     return major > 20 || major == 20 && minor >= 10
-        ? List.of(WebSocketClass.GLOBAL, WebSocketClass.WS) : List.of(WebSocketClass.WS);
+        ? List.of(WebSocketClass.GLOBAL, WebSocketClass.WS)
+        : List.of(WebSocketClass.WS);
   }
 
   /**
@@ -117,8 +119,8 @@ public final class NodeJs {
    * {@code SB_WEBSOCKET}; kills it after {@code timeout}. Each line is printed as it comes, so a
    * hanging test shows where it is.
    */
-  public Run test(Path dir, String file, WebSocketClass webSocket, Map<String, String> env,
-      Duration timeout) {
+  public Run test(
+      Path dir, String file, WebSocketClass webSocket, Map<String, String> env, Duration timeout) {
     List<String> command = new ArrayList<>();
     command.add("node");
     // a test forces a GC, after which some fetch implementations miss aborts
@@ -128,8 +130,8 @@ public final class NodeJs {
       command.add("--experimental-websocket");
     }
     command.addAll(List.of("--test", "--test-reporter=spec", file));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     builder.environment().putAll(env);
     builder.environment().put("SB_WEBSOCKET", webSocket.toString());
     String run = file + " " + webSocket;
@@ -157,8 +159,8 @@ public final class NodeJs {
   }
 
   private static void copy(Process process, String run, StringBuilder output) {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-        process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         System.out.println("[node " + run + "] " + line);
         synchronized (output) {

@@ -37,8 +37,8 @@ public final class NodeProcess implements AutoCloseable {
    * Writes {@code config} (http.host/port filled in) to {@code dir}, starts Main with extra JVM
    * flags and environment, and returns once /ready answers 200 (with Redis: once connected).
    */
-  public static NodeProcess start(Path dir, JsonObject config, List<String> jvmFlags,
-      Map<String, String> env) {
+  public static NodeProcess start(
+      Path dir, JsonObject config, List<String> jvmFlags, Map<String, String> env) {
     int port = freePort();
     JsonObject withPort = config.copy();
     JsonObject http = withPort.getJsonObject("http", new JsonObject());
@@ -63,18 +63,21 @@ public final class NodeProcess implements AutoCloseable {
    * The command line of {@code io.switchboard.Main -conf configFile} on the test classpath with
    * conf/logback.xml, as scripts/run starts it; for tests that run Main to its exit themselves.
    */
-  public static List<String> mainCommand(List<String> jvmFlags, Path configFile,
-      String... args) {
+  public static List<String> mainCommand(List<String> jvmFlags, Path configFile, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java,
-        "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()));
+    List<String> command = new ArrayList<>(List.of(
+        java, "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()));
     if (Runtime.version().feature() >= 22) {
       // as scripts/run does: Netty's native transport loads JNI code
       command.add("--enable-native-access=ALL-UNNAMED");
     }
     command.addAll(jvmFlags);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.switchboard.Main",
-        "-conf", configFile.toString()));
+    command.addAll(List.of(
+        "-cp",
+        System.getProperty("java.class.path"),
+        "io.switchboard.Main",
+        "-conf",
+        configFile.toString()));
     command.addAll(List.of(args));
     return command;
   }
@@ -104,12 +107,16 @@ public final class NodeProcess implements AutoCloseable {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     try {
       Process run = new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.class_histogram")
-          .redirectErrorStream(true).start();
+          .redirectErrorStream(true)
+          .start();
       String histogram = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!run.waitFor(60, TimeUnit.SECONDS) || run.exitValue() != 0) {
         throw new AssertionError("jcmd failed:\n" + histogram);
       }
-      String total = histogram.lines().filter(line -> line.startsWith("Total")).findFirst()
+      String total = histogram
+          .lines()
+          .filter(line -> line.startsWith("Total"))
+          .findFirst()
           .orElseThrow(() -> new AssertionError("no Total line in:\n" + histogram));
       String[] fields = total.trim().split("\\s+");
       return Long.parseLong(fields[2]);
@@ -123,20 +130,26 @@ public final class NodeProcess implements AutoCloseable {
 
   /** One sample of the node's /metrics, by its name and labels as printed. */
   public double metric(String series) {
-    return get("/metrics").body().lines()
+    return get("/metrics")
+        .body()
+        .lines()
         .filter(line -> line.startsWith(series + " "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in /metrics"));
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + series + " in /metrics"));
   }
 
   /** A GET on the node with the JDK's client (independent of the node's own Vert.x). */
   public HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build());
+    return send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build());
   }
 
   public HttpResponse<String> post(String path, String body) {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(HttpRequest.newBuilder(uri(path))
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build());
   }
 
   private URI uri(String path) {
@@ -145,8 +158,10 @@ public final class NodeProcess implements AutoCloseable {
 
   private static HttpResponse<String> send(HttpRequest request) {
     try {
-      return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(request,
-          HttpResponse.BodyHandlers.ofString());
+      return HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .build()
+          .send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

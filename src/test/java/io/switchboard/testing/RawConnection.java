@@ -58,7 +58,8 @@ public final class RawConnection {
   public static Future<RawConnection> connect(Vertx vertx, NetClient client, int port) {
     Context context = vertx.getOrCreateContext();
     Promise<RawConnection> connected = Promise.promise();
-    context.runOnContext(v -> client.connect(port, "127.0.0.1")
+    context.runOnContext(v -> client
+        .connect(port, "127.0.0.1")
         .map(socket -> new RawConnection(socket, context))
         .onComplete(connected));
     return connected.future();
@@ -115,8 +116,8 @@ public final class RawConnection {
 
   /** The status code of a response {@link #nextResponse} returned. */
   public static int status(String response) {
-    return Integer.parseInt(response.substring(response.indexOf(' ') + 1,
-        response.indexOf(' ') + 4));
+    return Integer.parseInt(
+        response.substring(response.indexOf(' ') + 1, response.indexOf(' ') + 4));
   }
 
   /** The body of a response {@link #nextResponse} returned. */

@@ -29,8 +29,8 @@ final class RedisCli {
    * itself, such as a refused connection, throws with its stderr.
    */
   static String run(int port, String... args) {
-    List<String> all = new ArrayList<>(List.of("-h", RedisProcess.HOST,
-        "-p", Integer.toString(port)));
+    List<String> all =
+        new ArrayList<>(List.of("-h", RedisProcess.HOST, "-p", Integer.toString(port)));
     all.addAll(List.of(args));
     return run(all, TIMEOUT);
   }
@@ -64,12 +64,14 @@ final class RedisCli {
   }
 
   private static CompletableFuture<String> readAsync(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (in) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, READER_THREADS);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        READER_THREADS);
   }
 }

@@ -33,13 +33,20 @@ public final class RedisCluster implements AutoCloseable {
     RedisCluster cluster = new RedisCluster(dir, new ArrayList<>());
     try {
       for (int i = 0; i < MASTERS; i++) {
-        cluster.nodes.add(RedisProcess.start(dir, RedisProcess::freePort, port -> List.of(
-            "--cluster-enabled", "yes",
-            "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
-            "--cluster-node-timeout", "2000",
-            // the default bus port, port + 10000, overflows for ports above 55535, and free
-            // ports come from the ephemeral range (up to 60999 on Linux)
-            "--cluster-port", Integer.toString(RedisProcess.freePort()))));
+        cluster.nodes.add(RedisProcess.start(
+            dir,
+            RedisProcess::freePort,
+            port -> List.of(
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                dir.resolve("nodes-" + port + ".conf").toString(),
+                "--cluster-node-timeout",
+                "2000",
+                // the default bus port, port + 10000, overflows for ports above 55535, and free
+                // ports come from the ephemeral range (up to 60999 on Linux)
+                "--cluster-port",
+                Integer.toString(RedisProcess.freePort()))));
       }
       List<String> create = new ArrayList<>(List.of("--cluster", "create"));
       for (int port : cluster.ports()) {
@@ -114,8 +121,7 @@ public final class RedisCluster implements AutoCloseable {
     long deadline = System.nanoTime() + STATE_OK_TIMEOUT.toNanos();
     for (RedisProcess node : nodes) {
       String info;
-      while (!(info = RedisCli.run(node.port(), "cluster", "info"))
-          .contains("cluster_state:ok")) {
+      while (!(info = RedisCli.run(node.port(), "cluster", "info")).contains("cluster_state:ok")) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("cluster node " + node.port() + " not ok within "
               + STATE_OK_TIMEOUT + "; log " + node.log() + "; CLUSTER INFO:\n" + info);

@@ -47,7 +47,8 @@ class RedisFixtureTest {
   @Test
   void closeIsIdempotentAndRemovesTheTempDir() {
     RedisServer redis = RedisServer.start();
-    Path dir = Path.of(redis.cli("config", "get", "dir").lines().skip(1).findFirst().orElseThrow());
+    Path dir =
+        Path.of(redis.cli("config", "get", "dir").lines().skip(1).findFirst().orElseThrow());
     assertTrue(Files.isDirectory(dir));
     redis.close();
     redis.close();
@@ -66,7 +67,8 @@ class RedisFixtureTest {
         assertEquals("OK", cluster.cli(port, "-c", "set", "{x}a", "" + port));
         assertEquals("" + port, cluster.cli(port, "-c", "get", "{x}a"));
       }
-      assertEquals(3, cluster.cli(cluster.ports().get(0), "cluster", "nodes").lines().count());
+      assertEquals(
+          3, cluster.cli(cluster.ports().get(0), "cluster", "nodes").lines().count());
     }
   }
 }

@@ -38,12 +38,14 @@ final class RedisProcess {
   private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
   /** Starts retried when redis-server exits at once, typically because the port was taken. */
   private static final int START_ATTEMPTS = 5;
+
   private static final int LOG_TAIL_LINES = 20;
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(
-        new Thread(() -> LIVE.forEach(Process::destroyForcibly), "redis-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "redis-process-reaper"));
   }
 
   private final Process process;
@@ -67,8 +69,8 @@ final class RedisProcess {
   }
 
   /** With a configuration file (e.g. a sentinel's, which must be the first argument). */
-  static RedisProcess start(Path dir, IntSupplier ports, IntFunction<List<String>> extraArgs,
-      Path configFile) {
+  static RedisProcess start(
+      Path dir, IntSupplier ports, IntFunction<List<String>> extraArgs, Path configFile) {
     String command = requireOnPath("redis-server");
     IllegalStateException lastFailure = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
@@ -78,8 +80,17 @@ final class RedisProcess {
       if (configFile != null) {
         args.add(configFile.toString());
       }
-      args.addAll(List.of("--port", Integer.toString(port), "--bind", HOST,
-          "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+      args.addAll(List.of(
+          "--port",
+          Integer.toString(port),
+          "--bind",
+          HOST,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir.toString()));
       args.addAll(extraArgs.apply(port));
       Process process;
       try {
@@ -89,8 +100,10 @@ final class RedisProcess {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
       } catch (IOException e) {
-        throw new IllegalStateException("could not run redis-server (" + e.getMessage()
-            + "); install it: apt-get install -y redis-server", e);
+        throw new IllegalStateException(
+            "could not run redis-server (" + e.getMessage()
+                + "); install it: apt-get install -y redis-server",
+            e);
       }
       LIVE.add(process);
       RedisProcess redis = new RedisProcess(process, port, log);
@@ -104,7 +117,8 @@ final class RedisProcess {
     }
     throw new IllegalStateException(
         "redis-server did not start in " + START_ATTEMPTS + " attempts; the last one: "
-            + lastFailure.getMessage(), lastFailure);
+            + lastFailure.getMessage(),
+        lastFailure);
   }
 
   int port() {
@@ -203,8 +217,8 @@ final class RedisProcess {
   private String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES),
-          lines.size()));
+      return String.join(
+          "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException e) {
       return "(unreadable: " + e.getMessage() + ")";
     }
@@ -218,8 +232,7 @@ final class RedisProcess {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(HOST, port), 1000);
       socket.setSoTimeout(1000);
-      socket.getOutputStream().write(
-          "PING\r\nINFO server\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write("PING\r\nINFO server\r\n".getBytes(StandardCharsets.US_ASCII));
       BufferedReader in = new BufferedReader(
           new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       if (!"+PONG".equals(in.readLine())) {

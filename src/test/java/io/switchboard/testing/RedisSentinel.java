@@ -24,13 +24,15 @@ public final class RedisSentinel implements AutoCloseable {
     Path config = dir.resolve("sentinel.conf");
     try {
       // the sentinel rewrites this file, so it lives in the sentinel's own directory
-      Files.writeString(config, "sentinel monitor " + name + " " + RedisProcess.HOST + " "
-          + master.port() + " 1\n");
+      Files.writeString(
+          config,
+          "sentinel monitor " + name + " " + RedisProcess.HOST + " " + master.port() + " 1\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new RedisSentinel(dir, RedisProcess.start(dir, RedisProcess::freePort,
-        port -> List.of("--sentinel"), config));
+    return new RedisSentinel(
+        dir,
+        RedisProcess.start(dir, RedisProcess::freePort, port -> List.of("--sentinel"), config));
   }
 
   /** {@code redis://127.0.0.1:<port>} of the sentinel. */

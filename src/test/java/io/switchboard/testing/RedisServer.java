@@ -30,8 +30,8 @@ public final class RedisServer implements AutoCloseable {
   /** With more redis-server options (e.g. a TLS port besides the plain one it is checked on). */
   public static RedisServer start(String... extraArgs) {
     Path dir = RedisProcess.newTempDir();
-    RedisServer server = new RedisServer(dir, RedisProcess.start(dir, RedisProcess::freePort,
-        port -> List.of(extraArgs)));
+    RedisServer server = new RedisServer(
+        dir, RedisProcess.start(dir, RedisProcess::freePort, port -> List.of(extraArgs)));
     server.extraArgs = List.of(extraArgs);
     return server;
   }

@@ -13,8 +13,8 @@ public final class RejectedInbox {
 
   /** The inbox entry id of each rejected entry, to the error code it was set aside with. */
   public static Map<String, String> codes(Redis redis, String prefix) {
-    Response entries = Await.result(redis.send(Request.cmd(Command.XRANGE)
-        .arg(prefix + ":inbox:rejected").arg("-").arg("+")));
+    Response entries = Await.result(redis.send(
+        Request.cmd(Command.XRANGE).arg(prefix + ":inbox:rejected").arg("-").arg("+")));
     Map<String, String> codes = new HashMap<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);

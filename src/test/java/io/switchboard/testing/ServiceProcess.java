@@ -1,11 +1,10 @@
 package io.switchboard.testing;
 
-import java.io.OutputStreamWriter;
-
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +29,7 @@ public final class ServiceProcess implements AutoCloseable {
   private ServiceProcess(Process process, Path log) {
     this.process = process;
     this.log = log;
-    this.commands = new OutputStreamWriter(process.getOutputStream(),
-        StandardCharsets.UTF_8);
+    this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     Thread reader = new Thread(this::read, "service-" + process.pid());
     reader.setDaemon(true);
     reader.start();
@@ -47,10 +45,13 @@ public final class ServiceProcess implements AutoCloseable {
       Path log = dir.resolve(name + ".log");
       Files.writeString(specFile, spec.encode());
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process = new ProcessBuilder(java,
-          "-Dlogback.configurationFile=logback-service.xml",
-          "-cp", System.getProperty("java.class.path"), BusService.class.getName(),
-          specFile.toString())
+      Process process = new ProcessBuilder(
+              java,
+              "-Dlogback.configurationFile=logback-service.xml",
+              "-cp",
+              System.getProperty("java.class.path"),
+              BusService.class.getName(),
+              specFile.toString())
           .redirectError(log.toFile())
           .start();
       return new ServiceProcess(process, log);
@@ -69,8 +70,8 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private void read() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader in = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         JsonObject parsed;
         try {
@@ -157,8 +158,7 @@ public final class ServiceProcess implements AutoCloseable {
   public int awaitExit(long timeoutMs) {
     try {
       if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("the service did not exit within " + timeoutMs + " ms\n"
-            + log());
+        throw new AssertionError("the service did not exit within " + timeoutMs + " ms\n" + log());
       }
       return process.exitValue();
     } catch (InterruptedException e) {

@@ -2,7 +2,6 @@ package io.switchboard.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -45,11 +44,14 @@ public final class SseReader {
   }
 
   /** Opens {@code uri} with extra request headers (e.g. Authorization). */
-  public static SseReader open(Vertx vertx, int port, String uri, String lastEventId,
-      MultiMap headers) {
+  public static SseReader open(
+      Vertx vertx, int port, String uri, String lastEventId, MultiMap headers) {
     SseReader reader = new SseReader(vertx);
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-        .setPort(port).setURI(uri);
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost("127.0.0.1")
+        .setPort(port)
+        .setURI(uri);
     if (headers != null) {
       options.setHeaders(headers);
     }
@@ -59,21 +61,25 @@ public final class SseReader {
     // on a Vert.x context, handlers go on inside the response callback, on the connection's event
     // loop: chunks that arrive before a handler is set are lost, and the first lines come at once
     Promise<HttpClientResponse> opened = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(go -> reader.client.request(options)
-        .compose(request -> request.send())
-        .compose(response -> {
-          if (response.statusCode() != 200) {
-            return response.body().map(body -> {
-              reader.body = body.toString();
-              return response;
-            });
-          }
-          response.handler(reader::feed);
-          response.endHandler(v -> reader.ended.tryComplete());
-          response.exceptionHandler(err -> reader.ended.tryComplete());
-          return Future.succeededFuture(response);
-        })
-        .onComplete(opened));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(go -> reader
+            .client
+            .request(options)
+            .compose(request -> request.send())
+            .compose(response -> {
+              if (response.statusCode() != 200) {
+                return response.body().map(body -> {
+                  reader.body = body.toString();
+                  return response;
+                });
+              }
+              response.handler(reader::feed);
+              response.endHandler(v -> reader.ended.tryComplete());
+              response.exceptionHandler(err -> reader.ended.tryComplete());
+              return Future.succeededFuture(response);
+            })
+            .onComplete(opened));
     reader.response = Await.result(opened.future());
     return reader;
   }
@@ -172,9 +178,10 @@ public final class SseReader {
     switch (field) {
       case "id" -> id = value;
       case "event" -> event = value;
-      case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+      case "data" ->
+        data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
       case "retry" -> events.add(new Event(null, "retry", value));
-      default -> { }
+      default -> {}
     }
   }
 }

@@ -22,13 +22,14 @@ import java.util.regex.Pattern;
  */
 public final class TcpProxy implements AutoCloseable {
   private static final Pattern UPGRADE = Pattern.compile("(?im)^upgrade:\\s*websocket");
-  private static final Buffer REFUSAL = Buffer.buffer(
-      "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  private static final Buffer REFUSAL =
+      Buffer.buffer("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
   private final NetServer server;
   private final NetClient client;
   /** Sockets of both sides: the proxy's connection loops and the JUnit thread touch it. */
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+
   private final AtomicInteger upgradesRefused = new AtomicInteger();
   private volatile boolean refuseUpgrades;
 
@@ -67,7 +68,7 @@ public final class TcpProxy implements AutoCloseable {
     in.pause();
     open.add(in);
     // the sides' errors are their resets, which the close handlers below pass on
-    in.exceptionHandler(err -> { });
+    in.exceptionHandler(err -> {});
     client.connect(targetPort, "127.0.0.1").onComplete(ar -> {
       if (ar.failed()) {
         in.close();
@@ -75,7 +76,7 @@ public final class TcpProxy implements AutoCloseable {
       }
       NetSocket out = ar.result();
       open.add(out);
-      out.exceptionHandler(err -> { });
+      out.exceptionHandler(err -> {});
       in.closeHandler(v -> {
         open.remove(in);
         out.close();

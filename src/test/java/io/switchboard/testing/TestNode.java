@@ -1,9 +1,8 @@
 package io.switchboard.testing;
 
-import io.vertx.core.MultiMap;
-
 import io.switchboard.Node;
 import io.switchboard.config.ConfigLoader;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,8 +13,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real node on a random free port, wired by the same {@link Node} code as {@code Main}, with two
@@ -42,16 +41,26 @@ public final class TestNode {
   public static JsonObject baseConfig() {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2))
-        .put("namespaces", new JsonObject()
-            .put("", new JsonObject().put("history", new JsonObject().put("size", 100)))
-            .put("chat", new JsonObject()
-                .put("schema", new JsonObject().put("type", "object")
-                    .put("required", new JsonArray().add("text"))
-                    .put("properties", new JsonObject()
-                        .put("text", new JsonObject().put("type", "string"))))
-                .put("presence", true).put("joinLeave", true))
-            .put("feed", new JsonObject().put("publish", "server"))
-            .put("short", new JsonObject().put("history", new JsonObject().put("size", 3))));
+        .put(
+            "namespaces",
+            new JsonObject()
+                .put("", new JsonObject().put("history", new JsonObject().put("size", 100)))
+                .put(
+                    "chat",
+                    new JsonObject()
+                        .put(
+                            "schema",
+                            new JsonObject()
+                                .put("type", "object")
+                                .put("required", new JsonArray().add("text"))
+                                .put(
+                                    "properties",
+                                    new JsonObject()
+                                        .put("text", new JsonObject().put("type", "string"))))
+                        .put("presence", true)
+                        .put("joinLeave", true))
+                .put("feed", new JsonObject().put("publish", "server"))
+                .put("short", new JsonObject().put("history", new JsonObject().put("size", 3))));
   }
 
   public static TestNode start(Vertx vertx) {
@@ -109,16 +118,18 @@ public final class TestNode {
   }
 
   /** An exchange with request headers (e.g. Authorization), on {@code port}. */
-  public Reply exchange(int port, HttpMethod method, String uri, String body,
-      MultiMap headers) {
+  public Reply exchange(int port, HttpMethod method, String uri, String body, MultiMap headers) {
     return exchangeBytes(port, method, uri, body == null ? null : Buffer.buffer(body), headers);
   }
 
   /** With a body of any bytes, UTF-8 or not. */
-  public Reply exchangeBytes(int port, HttpMethod method, String uri, Buffer body,
-      MultiMap headers) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
-        .setPort(port).setURI(uri);
+  public Reply exchangeBytes(
+      int port, HttpMethod method, String uri, Buffer body, MultiMap headers) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setHost("127.0.0.1")
+        .setPort(port)
+        .setURI(uri);
     if (headers != null) {
       options.setHeaders(headers);
     }
@@ -126,18 +137,22 @@ public final class TestNode {
     // can run on another thread than the connection, and a response that arrives before body()
     // is called is lost (about one request in 300 hung)
     Promise<Reply> reply = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> http.request(options)
-        .compose(request -> body == null ? request.send() : request.send(body))
-        .compose(response -> response.body()
-            .map(b -> new Reply(response.statusCode(), b.toString(), response.headers())))
-        .onComplete(reply));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(v -> http.request(options)
+            .compose(request -> body == null ? request.send() : request.send(body))
+            .compose(response -> response
+                .body()
+                .map(b -> new Reply(response.statusCode(), b.toString(), response.headers())))
+            .onComplete(reply));
     return Await.result(reply.future());
   }
 
   /** Publishes over the HTTP API and returns the offset. */
   public String publish(String channel, Object data) {
-    Reply reply = post("/api/publish", new JsonObject().put("channel", channel).put("data", data)
-        .encode());
+    Reply reply = post(
+        "/api/publish",
+        new JsonObject().put("channel", channel).put("data", data).encode());
     if (reply.status() != 200) {
       throw new AssertionError("publish failed: " + reply);
     }

@@ -74,14 +74,14 @@ public final class TestTokens {
 
   private TestTokens(Vertx vertx) {
     this.vertx = vertx;
-    this.hs256 = signer(vertx, new PubSecKeyOptions().setAlgorithm("HS256")
-        .setBuffer(HS256_SECRET));
-    this.rs256 = signer(vertx, new PubSecKeyOptions().setAlgorithm("RS256")
-        .setBuffer(rsaPrivatePem()));
-    this.es256 = signer(vertx, new PubSecKeyOptions().setAlgorithm("ES256")
-        .setBuffer(ecPrivatePem()));
-    this.otherSecret = signer(vertx, new PubSecKeyOptions().setAlgorithm("HS256")
-        .setBuffer(OTHER_SECRET));
+    this.hs256 =
+        signer(vertx, new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HS256_SECRET));
+    this.rs256 =
+        signer(vertx, new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(rsaPrivatePem()));
+    this.es256 =
+        signer(vertx, new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(ecPrivatePem()));
+    this.otherSecret =
+        signer(vertx, new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(OTHER_SECRET));
   }
 
   public static TestTokens create(Vertx vertx) {
@@ -111,16 +111,20 @@ public final class TestTokens {
   }
 
   private static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 
   /** The RSA public key as a JWK (kty RSA, n, e, alg RS256, use sig, kid {@link #JWKS_KID}). */
   public static JsonObject rsaJwk() {
     RSAPublicKey key = (RSAPublicKey) KEYS.rsa.getPublic();
-    return new JsonObject().put("kty", "RSA").put("kid", JWKS_KID).put("alg", "RS256")
-        .put("use", "sig").put("n", unsigned(key.getModulus()))
+    return new JsonObject()
+        .put("kty", "RSA")
+        .put("kid", JWKS_KID)
+        .put("alg", "RS256")
+        .put("use", "sig")
+        .put("n", unsigned(key.getModulus()))
         .put("e", unsigned(key.getPublicExponent()));
   }
 
@@ -136,8 +140,8 @@ public final class TestTokens {
   public static Path writeJwks(Path dir) {
     Path file = dir.resolve("jwks.json").toAbsolutePath();
     try {
-      Files.writeString(file, new JsonObject().put("keys", new JsonArray().add(rsaJwk()))
-          .encodePrettily());
+      Files.writeString(
+          file, new JsonObject().put("keys", new JsonArray().add(rsaJwk())).encodePrettily());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -161,14 +165,21 @@ public final class TestTokens {
    * "clockSkewMs":0,"issuer":ISSUER,"audience":[AUDIENCE]}}}}.
    */
   public static JsonObject nodeConfig() {
-    return new JsonObject().put("auth", new JsonObject()
-        .put("anonymous", false)
-        .put("timeoutMs", 500)
-        .put("jwt", new JsonObject()
-            .put("keys", new JsonArray().add(key("HS256")).add(key("RS256")).add(key("ES256")))
-            .put("clockSkewMs", 0)
-            .put("issuer", ISSUER)
-            .put("audience", new JsonArray().add(AUDIENCE))));
+    return new JsonObject()
+        .put(
+            "auth",
+            new JsonObject()
+                .put("anonymous", false)
+                .put("timeoutMs", 500)
+                .put(
+                    "jwt",
+                    new JsonObject()
+                        .put(
+                            "keys",
+                            new JsonArray().add(key("HS256")).add(key("RS256")).add(key("ES256")))
+                        .put("clockSkewMs", 0)
+                        .put("issuer", ISSUER)
+                        .put("audience", new JsonArray().add(AUDIENCE))));
   }
 
   // ---- claims ----
@@ -180,8 +191,12 @@ public final class TestTokens {
   /** sub, iat now, exp in an hour, iss and aud as {@link #nodeConfig()} requires. */
   public static JsonObject claims(String sub) {
     long now = nowSec();
-    return new JsonObject().put("sub", sub).put("iat", now).put("exp", now + 3600)
-        .put("iss", ISSUER).put("aud", AUDIENCE);
+    return new JsonObject()
+        .put("sub", sub)
+        .put("iat", now)
+        .put("exp", now + 3600)
+        .put("iss", ISSUER)
+        .put("aud", AUDIENCE);
   }
 
   /** {@link #claims} with {@code "role":"admin"}. */
@@ -216,19 +231,20 @@ public final class TestTokens {
     return sign(signer, algorithm, claims, new JsonObject());
   }
 
-  private static String sign(JWTAuth signer, String algorithm, JsonObject claims,
-      JsonObject header) {
+  private static String sign(
+      JWTAuth signer, String algorithm, JsonObject claims, JsonObject header) {
     // noTimestamp: the claims decide about iat (generateToken would add one)
-    return signer.generateToken(claims.copy(), new JWTOptions().setAlgorithm(algorithm)
-        .setNoTimestamp(true).setHeader(header));
+    return signer.generateToken(
+        claims.copy(),
+        new JWTOptions().setAlgorithm(algorithm).setNoTimestamp(true).setHeader(header));
   }
 
   // ---- hostile tokens ----
 
   /** {@code alg: none} with an empty signature. */
   public String algNone(JsonObject claims) {
-    return segment(new JsonObject().put("alg", "none").put("typ", "JWT")) + "."
-        + segment(claims) + ".";
+    return segment(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + segment(claims)
+        + ".";
   }
 
   /** A valid HS256 token of {@code claims} whose payload was swapped for an admin one. */
@@ -249,13 +265,13 @@ public final class TestTokens {
   }
 
   private static String hmac(byte[] key, JsonObject claims) {
-    String input = segment(new JsonObject().put("alg", "HS256").put("typ", "JWT")) + "."
-        + segment(claims);
+    String input =
+        segment(new JsonObject().put("alg", "HS256").put("typ", "JWT")) + "." + segment(claims);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return input + "." + B64URL.encodeToString(mac.doFinal(
-          input.getBytes(StandardCharsets.US_ASCII)));
+      return input + "."
+          + B64URL.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -281,13 +297,16 @@ public final class TestTokens {
     return List.of(
         new BadKind("alg none", t -> sub -> t.algNone(claims(sub))),
         new BadKind("tampered payload", t -> sub -> t.tampered(claims(sub))),
-        new BadKind("alg confusion (HS256 keyed with the RSA public key)",
+        new BadKind(
+            "alg confusion (HS256 keyed with the RSA public key)",
             t -> sub -> t.algConfusion(claims(sub))),
         new BadKind("bad signature", t -> sub -> t.badSignature(claims(sub))),
-        new BadKind("expired", t -> sub -> t.hs256(claims(sub).put("iat", now - 2 * LONG_AGO_SEC)
-            .put("exp", now - LONG_AGO_SEC))),
-        new BadKind("nbf in the future", t -> sub -> t.hs256(claims(sub)
-            .put("nbf", now + LONG_AGO_SEC))),
+        new BadKind(
+            "expired",
+            t -> sub -> t.hs256(
+                claims(sub).put("iat", now - 2 * LONG_AGO_SEC).put("exp", now - LONG_AGO_SEC))),
+        new BadKind(
+            "nbf in the future", t -> sub -> t.hs256(claims(sub).put("nbf", now + LONG_AGO_SEC))),
         new BadKind("wrong iss", t -> sub -> t.hs256(claims(sub).put("iss", "someone-else"))),
         new BadKind("no iss", t -> sub -> t.hs256(removed(claims(sub), "iss"))),
         new BadKind("wrong aud", t -> sub -> t.hs256(claims(sub).put("aud", "other-service"))),
@@ -296,7 +315,8 @@ public final class TestTokens {
         new BadKind("empty sub", t -> sub -> t.hs256(claims("").put("sub", ""))),
         new BadKind("numeric sub", t -> sub -> t.hs256(claims(sub).put("sub", 42))),
         new BadKind("not a JWT", t -> sub -> "not-a-jwt"),
-        new BadKind("RS256 signed with a key the node does not have",
+        new BadKind(
+            "RS256 signed with a key the node does not have",
             t -> sub -> t.rs256ForeignKey(claims(sub))));
   }
 
@@ -308,9 +328,12 @@ public final class TestTokens {
   /** RS256 signed with a freshly generated key pair the node was never told about. */
   public String rs256ForeignKey(JsonObject claims) {
     KeyPair foreign = Keys.generate("RSA", null);
-    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("RS256")
-            .setBuffer(pem("PRIVATE KEY", foreign.getPrivate().getEncoded()))));
+    JWTAuth signer = JWTAuth.create(
+        vertx,
+        new JWTAuthOptions()
+            .addPubSecKey(new PubSecKeyOptions()
+                .setAlgorithm("RS256")
+                .setBuffer(pem("PRIVATE KEY", foreign.getPrivate().getEncoded()))));
     return sign(signer, "RS256", claims);
   }
 }

@@ -1,23 +1,22 @@
 package io.switchboard.testing;
 
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import io.vertx.core.internal.buffer.BufferInternal;
-import java.util.function.Predicate;
-
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /** A real WebSocket client speaking the protocol, for tests. Answers server pings unless told not to. */
 public final class WsClient {
@@ -30,7 +29,8 @@ public final class WsClient {
 
   private WsClient(Vertx vertx) {
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+        .setMaxFrameSize(16 * 1024 * 1024)
+        .setMaxMessageSize(16 * 1024 * 1024));
   }
 
   public static WsClient connect(Vertx vertx, int port) {
@@ -39,8 +39,8 @@ public final class WsClient {
 
   public static WsClient connect(Vertx vertx, int port, String uri, MultiMap headers) {
     WsClient ws = new WsClient(vertx);
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(port).setURI(uri);
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
     if (headers != null) {
       options.setHeaders(headers);
     }
@@ -49,12 +49,15 @@ public final class WsClient {
     // read. Started from the JUnit thread, the callback can come after a welcome frame that
     // arrived with the handshake response, and that frame is lost.
     Promise<WebSocket> connected = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> ws.client.connect(options)
-        .map(socket -> {
-          ws.bind(socket);
-          return socket;
-        })
-        .onComplete(connected));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(v -> ws.client
+            .connect(options)
+            .map(socket -> {
+              ws.bind(socket);
+              return socket;
+            })
+            .onComplete(connected));
     ws.socket = Await.result(connected.future());
     return ws;
   }
@@ -138,8 +141,7 @@ public final class WsClient {
    */
   public static WebSocketFrame textFrame(Buffer bytes, boolean fin) {
     return new WebSocketFrameImpl(
-        WebSocketFrameType.TEXT,
-        ((BufferInternal) bytes).getByteBuf(), fin);
+        WebSocketFrameType.TEXT, ((BufferInternal) bytes).getByteBuf(), fin);
   }
 
   /** Sends a WebSocket protocol-level pong control frame. */
@@ -151,8 +153,9 @@ public final class WsClient {
   public JsonObject request(JsonObject frame) {
     long id = ids.incrementAndGet();
     send(frame.copy().put("id", id));
-    return frames.await(f -> Long.valueOf(id).equals(f.getLong("id")) && !"ping".equals(
-        f.getString("type")), "reply to " + frame.encode());
+    return frames.await(
+        f -> Long.valueOf(id).equals(f.getLong("id")) && !"ping".equals(f.getString("type")),
+        "reply to " + frame.encode());
   }
 
   public JsonObject subscribe(String channel) {
@@ -160,13 +163,13 @@ public final class WsClient {
   }
 
   public JsonObject subscribe(String channel, String since) {
-    return request(new JsonObject().put("type", "subscribe").put("channel", channel)
-        .put("since", since));
+    return request(
+        new JsonObject().put("type", "subscribe").put("channel", channel).put("since", since));
   }
 
   public JsonObject publish(String channel, Object data) {
-    return request(new JsonObject().put("type", "publish").put("channel", channel)
-        .put("data", data));
+    return request(
+        new JsonObject().put("type", "publish").put("channel", channel).put("data", data));
   }
 
   /** The next frame of this type. */
@@ -176,8 +179,9 @@ public final class WsClient {
 
   /** The next message frame of this channel. */
   public JsonObject nextMessage(String channel) {
-    return frames.await(f -> "message".equals(f.getString("type"))
-        && channel.equals(f.getString("channel")), "message on " + channel);
+    return frames.await(
+        f -> "message".equals(f.getString("type")) && channel.equals(f.getString("channel")),
+        "message on " + channel);
   }
 
   /** The next frame matching {@code match}, described as {@code what} if none comes. */

@@ -7,8 +7,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import io.switchboard.protocol.InboundJson;
 import io.switchboard.testing.Await;
 import io.switchboard.testing.Bytes;
-import io.switchboard.testing.RejectedInbox;
 import io.switchboard.testing.RedisServerExtension;
+import io.switchboard.testing.RejectedInbox;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestNode.Reply;
 import io.switchboard.testing.WsClient;
@@ -32,10 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One hostile JSON document gets the same answer on every entry point that takes JSON: HTTP
@@ -60,11 +60,19 @@ class HostileJsonTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    node = TestNode.start(vertx, new JsonObject()
-        .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-            .put("connectionString", redis.url()).put("prefix", "hj")))
-        .put("limits", new JsonObject().put("maxBodyBytes", MAX_BYTES)
-            .put("maxFrameBytes", MAX_BYTES)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "broker",
+                new JsonObject()
+                    .put("type", "redis")
+                    .put(
+                        "redis",
+                        new JsonObject().put("connectionString", redis.url()).put("prefix", "hj")))
+            .put(
+                "limits",
+                new JsonObject().put("maxBodyBytes", MAX_BYTES).put("maxFrameBytes", MAX_BYTES)));
     client = Redis.createClient(vertx, redis.url());
   }
 
@@ -77,7 +85,12 @@ class HostileJsonTest {
 
   /** The ways in: each builds a publish request around {@code data} and reports the outcome. */
   enum Entry {
-    HTTP_PUBLISH(1), BATCH(3), WEBSOCKET(1), BUS_TEXT(1), BUS_BYTES(1), INBOX(0);
+    HTTP_PUBLISH(1),
+    BATCH(3),
+    WEBSOCKET(1),
+    BUS_TEXT(1),
+    BUS_BYTES(1),
+    INBOX(0);
 
     /** Levels of the request around {@code data}, which count towards the depth limit. */
     final int envelopeDepth;
@@ -121,10 +134,10 @@ class HostileJsonTest {
     rows.add(row("comment", utf8("/* hi */ 1"), BAD));
     rows.add(row("not JSON", utf8("{\"x\":"), BAD));
     rows.add(row("overlong NUL (C0 80)", raw("\"a", new int[] {0xC0, 0x80}, "\""), BAD));
-    rows.add(row("encoded surrogate (ED A0 80)", raw("\"", new int[] {0xED, 0xA0, 0x80}, "\""),
-        BAD));
-    rows.add(row("code point above U+10FFFF", raw("\"", new int[] {0xF4, 0x90, 0x80, 0x80}, "\""),
-        BAD));
+    rows.add(
+        row("encoded surrogate (ED A0 80)", raw("\"", new int[] {0xED, 0xA0, 0x80}, "\""), BAD));
+    rows.add(
+        row("code point above U+10FFFF", raw("\"", new int[] {0xF4, 0x90, 0x80, 0x80}, "\""), BAD));
     rows.add(row("byte FF", raw("\"", new int[] {0xFF}, "\""), BAD));
     return rows;
   }
@@ -146,18 +159,23 @@ class HostileJsonTest {
       }
       // the depth limit counts the request's own levels (README "Inbound JSON")
       int fits = InboundJson.MAX_DEPTH - entry.envelopeDepth;
-      cases.add(arguments("data at the depth limit (" + fits + ") via " + entry, entry,
-          utf8("[".repeat(fits) + "]".repeat(fits)), OK));
-      cases.add(arguments("data one level deeper via " + entry, entry,
-          utf8("[".repeat(fits + 1) + "]".repeat(fits + 1)), BAD));
+      cases.add(arguments(
+          "data at the depth limit (" + fits + ") via " + entry,
+          entry,
+          utf8("[".repeat(fits) + "]".repeat(fits)),
+          OK));
+      cases.add(arguments(
+          "data one level deeper via " + entry,
+          entry,
+          utf8("[".repeat(fits + 1) + "]".repeat(fits + 1)),
+          BAD));
     }
     return cases.stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dataCases")
-  void hostileDataGetsTheSameAnswerEverywhere(String name, Entry entry, Buffer data,
-      String code) {
+  void hostileDataGetsTheSameAnswerEverywhere(String name, Entry entry, Buffer data, String code) {
     String expected = entry == Entry.WEBSOCKET && !Bytes.isUtf8(data) ? "close 1007" : code;
     assertEquals(expected, send(entry, "hj-" + channels.incrementAndGet(), data), name);
   }
@@ -167,7 +185,10 @@ class HostileJsonTest {
     List<Arguments> cases = new ArrayList<>();
     for (Entry entry : Entry.values()) {
       cases.add(arguments("request of exactly the limit via " + entry, entry, 0, OK));
-      cases.add(arguments("request one byte over the limit via " + entry, entry, 1,
+      cases.add(arguments(
+          "request one byte over the limit via " + entry,
+          entry,
+          1,
           entry == Entry.WEBSOCKET ? "close 1009" : TOO_LARGE));
     }
     return cases.stream();
@@ -188,27 +209,37 @@ class HostileJsonTest {
 
   static Stream<Arguments> envelopeCases() {
     return Stream.of(
-        arguments("duplicate channel key", Entry.HTTP_PUBLISH,
+        arguments(
+            "duplicate channel key",
+            Entry.HTTP_PUBLISH,
             "{\"channel\":\"hj-e\",\"channel\":\"feed:hj\",\"data\":1}"),
-        arguments("duplicate channel key", Entry.BUS_TEXT,
+        arguments(
+            "duplicate channel key",
+            Entry.BUS_TEXT,
             "{\"channel\":\"hj-e\",\"channel\":\"feed:hj\",\"data\":1}"),
-        arguments("duplicate data key", Entry.BUS_BYTES,
-            "{\"channel\":\"hj-e\",\"data\":1,\"data\":2}"),
-        arguments("duplicate channel key", Entry.WEBSOCKET,
+        arguments(
+            "duplicate data key", Entry.BUS_BYTES, "{\"channel\":\"hj-e\",\"data\":1,\"data\":2}"),
+        arguments(
+            "duplicate channel key",
+            Entry.WEBSOCKET,
             "{\"type\":\"publish\",\"channel\":\"hj-e\",\"channel\":\"feed:hj\",\"data\":1}"),
-        arguments("duplicate type key", Entry.WEBSOCKET,
+        arguments(
+            "duplicate type key",
+            Entry.WEBSOCKET,
             "{\"type\":\"ping\",\"type\":\"publish\",\"channel\":\"hj-e\",\"data\":1}"),
-        arguments("duplicate messages key", Entry.BATCH,
+        arguments(
+            "duplicate messages key",
+            Entry.BATCH,
             "{\"messages\":[],\"messages\":[{\"channel\":\"hj-e\",\"data\":1}]}"),
-        arguments("byte order mark", Entry.HTTP_PUBLISH,
-            "\ufeff{\"channel\":\"hj-e\",\"data\":1}"),
+        arguments("byte order mark", Entry.HTTP_PUBLISH, "\ufeff{\"channel\":\"hj-e\",\"data\":1}"),
         arguments("trailing garbage", Entry.BUS_TEXT, "{\"channel\":\"hj-e\",\"data\":1} x"),
-        arguments("comment", Entry.BATCH,
-            "{\"messages\":[/**/{\"channel\":\"hj-e\",\"data\":1}]}"),
+        arguments("comment", Entry.BATCH, "{\"messages\":[/**/{\"channel\":\"hj-e\",\"data\":1}]}"),
         arguments("a bare number", Entry.HTTP_PUBLISH, "42"),
         arguments("a bare string", Entry.BUS_BYTES, "\"hj\""),
         arguments("an array", Entry.WEBSOCKET, "[{\"type\":\"ping\"}]"),
-        arguments("id beyond 2^53", Entry.WEBSOCKET,
+        arguments(
+            "id beyond 2^53",
+            Entry.WEBSOCKET,
             "{\"type\":\"publish\",\"id\":9007199254740993,\"channel\":\"hj-e\",\"data\":1}"),
         arguments("id of 1e400", Entry.WEBSOCKET, "{\"type\":\"ping\",\"id\":1e400}"));
   }
@@ -221,11 +252,12 @@ class HostileJsonTest {
 
   static Stream<Arguments> inboxCases() {
     return Stream.of(
-        arguments("channel field twice", List.of("channel", "hj-i", "channel", "feed:hj",
-            "data", "1")),
+        arguments(
+            "channel field twice", List.of("channel", "hj-i", "channel", "feed:hj", "data", "1")),
         arguments("data field twice", List.of("channel", "hj-i", "data", "1", "data", "2")),
-        arguments("channel not UTF-8", List.of("channel", raw("hj-", new int[] {0xC0, 0xAF}, ""),
-            "data", "1")),
+        arguments(
+            "channel not UTF-8",
+            List.of("channel", raw("hj-", new int[] {0xC0, 0xAF}, ""), "data", "1")),
         arguments("channel of a megabyte", List.of("channel", "c".repeat(1 << 20), "data", "1")),
         arguments("no data field", List.of("channel", "hj-i", "other", "1")));
   }
@@ -244,14 +276,15 @@ class HostileJsonTest {
 
   /** The bytes {@code entry} receives: a publish request, a batch of one, a publish frame. */
   private static Buffer request(Entry entry, String channel, Buffer data) {
-    Buffer publish = utf8("{\"channel\":\"" + channel + "\",\"data\":").appendBuffer(data)
-        .appendString("}");
+    Buffer publish =
+        utf8("{\"channel\":\"" + channel + "\",\"data\":").appendBuffer(data).appendString("}");
     switch (entry) {
       case BATCH:
         return utf8("{\"messages\":[").appendBuffer(publish).appendString("]}");
       case WEBSOCKET:
         return utf8("{\"type\":\"publish\",\"id\":1,\"channel\":\"" + channel + "\",\"data\":")
-            .appendBuffer(data).appendString("}");
+            .appendBuffer(data)
+            .appendString("}");
       case INBOX:
         return data;
       default:
@@ -264,8 +297,12 @@ class HostileJsonTest {
     switch (entry) {
       case HTTP_PUBLISH:
       case BATCH: {
-        Reply reply = node.exchangeBytes(node.port(), HttpMethod.POST,
-            entry == Entry.BATCH ? "/api/batch" : "/api/publish", request, null);
+        Reply reply = node.exchangeBytes(
+            node.port(),
+            HttpMethod.POST,
+            entry == Entry.BATCH ? "/api/batch" : "/api/publish",
+            request,
+            null);
         JsonObject json = reply.json();
         if (reply.status() == 200 && entry == Entry.BATCH) {
           JsonObject result = json.getJsonArray("results").getJsonObject(0);
@@ -277,8 +314,7 @@ class HostileJsonTest {
         return webSocket(request);
       case BUS_TEXT:
       case BUS_BYTES: {
-        Object body = entry == Entry.BUS_TEXT ? request.toString(StandardCharsets.UTF_8)
-            : request;
+        Object body = entry == Entry.BUS_TEXT ? request.toString(StandardCharsets.UTF_8) : request;
         Future<Message<Object>> reply = vertx.eventBus().request("switchboard.publish", body);
         try {
           Await.result(reply);
@@ -302,8 +338,8 @@ class HostileJsonTest {
     WsClient ws = node.ws();
     try {
       ws.writeTextBytes(frame);
-      Future<JsonObject> reply = ws.nextFrame(f -> "error".equals(f.getString("type"))
-          || "ack".equals(f.getString("type")));
+      Future<JsonObject> reply = ws.nextFrame(
+          f -> "error".equals(f.getString("type")) || "ack".equals(f.getString("type")));
       Await.result(Future.any(reply, ws.closed()));
       if (!reply.succeeded()) {
         return "close " + ws.closeCode();
@@ -326,13 +362,16 @@ class HostileJsonTest {
     }
     String id = Await.result(client.send(xadd)).toString();
     AtomicReference<String> outcome = new AtomicReference<>();
-    Await.until(() -> {
-      outcome.set(rejectedCode(id));
-      if (outcome.get() == null && !history(channel).isEmpty()) {
-        outcome.set(OK);
-      }
-      return outcome.get() != null;
-    }, Duration.ofSeconds(15), "inbox entry " + id + " published or set aside");
+    Await.until(
+        () -> {
+          outcome.set(rejectedCode(id));
+          if (outcome.get() == null && !history(channel).isEmpty()) {
+            outcome.set(OK);
+          }
+          return outcome.get() != null;
+        },
+        Duration.ofSeconds(15),
+        "inbox entry " + id + " published or set aside");
     return outcome.get();
   }
 

@@ -26,9 +26,11 @@ class IdleConnectionTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject()
-        .put("heartbeat", new JsonObject().put("intervalMs", 100).put("timeoutMs", TIMEOUT_MS))
-        .put("reaper", new JsonObject().put("intervalMs", 50)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("heartbeat", new JsonObject().put("intervalMs", 100).put("timeoutMs", TIMEOUT_MS))
+            .put("reaper", new JsonObject().put("intervalMs", 50)));
   }
 
   @AfterEach

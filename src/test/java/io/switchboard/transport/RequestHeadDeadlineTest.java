@@ -45,8 +45,8 @@ class RequestHeadDeadlineTest {
 
   private static final String GET_HEALTH = RawConnection.GET_HEALTH;
   private static final String WS_UPGRADE = RawConnection.WS_UPGRADE;
-  private static final String SSE = "GET /sse?channel=rhd HTTP/1.1\r\nHost: localhost\r\n"
-      + "Accept: text/event-stream\r\n\r\n";
+  private static final String SSE =
+      "GET /sse?channel=rhd HTTP/1.1\r\nHost: localhost\r\n" + "Accept: text/event-stream\r\n\r\n";
 
   private Vertx vertx;
   private TestNode node;
@@ -61,8 +61,9 @@ class RequestHeadDeadlineTest {
   }
 
   private TestNode startNode(JsonObject http) {
-    return TestNode.start(vertx, new JsonObject()
-        .put("http", http.copy().put("requestHeaderTimeoutMs", DEADLINE_MS)));
+    return TestNode.start(
+        vertx,
+        new JsonObject().put("http", http.copy().put("requestHeaderTimeoutMs", DEADLINE_MS)));
   }
 
   @AfterEach
@@ -83,13 +84,18 @@ class RequestHeadDeadlineTest {
   }
 
   private double timeouts() {
-    return node.node().parts().metrics().registry()
-        .find("switchboard_request_head_timeouts").counter().count();
+    return node.node()
+        .parts()
+        .metrics()
+        .registry()
+        .find("switchboard_request_head_timeouts")
+        .counter()
+        .count();
   }
 
   private static void assertClosedAtTheDeadline(RawConnection connection, long fromNanos) {
-    long closedNanos = Await.result(connection.closed(), Duration.ofMillis(DEADLINE_MS + LATE_MS
-        + 1_000));
+    long closedNanos =
+        Await.result(connection.closed(), Duration.ofMillis(DEADLINE_MS + LATE_MS + 1_000));
     long elapsedMs = (closedNanos - fromNanos) / 1_000_000;
     // the client sees the accept and the response a little after the server starts the clock
     assertTrue(elapsedMs >= DEADLINE_MS - 250, "closed after only " + elapsedMs + " ms");
@@ -103,11 +109,13 @@ class RequestHeadDeadlineTest {
         Arguments.of("a GET head, a byte at a time", "", GET_HEALTH),
         Arguments.of("a WebSocket upgrade head, a byte at a time", "", WS_UPGRADE),
         Arguments.of("an SSE request head, a byte at a time", "", SSE),
-        Arguments.of("a second head on a keep-alive connection, a byte at a time", GET_HEALTH,
-            GET_HEALTH),
+        Arguments.of(
+            "a second head on a keep-alive connection, a byte at a time", GET_HEALTH, GET_HEALTH),
         Arguments.of("no second head on a keep-alive connection", GET_HEALTH, ""),
-        Arguments.of("a second head after a refused WebSocket upgrade",
-            WS_UPGRADE.replace("/ws", "/nowhere"), GET_HEALTH));
+        Arguments.of(
+            "a second head after a refused WebSocket upgrade",
+            WS_UPGRADE.replace("/ws", "/nowhere"),
+            GET_HEALTH));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -159,7 +167,9 @@ class RequestHeadDeadlineTest {
 
   @Test
   void responsesTellKeepAliveClientsToLeaveASecondEarly() {
-    assertEquals(null, node.get("/health").headers().get("Keep-Alive"),
+    assertEquals(
+        null,
+        node.get("/health").headers().get("Keep-Alive"),
         "no whole second to promise under a 1 s deadline");
     node.close();
     node = TestNode.start(vertx);
@@ -169,9 +179,11 @@ class RequestHeadDeadlineTest {
   @Test
   void webSocketsAndSseStreamsOutliveTheDeadline() {
     node.close();
-    node = TestNode.start(vertx, new JsonObject()
-        .put("http", new JsonObject().put("requestHeaderTimeoutMs", DEADLINE_MS))
-        .put("heartbeat", new JsonObject().put("intervalMs", 250).put("timeoutMs", 10_000)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("http", new JsonObject().put("requestHeaderTimeoutMs", DEADLINE_MS))
+            .put("heartbeat", new JsonObject().put("intervalMs", 250).put("timeoutMs", 10_000)));
     WsClient ws = node.ws();
     ws.subscribe("rhd-live");
     SseReader sse = node.sse("/sse?channel=rhd-live");
@@ -201,9 +213,11 @@ class RequestHeadDeadlineTest {
     // long enough for the normal client to be served on a loaded machine (seen: 2.7 s) while all
     // 500 still trickle, which is what the test is about
     long deadlineMs = 5_000;
-    node = TestNode.start(vertx, new JsonObject()
-        .put("http", new JsonObject().put("requestHeaderTimeoutMs", deadlineMs))
-        .put("limits", new JsonObject().put("maxConnectionsPerAddress", 100)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("http", new JsonObject().put("requestHeaderTimeoutMs", deadlineMs))
+            .put("limits", new JsonObject().put("maxConnectionsPerAddress", 100)));
     NetClient attacker = vertx.createNetClient(new NetClientOptions().setLocalAddress("127.0.0.2"));
     try {
       List<Future<RawConnection>> connecting = new ArrayList<>();
@@ -214,8 +228,8 @@ class RequestHeadDeadlineTest {
       connecting.forEach(f -> tricklers.add(Await.result(f)));
       raw.addAll(tricklers);
       tricklers.forEach(t -> t.trickle(GET_HEALTH, 1_000));
-      long lastOpened = tricklers.stream().mapToLong(RawConnection::openedNanos).max()
-          .getAsLong();
+      long lastOpened =
+          tricklers.stream().mapToLong(RawConnection::openedNanos).max().getAsLong();
 
       WsClient ws = node.ws();
       ws.subscribe("rhd-500");
@@ -225,17 +239,19 @@ class RequestHeadDeadlineTest {
         node.publish("rhd-500", 500);
         assertEquals(500, ws.nextMessage("rhd-500").getInteger("data"));
         assertEquals(500, sse.next("message").json().getInteger("data"));
-        assertTrue(tricklers.stream().noneMatch(RawConnection::isClosed),
+        assertTrue(
+            tricklers.stream().noneMatch(RawConnection::isClosed),
             "the normal client was served while all 500 still trickled");
         assertTrue(node.node().parts().limits().connections().addressCount("127.0.0.2") <= 100);
 
         for (RawConnection trickler : tricklers) {
-          long closedNanos = Await.result(trickler.closed(),
-              Duration.ofMillis(deadlineMs + LATE_MS + 1_000));
+          long closedNanos =
+              Await.result(trickler.closed(), Duration.ofMillis(deadlineMs + LATE_MS + 1_000));
           long lateMs = (closedNanos - lastOpened) / 1_000_000 - deadlineMs;
           assertTrue(lateMs <= LATE_MS, "a trickler outlived the deadline by " + lateMs + " ms");
         }
-        Await.until(() -> node.node().parts().limits().connections().addressCount("127.0.0.2") == 0,
+        Await.until(
+            () -> node.node().parts().limits().connections().addressCount("127.0.0.2") == 0,
             "the tricklers' slots are freed");
         assertTrue(timeouts() >= 500, "timeouts: " + timeouts());
         assertFalse(ws.isClosed());

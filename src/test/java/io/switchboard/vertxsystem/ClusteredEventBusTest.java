@@ -63,22 +63,26 @@ class ClusteredEventBusTest {
   static void startCluster() {
     vertx = Vertx.vertx();
     certs = ClusterCerts.create(dir, "sb");
-    List<Integer> ports = IntStream.range(0, NODES).mapToObj(i -> NodeProcess.freePort()).toList();
+    List<Integer> ports =
+        IntStream.range(0, NODES).mapToObj(i -> NodeProcess.freePort()).toList();
     members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
     List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
       int eventBusPort = NodeProcess.freePort();
       eventBusPorts.add(eventBusPort);
       JsonObject config = nodeConfig(ports.get(i), eventBusPort, certs.member("node" + i));
-      starting.add(CompletableFuture.supplyAsync(
-          () -> NodeProcess.start(dir, config, List.of(), Map.of())));
+      starting.add(
+          CompletableFuture.supplyAsync(() -> NodeProcess.start(dir, config, List.of(), Map.of())));
     }
     starting.forEach(start -> nodes.add(start.join()));
     ClusterCerts.Member member = certs.member("service");
-    service = ServiceProcess.start(dir, "service", serviceSpec(member,
-        member.joinAttributes(CLUSTER))).awaitReady();
-    Await.until(() -> nodes.stream().allMatch(n -> members(n) == NODES + 1),
-        Duration.ofSeconds(30), "every node sees the three nodes and the service");
+    service = ServiceProcess.start(
+            dir, "service", serviceSpec(member, member.joinAttributes(CLUSTER)))
+        .awaitReady();
+    Await.until(
+        () -> nodes.stream().allMatch(n -> members(n) == NODES + 1),
+        Duration.ofSeconds(30),
+        "every node sees the three nodes and the service");
   }
 
   @AfterAll
@@ -94,27 +98,53 @@ class ClusteredEventBusTest {
 
   private static JsonObject nodeConfig(int port, int eventBusPort, ClusterCerts.Member member) {
     return new JsonObject()
-        .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-            .put("connectionString", redis.url()).put("prefix", "bus-" + CLUSTER)))
-        .put("cluster", new JsonObject().put("enabled", true).put("name", CLUSTER)
-            .put("host", "127.0.0.1").put("port", port).put("eventBusPort", eventBusPort)
-            .put("members", new JsonArray(members)).put("tls", member.tls()))
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put(
+                    "redis",
+                    new JsonObject()
+                        .put("connectionString", redis.url())
+                        .put("prefix", "bus-" + CLUSTER)))
+        .put(
+            "cluster",
+            new JsonObject()
+                .put("enabled", true)
+                .put("name", CLUSTER)
+                .put("host", "127.0.0.1")
+                .put("port", port)
+                .put("eventBusPort", eventBusPort)
+                .put("members", new JsonArray(members))
+                .put("tls", member.tls()))
         // one new channel per WebSocket connection: the broker refuses the second
         .put("limits", new JsonObject().put("newChannelsPerSecond", 1).put("newChannelsBurst", 1))
-        .put("namespaces", new JsonObject()
-            .put("", new JsonObject().put("bus", new JsonObject().put("messages", true)))
-            .put("chat", new JsonObject().put("presence", true)
-                .put("schema", new JsonObject().put("type", "object").put("required",
-                    new JsonArray().add("text")))
-                .put("bus", new JsonObject().put("messages", true).put("presence", true)))
-            .put("quiet", new JsonObject()));
+        .put(
+            "namespaces",
+            new JsonObject()
+                .put("", new JsonObject().put("bus", new JsonObject().put("messages", true)))
+                .put(
+                    "chat",
+                    new JsonObject()
+                        .put("presence", true)
+                        .put(
+                            "schema",
+                            new JsonObject()
+                                .put("type", "object")
+                                .put("required", new JsonArray().add("text")))
+                        .put("bus", new JsonObject().put("messages", true).put("presence", true)))
+                .put("quiet", new JsonObject()));
   }
 
-  private static JsonObject serviceSpec(ClusterCerts.Member member,
-      Map<String, String> attributes) {
-    return new JsonObject().put("name", CLUSTER).put("host", "127.0.0.1")
-        .put("port", NodeProcess.freePort()).put("members", new JsonArray(members))
-        .put("tls", member.tls()).put("attributes", new JsonObject(Map.copyOf(attributes)));
+  private static JsonObject serviceSpec(
+      ClusterCerts.Member member, Map<String, String> attributes) {
+    return new JsonObject()
+        .put("name", CLUSTER)
+        .put("host", "127.0.0.1")
+        .put("port", NodeProcess.freePort())
+        .put("members", new JsonArray(members))
+        .put("tls", member.tls())
+        .put("attributes", new JsonObject(Map.copyOf(attributes)));
   }
 
   private static int members(NodeProcess node) {
@@ -130,7 +160,9 @@ class ClusteredEventBusTest {
   /** A publish from the service over {@code switchboard.publish}; its answer line. */
   private static JsonObject publishFromService(String channel, Object data) {
     int id = ++requests;
-    service.send(new JsonObject().put("op", "publish").put("id", id)
+    service.send(new JsonObject()
+        .put("op", "publish")
+        .put("id", id)
         .put("body", new JsonObject().put("channel", channel).put("data", data)));
     return service.await(line -> Integer.valueOf(id).equals(line.getInteger("id")), 15_000);
   }
@@ -189,7 +221,8 @@ class ClusteredEventBusTest {
       ws.subscribe(channel);
       subscribers.add(ws);
     }
-    List<Double> before = nodes.stream().map(ClusteredEventBusTest::busPublishes).toList();
+    List<Double> before =
+        nodes.stream().map(ClusteredEventBusTest::busPublishes).toList();
     int count = 3 * NODES;
     List<String> offsets = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -209,7 +242,8 @@ class ClusteredEventBusTest {
       ws.close();
     }
     for (int i = 0; i < NODES; i++) {
-      assertTrue(busPublishes(nodes.get(i)) > before.get(i),
+      assertTrue(
+          busPublishes(nodes.get(i)) > before.get(i),
           "node " + i + " answered some of the " + count + " requests");
     }
   }
@@ -241,21 +275,36 @@ class ClusteredEventBusTest {
       }
     }
     // every other path too: HTTP on one node, the event bus (answered by any node)
-    String httpOffset = new JsonObject(nodes.get(1).post("/api/publish", new JsonObject()
-        .put("channel", channel).put("data", new JsonObject().put("text", "http")).encode())
-        .body()).getString("offset");
+    String httpOffset = new JsonObject(nodes
+            .get(1)
+            .post(
+                "/api/publish",
+                new JsonObject()
+                    .put("channel", channel)
+                    .put("data", new JsonObject().put("text", "http"))
+                    .encode())
+            .body())
+        .getString("offset");
     String busOffset = publishFromService(channel, new JsonObject().put("text", "bus"))
-        .getJsonObject("reply").getString("offset");
+        .getJsonObject("reply")
+        .getString("offset");
 
     // refused before the broker (schema) and by the broker (a second new channel): nothing
     WsClient refused = WsClient.welcomed(vertx, nodes.get(2).port());
     publishers.add(refused);
-    assertEquals("invalid_payload", refused.publish(channel, new JsonObject().put("nope", 1))
-        .getString("code"));
-    assertEquals("ack", refused.publish("chat:first-new-channel",
-        new JsonObject().put("text", "x")).getString("type"));
-    assertEquals("rate_limited", refused.publish("chat:second-new-channel",
-        new JsonObject().put("text", "x")).getString("code"));
+    assertEquals(
+        "invalid_payload",
+        refused.publish(channel, new JsonObject().put("nope", 1)).getString("code"));
+    assertEquals(
+        "ack",
+        refused
+            .publish("chat:first-new-channel", new JsonObject().put("text", "x"))
+            .getString("type"));
+    assertEquals(
+        "rate_limited",
+        refused
+            .publish("chat:second-new-channel", new JsonObject().put("text", "x"))
+            .getString("code"));
 
     Set<String> expected = new HashSet<>();
     acks.forEach(ack -> expected.add(ack.getString("offset")));
@@ -272,7 +321,9 @@ class ClusteredEventBusTest {
     }
     assertEquals(expected, seen);
     service.expectNone(busMessage(address, channel), QUIET_MS, "second copy");
-    service.expectNone(busMessage(address, "chat:second-new-channel"), 0,
+    service.expectNone(
+        busMessage(address, "chat:second-new-channel"),
+        0,
         "message for a publish the broker refused");
     publishers.forEach(WsClient::close);
   }
@@ -280,23 +331,29 @@ class ClusteredEventBusTest {
   @Test
   void theDefaultNamespaceIsOnTheBareAddressAndQuietNamespacesAreNotOnTheBus() {
     consume("switchboard.messages", "");
-    service.send(new JsonObject().put("op", "consume").put("address", "switchboard.messages.quiet"));
+    service.send(
+        new JsonObject().put("op", "consume").put("address", "switchboard.messages.quiet"));
     service.await(line -> "switchboard.messages.quiet".equals(line.getString("consuming")), 15_000);
     // the channels exist already (the event bus creates them freely): HTTP creates none here
     publishFromService("bare", 0);
     publishFromService("quiet:x", 0);
     service.await(busMessage("switchboard.messages", "bare"), 15_000);
-    String offset = nodes.get(0).post("/api/publish",
-        "{\"channel\":\"bare\",\"data\":{\"user\":\"u1\"}}").body();
-    JsonObject body = service.await(busMessage("switchboard.messages", "bare"), 15_000)
-        .getJsonObject("body");
+    String offset = nodes
+        .get(0)
+        .post("/api/publish", "{\"channel\":\"bare\",\"data\":{\"user\":\"u1\"}}")
+        .body();
+    JsonObject body =
+        service.await(busMessage("switchboard.messages", "bare"), 15_000).getJsonObject("body");
     assertEquals(new JsonObject(offset).getString("offset"), body.getString("offset"));
     assertEquals(new JsonObject().put("user", "u1"), body.getJsonObject("data"));
-    assertTrue(body.containsKey("publisher") && body.getValue("publisher") == null,
+    assertTrue(
+        body.containsKey("publisher") && body.getValue("publisher") == null,
         "the HTTP API publishes as the server, without publisher: " + body.encode());
     nodes.get(0).post("/api/publish", "{\"channel\":\"quiet:x\",\"data\":1}");
-    service.expectNone(line -> "switchboard.messages.quiet".equals(line.getString("address")),
-        QUIET_MS, "message of a namespace without bus.messages");
+    service.expectNone(
+        line -> "switchboard.messages.quiet".equals(line.getString("address")),
+        QUIET_MS,
+        "message of a namespace without bus.messages");
   }
 
   @Test
@@ -308,8 +365,8 @@ class ClusteredEventBusTest {
     WsClient second = WsClient.welcomed(vertx, nodes.get(2).port());
     first.subscribe(channel);
     JsonObject join = service.await(busMessage(address, channel), 15_000).getJsonObject("body");
-    assertEquals(new JsonObject().put("channel", channel).put("type", "join").put("user", ""),
-        join);
+    assertEquals(
+        new JsonObject().put("channel", channel).put("type", "join").put("user", ""), join);
     second.subscribe(channel); // the same (anonymous) user: not a join
     first.request(new JsonObject().put("type", "unsubscribe").put("channel", channel));
     second.request(new JsonObject().put("type", "unsubscribe").put("channel", channel));
@@ -322,8 +379,8 @@ class ClusteredEventBusTest {
   @Test
   void aMemberWithoutTheTrustedCertificateCanNeitherJoinNorPublish() {
     ClusterCerts.Member intruder = ClusterCerts.create(dir, "evil").member("mallory");
-    try (ServiceProcess mallory = ServiceProcess.start(dir, "mallory",
-        serviceSpec(intruder, intruder.joinAttributes(CLUSTER)))) {
+    try (ServiceProcess mallory = ServiceProcess.start(
+        dir, "mallory", serviceSpec(intruder, intruder.joinAttributes(CLUSTER)))) {
       JsonObject ready = mallory.await(line -> line.containsKey("ready"), 60_000);
       assertFalse(ready.getBoolean("ready"), "refused: " + ready);
       assertEquals(3, mallory.awaitExit(30_000));
@@ -331,7 +388,8 @@ class ClusteredEventBusTest {
     for (NodeProcess node : nodes) {
       assertEquals(NODES + 1, members(node), "the cluster is still the nodes and the service");
     }
-    assertTrue(nodes.stream().anyMatch(n -> n.output().contains("may not join")),
+    assertTrue(
+        nodes.stream().anyMatch(n -> n.output().contains("may not join")),
         "the master says why it refused");
     // nor can it reach the event bus directly: the node wants a certificate its CA signed
     for (int port : eventBusPorts) {
@@ -342,9 +400,13 @@ class ClusteredEventBusTest {
   /** A TLS connection to an event-bus port with {@code member}'s certificate is closed on it. */
   private static boolean rejected(int port, ClusterCerts.Member member) {
     Promise<Boolean> outcome = Promise.promise();
-    vertx.createNetClient(new NetClientOptions().setSsl(true).setTrustAll(true)
+    vertx
+        .createNetClient(new NetClientOptions()
+            .setSsl(true)
+            .setTrustAll(true)
             .setHostnameVerificationAlgorithm("")
-            .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(member.key().toString())
+            .setKeyCertOptions(new PemKeyCertOptions()
+                .setKeyPath(member.key().toString())
                 .setCertPath(member.cert().toString())))
         .connect(port, "127.0.0.1")
         .onFailure(err -> outcome.tryComplete(true))

@@ -27,8 +27,8 @@ public final class ChatBot extends VerticleBase {
   public Future<?> start() {
     String namespace = config().getString("namespace", "chat");
     name = config().getString("name", "bot");
-    String address = namespace.isEmpty() ? "switchboard.messages"
-        : "switchboard.messages." + namespace;
+    String address =
+        namespace.isEmpty() ? "switchboard.messages" : "switchboard.messages." + namespace;
     return vertx.eventBus().<JsonObject>consumer(address, this::onMessage).completion();
   }
 
@@ -41,10 +41,15 @@ public final class ChatBot extends VerticleBase {
         || !"/help".equals(String.valueOf(data.getValue("text")).trim())) {
       return;
     }
-    JsonObject answer = new JsonObject().put("channel", accepted.getString("channel"))
+    JsonObject answer = new JsonObject()
+        .put("channel", accepted.getString("channel"))
         .put("data", new JsonObject().put("text", HELP).put("name", name));
-    vertx.eventBus().request("switchboard.publish", answer)
-        .onFailure(err -> log.log(System.Logger.Level.WARNING, "could not answer /help in "
-            + accepted.getString("channel") + ": " + err.getMessage()));
+    vertx
+        .eventBus()
+        .request("switchboard.publish", answer)
+        .onFailure(err -> log.log(
+            System.Logger.Level.WARNING,
+            "could not answer /help in " + accepted.getString("channel") + ": "
+                + err.getMessage()));
   }
 }

@@ -23,6 +23,7 @@ final class ChannelLog {
 
   /** The map's own key instance, which every publication shares instead of a copy per request. */
   final String channel;
+
   private final String epoch;
   // two slots to start with: most channels of a flood hold one message
   private final ArrayDeque<Publication> history = new ArrayDeque<>(1);
@@ -32,6 +33,7 @@ final class ChannelLog {
    * Created with the first key: most channels never see one.
    */
   private LinkedHashMap<String, Keyed> byKey;
+
   private long offset;
   private long ttlMs;
   private long lastKeyedAt = Long.MIN_VALUE / 2;
@@ -60,14 +62,15 @@ final class ChannelLog {
   PublishAck published(String key, long now) {
     Keyed earlier = key == null || byKey == null ? null : byKey.get(key);
     return earlier != null && earlier.ts() >= now - KEY_TTL_MS
-        ? new PublishAck(earlier.position(), earlier.ts(), true) : null;
+        ? new PublishAck(earlier.position(), earlier.ts(), true)
+        : null;
   }
 
   Publication append(String data, String publisher, int size, long ttlMs, long now, String key) {
     offset++;
     this.ttlMs = ttlMs;
-    Publication publication = new Publication(channel, new StreamPosition(offset, epoch), now,
-        publisher, data);
+    Publication publication =
+        new Publication(channel, new StreamPosition(offset, epoch), now, publisher, data);
     if (key != null) {
       remember(key, publication);
     }

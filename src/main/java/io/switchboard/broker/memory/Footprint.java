@@ -48,7 +48,8 @@ final class Footprint {
 
   static long entry(Publication publication) {
     String publisher = publication.publisher();
-    return ENTRY + chars(publication.data())
+    return ENTRY
+        + chars(publication.data())
         + (publisher == null || publisher.isEmpty() ? 0 : STRING + chars(publisher));
   }
 

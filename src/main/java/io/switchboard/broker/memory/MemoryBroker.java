@@ -9,7 +9,6 @@ import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.Publication;
 import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.PublishOptions;
-import io.switchboard.broker.StreamPosition;
 import io.switchboard.broker.memory.MemoryBrokerStats.Reason;
 import io.switchboard.config.Sections.MemoryConfig;
 import io.vertx.core.Future;
@@ -64,14 +63,22 @@ public final class MemoryBroker implements Broker {
     this.vertx = vertx;
     this.maxBytes = budget.maxBytes();
     this.maxChannels = budget.maxChannels();
-    log.atInfo().addKeyValue("maxBytes", maxBytes).addKeyValue("maxChannels", maxChannels)
+    log.atInfo()
+        .addKeyValue("maxBytes", maxBytes)
+        .addKeyValue("maxChannels", maxChannels)
         .log("memory broker budget (broker.memory)");
     // the sweep visits every channel (up to maxChannels): a worker's job, not an event loop's;
     // it touches only the thread-safe map and order
-    this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> vertx.executeBlocking(() -> {
-      sweep();
-      return null;
-    }, false).onFailure(err -> log.atError().setCause(err).log("history sweep failed")));
+    this.sweepTimer = vertx.setPeriodic(
+        SWEEP_INTERVAL_MS,
+        id -> vertx
+            .executeBlocking(
+                () -> {
+                  sweep();
+                  return null;
+                },
+                false)
+            .onFailure(err -> log.atError().setCause(err).log("history sweep failed")));
   }
 
   @Override
@@ -100,8 +107,13 @@ public final class MemoryBroker implements Broker {
         }
       }
       long before = target.bytes();
-      Publication publication = target.append(data, options.publisher(), options.historySize(),
-          options.historyTtlMs(), now, options.idempotencyKey());
+      Publication publication = target.append(
+          data,
+          options.publisher(),
+          options.historySize(),
+          options.historyTtlMs(),
+          now,
+          options.idempotencyKey());
       bytes.addAndGet(target.bytes() - before);
       order.touch(target);
       position[0] = new PublishAck(publication.position(), publication.ts(), false);
@@ -152,8 +164,8 @@ public final class MemoryBroker implements Broker {
       bytes.addAndGet(current.bytes() - before);
       return current;
     });
-    return Future.succeededFuture(page[0] != null ? page[0]
-        : ChannelLog.readAbsent(epochs.of(channel), query));
+    return Future.succeededFuture(
+        page[0] != null ? page[0] : ChannelLog.readAbsent(epochs.of(channel), query));
   }
 
   @Override
@@ -226,8 +238,11 @@ public final class MemoryBroker implements Broker {
     long now = System.currentTimeMillis();
     long next = nextWarnAt.get();
     if (now >= next && nextWarnAt.compareAndSet(next, now + WARN_INTERVAL_MS)) {
-      log.atWarn().addKeyValue("reason", reason.label()).addKeyValue("bytes", bytes.get())
-          .addKeyValue("maxBytes", maxBytes).addKeyValue("channels", logs.mappingCount())
+      log.atWarn()
+          .addKeyValue("reason", reason.label())
+          .addKeyValue("bytes", bytes.get())
+          .addKeyValue("maxBytes", maxBytes)
+          .addKeyValue("channels", logs.mappingCount())
           .addKeyValue("maxChannels", maxChannels)
           .addKeyValue("evicted", evictedSinceWarning.sumThenReset())
           .log("memory broker over broker.memory: evicting the history of the least recently"

@@ -34,6 +34,7 @@ final class ChannelSequencer implements PubSubMessage.Receiver {
   private final ArrayDeque<Publication> held = new ArrayDeque<>();
   /** The last position handed to the listener; null until the first one or the first top read. */
   private StreamPosition last;
+
   private boolean reading;
   /** The link came back while a read was under way, which may have started before the outage. */
   private boolean readAgain;
@@ -46,10 +47,14 @@ final class ChannelSequencer implements PubSubMessage.Receiver {
   private boolean linkUp = true;
   /** Times the link dropped, so a read knows whether one happened while it ran. */
   private int outages;
+
   private boolean stopped;
 
-  ChannelSequencer(String channel, BrokerListener listener,
-      BiFunction<String, HistoryQuery, Future<HistoryPage>> history, RedisBrokerStats stats) {
+  ChannelSequencer(
+      String channel,
+      BrokerListener listener,
+      BiFunction<String, HistoryQuery, Future<HistoryPage>> history,
+      RedisBrokerStats stats) {
     this.channel = channel;
     this.listener = listener;
     this.history = history;
@@ -91,7 +96,9 @@ final class ChannelSequencer implements PubSubMessage.Receiver {
 
   @Override
   public void malformed(String reason) {
-    log.atWarn().addKeyValue("channel", channel).addKeyValue("reason", reason)
+    log.atWarn()
+        .addKeyValue("channel", channel)
+        .addKeyValue("reason", reason)
         .log("ignored a malformed pub/sub message");
   }
 
@@ -130,8 +137,11 @@ final class ChannelSequencer implements PubSubMessage.Receiver {
       // over the unbroken link: the live stream is whole, and needs no history (which Redis may
       // be evicting too). Subscribers still hear that the history before it is gone.
       stats.gaps.increment();
-      log.atDebug().addKeyValue("channel", channel).addKeyValue("last", last.encode())
-          .addKeyValue("epoch", position.epoch()).log("Redis lost the channel: a new epoch");
+      log.atDebug()
+          .addKeyValue("channel", channel)
+          .addKeyValue("last", last.encode())
+          .addKeyValue("epoch", position.epoch())
+          .log("Redis lost the channel: a new epoch");
       listener.onGap(channel, last);
       deliver(publication);
     } else {
@@ -172,7 +182,9 @@ final class ChannelSequencer implements PubSubMessage.Receiver {
       }
       if (!page.reachesSince() && !gapAnnounced) {
         stats.gaps.increment();
-        log.atWarn().addKeyValue("channel", channel).addKeyValue("last", last.encode())
+        log.atWarn()
+            .addKeyValue("channel", channel)
+            .addKeyValue("last", last.encode())
             .addKeyValue("top", page.top().encode())
             .addKeyValue("retained", page.publications().size())
             .log("history no longer covers what the Redis link missed: subscribers get a gap");

@@ -27,8 +27,8 @@ final class Fallback {
   void used(Throwable err) {
     count.increment();
     if (active.compareAndSet(false, true)) {
-      log.atWarn().log("{}: Redis cannot answer ({})", what,
-          err == null ? "unreachable" : err.toString());
+      log.atWarn()
+          .log("{}: Redis cannot answer ({})", what, err == null ? "unreachable" : err.toString());
     }
   }
 

@@ -26,8 +26,9 @@ final class LuaScript {
     this.source = source;
     try {
       // the digest EVALSHA names a script by
-      this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
-          .digest(source.getBytes(StandardCharsets.UTF_8)));
+      this.sha = HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-1", e);
     }
@@ -53,8 +54,8 @@ final class LuaScript {
     });
   }
 
-  private static Request request(Command command, String script, List<String> keys,
-      List<String> args) {
+  private static Request request(
+      Command command, String script, List<String> keys, List<String> args) {
     Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);

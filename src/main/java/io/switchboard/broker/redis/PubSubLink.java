@@ -49,9 +49,10 @@ final class PubSubLink {
   private final List<String> controlChannels;
   private volatile BrokerListener listener;
   /** (pub/sub channel, payload) of a control message; set once, before the node serves. */
-  private volatile BiConsumer<String, String> control = (channel, payload) -> { };
+  private volatile BiConsumer<String, String> control = (channel, payload) -> {};
   /** Runs each time the link is up (subscribed), the first time included. */
-  private volatile Runnable onUp = () -> { };
+  private volatile Runnable onUp = () -> {};
+
   private final Map<String, ChannelSequencer> channels = new HashMap<>();
   private RedisConnection connection;
   private volatile boolean up;
@@ -61,7 +62,11 @@ final class PubSubLink {
   private boolean closed;
   private long retryTimer = -1;
 
-  PubSubLink(Vertx vertx, List<Redis> endpoints, RedisKeys keys, RedisBrokerStats stats,
+  PubSubLink(
+      Vertx vertx,
+      List<Redis> endpoints,
+      RedisKeys keys,
+      RedisBrokerStats stats,
       BiFunction<String, HistoryQuery, Future<HistoryPage>> history,
       List<String> controlChannels) {
     this.vertx = vertx;
@@ -104,13 +109,13 @@ final class PubSubLink {
         done.fail("Redis is unreachable");
         return;
       }
-      ChannelSequencer sequencer = new ChannelSequencer(channel, listener, history,
-          stats);
+      ChannelSequencer sequencer = new ChannelSequencer(channel, listener, history, stats);
       ChannelSequencer previous = channels.put(channel, sequencer);
       if (previous != null) {
         previous.stop();
       }
-      connection.send(Request.cmd(Command.SUBSCRIBE).arg(keys.pubSub(channel)))
+      connection
+          .send(Request.cmd(Command.SUBSCRIBE).arg(keys.pubSub(channel)))
           .compose(ok -> history.apply(channel, new HistoryQuery(null, 0)))
           .onSuccess(page -> sequencer.start(page.top()))
           .onFailure(err -> {
@@ -119,7 +124,8 @@ final class PubSubLink {
               sequencer.stop();
             }
           })
-          .<Void>mapEmpty().onComplete(done);
+          .<Void>mapEmpty()
+          .onComplete(done);
     });
     return done.future();
   }
@@ -136,8 +142,10 @@ final class PubSubLink {
         done.complete();
         return;
       }
-      connection.send(Request.cmd(Command.UNSUBSCRIBE).arg(keys.pubSub(channel)))
-          .<Void>mapEmpty().onComplete(done);
+      connection
+          .send(Request.cmd(Command.UNSUBSCRIBE).arg(keys.pubSub(channel)))
+          .<Void>mapEmpty()
+          .onComplete(done);
     });
     return done.future();
   }
@@ -155,7 +163,8 @@ final class PubSubLink {
       RedisConnection current = connection;
       connection = null;
       (current == null ? Future.<Void>succeededFuture() : current.close())
-          .otherwiseEmpty().onComplete(done);
+          .otherwiseEmpty()
+          .onComplete(done);
     });
     return done.future();
   }
@@ -165,7 +174,8 @@ final class PubSubLink {
       return;
     }
     Redis client = endpoints.get(endpoint % endpoints.size());
-    client.connect()
+    client
+        .connect()
         .compose(conn -> {
           connection = conn;
           conn.handler(this::onPush);
@@ -178,7 +188,8 @@ final class PubSubLink {
           failures = 0;
           if (everUp) {
             stats.reconnects.increment();
-            log.atInfo().addKeyValue("channels", channels.size())
+            log.atInfo()
+                .addKeyValue("channels", channels.size())
                 .log("Redis pub/sub link is back; catching every channel up from history");
           }
           everUp = true;
@@ -232,8 +243,11 @@ final class PubSubLink {
     long backoff = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures - 1, 10));
     long delay = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     if (failures == 1 || failures % 20 == 0) {
-      log.atWarn().addKeyValue("attempt", failures).addKeyValue("retryInMs", delay)
-          .log("Redis pub/sub link is down ({}); publishes answer unavailable until it is back",
+      log.atWarn()
+          .addKeyValue("attempt", failures)
+          .addKeyValue("retryInMs", delay)
+          .log(
+              "Redis pub/sub link is down ({}); publishes answer unavailable until it is back",
               err == null ? "connection closed" : err.getMessage());
     }
     retryTimer = vertx.setTimer(delay, id -> {

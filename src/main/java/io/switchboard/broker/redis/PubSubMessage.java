@@ -68,8 +68,8 @@ sealed interface PubSubMessage
       String text = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
       for (ChannelEvent.Kind kind : ChannelEvent.Kind.values()) {
         if (text.startsWith(kind.wireName() + " ")) {
-          return new Event(new ChannelEvent(channel, kind,
-              text.substring(kind.wireName().length() + 1)));
+          return new Event(
+              new ChannelEvent(channel, kind, text.substring(kind.wireName().length() + 1)));
         }
       }
       return new Malformed("unknown event");
@@ -93,12 +93,13 @@ sealed interface PubSubMessage
       if (dataStart > payload.length) {
         return new Malformed("publisher longer than the message");
       }
-      String publisher = publisherLength < 0 ? null
+      String publisher = publisherLength < 0
+          ? null
           : new String(payload, newline + 1, publisherLength, StandardCharsets.UTF_8);
-      String data = new String(payload, dataStart, payload.length - dataStart,
-          StandardCharsets.UTF_8);
-      return new Published(new Publication(channel, new StreamPosition(offset, header[1]), ts,
-          publisher, data));
+      String data =
+          new String(payload, dataStart, payload.length - dataStart, StandardCharsets.UTF_8);
+      return new Published(
+          new Publication(channel, new StreamPosition(offset, header[1]), ts, publisher, data));
     } catch (NumberFormatException e) {
       return new Malformed("not a number in the header");
     }

@@ -14,7 +14,6 @@ import io.switchboard.config.Sections.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -56,7 +55,12 @@ public final class RedisBroker implements Broker {
     // each process a member of its own; no blanks, as it travels in space-separated messages
     this.member = nodeId.replaceAll("\\s", "_") + "@"
         + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-    this.link = new PubSubLink(vertx, clients.pubSubEndpoints(), keys, stats, this::readHistory,
+    this.link = new PubSubLink(
+        vertx,
+        clients.pubSubEndpoints(),
+        keys,
+        stats,
+        this::readHistory,
         List.of(keys.control(), keys.answers(member)));
   }
 
@@ -120,8 +124,11 @@ public final class RedisBroker implements Broker {
 
   /** A PUBLISH of a control message, failing after {@code timeoutMs}. */
   Future<Void> publishControl(String pubSubChannel, String message) {
-    return clients.commands().send(Request.cmd(Command.PUBLISH).arg(pubSubChannel).arg(message))
-        .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS).mapEmpty();
+    return clients
+        .commands()
+        .send(Request.cmd(Command.PUBLISH).arg(pubSubChannel).arg(message))
+        .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
+        .mapEmpty();
   }
 
   /**
@@ -149,27 +156,41 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<PublishAck> publish(String channel, String data, PublishOptions options) {
-    List<String> args = List.of(keys.pubSub(channel), data,
+    List<String> args = List.of(
+        keys.pubSub(channel),
+        data,
         options.publisher() == null ? "" : options.publisher(),
-        options.publisher() == null ? "0" : "1", String.valueOf(options.historySize()),
-        String.valueOf(Math.max(1, options.historyTtlMs())), String.valueOf(config.metaTtlMs()),
-        StreamPosition.newEpoch(), options.mayCreate() ? "1" : "0");
-    List<String> scriptKeys = options.idempotencyKey() == null ? channelKeys(channel)
-        : List.of(keys.meta(channel), keys.stream(channel),
+        options.publisher() == null ? "0" : "1",
+        String.valueOf(options.historySize()),
+        String.valueOf(Math.max(1, options.historyTtlMs())),
+        String.valueOf(config.metaTtlMs()),
+        StreamPosition.newEpoch(),
+        options.mayCreate() ? "1" : "0");
+    List<String> scriptKeys = options.idempotencyKey() == null
+        ? channelKeys(channel)
+        : List.of(
+            keys.meta(channel),
+            keys.stream(channel),
             keys.idempotency(channel, options.idempotencyKey()));
-    Future<PublishAck> published = PUBLISH.call(clients.commands(), scriptKeys, args)
+    Future<PublishAck> published = PUBLISH
+        .call(clients.commands(), scriptKeys, args)
         .compose(reply -> reply.get(0).toLong() == 0
             ? Future.failedFuture(new NewChannelRefused(channel))
             : Future.succeededFuture(new PublishAck(
                 new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()),
-                Long.parseLong(reply.get(2).toString()), reply.get(3).toLong() == 1)));
+                Long.parseLong(reply.get(2).toString()),
+                reply.get(3).toLong() == 1)));
     return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
   @Override
   public Future<Void> publishEvent(ChannelEvent event) {
-    Future<Void> sent = clients.commands().send(Request.cmd(Command.PUBLISH)
-        .arg(keys.pubSub(event.channel())).arg(PubSubMessage.encode(event))).mapEmpty();
+    Future<Void> sent = clients
+        .commands()
+        .send(Request.cmd(Command.PUBLISH)
+            .arg(keys.pubSub(event.channel()))
+            .arg(PubSubMessage.encode(event)))
+        .mapEmpty();
     return CallerContext.bind(sent.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
@@ -192,10 +213,14 @@ public final class RedisBroker implements Broker {
 
   private Future<HistoryPage> readHistory(String channel, HistoryQuery query) {
     StreamPosition since = query.since();
-    List<String> args = List.of(since == null ? "" : String.valueOf(since.offset()),
-        String.valueOf(query.limit()), String.valueOf(config.metaTtlMs()),
-        StreamPosition.newEpoch(), subscribed.contains(channel) ? "1" : "0");
-    return HISTORY.call(clients.commands(), channelKeys(channel), args)
+    List<String> args = List.of(
+        since == null ? "" : String.valueOf(since.offset()),
+        String.valueOf(query.limit()),
+        String.valueOf(config.metaTtlMs()),
+        StreamPosition.newEpoch(),
+        subscribed.contains(channel) ? "1" : "0");
+    return HISTORY
+        .call(clients.commands(), channelKeys(channel), args)
         .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
         .map(reply -> page(channel, since, reply));
   }
@@ -232,7 +257,7 @@ public final class RedisBroker implements Broker {
         case "d" -> data = fields.get(i + 1).toString();
         case "t" -> ts = fields.get(i + 1).toLong();
         case "p" -> publisher = fields.get(i + 1).toString();
-        default -> { }
+        default -> {}
       }
     }
     return new Publication(channel, new StreamPosition(offset, epoch), ts, publisher, data);
@@ -246,5 +271,4 @@ public final class RedisBroker implements Broker {
   public Future<Void> close() {
     return link.close().eventually(clients::close);
   }
-
 }

@@ -37,23 +37,35 @@ final class RedisClients {
     List<Redis> pubSub = new ArrayList<>();
     switch (config.mode()) {
       case STANDALONE -> {
-        commandOptions.setType(RedisClientType.STANDALONE)
+        commandOptions
+            .setType(RedisClientType.STANDALONE)
             .setConnectionString(config.endpoints().get(0));
-        pubSub.add(Redis.createClient(vertx, base(config).setType(RedisClientType.STANDALONE)
-            .setConnectionString(config.endpoints().get(0))));
+        pubSub.add(Redis.createClient(
+            vertx,
+            base(config)
+                .setType(RedisClientType.STANDALONE)
+                .setConnectionString(config.endpoints().get(0))));
       }
       case SENTINEL -> {
-        commandOptions.setType(RedisClientType.SENTINEL).setEndpoints(config.endpoints())
-            .setMasterName(config.masterName()).setRole(RedisRole.MASTER);
-        pubSub.add(Redis.createClient(vertx, base(config).setType(RedisClientType.SENTINEL)
-            .setEndpoints(config.endpoints()).setMasterName(config.masterName())
-            .setRole(RedisRole.MASTER)));
+        commandOptions
+            .setType(RedisClientType.SENTINEL)
+            .setEndpoints(config.endpoints())
+            .setMasterName(config.masterName())
+            .setRole(RedisRole.MASTER);
+        pubSub.add(Redis.createClient(
+            vertx,
+            base(config)
+                .setType(RedisClientType.SENTINEL)
+                .setEndpoints(config.endpoints())
+                .setMasterName(config.masterName())
+                .setRole(RedisRole.MASTER)));
       }
       case CLUSTER -> {
         commandOptions.setType(RedisClientType.CLUSTER).setEndpoints(config.endpoints());
         for (String endpoint : config.endpoints()) {
-          pubSub.add(Redis.createClient(vertx, base(config).setType(RedisClientType.STANDALONE)
-              .setConnectionString(endpoint)));
+          pubSub.add(Redis.createClient(
+              vertx,
+              base(config).setType(RedisClientType.STANDALONE).setConnectionString(endpoint)));
         }
       }
       default -> throw new IllegalArgumentException("unknown Redis mode " + config.mode());
@@ -62,7 +74,8 @@ final class RedisClients {
   }
 
   private static RedisOptions base(RedisConfig config) {
-    RedisOptions options = new RedisOptions().setMaxPoolWaiting(POOL_WAITING)
+    RedisOptions options = new RedisOptions()
+        .setMaxPoolWaiting(POOL_WAITING)
         .setMaxWaitingHandlers(PIPELINED_PER_CONNECTION);
     if (config.password() != null) {
       options.setPassword(config.password());

@@ -51,7 +51,7 @@ public final class RedisNodeControl implements NodeControl {
   private final long beatTimer;
   private volatile BiFunction<String, Long, Future<Integer>> handler =
       (user, revokedAtMs) -> Future.succeededFuture(0);
-  private volatile Runnable joined = () -> { };
+  private volatile Runnable joined = () -> {};
   // live nodes at the last beat (a gauge), written by the beat's reply
   private volatile int liveNodes;
   private final Map<String, Waiting> waiting = new HashMap<>();
@@ -124,11 +124,12 @@ public final class RedisNodeControl implements NodeControl {
       return Future.failedFuture("Redis is unreachable");
     }
     Future<Answers> answered = nodes("live", reply -> {
-      Set<String> others = new HashSet<>();
-      reply.forEach(node -> others.add(node.toString()));
-      others.remove(member);
-      return others;
-    }).compose(others -> ask(user, revokedAtMs, others));
+          Set<String> others = new HashSet<>();
+          reply.forEach(node -> others.add(node.toString()));
+          others.remove(member);
+          return others;
+        })
+        .compose(others -> ask(user, revokedAtMs, others));
     return CallerContext.bind(answered);
   }
 
@@ -141,8 +142,8 @@ public final class RedisNodeControl implements NodeControl {
       request.done.future().onComplete(result);
       request.timer = vertx.setTimer(ANSWER_WAIT_MS, t -> finish(id));
       // a node that started after the registry was read answers too, and is counted
-      broker.publishControl(keys.control(), "d " + id + " " + member + " " + revokedAtMs + " "
-              + user)
+      broker
+          .publishControl(keys.control(), "d " + id + " " + member + " " + revokedAtMs + " " + user)
           .onComplete(ar -> context.runOnContext(x -> {
             if (ar.failed()) {
               Waiting failed = waiting.remove(id);
@@ -191,10 +192,13 @@ public final class RedisNodeControl implements NodeControl {
   }
 
   private void disconnectHere(String id, String origin, long revokedAtMs, String user) {
-    handler.apply(user, revokedAtMs)
-        .compose(closed -> broker.publishControl(keys.answers(origin),
-            "c " + id + " " + member + " " + closed))
-        .onFailure(err -> log.atWarn().addKeyValue("user", user).addKeyValue("from", origin)
+    handler
+        .apply(user, revokedAtMs)
+        .compose(closed ->
+            broker.publishControl(keys.answers(origin), "c " + id + " " + member + " " + closed))
+        .onFailure(err -> log.atWarn()
+            .addKeyValue("user", user)
+            .addKeyValue("from", origin)
             .log("a disconnect asked by another node was not answered: {}", err.toString()));
   }
 
@@ -218,8 +222,8 @@ public final class RedisNodeControl implements NodeControl {
   }
 
   private <T> Future<T> nodes(String op, Function<Response, T> reply) {
-    return NODES.call(clients.commands(), List.of(keys.nodes()),
-            List.of(op, String.valueOf(ttlMs), member))
+    return NODES
+        .call(clients.commands(), List.of(keys.nodes()), List.of(op, String.valueOf(ttlMs), member))
         .timeout(broker.timeoutMs(), TimeUnit.MILLISECONDS)
         .map(reply);
   }

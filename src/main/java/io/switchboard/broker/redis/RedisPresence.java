@@ -39,9 +39,13 @@ public final class RedisPresence implements PresenceManager {
   private long reconnectsSeen;
 
   /** {@code announcesLeaves}: whether a channel's namespace sends leave events (joinLeave). */
-  public RedisPresence(Vertx vertx, RedisBroker broker, long ttlMs, long timeoutMs,
+  public RedisPresence(
+      Vertx vertx,
+      RedisBroker broker,
+      long ttlMs,
+      long timeoutMs,
       Predicate<String> announcesLeaves) {
-    this(vertx, broker, ttlMs, timeoutMs, announcesLeaves, (channel, user) -> { });
+    this(vertx, broker, ttlMs, timeoutMs, announcesLeaves, (channel, user) -> {});
   }
 
   /**
@@ -49,8 +53,13 @@ public final class RedisPresence implements PresenceManager {
    * connections expired with a dead node), channel and user; the sweep is atomic, so exactly one
    * node hears of each such leave.
    */
-  public RedisPresence(Vertx vertx, RedisBroker broker, long ttlMs, long timeoutMs,
-      Predicate<String> announcesLeaves, BiConsumer<String, String> swept) {
+  public RedisPresence(
+      Vertx vertx,
+      RedisBroker broker,
+      long ttlMs,
+      long timeoutMs,
+      Predicate<String> announcesLeaves,
+      BiConsumer<String, String> swept) {
     this.swept = swept;
     this.vertx = vertx;
     this.clients = broker.clients();
@@ -122,9 +131,10 @@ public final class RedisPresence implements PresenceManager {
     args.add(String.valueOf(ttlMs));
     args.add(announcesLeaves.test(channel) ? keys.pubSub(channel) : "");
     args.addAll(rest);
-    List<String> presenceKeys = List.of(keys.presenceExpiry(channel), keys.presenceUsers(channel),
-        keys.presenceCounts(channel));
-    return CallerContext.bind(PRESENCE.call(clients.commands(), presenceKeys, args)
+    List<String> presenceKeys = List.of(
+        keys.presenceExpiry(channel), keys.presenceUsers(channel), keys.presenceCounts(channel));
+    return CallerContext.bind(PRESENCE
+        .call(clients.commands(), presenceKeys, args)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(reply -> {
           for (Response user : reply.get(1)) {

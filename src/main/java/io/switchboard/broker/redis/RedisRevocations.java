@@ -32,14 +32,19 @@ public final class RedisRevocations implements RevocationStore {
     this.broker = broker;
     this.clients = broker.clients();
     this.keys = broker.keys();
-    this.fallback = new Fallback("revocation checks use this node's own list",
-        broker.stats().revocationFallbacks);
+    this.fallback = new Fallback(
+        "revocation checks use this node's own list", broker.stats().revocationFallbacks);
   }
 
   @Override
   public Future<Void> revokeUser(String user, long revokedAtSec, long untilMs) {
-    return write(user, List.of("user", String.valueOf(System.currentTimeMillis()),
-        String.valueOf(revokedAtSec), String.valueOf(untilMs)));
+    return write(
+        user,
+        List.of(
+            "user",
+            String.valueOf(System.currentTimeMillis()),
+            String.valueOf(revokedAtSec),
+            String.valueOf(untilMs)));
   }
 
   @Override
@@ -61,8 +66,8 @@ public final class RedisRevocations implements RevocationStore {
     if (!broker.reachable()) {
       return Future.failedFuture("Redis is unreachable");
     }
-    return CallerContext.bind(REVOCATIONS.call(clients.commands(),
-            List.of(keys.revocations(user)), args)
+    return CallerContext.bind(REVOCATIONS
+        .call(clients.commands(), List.of(keys.revocations(user)), args)
         .timeout(broker.timeoutMs(), TimeUnit.MILLISECONDS)
         .mapEmpty());
   }
@@ -73,8 +78,11 @@ public final class RedisRevocations implements RevocationStore {
       fallback.used(null);
       return Future.succeededFuture(false);
     }
-    Future<Boolean> read = clients.commands().send(Request.cmd(Command.HMGET)
-            .arg(keys.revocations(token.principal().user())).arg("u")
+    Future<Boolean> read = clients
+        .commands()
+        .send(Request.cmd(Command.HMGET)
+            .arg(keys.revocations(token.principal().user()))
+            .arg("u")
             .arg("t:" + token.fingerprint()))
         .timeout(broker.timeoutMs(), TimeUnit.MILLISECONDS)
         .map(reply -> {
@@ -99,7 +107,8 @@ public final class RedisRevocations implements RevocationStore {
       return false;
     }
     String[] fields = user.toString().split(" ");
-    return fields.length == 2 && Long.parseLong(fields[1]) > nowMs
+    return fields.length == 2
+        && Long.parseLong(fields[1]) > nowMs
         && RevocationList.issuedBefore(token, Long.parseLong(fields[0]));
   }
 }

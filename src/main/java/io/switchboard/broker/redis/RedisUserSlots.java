@@ -55,12 +55,13 @@ public final class RedisUserSlots implements UserSlots {
     this.clients = broker.clients();
     this.keys = broker.keys();
     this.stats = broker.stats();
-    this.fallback = new Fallback("limits.maxConnectionsPerUser counts this node's connections only",
+    this.fallback = new Fallback(
+        "limits.maxConnectionsPerUser counts this node's connections only",
         stats.userLimitFallbacks);
     this.max = max;
     this.ttlMs = ttlMs;
-    this.refreshTimer = max <= 0 ? -1
-        : vertx.setPeriodic(Math.max(100, ttlMs / 3), id -> refresh());
+    this.refreshTimer =
+        max <= 0 ? -1 : vertx.setPeriodic(Math.max(100, ttlMs / 3), id -> refresh());
   }
 
   @Override
@@ -147,8 +148,10 @@ public final class RedisUserSlots implements UserSlots {
       for (int from = 0; from < entries.size(); from += REFRESH_CHUNK) {
         // a failed refresh is retried by the next one (entries live three periods); a failed
         // restore is repeated
-        call(user, restore ? "restore" : "refresh",
-            entries.subList(from, Math.min(entries.size(), from + REFRESH_CHUNK)))
+        call(
+                user,
+                restore ? "restore" : "refresh",
+                entries.subList(from, Math.min(entries.size(), from + REFRESH_CHUNK)))
             .onFailure(err -> restoreNext |= restore);
       }
     });
@@ -165,7 +168,8 @@ public final class RedisUserSlots implements UserSlots {
     args.add(String.valueOf(ttlMs));
     args.add(String.valueOf(max));
     args.addAll(connections);
-    return CONNECTIONS.call(clients.commands(), List.of(keys.userConnections(user)), args)
+    return CONNECTIONS
+        .call(clients.commands(), List.of(keys.userConnections(user)), args)
         .timeout(broker.timeoutMs(), TimeUnit.MILLISECONDS);
   }
 }

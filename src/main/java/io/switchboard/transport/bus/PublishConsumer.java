@@ -44,9 +44,12 @@ public final class PublishConsumer {
 
   private void handle(Message<Object> message) {
     Future.succeededFuture()
-        .compose(v -> requests.publish(Principal.SERVER, bodyOf(message.body()),
-            PublishSource.BUS, PublishRequests.idempotencyKey("bus",
-                message.headers().get(PublishRequests.IDEMPOTENCY_KEY)),
+        .compose(v -> requests.publish(
+            Principal.SERVER,
+            bodyOf(message.body()),
+            PublishSource.BUS,
+            PublishRequests.idempotencyKey(
+                "bus", message.headers().get(PublishRequests.IDEMPOTENCY_KEY)),
             // code inside the node's JVM is the server itself: it creates channels freely
             ChannelCreations.UNLIMITED))
         .onSuccess(message::reply)

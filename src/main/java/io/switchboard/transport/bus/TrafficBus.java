@@ -36,12 +36,17 @@ public final class TrafficBus implements AcceptedTraffic {
   }
 
   @Override
-  public void published(NamespaceConfig ns, String channel, PublishAck ack, String publisher,
-      Object data) {
+  public void published(
+      NamespaceConfig ns, String channel, PublishAck ack, String publisher, Object data) {
     if (ns.bus().messages()) {
-      bus.publish(address(MESSAGES, ns.name()), new JsonObject().put("channel", channel)
-          .put("offset", ack.position().encode()).put("ts", ack.ts()).put("publisher", publisher)
-          .put("data", data));
+      bus.publish(
+          address(MESSAGES, ns.name()),
+          new JsonObject()
+              .put("channel", channel)
+              .put("offset", ack.position().encode())
+              .put("ts", ack.ts())
+              .put("publisher", publisher)
+              .put("data", data));
     }
   }
 
@@ -49,8 +54,12 @@ public final class TrafficBus implements AcceptedTraffic {
   public void presence(ChannelEvent event) {
     NamespaceConfig ns = config.namespace(ChannelName.namespaceOf(event.channel()));
     if (ns != null && ns.bus().presence()) {
-      bus.publish(address(PRESENCE, ns.name()), new JsonObject().put("channel", event.channel())
-          .put("type", event.kind().wireName()).put("user", event.user()));
+      bus.publish(
+          address(PRESENCE, ns.name()),
+          new JsonObject()
+              .put("channel", event.channel())
+              .put("type", event.kind().wireName())
+              .put("user", event.user()));
     }
   }
 }

@@ -22,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class ApiAuthHandler implements Handler<RoutingContext> {
   /** Routing-context key of the caller id: {@code apikey#<n>}, {@code user:<sub>} or anonymous. */
   public static final String CALLER = ApiCaller.KEY;
+
   private static final String API_KEY = "ApiKey ";
 
   private final Credentials credentials;
@@ -73,21 +74,29 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
         ApiErrors.reply(ctx, unauthorized("token authentication is not configured (auth.jwt)"));
         return;
       }
-      credentials.tokens().verify(token)
+      credentials
+          .tokens()
+          .verify(token)
           .onSuccess(verified -> {
             String caller = "user:" + verified.principal().user();
             if (!verified.admin()) {
               if (!users) {
-                ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.FORBIDDEN,
-                    "this endpoint needs a token with \"role\": \"admin\" or an API key"));
+                ApiErrors.reply(
+                    ctx,
+                    new SwitchboardException(
+                        ErrorCode.FORBIDDEN,
+                        "this endpoint needs a token with \"role\": \"admin\" or an API key"));
                 return;
               }
               if (!userRate.tryTake(caller)) {
-                ctx.response().putHeader("Retry-After",
-                    String.valueOf(userRate.secondsUntil(caller, 1)));
-                ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.RATE_LIMITED,
-                    "over limits.messagesPerSecond for user " + verified.principal().user()
-                        + "; retry after Retry-After seconds"));
+                ctx.response()
+                    .putHeader("Retry-After", String.valueOf(userRate.secondsUntil(caller, 1)));
+                ApiErrors.reply(
+                    ctx,
+                    new SwitchboardException(
+                        ErrorCode.RATE_LIMITED,
+                        "over limits.messagesPerSecond for user "
+                            + verified.principal().user() + "; retry after Retry-After seconds"));
                 return;
               }
               ctx.put(ApiCaller.PRINCIPAL, verified.principal());
@@ -99,8 +108,9 @@ public final class ApiAuthHandler implements Handler<RoutingContext> {
       return;
     }
     if (!open) {
-      ApiErrors.reply(ctx, unauthorized(
-          "send Authorization: ApiKey <key> (auth.apiKeys) or Bearer <admin JWT>"));
+      ApiErrors.reply(
+          ctx,
+          unauthorized("send Authorization: ApiKey <key> (auth.apiKeys) or Bearer <admin JWT>"));
       return;
     }
     ctx.put(CALLER, ApiCaller.ANONYMOUS);

@@ -23,8 +23,8 @@ public final class ApiDocsRoutes {
 
   private static Handler<RoutingContext> json(Buffer document) {
     // one immutable Buffer for every response of every event loop: Vert.x writes slices of it
-    return ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(document);
+    return ctx ->
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(document);
   }
 
   /**
@@ -33,9 +33,9 @@ public final class ApiDocsRoutes {
    * bug and fails the start.
    */
   private static final class Documents {
-    static final Buffer OPENAPI = Buffer.buffer(ApiDocuments.load(ApiDocuments.OPENAPI)
-        .encodePrettily());
-    static final Buffer ASYNCAPI = Buffer.buffer(ApiDocuments.load(ApiDocuments.ASYNCAPI)
-        .encodePrettily());
+    static final Buffer OPENAPI =
+        Buffer.buffer(ApiDocuments.load(ApiDocuments.OPENAPI).encodePrettily());
+    static final Buffer ASYNCAPI =
+        Buffer.buffer(ApiDocuments.load(ApiDocuments.ASYNCAPI).encodePrettily());
   }
 }

@@ -39,7 +39,8 @@ public final class ApiDocuments {
    * @throws IllegalStateException naming the first {@code $ref} that stays outside the document
    */
   static JsonObject selfContained(JsonObject document, String resource) {
-    JsonObject schemas = document.getJsonObject("components", new JsonObject())
+    JsonObject schemas = document
+        .getJsonObject("components", new JsonObject())
         .getJsonObject("schemas", new JsonObject());
     URI base = URI.create(resource);
     // the $id of each inlined schema -> where it now is in the document; all known before any
@@ -49,7 +50,8 @@ public final class ApiDocuments {
     for (String name : new ArrayList<>(schemas.fieldNames())) {
       String file = fileReference(schemas.getValue(name));
       if (file != null) {
-        JsonObject schema = ProtocolSchema.resource(base.resolve(file).normalize().toString());
+        JsonObject schema =
+            ProtocolSchema.resource(base.resolve(file).normalize().toString());
         String id = (String) schema.remove("$id");
         if (id == null) {
           throw new IllegalStateException(file + " has no $id, so nothing can point into it");
@@ -59,8 +61,8 @@ public final class ApiDocuments {
         schemas.put(name, schema);
       }
     }
-    scopes.forEach((name, id) -> rewrite(schemas.getJsonObject(name), "/components/schemas/" + name,
-        id, inlined));
+    scopes.forEach((name, id) ->
+        rewrite(schemas.getJsonObject(name), "/components/schemas/" + name, id, inlined));
     // the rest of the document; the inlined schemas, visited again, hold only #/ pointers by now
     rewrite(document, "", null, inlined);
     return document;
@@ -72,16 +74,15 @@ public final class ApiDocuments {
    * @param scope the base URI references resolve against: the {@code $id} of the inlined schema
    *     they are in, null outside one (where {@code #/...} already means this document)
    */
-  private static void rewrite(Object value, String pointer, URI scope,
-      Map<String, String> inlined) {
+  private static void rewrite(
+      Object value, String pointer, URI scope, Map<String, String> inlined) {
     if (value instanceof JsonObject json) {
       for (String key : json.fieldNames()) {
         Object child = json.getValue(key);
         if (key.equals("$ref") && child instanceof String ref) {
           json.put(key, local(ref, pointer, scope, inlined));
         } else {
-          rewrite(child, pointer + "/" + key.replace("~", "~0").replace("/", "~1"), scope,
-              inlined);
+          rewrite(child, pointer + "/" + key.replace("~", "~0").replace("/", "~1"), scope, inlined);
         }
       }
     } else if (value instanceof JsonArray array) {
@@ -109,8 +110,11 @@ public final class ApiDocuments {
 
   /** The relative file an entry that is only {@code {"$ref": "file"}} names, else null. */
   private static String fileReference(Object entry) {
-    if (entry instanceof JsonObject json && json.size() == 1
-        && json.getValue("$ref") instanceof String ref && !ref.contains("#") && !ref.contains(":")) {
+    if (entry instanceof JsonObject json
+        && json.size() == 1
+        && json.getValue("$ref") instanceof String ref
+        && !ref.contains("#")
+        && !ref.contains(":")) {
       return ref;
     }
     return null;

@@ -20,8 +20,8 @@ public final class ApiErrors implements Handler<RoutingContext> {
 
   /** {@code transport}: the metrics label, for routes that are not the HTTP API (SSE). */
   public static void reply(RoutingContext ctx, Throwable failure, String transport) {
-    SwitchboardException error = SwitchboardException.from(failure,
-        ctx.request().method() + " " + ctx.request().path());
+    SwitchboardException error = SwitchboardException.from(
+        failure, ctx.request().method() + " " + ctx.request().path());
     count(ctx.get(METRICS), transport, error.code());
     if (ctx.response().headWritten()) {
       ctx.response().reset();
@@ -82,7 +82,9 @@ public final class ApiErrors implements Handler<RoutingContext> {
   }
 
   private static void send(HttpServerResponse response, int status, SwitchboardException error) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(error.toJson().encode());
   }
 }

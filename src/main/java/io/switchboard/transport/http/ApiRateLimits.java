@@ -10,14 +10,19 @@ final class ApiRateLimits {
   private ApiRateLimits() {}
 
   static SwitchboardException readsExceeded(CallerRateLimiter rate) {
-    return new SwitchboardException(ErrorCode.RATE_LIMITED, "over this caller's read rate"
-        + " (limits.apiReadsPerSecond = " + rate.perSecond() + "; a history read takes a token per "
-        + ReadCost.MESSAGES_PER_TOKEN + " messages of its limit);"
-        + " retry after Retry-After seconds");
+    return new SwitchboardException(
+        ErrorCode.RATE_LIMITED,
+        "over this caller's read rate"
+            + " (limits.apiReadsPerSecond = " + rate.perSecond()
+            + "; a history read takes a token per "
+            + ReadCost.MESSAGES_PER_TOKEN + " messages of its limit);"
+            + " retry after Retry-After seconds");
   }
 
   static SwitchboardException exceeded(CallerRateLimiter rate) {
-    return new SwitchboardException(ErrorCode.RATE_LIMITED, "over this caller's publish rate"
-        + " (limits.apiPublishesPerSecond = " + rate.perSecond() + "); retry later");
+    return new SwitchboardException(
+        ErrorCode.RATE_LIMITED,
+        "over this caller's publish rate" + " (limits.apiPublishesPerSecond = " + rate.perSecond()
+            + "); retry later");
   }
 }

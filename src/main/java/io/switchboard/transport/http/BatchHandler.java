@@ -1,9 +1,9 @@
 package io.switchboard.transport.http;
 
-import io.switchboard.metrics.PublishSource;
 import io.switchboard.auth.Principal;
 import io.switchboard.limits.CallerRateLimiter;
 import io.switchboard.limits.ChannelCreations;
+import io.switchboard.metrics.PublishSource;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
@@ -30,8 +30,8 @@ public final class BatchHandler implements Handler<RoutingContext> {
   private final CallerRateLimiter rate;
   private final CallerRateLimiter newChannels;
 
-  public BatchHandler(PublishRequests requests, CallerRateLimiter rate,
-      CallerRateLimiter newChannels) {
+  public BatchHandler(
+      PublishRequests requests, CallerRateLimiter rate, CallerRateLimiter newChannels) {
     this.requests = requests;
     this.rate = rate;
     this.newChannels = newChannels;
@@ -42,21 +42,22 @@ public final class BatchHandler implements Handler<RoutingContext> {
     String caller = ApiCaller.of(ctx);
     Future.succeededFuture()
         .map(v -> items(JsonBodies.read(ctx)))
-        .compose(items -> publishAll(items, allowance(caller, items.size()),
-            newChannels.creationsOf(caller)))
+        .compose(items ->
+            publishAll(items, allowance(caller, items.size()), newChannels.creationsOf(caller)))
         .onSuccess(results -> ctx.json(new JsonObject().put("results", results)))
         .onFailure(err -> ApiErrors.reply(ctx, err));
   }
 
   private static JsonArray items(Object body) {
     if (!(body instanceof JsonObject json) || !(json.getValue("messages") instanceof JsonArray)) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+      throw new SwitchboardException(
+          ErrorCode.BAD_REQUEST,
           "a batch is {\"messages\": [{\"channel\": \"...\", \"data\": ...}, ...]}");
     }
     JsonArray items = json.getJsonArray("messages");
     if (items.size() > MAX_ITEMS) {
-      throw new SwitchboardException(ErrorCode.TOO_LARGE,
-          "a batch holds at most " + MAX_ITEMS + " messages");
+      throw new SwitchboardException(
+          ErrorCode.TOO_LARGE, "a batch holds at most " + MAX_ITEMS + " messages");
     }
     return items;
   }
@@ -74,22 +75,23 @@ public final class BatchHandler implements Handler<RoutingContext> {
    * Items go one after the other, so messages of one channel get offsets in the batch's order. The
    * items past {@code allowed} are answered {@code rate_limited} without being published.
    */
-  private Future<JsonArray> publishAll(JsonArray items, int allowed,
-      ChannelCreations creations) {
+  private Future<JsonArray> publishAll(JsonArray items, int allowed, ChannelCreations creations) {
     JsonArray results = new JsonArray();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < allowed; i++) {
       Object item = items.getValue(i);
-      chain = chain.compose(v -> requests.publish(Principal.SERVER, item, PublishSource.BATCH,
-              null, creations)
+      chain = chain.compose(v -> requests
+          .publish(Principal.SERVER, item, PublishSource.BATCH, null, creations)
           .map(reply -> results.add(reply))
           .otherwise(err -> results.add(new JsonObject()
-              .put("error", SwitchboardException.from(err, "POST /api/batch item")
-                  .toJson())))
+              .put(
+                  "error",
+                  SwitchboardException.from(err, "POST /api/batch item").toJson())))
           .mapEmpty());
     }
     return chain.map(v -> {
-      JsonObject limited = new JsonObject().put("error", ApiRateLimits.exceeded(rate).toJson());
+      JsonObject limited =
+          new JsonObject().put("error", ApiRateLimits.exceeded(rate).toJson());
       for (int i = allowed; i < items.size(); i++) {
         results.add(limited.copy());
       }

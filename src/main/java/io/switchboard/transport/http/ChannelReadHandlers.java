@@ -42,12 +42,17 @@ public final class ChannelReadHandlers {
           int limit = limit(ctx);
           takeRead(ctx, ReadCost.history(limit));
           var query = ChannelReads.query(ctx.request().getParam("since"), limit);
-          return engine.broker().history(channel, query)
+          return engine
+              .broker()
+              .history(channel, query)
               .recover(ChannelReads::unavailable)
               .map(page -> {
                 JsonArray messages = new JsonArray();
-                ChannelReads.frames(page, query).forEach(frame -> messages.add(new JsonObject(frame)));
-                return new JsonObject().put("channel", channel).put("messages", messages)
+                ChannelReads.frames(page, query)
+                    .forEach(frame -> messages.add(new JsonObject(frame)));
+                return new JsonObject()
+                    .put("channel", channel)
+                    .put("messages", messages)
                     .put("offset", page.top().encode())
                     .put("complete", ChannelReads.complete(page, query));
               });
@@ -62,13 +67,17 @@ public final class ChannelReadHandlers {
           String channel = readable(ctx);
           NamespaceConfig ns = publisher.namespaceOf(channel);
           if (!ns.presence()) {
-            throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+            throw new SwitchboardException(
+                ErrorCode.BAD_REQUEST,
                 "presence is not enabled for namespace \"" + ns.name() + "\"");
           }
           takeRead(ctx, ReadCost.PRESENCE);
-          return engine.presence().list(channel)
+          return engine
+              .presence()
+              .list(channel)
               .recover(ChannelReads::unavailable)
-              .map(entries -> new JsonObject().put("channel", channel)
+              .map(entries -> new JsonObject()
+                  .put("channel", channel)
                   .put("users", ChannelReads.users(entries)));
         })
         .onSuccess(ctx::json)
@@ -105,7 +114,7 @@ public final class ChannelReadHandlers {
     } catch (NumberFormatException e) {
       // falls through to the error below
     }
-    throw new SwitchboardException(ErrorCode.BAD_REQUEST,
-        "limit must be a whole number from 1 to " + MAX_HISTORY_LIMIT);
+    throw new SwitchboardException(
+        ErrorCode.BAD_REQUEST, "limit must be a whole number from 1 to " + MAX_HISTORY_LIMIT);
   }
 }

@@ -33,10 +33,11 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
     Future.succeededFuture()
         .compose(v -> {
           Object body = JsonBodies.read(ctx);
-          if (!(body instanceof JsonObject json) || !(json.getValue("user") instanceof String user)
+          if (!(body instanceof JsonObject json)
+              || !(json.getValue("user") instanceof String user)
               || user.isEmpty()) {
-            throw new SwitchboardException(ErrorCode.BAD_REQUEST,
-                "a disconnect is {\"user\": \"<user id>\"}");
+            throw new SwitchboardException(
+                ErrorCode.BAD_REQUEST, "a disconnect is {\"user\": \"<user id>\"}");
           }
           return disconnects.disconnect(user).map(DisconnectHandler::reply);
         })
@@ -52,7 +53,9 @@ public final class DisconnectHandler implements Handler<RoutingContext> {
   private static JsonObject reply(DisconnectResult result) {
     JsonObject reply = new JsonObject().put("user", result.user()).put("closed", result.closed());
     if (result.clustered()) {
-      reply.put("complete", result.complete()).put("nodes", result.nodes())
+      reply
+          .put("complete", result.complete())
+          .put("nodes", result.nodes())
           .put("answered", result.answered());
     }
     return reply;

@@ -25,7 +25,8 @@ public final class DrainHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (drain.request()) {
-      log.atInfo().addKeyValue("caller", ctx.<String>get(ApiAuthHandler.CALLER))
+      log.atInfo()
+          .addKeyValue("caller", ctx.<String>get(ApiAuthHandler.CALLER))
           .log("drain requested over the HTTP API");
     }
     ctx.response().setStatusCode(202);

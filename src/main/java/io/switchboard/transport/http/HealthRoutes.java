@@ -30,13 +30,21 @@ public final class HealthRoutes {
   }
 
   /** Ready: not draining, the broker reachable, no event loop blocked. */
-  public static void mount(Router router, String nodeId, SwitchboardMetrics metrics, Drain drain,
-      Broker broker, Hubs hubs) {
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
-        .put("node", nodeId)));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape()));
+  public static void mount(
+      Router router,
+      String nodeId,
+      SwitchboardMetrics metrics,
+      Drain drain,
+      Broker broker,
+      Hubs hubs) {
+    router
+        .get("/health")
+        .handler(ctx -> ctx.json(new JsonObject().put("status", "ok").put("node", nodeId)));
+    router
+        .get("/metrics")
+        .handler(ctx -> ctx.response()
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .end(metrics.scrape()));
     router.get("/ready").handler(ctx -> {
       String reason = notReadyReason(drain, broker, hubs);
       if (reason == null) {

@@ -23,9 +23,11 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    int status = cause instanceof TooLongHttpLineException ? 414
-        : cause instanceof TooLongHttpHeaderException ? 431
-        : cause instanceof TooLongFrameException ? 413 : 400;
+    int status = cause instanceof TooLongHttpLineException
+        ? 414
+        : cause instanceof TooLongHttpHeaderException
+            ? 431
+            : cause instanceof TooLongFrameException ? 413 : 400;
     ApiErrors.status(request.response(), status, metrics);
     request.connection().close();
   }

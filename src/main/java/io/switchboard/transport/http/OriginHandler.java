@@ -23,8 +23,8 @@ public final class OriginHandler implements Handler<RoutingContext> {
     this.policy = policy;
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "Last-Event-ID",
-            PublishRequests.IDEMPOTENCY_KEY));
+        .allowedHeaders(Set.of(
+            "Content-Type", "Authorization", "Last-Event-ID", PublishRequests.IDEMPOTENCY_KEY));
     if (!policy.allowsAny()) {
       // no origin added means "*" to CorsHandler; only reached for origins the policy allowed
       cors.addOrigins(policy.listed());
@@ -41,14 +41,17 @@ public final class OriginHandler implements Handler<RoutingContext> {
     } else if (policy.allows(origin, host)) {
       cors.handle(ctx);
     } else {
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.FORBIDDEN,
-          "origin " + origin + " is not allowed (http.allowedOrigins)"));
+      ApiErrors.reply(
+          ctx,
+          new SwitchboardException(
+              ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed (http.allowedOrigins)"));
     }
   }
 
   static String host(RoutingContext ctx) {
     String host = ctx.request().getHeader(HttpHeaders.HOST);
-    return host != null || ctx.request().authority() == null ? host
+    return host != null || ctx.request().authority() == null
+        ? host
         : ctx.request().authority().toString();
   }
 }

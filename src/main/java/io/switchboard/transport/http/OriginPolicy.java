@@ -1,8 +1,7 @@
 package io.switchboard.transport.http;
 
-import java.net.URISyntaxException;
-
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -25,7 +24,8 @@ public final class OriginPolicy {
 
   public OriginPolicy(List<String> allowedOrigins) {
     this.any = allowedOrigins.contains(ANY);
-    this.allowed = allowedOrigins.stream().map(OriginPolicy::normalize)
+    this.allowed = allowedOrigins.stream()
+        .map(OriginPolicy::normalize)
         .collect(Collectors.toUnmodifiableSet());
   }
 

@@ -1,7 +1,7 @@
 package io.switchboard.transport.http;
 
-import io.switchboard.metrics.PublishSource;
 import io.switchboard.limits.CallerRateLimiter;
+import io.switchboard.metrics.PublishSource;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -20,8 +20,8 @@ public final class PublishHandler implements Handler<RoutingContext> {
   private final CallerRateLimiter rate;
   private final CallerRateLimiter newChannels;
 
-  public PublishHandler(PublishRequests requests, CallerRateLimiter rate,
-      CallerRateLimiter newChannels) {
+  public PublishHandler(
+      PublishRequests requests, CallerRateLimiter rate, CallerRateLimiter newChannels) {
     this.requests = requests;
     this.rate = rate;
     this.newChannels = newChannels;
@@ -36,10 +36,12 @@ public final class PublishHandler implements Handler<RoutingContext> {
       return;
     }
     Future.succeededFuture()
-        .compose(v -> requests.publish(ApiCaller.principal(ctx), JsonBodies.read(ctx),
+        .compose(v -> requests.publish(
+            ApiCaller.principal(ctx),
+            JsonBodies.read(ctx),
             PublishSource.HTTP,
-            PublishRequests.idempotencyKey("http-" + caller,
-                ctx.request().getHeader(PublishRequests.IDEMPOTENCY_KEY)),
+            PublishRequests.idempotencyKey(
+                "http-" + caller, ctx.request().getHeader(PublishRequests.IDEMPOTENCY_KEY)),
             newChannels.creationsOf(caller)))
         .onSuccess(reply -> ctx.json(reply))
         .onFailure(err -> ApiErrors.reply(ctx, err));

@@ -35,7 +35,8 @@ public final class PublishRequests {
       return null;
     }
     if (!KEY.matcher(key).matches()) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+      throw new SwitchboardException(
+          ErrorCode.BAD_REQUEST,
           IDEMPOTENCY_KEY + " must be 1 to 128 printable ASCII characters without spaces");
     }
     return scope + "-" + key;
@@ -54,16 +55,28 @@ public final class PublishRequests {
    * @param creations the caller's budget of new channels ({@link ChannelCreations#UNLIMITED} for
    *     the server's own paths)
    */
-  public Future<JsonObject> publish(Principal who, Object body, PublishSource source,
-      String idempotencyKey, ChannelCreations creations) {
+  public Future<JsonObject> publish(
+      Principal who,
+      Object body,
+      PublishSource source,
+      String idempotencyKey,
+      ChannelCreations creations) {
     List<FieldError> errors = schema.validatePublishRequest(body);
     if (!errors.isEmpty()) {
-      return Future.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
-          "a publish request is {\"channel\": \"...\", \"data\": ...}", errors));
+      return Future.failedFuture(new SwitchboardException(
+          ErrorCode.BAD_REQUEST,
+          "a publish request is {\"channel\": \"...\", \"data\": ...}",
+          errors));
     }
     JsonObject request = (JsonObject) body;
-    return publisher.publish(who, request.getString("channel"), request.getValue("data"), source,
-            idempotencyKey, creations)
+    return publisher
+        .publish(
+            who,
+            request.getString("channel"),
+            request.getValue("data"),
+            source,
+            idempotencyKey,
+            creations)
         .map(position -> new JsonObject().put("offset", position.encode()));
   }
 }

@@ -19,8 +19,11 @@ final class QueryStringHandler implements Handler<RoutingContext> {
       ctx.request().params();
       ctx.queryParams();
     } catch (IllegalArgumentException | HttpException e) {
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.BAD_REQUEST,
-          "the query string is not valid: a %-escape must be two hex digits of UTF-8"));
+      ApiErrors.reply(
+          ctx,
+          new SwitchboardException(
+              ErrorCode.BAD_REQUEST,
+              "the query string is not valid: a %-escape must be two hex digits of UTF-8"));
       return;
     }
     ctx.next();

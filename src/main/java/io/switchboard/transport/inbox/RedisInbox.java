@@ -54,12 +54,18 @@ public final class RedisInbox {
   private RedisConnection connection;
   /** Read this consumer's own unacked entries before new ones (after a start or a failure). */
   private boolean pendingFirst = true;
+
   private long lastClaimAt;
   private boolean closed;
 
   /** @param maxDataBytes {@code limits.maxBodyBytes}: an entry's data is a publish's body */
-  public RedisInbox(Vertx vertx, RedisBroker broker, Publisher publisher,
-      SwitchboardMetrics metrics, int maxDataBytes, String nodeId) {
+  public RedisInbox(
+      Vertx vertx,
+      RedisBroker broker,
+      Publisher publisher,
+      SwitchboardMetrics metrics,
+      int maxDataBytes,
+      String nodeId) {
     this.vertx = vertx;
     this.broker = broker;
     this.publisher = publisher;
@@ -114,10 +120,15 @@ public final class RedisInbox {
     return broker.dedicatedConnection().compose(conn -> {
       connection = conn;
       // MKSTREAM and id 0: entries added before any node ever ran are consumed too
-      return conn.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(inbox).arg(GROUP).arg("0")
+      return conn.send(Request.cmd(Command.XGROUP)
+              .arg("CREATE")
+              .arg(inbox)
+              .arg(GROUP)
+              .arg("0")
               .arg("MKSTREAM"))
           .recover(err -> String.valueOf(err.getMessage()).startsWith("BUSYGROUP")
-              ? Future.succeededFuture() : Future.failedFuture(err))
+              ? Future.succeededFuture()
+              : Future.failedFuture(err))
           .map(conn);
     });
   }
@@ -126,12 +137,22 @@ public final class RedisInbox {
     long now = System.currentTimeMillis();
     if (now - lastClaimAt >= CLAIM_EVERY_MS) {
       lastClaimAt = now;
-      return conn.send(Request.cmd(Command.XAUTOCLAIM).arg(inbox).arg(GROUP).arg(consumer)
-              .arg(CLAIM_IDLE_MS).arg("0-0").arg("COUNT").arg(BATCH))
+      return conn.send(Request.cmd(Command.XAUTOCLAIM)
+              .arg(inbox)
+              .arg(GROUP)
+              .arg(consumer)
+              .arg(CLAIM_IDLE_MS)
+              .arg("0-0")
+              .arg("COUNT")
+              .arg(BATCH))
           .map(reply -> entries(reply.get(1)));
     }
-    Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
-        .arg("COUNT").arg(BATCH);
+    Request request = Request.cmd(Command.XREADGROUP)
+        .arg("GROUP")
+        .arg(GROUP)
+        .arg(consumer)
+        .arg("COUNT")
+        .arg(BATCH);
     if (!pendingFirst) {
       request.arg("BLOCK").arg(BLOCK_MS);
     }
@@ -189,7 +210,8 @@ public final class RedisInbox {
         if (name.equals("channel") || name.equals("data")) {
           // as with duplicate JSON keys, a reader that keeps the first would see another entry
           if ((name.equals("channel") ? channel : data) != null) {
-            throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+            throw new SwitchboardException(
+                ErrorCode.BAD_REQUEST,
                 "an inbox entry has one field " + name + ", this one has several");
           }
           if (name.equals("channel")) {
@@ -200,13 +222,17 @@ public final class RedisInbox {
         }
       }
       if (channel == null || data == null) {
-        throw new SwitchboardException(ErrorCode.BAD_REQUEST,
-            "an inbox entry needs the fields channel and data");
+        throw new SwitchboardException(
+            ErrorCode.BAD_REQUEST, "an inbox entry needs the fields channel and data");
       }
       // whoever may write to Redis is the server: the inbox creates channels freely
-      published = publisher.publish(Principal.SERVER, channel.toString(),
-          InboundJson.decode(data.toBuffer(), "data", maxDataBytes), PublishSource.INBOX,
-          "inbox-" + id, ChannelCreations.UNLIMITED);
+      published = publisher.publish(
+          Principal.SERVER,
+          channel.toString(),
+          InboundJson.decode(data.toBuffer(), "data", maxDataBytes),
+          PublishSource.INBOX,
+          "inbox-" + id,
+          ChannelCreations.UNLIMITED);
     } catch (SwitchboardException e) {
       published = Future.failedFuture(e);
     }
@@ -222,14 +248,28 @@ public final class RedisInbox {
         return Future.failedFuture(error);
       }
       metrics.error("inbox", error.code());
-      log.atWarn().addKeyValue("entry", id).addKeyValue("code", error.code().wireName())
+      log.atWarn()
+          .addKeyValue("entry", id)
+          .addKeyValue("code", error.code().wireName())
           .log("inbox entry rejected: {}", error.getMessage());
       // the fields as they came (not as text: they may not be UTF-8), for the sender to look at
-      return connection.send(Request.cmd(Command.XADD).arg(broker.keys().inboxRejected())
-              .arg("MAXLEN").arg("~").arg(REJECTED_KEPT).arg("*")
-              .arg("entry").arg(id).arg("channel").arg(orNull(entryChannel))
-              .arg("data").arg(orNull(entryData))
-              .arg("code").arg(error.code().wireName()).arg("message").arg(error.getMessage()))
+      return connection
+          .send(Request.cmd(Command.XADD)
+              .arg(broker.keys().inboxRejected())
+              .arg("MAXLEN")
+              .arg("~")
+              .arg(REJECTED_KEPT)
+              .arg("*")
+              .arg("entry")
+              .arg(id)
+              .arg("channel")
+              .arg(orNull(entryChannel))
+              .arg("data")
+              .arg(orNull(entryData))
+              .arg("code")
+              .arg(error.code().wireName())
+              .arg("message")
+              .arg(error.getMessage()))
           .compose(v -> done(id));
     });
   }
@@ -239,7 +279,8 @@ public final class RedisInbox {
   }
 
   private Future<Void> done(String id) {
-    return connection.batch(List.of(
+    return connection
+        .batch(List.of(
             Request.cmd(Command.XACK).arg(inbox).arg(GROUP).arg(id),
             Request.cmd(Command.XDEL).arg(inbox).arg(id)))
         .mapEmpty();

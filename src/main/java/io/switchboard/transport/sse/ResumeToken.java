@@ -18,7 +18,8 @@ final class ResumeToken {
   static String encode(Map<String, String> offsets) {
     JsonObject json = new JsonObject();
     offsets.forEach(json::put);
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString(json.encode().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -29,8 +30,8 @@ final class ResumeToken {
       return offsets;
     }
     try {
-      JsonObject json = new JsonObject(new String(Base64.getUrlDecoder().decode(token.trim()),
-          StandardCharsets.UTF_8));
+      JsonObject json = new JsonObject(
+          new String(Base64.getUrlDecoder().decode(token.trim()), StandardCharsets.UTF_8));
       json.forEach(e -> {
         if (e.getValue() instanceof String offset) {
           offsets.put(e.getKey(), offset);

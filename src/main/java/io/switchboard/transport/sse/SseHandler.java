@@ -1,11 +1,10 @@
 package io.switchboard.transport.sse;
 
-
 import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.Permissions;
-import io.switchboard.auth.VerifiedToken;
 import io.switchboard.auth.Principal;
+import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.Drain;
@@ -46,8 +45,14 @@ public final class SseHandler implements Handler<RoutingContext> {
   private final Drain drain;
   private final SwitchboardMetrics metrics;
 
-  public SseHandler(Hub hub, SessionIds ids, Credentials credentials, Publisher publisher,
-      LimitsConfig limits, Drain drain, SwitchboardMetrics metrics) {
+  public SseHandler(
+      Hub hub,
+      SessionIds ids,
+      Credentials credentials,
+      Publisher publisher,
+      LimitsConfig limits,
+      Drain drain,
+      SwitchboardMetrics metrics) {
     this.hub = hub;
     this.ids = ids;
     this.credentials = credentials;
@@ -61,12 +66,12 @@ public final class SseHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     if (drain.draining()) {
       // a draining node takes no new streams: the browser retries, and reaches another node
-      ApiErrors.reply(ctx, new SwitchboardException(ErrorCode.UNAVAILABLE, "node is draining"),
-          TRANSPORT);
+      ApiErrors.reply(
+          ctx, new SwitchboardException(ErrorCode.UNAVAILABLE, "node is draining"), TRANSPORT);
       return;
     }
-    String token = BearerTokens.of(ctx.request().getHeader("Authorization"),
-        ctx.request().getParam("token"));
+    String token =
+        BearerTokens.of(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"));
     authenticate(token)
         .onSuccess(verified -> start(ctx, verified))
         .onFailure(err -> ApiErrors.reply(ctx, err, TRANSPORT));
@@ -75,8 +80,10 @@ public final class SseHandler implements Handler<RoutingContext> {
   /** The stream's token, or null for an anonymous stream where that is allowed. */
   private Future<VerifiedToken> authenticate(String token) {
     if (token == null) {
-      return credentials.config().anonymous() ? Future.succeededFuture(null)
-          : Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+      return credentials.config().anonymous()
+          ? Future.succeededFuture(null)
+          : Future.failedFuture(new SwitchboardException(
+              ErrorCode.UNAUTHORIZED,
               "a token is needed: Authorization: Bearer <JWT> or ?token=<JWT>"));
     }
     return credentials.verify(token);
@@ -92,7 +99,8 @@ public final class SseHandler implements Handler<RoutingContext> {
       }
       int max = limits.maxSubscriptionsPerConnection();
       if (max > 0 && names.size() > max) {
-        throw new SwitchboardException(ErrorCode.BAD_REQUEST,
+        throw new SwitchboardException(
+            ErrorCode.BAD_REQUEST,
             "too many channels (limits.maxSubscriptionsPerConnection = " + max + ")");
       }
       for (String name : names) {
@@ -104,15 +112,16 @@ public final class SseHandler implements Handler<RoutingContext> {
       ApiErrors.reply(ctx, e, TRANSPORT);
       return;
     }
-    // limits.maxConnectionsPerAddress counts the TCP connection from its accept (AcceptedConnections)
+    // limits.maxConnectionsPerAddress counts the TCP connection from its accept
+    // (AcceptedConnections)
     String resumeToken = ctx.request().getHeader("Last-Event-ID");
     if (resumeToken == null) {
       resumeToken = ctx.request().getParam("lastEventId");
     }
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
-    SseTransport transport = new SseTransport(response, ctx.request().connection(), resumeFrom,
-        ctx.vertx(), limits);
+    SseTransport transport =
+        new SseTransport(response, ctx.request().connection(), resumeFrom, ctx.vertx(), limits);
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
     transport.onSlowConsumer(() -> {
@@ -123,8 +132,8 @@ public final class SseHandler implements Handler<RoutingContext> {
     // the routing context, as the response's and the connection's own handlers are taken; set
     // before the user's slot is taken, which may wait for Redis
     ctx.addEndHandler(ar -> hub.forget(session));
-    Future<Boolean> admitted = token == null ? Future.succeededFuture(true)
-        : hub.authenticator().accept(session, token);
+    Future<Boolean> admitted =
+        token == null ? Future.succeededFuture(true) : hub.authenticator().accept(session, token);
     admitted.onSuccess(accepted -> {
       // refused (over limits.maxConnectionsPerUser): answered 429 before the stream starts
       if (accepted && !session.closed()) {
@@ -133,17 +142,21 @@ public final class SseHandler implements Handler<RoutingContext> {
     });
   }
 
-  private void stream(Session session, SseTransport transport, HttpServerResponse response,
-      Map<String, NamespaceConfig> channels, Map<String, String> resumeFrom) {
-    response.setChunked(true)
+  private void stream(
+      Session session,
+      SseTransport transport,
+      HttpServerResponse response,
+      Map<String, NamespaceConfig> channels,
+      Map<String, String> resumeFrom) {
+    response
+        .setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.write("retry: " + RETRY_MS + "\n\n");
     List<Future<?>> subscribed = new ArrayList<>();
-    channels.forEach((name, ns) ->
-        subscribed.add(hub.subscribe(session, name, ns, resumeFrom.get(name),
-            transport::subscribed)));
+    channels.forEach((name, ns) -> subscribed.add(
+        hub.subscribe(session, name, ns, resumeFrom.get(name), transport::subscribed)));
     Future.join(subscribed).onComplete(ar -> {
       if (ar.failed()) {
         // a channel the broker could not subscribe: end the stream so the browser retries

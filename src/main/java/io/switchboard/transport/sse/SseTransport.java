@@ -9,8 +9,8 @@ import io.switchboard.hub.SubscribeResult;
 import io.switchboard.hub.Transport;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.SendQueueGuard;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -32,13 +32,21 @@ final class SseTransport implements Transport {
   private final HttpConnection connection;
   private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
 
-  SseTransport(HttpServerResponse response, HttpConnection connection,
-      Map<String, String> resumedFrom, Vertx vertx, LimitsConfig limits) {
+  SseTransport(
+      HttpServerResponse response,
+      HttpConnection connection,
+      Map<String, String> resumedFrom,
+      Vertx vertx,
+      LimitsConfig limits) {
     this.response = response;
     this.connection = connection;
     this.resumedFrom = resumedFrom;
-    this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
-        response::writeQueueFull, () -> onSlowConsumer.run());
+    this.sendQueue = new SendQueueGuard(
+        vertx,
+        limits.sendQueueBytes(),
+        limits.slowConsumerMs(),
+        response::writeQueueFull,
+        () -> onSlowConsumer.run());
     if (sendQueue.enabled()) {
       response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.sendQueueBytes()));
     }
@@ -87,8 +95,11 @@ final class SseTransport implements Transport {
     StringBuilder out = new StringBuilder(batch.messages().size() * 192);
     for (OutboundMessage message : batch.messages()) {
       offsets.put(message.channel(), message.offset());
-      out.append("id: ").append(ResumeToken.encode(offsets))
-          .append("\nevent: message\ndata: ").append(message.sseData()).append("\n\n");
+      out.append("id: ")
+          .append(ResumeToken.encode(offsets))
+          .append("\nevent: message\ndata: ")
+          .append(message.sseData())
+          .append("\n\n");
     }
     write(out.toString());
   }
@@ -106,9 +117,12 @@ final class SseTransport implements Transport {
     }
     if (!response.headWritten()) {
       // refused before the stream started: a plain status, as every pre-stream error
-      ErrorCode error = code == CloseCode.TOO_MANY ? ErrorCode.RATE_LIMITED
+      ErrorCode error = code == CloseCode.TOO_MANY
+          ? ErrorCode.RATE_LIMITED
           : code == CloseCode.UNAUTHORIZED ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE;
-      response.setStatusCode(error.httpStatus()).putHeader("Content-Type", "application/json")
+      response
+          .setStatusCode(error.httpStatus())
+          .putHeader("Content-Type", "application/json")
           .end(new SwitchboardException(error, code.reason()).toJson().encode());
       return;
     }

@@ -36,7 +36,8 @@ final class DirectWriteQueue {
           .getDeclaredConstructor(VertxConnection.class);
       direct.setAccessible(true);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      log.atInfo().addKeyValue("reason", e.toString())
+      log.atInfo()
+          .addKeyValue("reason", e.toString())
           .log("cannot trim the WebSocket write queue; idle connections use ~4 KB more");
       queue = null;
       direct = null;

@@ -38,7 +38,11 @@ public final class FrameDispatcher implements Authenticator.Replies {
   private final long heartbeatIntervalMs;
   private final SwitchboardMetrics metrics;
 
-  public FrameDispatcher(Hub hub, Publisher publisher, Engine engine, SwitchboardConfig config,
+  public FrameDispatcher(
+      Hub hub,
+      Publisher publisher,
+      Engine engine,
+      SwitchboardConfig config,
       SwitchboardMetrics metrics) {
     this.hub = hub;
     this.publisher = publisher;
@@ -51,8 +55,8 @@ public final class FrameDispatcher implements Authenticator.Replies {
 
   @Override
   public void welcomed(Session session) {
-    WsTransport.of(session).sendFrame(ServerFrames.welcome(session.id(), session.user(), nodeId,
-        heartbeatIntervalMs));
+    WsTransport.of(session)
+        .sendFrame(ServerFrames.welcome(session.id(), session.user(), nodeId, heartbeatIntervalMs));
   }
 
   @Override
@@ -65,10 +69,13 @@ public final class FrameDispatcher implements Authenticator.Replies {
   /** {@code rates}: the connection's frame rates, whose read and creation budgets apply here. */
   public void handle(Session session, FrameRateLimiter rates, ClientFrame frame) {
     Future<String> reply;
-    if (!session.welcomed() && !(frame instanceof ClientFrame.Auth)
-        && !(frame instanceof ClientFrame.Ping) && !(frame instanceof ClientFrame.Pong)) {
+    if (!session.welcomed()
+        && !(frame instanceof ClientFrame.Auth)
+        && !(frame instanceof ClientFrame.Ping)
+        && !(frame instanceof ClientFrame.Pong)) {
       // nothing but auth and ping before authentication (PROTOCOL.md section 6)
-      reply = Future.failedFuture(new SwitchboardException(ErrorCode.UNAUTHORIZED,
+      reply = Future.failedFuture(new SwitchboardException(
+          ErrorCode.UNAUTHORIZED,
           "authenticate first: send {\"type\":\"auth\",\"token\":\"<JWT>\"}"));
     } else if (frame instanceof ClientFrame.Invalid invalid) {
       reply = Future.failedFuture(invalid.error());
@@ -79,25 +86,36 @@ public final class FrameDispatcher implements Authenticator.Replies {
     } else if (frame instanceof ClientFrame.Subscribe subscribe) {
       // the ack goes out when the hub reports the subscription, ahead of the messages it recovers
       reply = Future.<Void>succeededFuture()
-          .compose(v -> hub.subscribe(session, subscribe.channel(),
-              readable(session, subscribe.channel()), subscribe.since(),
-              result -> WsTransport.of(session).sendFrame(ServerFrames.ack(subscribe.id(),
-                  result.channel(), result.offset(), result.recovered()))))
+          .compose(v -> hub.subscribe(
+              session,
+              subscribe.channel(),
+              readable(session, subscribe.channel()),
+              subscribe.since(),
+              result -> WsTransport.of(session)
+                  .sendFrame(ServerFrames.ack(
+                      subscribe.id(), result.channel(), result.offset(), result.recovered()))))
           .map(result -> null);
     } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
       reply = hub.unsubscribe(session, unsubscribe.channel())
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
-      reply = publisher.publish(session.principal(), publish.channel(), publish.data(),
-              PublishSource.WS, null, rates.newChannels())
-          .map(position -> ServerFrames.ack(publish.id(), publish.channel(), position.encode(),
-              null));
+      reply = publisher
+          .publish(
+              session.principal(),
+              publish.channel(),
+              publish.data(),
+              PublishSource.WS,
+              null,
+              rates.newChannels())
+          .map(position ->
+              ServerFrames.ack(publish.id(), publish.channel(), position.encode(), null));
     } else if (frame instanceof ClientFrame.History history) {
       reply = Future.<Void>succeededFuture().compose(v -> history(session, rates, history));
     } else if (frame instanceof ClientFrame.Presence presence) {
       reply = Future.<Void>succeededFuture().compose(v -> presence(session, rates, presence));
     } else if (frame instanceof ClientFrame.Auth auth) {
-      reply = hub.authenticator().authFrame(session, auth, this)
+      reply = hub.authenticator()
+          .authFrame(session, auth, this)
           .map(refreshed -> refreshed ? ServerFrames.ack(auth.id()) : null);
     } else {
       reply = Future.failedFuture(new IllegalStateException("unhandled frame " + frame));
@@ -124,31 +142,38 @@ public final class FrameDispatcher implements Authenticator.Replies {
     return ns;
   }
 
-  private Future<String> history(Session session, FrameRateLimiter rates,
-      ClientFrame.History frame) {
+  private Future<String> history(
+      Session session, FrameRateLimiter rates, ClientFrame.History frame) {
     readable(session, frame.channel());
     int limit = frame.limit() == null ? DEFAULT_HISTORY_LIMIT : frame.limit();
     takeRead(rates, ReadCost.history(limit));
     HistoryQuery query = ChannelReads.query(frame.since(), limit);
-    return engine.broker().history(frame.channel(), query)
+    return engine
+        .broker()
+        .history(frame.channel(), query)
         .recover(ChannelReads::unavailable)
-        .map(page -> ServerFrames.history(frame.id(), frame.channel(),
-            ChannelReads.frames(page, query), page.top().encode(),
+        .map(page -> ServerFrames.history(
+            frame.id(),
+            frame.channel(),
+            ChannelReads.frames(page, query),
+            page.top().encode(),
             ChannelReads.complete(page, query)));
   }
 
-  private Future<String> presence(Session session, FrameRateLimiter rates,
-      ClientFrame.Presence frame) {
+  private Future<String> presence(
+      Session session, FrameRateLimiter rates, ClientFrame.Presence frame) {
     NamespaceConfig ns = readable(session, frame.channel());
     if (!ns.presence()) {
-      throw new SwitchboardException(ErrorCode.BAD_REQUEST,
-          "presence is not enabled for namespace \"" + ns.name() + "\"");
+      throw new SwitchboardException(
+          ErrorCode.BAD_REQUEST, "presence is not enabled for namespace \"" + ns.name() + "\"");
     }
     takeRead(rates, ReadCost.PRESENCE);
-    return engine.presence().list(frame.channel())
+    return engine
+        .presence()
+        .list(frame.channel())
         .recover(ChannelReads::unavailable)
-        .map(entries -> ServerFrames.presence(frame.id(), frame.channel(),
-            ChannelReads.users(entries)));
+        .map(entries ->
+            ServerFrames.presence(frame.id(), frame.channel(), ChannelReads.users(entries)));
   }
 
   /**
@@ -157,10 +182,12 @@ public final class FrameDispatcher implements Authenticator.Replies {
    */
   private void takeRead(FrameRateLimiter rates, int cost) {
     if (!rates.tryRead(cost)) {
-      throw new SwitchboardException(ErrorCode.RATE_LIMITED, "over limits.readsPerSecond ("
-          + limits.readsPerSecond() + "): history and presence reads of this connection take "
-          + "tokens (a history read one per " + ReadCost.MESSAGES_PER_TOKEN
-          + " messages of its limit); retry later");
+      throw new SwitchboardException(
+          ErrorCode.RATE_LIMITED,
+          "over limits.readsPerSecond ("
+              + limits.readsPerSecond() + "): history and presence reads of this connection take "
+              + "tokens (a history read one per " + ReadCost.MESSAGES_PER_TOKEN
+              + " messages of its limit); retry later");
     }
   }
 }

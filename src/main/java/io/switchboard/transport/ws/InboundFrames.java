@@ -47,14 +47,13 @@ final class InboundFrames {
    *
    * @param violation closes the session with the code; called on the socket's event loop
    */
-  static void install(ServerWebSocket socket, int maxMessageBytes,
-      Consumer<CloseCode> violation) {
+  static void install(ServerWebSocket socket, int maxMessageBytes, Consumer<CloseCode> violation) {
     ChannelHandlerContext vertx = ((WebSocketInternal) socket).channelHandlerContext();
     ChannelPipeline pipeline = vertx.pipeline();
     // false: report to the pipeline, where Violations closes with our reason
     pipeline.addBefore(vertx.name(), "switchboardUtf8", new Utf8FrameValidator(false));
-    pipeline.addBefore(vertx.name(), "switchboardAggregator",
-        new WebSocketFrameAggregator(maxMessageBytes));
+    pipeline.addBefore(
+        vertx.name(), "switchboardAggregator", new WebSocketFrameAggregator(maxMessageBytes));
     pipeline.addBefore(vertx.name(), "switchboardViolations", new Violations(violation));
   }
 
@@ -88,7 +87,8 @@ final class InboundFrames {
           return CloseCode.TOO_BIG;
         }
         return status == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()
-            ? CloseCode.INVALID_TEXT : CloseCode.PROTOCOL_ERROR;
+            ? CloseCode.INVALID_TEXT
+            : CloseCode.PROTOCOL_ERROR;
       }
       return cause instanceof TooLongFrameException ? CloseCode.TOO_BIG : null;
     }

@@ -1,5 +1,7 @@
 package io.switchboard.transport.ws;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Principal;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.config.SwitchboardConfig;
@@ -12,14 +14,12 @@ import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
-import io.switchboard.auth.BearerTokens;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.AcceptedConnection;
 import io.switchboard.transport.http.OriginPolicy;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.util.List;
@@ -31,8 +31,10 @@ public final class WsEndpoint {
   public static final String PATH = "/ws";
   private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
   /** No id: the refused frame was not parsed. */
-  private static final String RATE_LIMITED = ServerFrames.error(null, new SwitchboardException(
-      ErrorCode.RATE_LIMITED, "over limits.messagesPerSecond: frame dropped, slow down"));
+  private static final String RATE_LIMITED = ServerFrames.error(
+      null,
+      new SwitchboardException(
+          ErrorCode.RATE_LIMITED, "over limits.messagesPerSecond: frame dropped, slow down"));
 
   private final Vertx vertx;
   private final Hub hub;
@@ -45,8 +47,15 @@ public final class WsEndpoint {
   private final SwitchboardMetrics metrics;
   private final int maxMessageBytes;
 
-  public WsEndpoint(Vertx vertx, Hub hub, FrameDispatcher dispatcher, FrameCodec codec,
-      SessionIds ids, SwitchboardConfig config, Drain drain, SwitchboardMetrics metrics) {
+  public WsEndpoint(
+      Vertx vertx,
+      Hub hub,
+      FrameDispatcher dispatcher,
+      FrameCodec codec,
+      SessionIds ids,
+      SwitchboardConfig config,
+      Drain drain,
+      SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.hub = hub;
     this.dispatcher = dispatcher;
@@ -90,8 +99,8 @@ public final class WsEndpoint {
       // a draining node takes no new connections: the client retries, and reaches another node
       return ErrorCode.UNAVAILABLE.httpStatus();
     }
-    if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
-        handshake.headers().get(HttpHeaders.HOST))) {
+    if (!origins.allows(
+        handshake.headers().get(HttpHeaders.ORIGIN), handshake.headers().get(HttpHeaders.HOST))) {
       return 403;
     }
     if (!readableQuery(handshake.query())) {
@@ -105,8 +114,7 @@ public final class WsEndpoint {
   private void connected(ServerWebSocket socket, AcceptedConnection connection) {
     DirectWriteQueue.install(socket);
     long now = System.currentTimeMillis();
-    WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx,
-        limits);
+    WsTransport transport = new WsTransport(socket, batching(socket.query()), vertx, limits);
     Session session = new Session(ids.next(), Principal.ANONYMOUS, transport, now);
     InboundFrames.install(socket, maxMessageBytes, code -> hub.close(session, code));
     hub.open(session);
@@ -129,10 +137,14 @@ public final class WsEndpoint {
       connection.closed();
     });
     // frames the decoders refused are closed by InboundFrames with their code; not these
-    socket.exceptionHandler(err -> log.atDebug().addKeyValue("session", session.id())
-        .setCause(err).log("websocket error"));
-    hub.authenticator().connected(session, BearerTokens.of(socket.headers().get("Authorization"),
-        queryParam(socket.query(), "token")), dispatcher);
+    socket.exceptionHandler(err ->
+        log.atDebug().addKeyValue("session", session.id()).setCause(err).log("websocket error"));
+    hub.authenticator()
+        .connected(
+            session,
+            BearerTokens.of(
+                socket.headers().get("Authorization"), queryParam(socket.query(), "token")),
+            dispatcher);
   }
 
   /** Takes a token before the frame is parsed: a flood costs little (PROTOCOL.md section 4). */

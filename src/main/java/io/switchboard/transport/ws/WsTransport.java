@@ -52,14 +52,20 @@ final class WsTransport implements Transport {
     // the public internal API Vert.x offers integrations for reaching the Netty pipeline
     this.pipelineContext = ((WebSocketInternal) socket).channelHandlerContext();
     this.batching = batching;
-    this.sendQueue = new SendQueueGuard(vertx, limits.sendQueueBytes(), limits.slowConsumerMs(),
-        () -> !pipelineContext.channel().isWritable(), () -> onSlowConsumer.run());
+    this.sendQueue = new SendQueueGuard(
+        vertx,
+        limits.sendQueueBytes(),
+        limits.slowConsumerMs(),
+        () -> !pipelineContext.channel().isWritable(),
+        () -> onSlowConsumer.run());
     if (sendQueue.enabled()) {
       // Netty's writability follows the queue: unwritable above sendQueueBytes, writable again
       // below half of it
       long high = Math.min(Integer.MAX_VALUE, limits.sendQueueBytes());
-      pipelineContext.channel().config().setWriteBufferWaterMark(
-          new WriteBufferWaterMark((int) (high / 2), (int) high));
+      pipelineContext
+          .channel()
+          .config()
+          .setWriteBufferWaterMark(new WriteBufferWaterMark((int) (high / 2), (int) high));
     }
   }
 
@@ -91,8 +97,9 @@ final class WsTransport implements Transport {
   /** A reply, error, welcome or ping: a frame only a WebSocket has. */
   void sendFrame(String frame) {
     if (open()) {
-      pipelineContext.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(
-          frame.getBytes(StandardCharsets.UTF_8))), pipelineContext.voidPromise());
+      pipelineContext.writeAndFlush(
+          new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.getBytes(StandardCharsets.UTF_8))),
+          pipelineContext.voidPromise());
       checkQueue();
     }
   }
@@ -115,8 +122,9 @@ final class WsTransport implements Transport {
     List<OutboundMessage> messages = batch.messages();
     if (batching || messages.size() == 1) {
       // one frame: one trip down the pipeline
-      pipelineContext.writeAndFlush(frameOf(batching ? batch.joinedFrames()
-          : messages.get(0).wsFrameBytes()), pipelineContext.voidPromise());
+      pipelineContext.writeAndFlush(
+          frameOf(batching ? batch.joinedFrames() : messages.get(0).wsFrameBytes()),
+          pipelineContext.voidPromise());
     } else {
       for (OutboundMessage message : messages) {
         pipelineContext.write(frameOf(message.wsFrameBytes()), pipelineContext.voidPromise());

@@ -41,6 +41,7 @@ class ChannelFloodTest {
    * once), connection buffers, and objects a GC leaves to the next one.
    */
   private static final long FIXED_OVERHEAD_BYTES = 4L << 20;
+
   private static final int CONNECTIONS = 4;
   private static final int CHANNELS_PER_CONNECTION = 50_000;
   private static final int WINDOW = 16;
@@ -57,16 +58,19 @@ class ChannelFloodTest {
         .put("broker", new JsonObject().put("memory", new JsonObject().put("maxBytes", MAX_BYTES)))
         // a flooder that raised nothing would be stopped by these; the test shows the budget holds
         // when they are raised, as the flood had them
-        .put("limits", new JsonObject().put("messagesPerSecond", 1_000_000)
-            .put("messagesBurst", 1_000_000).put("newChannelsPerSecond", 0))
+        .put(
+            "limits",
+            new JsonObject()
+                .put("messagesPerSecond", 1_000_000)
+                .put("messagesBurst", 1_000_000)
+                .put("newChannelsPerSecond", 0))
         .put("namespaces", new JsonObject().put("", new JsonObject()));
   }
 
   @Test
   void aFloodOfNewChannelsStaysWithinTheBudgetAndSparesEveryoneElse(Vertx vertx) {
     try (NodeProcess node = NodeProcess.start(dir, config(), List.of("-Xmx1g"), Map.of())) {
-      KeptChannels kept = KeptChannels.publish(vertx, node, "kept", KEPT_CHANNELS,
-          KEPT_MESSAGES);
+      KeptChannels kept = KeptChannels.publish(vertx, node, "kept", KEPT_CHANNELS, KEPT_MESSAGES);
       String victimOffset = publish(node, "victim", new JsonObject().put("m", 0));
 
       ChannelFlood flood = new ChannelFlood(vertx, node.port());
@@ -74,26 +78,39 @@ class ChannelFloodTest {
       long heapBefore = node.liveHeapBytes();
       long brokerBefore = (long) node.metric("switchboard_broker_bytes");
 
-      ChannelFlood.Probed probed = flood.probed("flood", CONNECTIONS, CHANNELS_PER_CONNECTION,
-          WINDOW, DATA);
+      ChannelFlood.Probed probed =
+          flood.probed("flood", CONNECTIONS, CHANNELS_PER_CONNECTION, WINDOW, DATA);
       ChannelFlood.Result result = probed.result();
       LatencyProbe probe = probed.probe();
       long p99 = probe.percentileMs(0.99);
       long heapAfter = node.liveHeapBytes();
       long brokerAfter = (long) node.metric("switchboard_broker_bytes");
-      String report = String.format("flood of %d channels in %d ms (%d/s); live heap %d -> %d KB"
+      String report = String.format(
+          "flood of %d channels in %d ms (%d/s); live heap %d -> %d KB"
               + " (broker %d -> %d KB, the rest %d -> %d KB); probe %d messages p50 %d ms"
-              + " p99 %d ms", result.acked(), result.millis(), result.channelsPerSecond(),
-          heapBefore >> 10, heapAfter >> 10, brokerBefore >> 10, brokerAfter >> 10,
-          (heapBefore - brokerBefore) >> 10, (heapAfter - brokerAfter) >> 10, probe.received(),
-          probe.percentileMs(0.5), p99);
+              + " p99 %d ms",
+          result.acked(),
+          result.millis(),
+          result.channelsPerSecond(),
+          heapBefore >> 10,
+          heapAfter >> 10,
+          brokerBefore >> 10,
+          brokerAfter >> 10,
+          (heapBefore - brokerBefore) >> 10,
+          (heapAfter - brokerAfter) >> 10,
+          probe.received(),
+          probe.percentileMs(0.5),
+          p99);
       System.out.println("ChannelFloodTest (memory): " + report);
 
-      assertEquals((long) CONNECTIONS * CHANNELS_PER_CONNECTION, result.acked(),
+      assertEquals(
+          (long) CONNECTIONS * CHANNELS_PER_CONNECTION,
+          result.acked(),
           "every publish acked: " + result.errors());
       assertTrue(brokerAfter <= MAX_BYTES, report);
       long heapWithoutBroker = heapBefore - brokerBefore;
-      assertTrue(heapAfter - heapWithoutBroker <= MAX_BYTES + FIXED_OVERHEAD_BYTES,
+      assertTrue(
+          heapAfter - heapWithoutBroker <= MAX_BYTES + FIXED_OVERHEAD_BYTES,
           "live heap beyond the budget plus " + (FIXED_OVERHEAD_BYTES >> 20) + " MB: " + report);
       assertTrue(probe.failures().isEmpty(), probe.failures().toString());
       assertEquals(0, probe.gaps(), "a channel with subscribers is evicted last: " + report);
@@ -103,8 +120,10 @@ class ChannelFloodTest {
       // the flood evicted, and said so once, and the node stayed ready
       assertTrue(node.metric("switchboard_broker_evictions_total{reason=\"budget\"}") > 0);
       assertEquals(200, node.get("/ready").statusCode());
-      long warnings = node.output().lines()
-          .filter(line -> line.contains("memory broker over broker.memory")).count();
+      long warnings = node.output()
+          .lines()
+          .filter(line -> line.contains("memory broker over broker.memory"))
+          .count();
       assertEquals(1, warnings, "one throttled warning:\n" + node.output());
 
       // the channels with a subscriber kept all of their history
@@ -122,8 +141,9 @@ class ChannelFloodTest {
   }
 
   private static String publish(NodeProcess node, String channel, Object data) {
-    var reply = node.post("/api/publish", new JsonObject().put("channel", channel)
-        .put("data", data).encode());
+    var reply = node.post(
+        "/api/publish",
+        new JsonObject().put("channel", channel).put("data", data).encode());
     assertEquals(200, reply.statusCode(), reply.body());
     return new JsonObject(reply.body()).getString("offset");
   }

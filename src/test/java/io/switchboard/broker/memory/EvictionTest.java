@@ -29,8 +29,12 @@ class EvictionTest {
   private TestNode node;
 
   private void start(Vertx vertx, int maxChannels) {
-    node = TestNode.start(vertx, new JsonObject().put("broker", new JsonObject()
-        .put("memory", new JsonObject().put("maxChannels", maxChannels))));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "broker",
+                new JsonObject().put("memory", new JsonObject().put("maxChannels", maxChannels))));
   }
 
   @AfterEach
@@ -70,7 +74,8 @@ class EvictionTest {
     String resumeFrom = first.lastEventId();
     first.close();
     // a channel with a subscriber would be evicted last: wait until the node let the stream go
-    Await.until(() -> node.get("/metrics").body().contains("\nswitchboard_channels 0.0"),
+    Await.until(
+        () -> node.get("/metrics").body().contains("\nswitchboard_channels 0.0"),
         "the closed stream to be unsubscribed");
     for (int i = 0; i < 3; i++) {
       node.publish("ev-other-" + i, n(i));
@@ -104,13 +109,15 @@ class EvictionTest {
     live.nextMessage("ev-live-3");
 
     // it is told that history was lost after the last message it got, as when Redis loses one
-    assertEquals(new JsonObject().put("type", "gap").put("channel", "ev-live-1")
-        .put("offset", old), live.next("gap"));
+    assertEquals(
+        new JsonObject().put("type", "gap").put("channel", "ev-live-1").put("offset", old),
+        live.next("gap"));
     String fresh = node.publish("ev-live-1", n(4));
     JsonObject message = live.nextMessage("ev-live-1");
     assertEquals(fresh, message.getString("offset"));
     assertEquals(4, message.getJsonObject("data").getInteger("n"));
-    assertNotEquals(StreamPosition.parse(old).epoch(), StreamPosition.parse(fresh).epoch());
+    assertNotEquals(
+        StreamPosition.parse(old).epoch(), StreamPosition.parse(fresh).epoch());
 
     WsClient resumer = node.ws();
     JsonObject fromBefore = resumer.subscribe("ev-live-1", old);
@@ -128,14 +135,17 @@ class EvictionTest {
     }
     String metrics = node.get("/metrics").body();
     assertTrue(metrics.contains("switchboard_broker_channels 3.0"), metrics);
-    assertTrue(metrics.contains("switchboard_broker_evictions_total{reason=\"count\"} 2.0"),
+    assertTrue(
+        metrics.contains("switchboard_broker_evictions_total{reason=\"count\"} 2.0"), metrics);
+    assertTrue(
+        metrics.contains("switchboard_broker_evictions_total{reason=\"budget\"} 0.0"), metrics);
+    assertTrue(metrics.contains("switchboard_broker_evictions_total{reason=\"ttl\"} 0.0"), metrics);
+    assertTrue(
+        metrics
+            .lines()
+            .anyMatch(line -> line.startsWith("switchboard_broker_bytes ")
+                && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) > 0),
         metrics);
-    assertTrue(metrics.contains("switchboard_broker_evictions_total{reason=\"budget\"} 0.0"),
-        metrics);
-    assertTrue(metrics.contains("switchboard_broker_evictions_total{reason=\"ttl\"} 0.0"),
-        metrics);
-    assertTrue(metrics.lines().anyMatch(line -> line.startsWith("switchboard_broker_bytes ")
-        && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) > 0), metrics);
     assertTrue(metrics.contains("switchboard_broker_max_bytes "), metrics);
     assertEquals(200, node.get("/ready").status());
   }

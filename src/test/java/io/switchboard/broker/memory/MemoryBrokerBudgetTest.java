@@ -45,16 +45,13 @@ class MemoryBrokerBudgetTest {
     MemoryBroker broker = new MemoryBroker(vertx, new MemoryConfig(maxBytes, maxChannels));
     broker.listener(new BrokerListener() {
       @Override
-      public void onPublication(Publication publication) {
-      }
+      public void onPublication(Publication publication) {}
 
       @Override
-      public void onEvent(ChannelEvent event) {
-      }
+      public void onEvent(ChannelEvent event) {}
 
       @Override
-      public void onGap(String channel, StreamPosition last) {
-      }
+      public void onGap(String channel, StreamPosition last) {}
     });
     brokers.add(broker);
     return broker;
@@ -87,17 +84,22 @@ class MemoryBrokerBudgetTest {
     MemoryBroker broker = broker(vertx, Long.MAX_VALUE, Long.MAX_VALUE);
     for (int i = 0; i < 50_000; i++) {
       // fresh strings, as requests bring them
-      Await.result(broker.publish(new String(("heap-" + i).toCharArray()),
-          new String((PAYLOAD + i).toCharArray()), KEEP_10));
+      Await.result(broker.publish(
+          new String(("heap-" + i).toCharArray()),
+          new String((PAYLOAD + i).toCharArray()),
+          KEEP_10));
     }
     for (int i = 0; i < 2_000; i++) {
-      Await.result(broker.publish("heap-keys-" + (i % 100), PAYLOAD,
+      Await.result(broker.publish(
+          "heap-keys-" + (i % 100),
+          PAYLOAD,
           new PublishOptions("user-" + (i % 7), 10, 600_000, "key-" + i)));
     }
     long measured = liveHeap() - before;
     double ratio = (double) measured / broker.bytes();
-    assertTrue(ratio > 0.8 && ratio < 1.1, "measured " + measured + " bytes, counted "
-        + broker.bytes() + " (ratio " + ratio + ")");
+    assertTrue(
+        ratio > 0.8 && ratio < 1.1,
+        "measured " + measured + " bytes, counted " + broker.bytes() + " (ratio " + ratio + ")");
   }
 
   private static long liveHeap() {
@@ -133,7 +135,8 @@ class MemoryBrokerBudgetTest {
     for (int i = 0; i < 50; i++) {
       publish(broker, "unfollowed-" + i);
     }
-    assertTrue(resumable(broker, "followed", followed),
+    assertTrue(
+        resumable(broker, "followed", followed),
         "the oldest channel, but the only one with subscribers, kept its history");
     assertEquals(4, broker.channels());
 
@@ -208,12 +211,13 @@ class MemoryBrokerBudgetTest {
   void anAbsentChannelsOffsetResumesUnlessAChannelWasDroppedSince(Vertx vertx) {
     long perChannel = oneChannel(vertx, this);
     MemoryBroker broker = broker(vertx, 2 * perChannel + perChannel / 2, Long.MAX_VALUE);
-    StreamPosition empty = Await.result(broker.history("later", new HistoryQuery(null, 0))).top();
+    StreamPosition empty =
+        Await.result(broker.history("later", new HistoryQuery(null, 0))).top();
     publish(broker, "later");
     assertTrue(resumable(broker, "later", empty));
 
-    StreamPosition emptyToo = Await.result(broker.history("later-2", new HistoryQuery(null, 0)))
-        .top();
+    StreamPosition emptyToo =
+        Await.result(broker.history("later-2", new HistoryQuery(null, 0))).top();
     publish(broker, "other-1");
     publish(broker, "other-2"); // evicts "later"
     publish(broker, "later-2");

@@ -9,7 +9,8 @@ import io.vertx.core.Vertx;
 class MemoryBrokerTest extends BrokerContract {
   @Override
   protected Future<Broker> newBroker(Vertx vertx) {
-    return Future.succeededFuture(new MemoryBroker(vertx, new MemoryConfig(MemoryConfig.defaultMaxBytes(),
-        MemoryConfig.DEFAULT_MAX_CHANNELS)));
+    return Future.succeededFuture(new MemoryBroker(
+        vertx,
+        new MemoryConfig(MemoryConfig.defaultMaxBytes(), MemoryConfig.DEFAULT_MAX_CHANNELS)));
   }
 }

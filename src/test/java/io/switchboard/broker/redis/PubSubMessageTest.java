@@ -23,15 +23,19 @@ class PubSubMessageTest {
   @Test
   void publicationWithPublisher() {
     PubSubMessage message = decode("m 7 0badcafe 1700000000000 5\nalice{\"x\":1}");
-    assertEquals(new PubSubMessage.Published(new Publication("chat:room",
-        new StreamPosition(7, "0badcafe"), 1700000000000L, "alice", "{\"x\":1}")), message);
+    assertEquals(
+        new PubSubMessage.Published(new Publication(
+            "chat:room", new StreamPosition(7, "0badcafe"), 1700000000000L, "alice", "{\"x\":1}")),
+        message);
   }
 
   @Test
   void publicationWithoutPublisher() {
     PubSubMessage message = decode("m 1 0badcafe 5 -1\n[1,2]");
-    assertEquals(new PubSubMessage.Published(new Publication("chat:room",
-        new StreamPosition(1, "0badcafe"), 5, null, "[1,2]")), message);
+    assertEquals(
+        new PubSubMessage.Published(
+            new Publication("chat:room", new StreamPosition(1, "0badcafe"), 5, null, "[1,2]")),
+        message);
   }
 
   @Test

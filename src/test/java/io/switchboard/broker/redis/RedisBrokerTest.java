@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerContract;
 import io.switchboard.broker.PublishOptions;
-import io.switchboard.testing.Await;
 import io.switchboard.config.Sections.RedisConfig;
 import io.switchboard.config.Sections.RedisMode;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.RedisServerExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,8 +21,8 @@ class RedisBrokerTest extends BrokerContract {
   static final RedisServerExtension redis = new RedisServerExtension();
 
   static RedisConfig config(String url) {
-    return new RedisConfig(List.of(url), RedisMode.STANDALONE, "mymaster", null, "sbtest",
-        60_000, 2_000, false, null);
+    return new RedisConfig(
+        List.of(url), RedisMode.STANDALONE, "mymaster", null, "sbtest", 60_000, 2_000, false, null);
   }
 
   /** A quiet channel costs nothing for long: history and meta keys carry their expiry. */

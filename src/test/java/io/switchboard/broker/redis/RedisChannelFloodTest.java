@@ -47,39 +47,62 @@ class RedisChannelFloodTest {
 
   private static JsonObject config(String redisUrl) {
     return new JsonObject()
-        .put("broker", new JsonObject().put("type", "redis")
-            .put("redis", new JsonObject().put("connectionString", redisUrl)))
-        .put("limits", new JsonObject().put("messagesPerSecond", 1_000_000)
-            .put("messagesBurst", 1_000_000).put("newChannelsPerSecond", 0))
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put("redis", new JsonObject().put("connectionString", redisUrl)))
+        .put(
+            "limits",
+            new JsonObject()
+                .put("messagesPerSecond", 1_000_000)
+                .put("messagesBurst", 1_000_000)
+                .put("newChannelsPerSecond", 0))
         .put("namespaces", new JsonObject().put("", new JsonObject()));
   }
 
   @Test
   void aFloodOfNewChannelsKeepsTheNodeServingAndEveryResumeHonest(Vertx vertx) {
-    try (RedisServer redis = RedisServer.start("--maxmemory", "10mb", "--maxmemory-policy",
-            "volatile-lru", "--stream-node-max-bytes", "512");
-        NodeProcess node = NodeProcess.start(dir, config(redis.url()), List.of("-Xmx1g"),
-            Map.of())) {
+    try (RedisServer redis = RedisServer.start(
+            "--maxmemory",
+            "10mb",
+            "--maxmemory-policy",
+            "volatile-lru",
+            "--stream-node-max-bytes",
+            "512");
+        NodeProcess node =
+            NodeProcess.start(dir, config(redis.url()), List.of("-Xmx1g"), Map.of())) {
       KeptChannels kept = KeptChannels.publish(vertx, node, "kept", 20, 10);
-      String victimOffset = new JsonObject(node.post("/api/publish",
-          "{\"channel\":\"victim\",\"data\":0}").body()).getString("offset");
+      String victimOffset = new JsonObject(
+              node.post("/api/publish", "{\"channel\":\"victim\",\"data\":0}").body())
+          .getString("offset");
 
       ChannelFlood flood = new ChannelFlood(vertx, node.port());
       flood.warmUp(CONNECTIONS, WINDOW, DATA);
       long heapBefore = node.liveHeapBytes();
-      ChannelFlood.Probed probed = flood.probed("flood", CONNECTIONS, CHANNELS_PER_CONNECTION,
-          WINDOW, DATA);
+      ChannelFlood.Probed probed =
+          flood.probed("flood", CONNECTIONS, CHANNELS_PER_CONNECTION, WINDOW, DATA);
       ChannelFlood.Result result = probed.result();
       LatencyProbe probe = probed.probe();
       long p99 = probe.percentileMs(0.99);
       long heapAfter = node.liveHeapBytes();
       long evicted = redisStat(redis, "evicted_keys");
-      String report = String.format("flood of %d channels in %d ms (%d/s), errors %s; Redis"
+      String report = String.format(
+          "flood of %d channels in %d ms (%d/s), errors %s; Redis"
               + " evicted %d keys, uses %d KB; node live heap %d -> %d KB; probe %d messages"
-              + " (%d gaps) p50 %d ms p99 %d ms", result.acked(), result.millis(),
-          result.channelsPerSecond(), result.errors(), evicted,
-          redisStat(redis, "used_memory") >> 10, heapBefore >> 10, heapAfter >> 10,
-          probe.received(), probe.gaps(), probe.percentileMs(0.5), p99);
+              + " (%d gaps) p50 %d ms p99 %d ms",
+          result.acked(),
+          result.millis(),
+          result.channelsPerSecond(),
+          result.errors(),
+          evicted,
+          redisStat(redis, "used_memory") >> 10,
+          heapBefore >> 10,
+          heapAfter >> 10,
+          probe.received(),
+          probe.gaps(),
+          probe.percentileMs(0.5),
+          p99);
       System.out.println("RedisChannelFloodTest: " + report);
 
       assertEquals((long) CONNECTIONS * CHANNELS_PER_CONNECTION, result.acked(), report);
@@ -108,8 +131,12 @@ class RedisChannelFloodTest {
   }
 
   private static long redisStat(RedisServer redis, String field) {
-    return redis.cli("INFO").lines().filter(line -> line.startsWith(field + ":"))
+    return redis
+        .cli("INFO")
+        .lines()
+        .filter(line -> line.startsWith(field + ":"))
         .mapToLong(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
-        .findFirst().orElseThrow();
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -1,8 +1,5 @@
 package io.switchboard.broker.redis;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.testing.RedisSentinel;
@@ -12,13 +9,15 @@ import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ways to point a node at Redis (README "Deployments"): a password in the config or the URL,
@@ -36,15 +35,18 @@ class RedisDeploymentTest {
   }
 
   private static JsonObject redisBroker(JsonObject redis) {
-    return new JsonObject().put("broker", new JsonObject().put("type", "redis").put("redis", redis));
+    return new JsonObject()
+        .put("broker", new JsonObject().put("type", "redis").put("redis", redis));
   }
 
   @Test
   void passwordFromTheConfigOverridesTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(vertx, redisBroker(new JsonObject()
-          .put("connectionString", redis.url()).put("password", "s3cret")));
+      TestNode node = TestNode.start(
+          vertx,
+          redisBroker(
+              new JsonObject().put("connectionString", redis.url()).put("password", "s3cret")));
       try {
         roundTrip(node);
       } finally {
@@ -57,8 +59,10 @@ class RedisDeploymentTest {
   void passwordInTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(vertx, redisBroker(new JsonObject()
-          .put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port())));
+      TestNode node = TestNode.start(
+          vertx,
+          redisBroker(new JsonObject()
+              .put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port())));
       try {
         roundTrip(node);
       } finally {
@@ -71,8 +75,12 @@ class RedisDeploymentTest {
   void wrongPasswordLeavesTheNodeNotReadyWithoutFailingItsStart(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(vertx, redisBroker(new JsonObject()
-          .put("connectionString", redis.url()).put("password", "wrong").put("timeoutMs", 500)));
+      TestNode node = TestNode.start(
+          vertx,
+          redisBroker(new JsonObject()
+              .put("connectionString", redis.url())
+              .put("password", "wrong")
+              .put("timeoutMs", 500)));
       try {
         assertEquals(503, node.get("/ready").status());
         WsClient client = node.ws();
@@ -86,24 +94,71 @@ class RedisDeploymentTest {
   /** rediss:// against a server whose certificate a private CA signed (broker.redis.tlsCaFile). */
   @Test
   void tlsWithAPrivateCa(Vertx vertx, @TempDir Path dir) throws Exception {
-    openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
-        "-out", "ca.crt", "-days", "1", "-subj", "/CN=switchboard-test-ca");
-    openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
-        "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=switchboard-test-ca");
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
     Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.ext");
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "1",
+        "-extfile",
+        "san.ext");
     int tlsPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       tlsPort = socket.getLocalPort();
     }
-    try (RedisServer redis = RedisServer.start("--tls-port", String.valueOf(tlsPort),
-        "--tls-cert-file", dir.resolve("server.crt").toString(),
-        "--tls-key-file", dir.resolve("server.key").toString(),
-        "--tls-ca-cert-file", dir.resolve("ca.crt").toString(), "--tls-auth-clients", "no")) {
-      TestNode node = TestNode.start(vertx, redisBroker(new JsonObject()
-          .put("connectionString", "rediss://127.0.0.1:" + tlsPort)
-          .put("tlsCaFile", dir.resolve("ca.crt").toString())));
+    try (RedisServer redis = RedisServer.start(
+        "--tls-port",
+        String.valueOf(tlsPort),
+        "--tls-cert-file",
+        dir.resolve("server.crt").toString(),
+        "--tls-key-file",
+        dir.resolve("server.key").toString(),
+        "--tls-ca-cert-file",
+        dir.resolve("ca.crt").toString(),
+        "--tls-auth-clients",
+        "no")) {
+      TestNode node = TestNode.start(
+          vertx,
+          redisBroker(new JsonObject()
+              .put("connectionString", "rediss://127.0.0.1:" + tlsPort)
+              .put("tlsCaFile", dir.resolve("ca.crt").toString())));
       try {
         roundTrip(node);
       } finally {
@@ -115,10 +170,15 @@ class RedisDeploymentTest {
   private static void openssl(Path dir, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("openssl"));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
-    assertEquals(0, process.waitFor(), () -> "openssl " + String.join(" ", args) + ": "
-        + readQuietly(dir.resolve("openssl.log")));
+    Process process = new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("openssl.log").toFile())
+        .start();
+    assertEquals(
+        0,
+        process.waitFor(),
+        () -> "openssl " + String.join(" ", args) + ": " + readQuietly(dir.resolve("openssl.log")));
   }
 
   private static String readQuietly(Path file) {
@@ -133,9 +193,12 @@ class RedisDeploymentTest {
   void sentinelFindsTheMaster(Vertx vertx) {
     try (RedisServer master = RedisServer.start();
         RedisSentinel sentinel = RedisSentinel.start(master, "mymaster")) {
-      TestNode node = TestNode.start(vertx, redisBroker(new JsonObject()
-          .put("mode", "sentinel").put("masterName", "mymaster")
-          .put("connectionString", sentinel.url())));
+      TestNode node = TestNode.start(
+          vertx,
+          redisBroker(new JsonObject()
+              .put("mode", "sentinel")
+              .put("masterName", "mymaster")
+              .put("connectionString", sentinel.url())));
       try {
         roundTrip(node);
         assertEquals("1", master.cli("exists", "sb:{deploy}:m"), "the data is on the master");

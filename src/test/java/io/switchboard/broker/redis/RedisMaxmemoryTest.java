@@ -26,17 +26,30 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class RedisMaxmemoryTest {
   private static TestNode node(Vertx vertx, RedisServer redis, String prefix) {
-    return TestNode.start(vertx, new JsonObject().put("broker", new JsonObject()
-        .put("type", "redis").put("redis", new JsonObject().put("connectionString", redis.url())
-            .put("prefix", prefix))));
+    return TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "broker",
+                new JsonObject()
+                    .put("type", "redis")
+                    .put(
+                        "redis",
+                        new JsonObject()
+                            .put("connectionString", redis.url())
+                            .put("prefix", prefix))));
   }
 
   /** Publishes data of {@code size} to new channels until one is refused; returns that reply. */
   private static TestNode.Reply fill(TestNode node, int size) {
     String data = "x".repeat(size);
     for (int i = 0; i < 20_000; i++) {
-      TestNode.Reply reply = node.post("/api/publish", new JsonObject()
-          .put("channel", "oom-" + size + "-" + i).put("data", data).encode());
+      TestNode.Reply reply = node.post(
+          "/api/publish",
+          new JsonObject()
+              .put("channel", "oom-" + size + "-" + i)
+              .put("data", data)
+              .encode());
       if (reply.status() != 200) {
         return reply;
       }
@@ -53,12 +66,16 @@ class RedisMaxmemoryTest {
         client.subscribe("chat:keys"); // presence keys
         client.subscribe("keys-never-published"); // an epoch stored for its subscribers
         client.publish("chat:keys", new JsonObject().put("text", "hi"));
-        TestNode.Reply keyed = node.exchange(node.port(), HttpMethod.POST, "/api/publish",
-            "{\"channel\":\"keys\",\"data\":1}", MultiMap.caseInsensitiveMultiMap()
-                .add("Idempotency-Key", "k-1"));
+        TestNode.Reply keyed = node.exchange(
+            node.port(),
+            HttpMethod.POST,
+            "/api/publish",
+            "{\"channel\":\"keys\",\"data\":1}",
+            MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "k-1"));
         assertEquals(200, keyed.status(), keyed.body());
         redis.cli("xadd", "ttl:inbox", "*", "channel", "nope:x", "data", "1"); // rejected
-        Await.until(() -> "1".equals(redis.cli("xlen", "ttl:inbox:rejected")),
+        Await.until(
+            () -> "1".equals(redis.cli("xlen", "ttl:inbox:rejected")),
             "the inbox to reject the entry");
 
         List<String> keys = redis.cli("--scan", "--pattern", "ttl:*").lines().toList();
@@ -79,8 +96,8 @@ class RedisMaxmemoryTest {
 
   @Test
   void aRedisOutOfMemoryAnswersUnavailableNotInternal(Vertx vertx) {
-    try (RedisServer redis = RedisServer.start("--maxmemory", "3mb", "--maxmemory-policy",
-        "noeviction")) {
+    try (RedisServer redis =
+        RedisServer.start("--maxmemory", "3mb", "--maxmemory-policy", "noeviction")) {
       TestNode node = node(vertx, redis, "oom");
       try {
         // big messages fill it fast; small ones then take what a big one's request buffer

@@ -1,7 +1,5 @@
 package io.switchboard.broker.redis;
 
-import java.util.TreeMap;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,13 +50,29 @@ class RedisOutageTest {
     for (int i = 0; i < 2; i++) {
       Vertx vertx = Vertx.vertx();
       vertxes.add(vertx);
-      nodes.add(TestNode.start(vertx, new JsonObject()
-          .put("node", new JsonObject().put("id", "n" + i))
-          .put("presence", new JsonObject().put("ttlMs", 1_500))
-          .put("namespaces", new JsonObject().put("deep", new JsonObject()
-              .put("history", new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))
-          .put("broker", new JsonObject().put("type", "redis").put("redis", new JsonObject()
-              .put("connectionString", redis.url()).put("timeoutMs", 1_000)))));
+      nodes.add(TestNode.start(
+          vertx,
+          new JsonObject()
+              .put("node", new JsonObject().put("id", "n" + i))
+              .put("presence", new JsonObject().put("ttlMs", 1_500))
+              .put(
+                  "namespaces",
+                  new JsonObject()
+                      .put(
+                          "deep",
+                          new JsonObject()
+                              .put(
+                                  "history",
+                                  new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))
+              .put(
+                  "broker",
+                  new JsonObject()
+                      .put("type", "redis")
+                      .put(
+                          "redis",
+                          new JsonObject()
+                              .put("connectionString", redis.url())
+                              .put("timeoutMs", 1_000)))));
     }
   }
 
@@ -81,8 +96,12 @@ class RedisOutageTest {
         Thread thread = new Thread(() -> {
           while (running.get()) {
             int n = next.getAndIncrement();
-            TestNode.Reply reply = node.post("/api/publish", new JsonObject()
-                .put("channel", CHANNEL).put("data", new JsonObject().put("n", n)).encode());
+            TestNode.Reply reply = node.post(
+                "/api/publish",
+                new JsonObject()
+                    .put("channel", CHANNEL)
+                    .put("data", new JsonObject().put("n", n))
+                    .encode());
             if (reply.status() == 200) {
               acked.put(n, reply.json().getString("offset"));
             } else {
@@ -125,10 +144,12 @@ class RedisOutageTest {
     for (WsClient subscriber : subscribers) {
       assertFalse(subscriber.isClosed(), "subscriber connections stay open through the outage");
       awaitAllDelivered(subscriber, acked);
-      deliveredNumbers(subscriber).forEach((n, times) ->
-          assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+      deliveredNumbers(subscriber)
+          .forEach((n, times) ->
+              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
       assertOffsetsIncreaseWithinEachEpoch(subscriber);
-      assertTrue(subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
+      assertTrue(
+          subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
           "Redis kept the history: no gap");
     }
   }
@@ -156,11 +177,13 @@ class RedisOutageTest {
         String[] parts = offset.split("-", 2);
         return parts[1].equals(gapAt[1]) && Long.parseLong(parts[0]) > Long.parseLong(gapAt[0]);
       });
-      assertTrue(acked.size() - expected.size() <= 10,
+      assertTrue(
+          acked.size() - expected.size() <= 10,
           "only the crash's last moment is lost: " + (acked.size() - expected.size()));
       awaitAllDelivered(subscriber, expected);
-      deliveredNumbers(subscriber).forEach((n, times) ->
-          assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+      deliveredNumbers(subscriber)
+          .forEach((n, times) ->
+              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
       assertOffsetsIncreaseWithinEachEpoch(subscriber);
     }
   }
@@ -169,8 +192,7 @@ class RedisOutageTest {
    * HTTP publishers on both nodes; Redis is killed, the nodes say they are not ready and refuse
    * publishes (503, WebSocket unavailable), Redis is restarted; returns what was acked.
    */
-  private Map<Integer, String> publishThroughARestart(List<WsClient> subscribers)
-      throws Exception {
+  private Map<Integer, String> publishThroughARestart(List<WsClient> subscribers) throws Exception {
     try (Publishers publishers = new Publishers()) {
       publishers.awaitAcked(100);
       redis.stop();
@@ -184,10 +206,12 @@ class RedisOutageTest {
       assertEquals("unavailable", refused.getString("code"), refused.encode());
       int ackedBeforeRestart = publishers.acked.size();
       redis.restart();
-      awaitTrue(() -> nodes.stream().allMatch(n -> n.get("/ready").status() == 200),
+      awaitTrue(
+          () -> nodes.stream().allMatch(n -> n.get("/ready").status() == 200),
           "every node ready again");
       publishers.awaitAcked(ackedBeforeRestart + 100);
-      assertTrue(publishers.refusedStatus.values().stream().allMatch(s -> s == 503),
+      assertTrue(
+          publishers.refusedStatus.values().stream().allMatch(s -> s == 503),
           "refused publishes answer 503: " + publishers.refusedStatus.values());
       return publishers.acked;
     }
@@ -227,14 +251,20 @@ class RedisOutageTest {
     }
     for (WsClient subscriber : subscribers) {
       awaitAllDelivered(subscriber, acked);
-      deliveredNumbers(subscriber).forEach((n, times) ->
-          assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+      deliveredNumbers(subscriber)
+          .forEach((n, times) ->
+              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
       assertOffsetsIncreaseWithinEachEpoch(subscriber);
-      assertTrue(subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
+      assertTrue(
+          subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
           "history covered the outage: no gap");
     }
-    long reconnects = nodes.stream().mapToLong(n ->
-        ((RedisBroker) n.node().parts().engine().broker()).stats().reconnects.sum()).sum();
+    long reconnects = nodes.stream()
+        .mapToLong(n -> ((RedisBroker) n.node().parts().engine().broker())
+            .stats()
+            .reconnects
+            .sum())
+        .sum();
     assertTrue(reconnects >= 2, "the links reconnected: " + reconnects);
   }
 
@@ -263,7 +293,8 @@ class RedisOutageTest {
     redis.restart();
     awaitTrue(() -> nodes.get(1).get("/ready").status() == 200, "node ready again");
     // the first refresh after the link came back (a third of presence.ttlMs) restores it
-    awaitTrue(() -> nodes.get(1).get(presence).json().getJsonArray("users").size() == 1,
+    awaitTrue(
+        () -> nodes.get(1).get(presence).json().getJsonArray("users").size() == 1,
         "the connection is present again");
   }
 
@@ -293,14 +324,19 @@ class RedisOutageTest {
 
   private static void awaitAllDelivered(WsClient subscriber, Map<Integer, String> acked) {
     try {
-      awaitTrue(() -> deliveredNumbers(subscriber).keySet().containsAll(acked.keySet()),
+      awaitTrue(
+          () -> deliveredNumbers(subscriber).keySet().containsAll(acked.keySet()),
           "every acked message reaches the subscriber");
     } catch (AssertionError e) {
       Map<Integer, String> missing = new TreeMap<>(acked);
       missing.keySet().removeAll(deliveredNumbers(subscriber).keySet());
-      throw new AssertionError(e.getMessage() + "; missing (n=offset): " + missing
-          + "; frames other than messages: " + subscriber.received().stream()
-              .filter(f -> !"message".equals(f.getString("type"))).toList(), e);
+      throw new AssertionError(
+          e.getMessage() + "; missing (n=offset): " + missing
+              + "; frames other than messages: "
+              + subscriber.received().stream()
+                  .filter(f -> !"message".equals(f.getString("type")))
+                  .toList(),
+          e);
     }
   }
 
@@ -321,7 +357,8 @@ class RedisOutageTest {
         String[] parts = frame.getString("offset").split("-", 2);
         long offset = Long.parseLong(parts[0]);
         Long previous = lastByEpoch.put(parts[1], offset);
-        assertTrue(previous == null || offset > previous,
+        assertTrue(
+            previous == null || offset > previous,
             "offsets increase: " + previous + " then " + offset);
       }
     }

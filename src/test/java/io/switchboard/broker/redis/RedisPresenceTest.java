@@ -14,7 +14,8 @@ class RedisPresenceTest extends PresenceContract {
   @Override
   protected Future<PresenceManager> newPresence(Vertx vertx) {
     RedisBroker broker = RedisBroker.start(vertx, RedisBrokerTest.config(redis.url()));
-    return broker.connected()
+    return broker
+        .connected()
         .map(v -> new RedisPresence(vertx, broker, 30_000, 2_000, channel -> false));
   }
 }

@@ -52,8 +52,9 @@ class EventBusPublishTest {
     SseReader sse = node.sse("/sse?channel=chat:bus-a");
     sse.firstId();
 
-    Message<Object> reply = Await.result(vertx.eventBus().request(ADDRESS,
-        request("chat:bus-a", new JsonObject().put("text", "from the bus"))));
+    Message<Object> reply = Await.result(vertx
+        .eventBus()
+        .request(ADDRESS, request("chat:bus-a", new JsonObject().put("text", "from the bus"))));
 
     JsonObject body = assertInstanceOf(JsonObject.class, reply.body());
     String offset = body.getString("offset");
@@ -70,25 +71,27 @@ class EventBusPublishTest {
     WsClient ws = node.ws();
     ws.subscribe("bus-once");
     DeliveryOptions keyed = new DeliveryOptions().addHeader("Idempotency-Key", "job-7");
-    Message<Object> first = Await.result(vertx.eventBus().request(ADDRESS,
-        request("bus-once", 1), keyed));
-    Message<Object> retry = Await.result(vertx.eventBus().request(ADDRESS,
-        request("bus-once", 1), keyed));
+    Message<Object> first =
+        Await.result(vertx.eventBus().request(ADDRESS, request("bus-once", 1), keyed));
+    Message<Object> retry =
+        Await.result(vertx.eventBus().request(ADDRESS, request("bus-once", 1), keyed));
     String offset = ((JsonObject) first.body()).getString("offset");
     assertEquals(offset, ((JsonObject) retry.body()).getString("offset"));
-    Message<Object> other = Await.result(vertx.eventBus().request(ADDRESS,
-        request("bus-once", 2)));
+    Message<Object> other = Await.result(vertx.eventBus().request(ADDRESS, request("bus-once", 2)));
     assertEquals(offset, ws.nextMessage("bus-once").getString("offset"));
-    assertEquals(((JsonObject) other.body()).getString("offset"),
-        ws.nextMessage("bus-once").getString("offset"), "the retry was not delivered");
+    assertEquals(
+        ((JsonObject) other.body()).getString("offset"),
+        ws.nextMessage("bus-once").getString("offset"),
+        "the retry was not delivered");
   }
 
   @Test
   void jsonSentAsAStringAlsoWorks(Vertx vertx) {
     WsClient ws = node.ws();
     ws.subscribe("bus-b");
-    Message<Object> reply = Await.result(vertx.eventBus().request(ADDRESS,
-        request("bus-b", new JsonArray().add(1).add(2)).encode()));
+    Message<Object> reply = Await.result(vertx
+        .eventBus()
+        .request(ADDRESS, request("bus-b", new JsonArray().add(1).add(2)).encode()));
     String offset = ((JsonObject) reply.body()).getString("offset");
     JsonObject message = ws.nextMessage("bus-b");
     assertEquals(offset, message.getString("offset"));
@@ -100,48 +103,75 @@ class EventBusPublishTest {
     WsClient ws = node.ws();
     ws.subscribe("bus-c");
     String viaHttp = node.publish("bus-c", 1);
-    String viaBus = ((JsonObject) Await.result(vertx.eventBus().request(ADDRESS,
-        request("bus-c", 2))).body()).getString("offset");
+    String viaBus = ((JsonObject)
+            Await.result(vertx.eventBus().request(ADDRESS, request("bus-c", 2))).body())
+        .getString("offset");
     assertEquals(viaHttp, ws.nextMessage("bus-c").getString("offset"));
     assertEquals(viaBus, ws.nextMessage("bus-c").getString("offset"));
   }
 
   static Stream<Arguments> badRequests() {
     return Stream.of(
-        Arguments.of("schema violation", request("chat:bus-bad", new JsonObject().put("text", 1)),
-            "invalid_payload", 400),
+        Arguments.of(
+            "schema violation",
+            request("chat:bus-bad", new JsonObject().put("text", 1)),
+            "invalid_payload",
+            400),
         Arguments.of("unknown namespace", request("nosuchns:bus-bad", 1), "unknown_channel", 404),
         Arguments.of("bad channel name", request("bad name!", 1), "bad_request", 400),
-        Arguments.of("missing data", new JsonObject().put("channel", "bus-bad"), "bad_request",
-            400),
+        Arguments.of(
+            "missing data", new JsonObject().put("channel", "bus-bad"), "bad_request", 400),
         Arguments.of("missing channel", new JsonObject().put("data", 1), "bad_request", 400),
         Arguments.of("extra field", request("bus-bad", 1).put("extra", 1), "bad_request", 400),
-        Arguments.of("channel not a string", new JsonObject().put("channel", 7).put("data", 1),
-            "bad_request", 400),
+        Arguments.of(
+            "channel not a string",
+            new JsonObject().put("channel", 7).put("data", 1),
+            "bad_request",
+            400),
         Arguments.of("a number", 42, "bad_request", 400),
         Arguments.of("JSON array as a string", "[1,2]", "bad_request", 400),
         Arguments.of("string that is not JSON", "{\"channel\": ", "bad_request", 400),
-        Arguments.of("schema violation as a string",
-            request("chat:bus-bad", new JsonObject()).encode(), "invalid_payload", 400),
+        Arguments.of(
+            "schema violation as a string",
+            request("chat:bus-bad", new JsonObject()).encode(),
+            "invalid_payload",
+            400),
         // a JsonObject is held to the rules of a JSON text (README "Inbound JSON")
         Arguments.of("data nested 65 deep", request("bus-bad", nested(65)), "bad_request", 400),
         // deeper ones overflow the stack in Vert.x's copy of the message, in the sender
-        Arguments.of("data nested 1500 deep", request("bus-bad", nested(1500)), "bad_request",
-            400),
+        Arguments.of("data nested 1500 deep", request("bus-bad", nested(1500)), "bad_request", 400),
         Arguments.of("NaN", request("bus-bad", Double.NaN), "bad_request", 400),
-        Arguments.of("infinity", request("bus-bad", new JsonArray()
-            .add(Double.NEGATIVE_INFINITY)), "bad_request", 400),
+        Arguments.of(
+            "infinity",
+            request("bus-bad", new JsonArray().add(Double.NEGATIVE_INFINITY)),
+            "bad_request",
+            400),
         Arguments.of("lone surrogate", request("bus-bad", "\ud800"), "bad_request", 400),
-        Arguments.of("lone surrogate in a string body",
-            "{\"channel\":\"bus-bad\",\"data\":\"\ud800\"}", "bad_request", 400),
-        Arguments.of("duplicate key in a string body",
-            "{\"channel\":\"bus-bad\",\"channel\":\"feed:x\",\"data\":1}", "bad_request", 400),
-        Arguments.of("bytes that are not UTF-8", Buffer.buffer(new byte[] {'{', '"', (byte) 0xC0,
-            (byte) 0x80, '"', ':', '1', '}'}), "bad_request", 400),
-        Arguments.of("string body over limits.maxBodyBytes",
-            request("bus-bad", "x".repeat(1 << 20)).encode(), "too_large", 413),
-        Arguments.of("byte body over limits.maxBodyBytes",
-            request("bus-bad", "\u00e9".repeat(1 << 19)).toBuffer(), "too_large", 413));
+        Arguments.of(
+            "lone surrogate in a string body",
+            "{\"channel\":\"bus-bad\",\"data\":\"\ud800\"}",
+            "bad_request",
+            400),
+        Arguments.of(
+            "duplicate key in a string body",
+            "{\"channel\":\"bus-bad\",\"channel\":\"feed:x\",\"data\":1}",
+            "bad_request",
+            400),
+        Arguments.of(
+            "bytes that are not UTF-8",
+            Buffer.buffer(new byte[] {'{', '"', (byte) 0xC0, (byte) 0x80, '"', ':', '1', '}'}),
+            "bad_request",
+            400),
+        Arguments.of(
+            "string body over limits.maxBodyBytes",
+            request("bus-bad", "x".repeat(1 << 20)).encode(),
+            "too_large",
+            413),
+        Arguments.of(
+            "byte body over limits.maxBodyBytes",
+            request("bus-bad", "\u00e9".repeat(1 << 19)).toBuffer(),
+            "too_large",
+            413));
   }
 
   private static Object nested(int depth) {
@@ -154,8 +184,8 @@ class EventBusPublishTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badRequests")
-  void badRequestFailsWithCodeAndStatus(String name, Object body, String code, int status,
-      Vertx vertx) {
+  void badRequestFailsWithCodeAndStatus(
+      String name, Object body, String code, int status, Vertx vertx) {
     WsClient ws = node.ws();
     ws.subscribe("bus-bad");
     ws.subscribe("chat:bus-bad");

@@ -55,7 +55,9 @@ class ApiAuthTest {
 
   private TestNode start(boolean anonymous, List<String> apiKeys, JsonObject more) {
     JsonObject config = TestTokens.nodeConfig().mergeIn(more, true);
-    config.getJsonObject("auth").put("anonymous", anonymous)
+    config
+        .getJsonObject("auth")
+        .put("anonymous", anonymous)
         .put("apiKeys", new JsonArray(new ArrayList<>(apiKeys)));
     TestNode node = TestNode.start(vertx, config);
     nodes.add(node);
@@ -74,15 +76,36 @@ class ApiAuthTest {
 
   private static List<Call> calls() {
     return List.of(
-        new Call("publish", HttpMethod.POST, "/api/publish", new JsonObject()
-            .put("channel", "api-auth").put("data", new JsonObject().put("n", 1)).encode(), true),
-        new Call("batch", HttpMethod.POST, "/api/batch", new JsonObject().put("messages",
-            new JsonArray().add(new JsonObject().put("channel", "api-auth")
-                .put("data", new JsonObject().put("n", 2)))).encode(), false),
+        new Call(
+            "publish",
+            HttpMethod.POST,
+            "/api/publish",
+            new JsonObject()
+                .put("channel", "api-auth")
+                .put("data", new JsonObject().put("n", 1))
+                .encode(),
+            true),
+        new Call(
+            "batch",
+            HttpMethod.POST,
+            "/api/batch",
+            new JsonObject()
+                .put(
+                    "messages",
+                    new JsonArray()
+                        .add(new JsonObject()
+                            .put("channel", "api-auth")
+                            .put("data", new JsonObject().put("n", 2))))
+                .encode(),
+            false),
         new Call("history", HttpMethod.GET, "/api/channels/api-auth/history", null, true),
         new Call("presence", HttpMethod.GET, "/api/channels/chat:api-auth/presence", null, true),
-        new Call("disconnect", HttpMethod.POST, "/api/disconnect",
-            new JsonObject().put("user", "nobody").encode(), false));
+        new Call(
+            "disconnect",
+            HttpMethod.POST,
+            "/api/disconnect",
+            new JsonObject().put("user", "nobody").encode(),
+            false));
   }
 
   private static Reply call(TestNode node, Call call, String authorization) {
@@ -107,8 +130,8 @@ class ApiAuthTest {
     }
   }
 
-  private static void assertEveryCall(TestNode node, String authorization, int status,
-      String code) {
+  private static void assertEveryCall(
+      TestNode node, String authorization, int status, String code) {
     for (Call call : calls()) {
       Reply reply = call(node, call, authorization);
       assertEquals(status, reply.status(), call.name() + ": " + reply);
@@ -123,40 +146,69 @@ class ApiAuthTest {
         row("no Authorization header", t -> null, 401, "unauthorized"),
         row("wrong API key", t -> "ApiKey not-a-key", 401, "unauthorized"),
         row("empty API key", t -> "ApiKey ", 401, "unauthorized"),
-        row("API key prefix of a right key", t -> "ApiKey " + KEY_ONE.substring(0, 10), 401,
+        row(
+            "API key prefix of a right key",
+            t -> "ApiKey " + KEY_ONE.substring(0, 10),
+            401,
             "unauthorized"),
         row("right API key", t -> "ApiKey " + KEY_ONE, 200, null),
         row("second right API key", t -> "ApiKey " + KEY_TWO, 200, null),
         row("right API key, scheme in lower case", t -> "apikey " + KEY_ONE, 200, null),
         row("API key sent as a Bearer token", t -> "Bearer " + KEY_ONE, 401, "unauthorized"),
         row("Basic credentials", t -> "Basic YWRtaW46YWRtaW4=", 401, "unauthorized"),
-        row("Bearer admin JWT (HS256)", t -> "Bearer " + t.hs256(TestTokens.admin("ops")), 200,
+        row(
+            "Bearer admin JWT (HS256)",
+            t -> "Bearer " + t.hs256(TestTokens.admin("ops")),
+            200,
             null),
-        row("Bearer admin JWT (ES256)", t -> "Bearer " + t.es256(TestTokens.admin("ops")), 200,
+        row(
+            "Bearer admin JWT (ES256)",
+            t -> "Bearer " + t.es256(TestTokens.admin("ops")),
+            200,
             null),
-        row("Bearer JWT without role", t -> "Bearer " + t.hs256(TestTokens.claims("42")),
-            AS_USER, null),
-        row("Bearer JWT with role user", t -> "Bearer " + t.rs256(TestTokens.claims("42")
-            .put("role", "user")), AS_USER, null),
-        row("Bearer admin JWT, bad signature", t -> "Bearer "
-            + t.badSignature(TestTokens.admin("ops")), 401, "unauthorized"),
-        row("Bearer admin JWT, alg none", t -> "Bearer " + t.algNone(TestTokens.admin("ops")),
-            401, "unauthorized"),
-        row("Bearer admin JWT, expired", t -> "Bearer " + t.hs256(TestTokens.admin("ops")
-            .put("exp", TestTokens.nowSec() - TestTokens.LONG_AGO_SEC)), 401, "unauthorized"),
-        row("Bearer non-admin JWT tampered into admin", t -> "Bearer "
-            + t.tampered(TestTokens.claims("42")), 401, "unauthorized"));
+        row(
+            "Bearer JWT without role",
+            t -> "Bearer " + t.hs256(TestTokens.claims("42")),
+            AS_USER,
+            null),
+        row(
+            "Bearer JWT with role user",
+            t -> "Bearer " + t.rs256(TestTokens.claims("42").put("role", "user")),
+            AS_USER,
+            null),
+        row(
+            "Bearer admin JWT, bad signature",
+            t -> "Bearer " + t.badSignature(TestTokens.admin("ops")),
+            401,
+            "unauthorized"),
+        row(
+            "Bearer admin JWT, alg none",
+            t -> "Bearer " + t.algNone(TestTokens.admin("ops")),
+            401,
+            "unauthorized"),
+        row(
+            "Bearer admin JWT, expired",
+            t -> "Bearer "
+                + t.hs256(TestTokens.admin("ops")
+                    .put("exp", TestTokens.nowSec() - TestTokens.LONG_AGO_SEC)),
+            401,
+            "unauthorized"),
+        row(
+            "Bearer non-admin JWT tampered into admin",
+            t -> "Bearer " + t.tampered(TestTokens.claims("42")),
+            401,
+            "unauthorized"));
   }
 
-  private static Arguments row(String name, Function<TestTokens, String> authorization,
-      int status, String code) {
+  private static Arguments row(
+      String name, Function<TestTokens, String> authorization, int status, String code) {
     return Arguments.of(name, authorization, status, code);
   }
 
   @ParameterizedTest(name = "{0} -> {2}")
   @MethodSource("credentials")
-  void apiKeysCloseTheApiEvenWithAnonymousAccess(String name,
-      Function<TestTokens, String> authorization, int status, String code) {
+  void apiKeysCloseTheApiEvenWithAnonymousAccess(
+      String name, Function<TestTokens, String> authorization, int status, String code) {
     TestNode node = start(true, List.of(KEY_ONE, KEY_TWO));
     if (status == AS_USER) {
       assertUserToken(node, authorization.apply(tokens));
@@ -170,8 +222,8 @@ class ApiAuthTest {
     TestNode node = start(true, List.of());
     assertEveryCall(node, null, 200, null);
     // credentials are still checked when sent
-    assertEveryCall(node, "Bearer " + tokens.badSignature(TestTokens.admin("ops")), 401,
-        "unauthorized");
+    assertEveryCall(
+        node, "Bearer " + tokens.badSignature(TestTokens.admin("ops")), 401, "unauthorized");
     assertEveryCall(node, "ApiKey anything", 401, "unauthorized");
     assertEveryCall(node, "Bearer " + tokens.hs256(TestTokens.admin("ops")), 200, null);
   }
@@ -206,22 +258,29 @@ class ApiAuthTest {
   @Test
   void adminPortTakesHealthAndReadyOffThePublicPort() {
     int adminPort = freePort();
-    TestNode node = start(false, List.of(KEY_ONE), new JsonObject().put("http",
-        new JsonObject().put("adminPort", adminPort)));
+    TestNode node = start(
+        false,
+        List.of(KEY_ONE),
+        new JsonObject().put("http", new JsonObject().put("adminPort", adminPort)));
     for (String path : List.of("/health", "/ready")) {
       Reply admin = node.exchange(adminPort, HttpMethod.GET, path, null, null);
       assertEquals(200, admin.status(), path + " on the admin port: " + admin);
       Reply pub = node.exchange(node.port(), HttpMethod.GET, path, null, null);
       assertEquals(404, pub.status(), path + " on the public port: " + pub);
     }
-    assertEquals("ok", node.exchange(adminPort, HttpMethod.GET, "/health", null, null).json()
-        .getString("status"));
+    assertEquals(
+        "ok",
+        node.exchange(adminPort, HttpMethod.GET, "/health", null, null).json().getString("status"));
     // the admin port serves nothing else, and the API stays on the public port
     MultiMap key = MultiMap.caseInsensitiveMultiMap().add("Authorization", "ApiKey " + KEY_ONE);
     Call publish = calls().get(0);
-    assertEquals(404, node.exchange(adminPort, publish.method(), publish.uri(), publish.body(),
-        key).status());
-    assertEquals(200, node.exchange(node.port(), publish.method(), publish.uri(), publish.body(),
-        key).status());
+    assertEquals(
+        404,
+        node.exchange(adminPort, publish.method(), publish.uri(), publish.body(), key)
+            .status());
+    assertEquals(
+        200,
+        node.exchange(node.port(), publish.method(), publish.uri(), publish.body(), key)
+            .status());
   }
 }

@@ -39,12 +39,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class ApiDocsConformanceTest {
   /** Error codes that would mean the server refused a frame's shape or payload. */
-  private static final Set<String> REFUSED = Set.of("bad_request", "unknown_type",
-      "invalid_payload");
+  private static final Set<String> REFUSED =
+      Set.of("bad_request", "unknown_type", "invalid_payload");
   /** Id of the ping sent after each example: its pong means the example has been answered. */
   private static final long DONE = 999_999;
   /** Where the served documents hold the frame schemas (inlined from the protocol's files). */
   private static final String CLIENT_FRAME = "#/components/schemas/ClientFrame";
+
   private static final String SERVER_FRAME = "#/components/schemas/ServerFrame";
 
   private Vertx vertx;
@@ -63,7 +64,8 @@ class ApiDocsConformanceTest {
     config.getJsonObject("auth").put("anonymous", true);
     node = TestNode.start(vertx, config);
     openapi = ApiDocument.fetch(vertx, node.port(), ApiDocsRoutes.OPENAPI_PATH).document();
-    asyncapi = ApiDocument.fetch(vertx, node.port(), ApiDocsRoutes.ASYNCAPI_PATH).document();
+    asyncapi =
+        ApiDocument.fetch(vertx, node.port(), ApiDocsRoutes.ASYNCAPI_PATH).document();
   }
 
   @AfterEach
@@ -91,10 +93,12 @@ class ApiDocsConformanceTest {
         try {
           ws.send(frame);
           ws.send(new JsonObject().put("type", "ping").put("id", DONE));
-          ws.next(f -> "pong".equals(f.getString("type")) && Long.valueOf(DONE).equals(
-              f.getLong("id")), "pong " + DONE + " after " + name);
+          ws.next(
+              f -> "pong".equals(f.getString("type")) && Long.valueOf(DONE).equals(f.getLong("id")),
+              "pong " + DONE + " after " + name);
           for (JsonObject reply : ws.received()) {
-            if ("error".equals(reply.getString("type")) && REFUSED.contains(reply.getString("code"))) {
+            if ("error".equals(reply.getString("type"))
+                && REFUSED.contains(reply.getString("code"))) {
               failures.add(name + " " + frame.encode() + " was refused: " + reply.encode());
             }
           }
@@ -119,10 +123,10 @@ class ApiDocsConformanceTest {
       List<Object> examples = openapi.exampleValues(json);
       String[] methodAndPath = op.getKey().split(" ", 2);
       for (Object example : examples) {
-        Reply reply = node.exchange(HttpMethod.valueOf(methodAndPath[0]), methodAndPath[1],
-            Json.encode(example));
-        assertEquals(200, reply.status(), op.getKey() + " " + Json.encode(example) + " -> "
-            + reply.body());
+        Reply reply = node.exchange(
+            HttpMethod.valueOf(methodAndPath[0]), methodAndPath[1], Json.encode(example));
+        assertEquals(
+            200, reply.status(), op.getKey() + " " + Json.encode(example) + " -> " + reply.body());
         checkReply(op.getKey(), reply);
         checked++;
       }
@@ -133,31 +137,40 @@ class ApiDocsConformanceTest {
   @Test
   void framesTheServerSendsMatchTheDocumentedMessages() {
     WsClient anonymous = node.ws();
-    WsClient user = node.track(WsClient.connect(vertx, node.port(), "/ws",
+    WsClient user = node.track(WsClient.connect(
+        vertx,
+        node.port(),
+        "/ws",
         MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + tokens.hs256("7"))));
     user.next("welcome");
 
     anonymous.subscribe("chat:docs");
     anonymous.subscribe("chat:docs-resumed", "1-deadbeef");
     user.subscribe("chat:docs");
-    anonymous.next(f -> "join".equals(f.getString("type")) && "7".equals(f.getString("user")),
+    anonymous.next(
+        f -> "join".equals(f.getString("type")) && "7".equals(f.getString("user")),
         "join of user 7");
     user.publish("chat:docs", new JsonObject().put("text", "hi"));
     node.publish("chat:docs", new JsonObject().put("text", "from a service"));
     anonymous.nextMessage("chat:docs");
     anonymous.nextMessage("chat:docs");
-    anonymous.request(new JsonObject().put("type", "history").put("channel", "chat:docs")
-        .put("limit", 10));
+    anonymous.request(
+        new JsonObject().put("type", "history").put("channel", "chat:docs").put("limit", 10));
     anonymous.request(new JsonObject().put("type", "presence").put("channel", "chat:docs"));
     anonymous.request(new JsonObject().put("type", "ping"));
-    anonymous.request(new JsonObject().put("type", "subscribe").put("channel", "chat:docs")
+    anonymous.request(new JsonObject()
+        .put("type", "subscribe")
+        .put("channel", "chat:docs")
         .put("sinse", "1-deadbeef"));
-    anonymous.request(new JsonObject().put("type", "publish").put("channel", "chat:docs")
+    anonymous.request(new JsonObject()
+        .put("type", "publish")
+        .put("channel", "chat:docs")
         .put("data", new JsonObject().put("text", 5)));
-    anonymous.request(new JsonObject().put("type", "unsubscribe").put("channel",
-        "chat:docs-resumed"));
+    anonymous.request(
+        new JsonObject().put("type", "unsubscribe").put("channel", "chat:docs-resumed"));
     user.request(new JsonObject().put("type", "unsubscribe").put("channel", "chat:docs"));
-    anonymous.next(f -> "leave".equals(f.getString("type")) && "7".equals(f.getString("user")),
+    anonymous.next(
+        f -> "leave".equals(f.getString("type")) && "7".equals(f.getString("user")),
         "leave of user 7");
     anonymous.next("ping");
 
@@ -176,21 +189,39 @@ class ApiDocsConformanceTest {
       }
     }
     assertTrue(failures.isEmpty(), String.join("\n", failures));
-    assertEquals(Set.of("welcome", "ack", "message", "history", "presence", "join", "leave",
-        "error", "ping", "pong"), seen);
+    assertEquals(
+        Set.of(
+            "welcome",
+            "ack",
+            "message",
+            "history",
+            "presence",
+            "join",
+            "leave",
+            "error",
+            "ping",
+            "pong"),
+        seen);
   }
 
   @Test
   void sseEventsTheServerSendsMatchTheDocumentedMessages() {
     // a resume point from another history epoch: the stream answers with a gap
-    String lastEventId = Base64.getUrlEncoder().withoutPadding().encodeToString(
-        new JsonObject().put("chat:sse", "1-deadbeef").encode().getBytes(StandardCharsets.UTF_8));
+    String lastEventId = Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(new JsonObject()
+            .put("chat:sse", "1-deadbeef")
+            .encode()
+            .getBytes(StandardCharsets.UTF_8));
     SseReader sse = SseReader.open(vertx, node.port(), "/sse?channel=chat:sse", lastEventId);
     try {
       assertEquals(200, sse.status());
       Set<String> seen = new TreeSet<>();
       seen.add(asyncapi.checkSseEvent(sse.firstId(), null, null));
-      WsClient user = node.track(WsClient.connect(vertx, node.port(), "/ws",
+      WsClient user = node.track(WsClient.connect(
+          vertx,
+          node.port(),
+          "/ws",
           MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + tokens.hs256("8"))));
       user.next("welcome");
       user.subscribe("chat:sse");
@@ -218,27 +249,28 @@ class ApiDocsConformanceTest {
   void httpRepliesMatchTheDocumentedResponses() {
     node.publish("chat:lobby", new JsonObject().put("text", "hi"));
     String[][] calls = {
-        {"POST", "/api/publish", "{\"channel\":\"chat:lobby\",\"data\":{\"text\":\"hi\"}}"},
-        {"POST", "/api/publish", "{\"channel\":\"chat:lobby\"}"},
-        {"POST", "/api/publish", "{\"channel\":\"chat:lobby\",\"data\":{\"text\":5}}"},
-        {"POST", "/api/publish", "{\"channel\":\"nope:x\",\"data\":1}"},
-        {"POST", "/api/publish", "not json"},
-        {"POST", "/api/batch", "{\"messages\":[{\"channel\":\"news\",\"data\":1},{\"chanel\":\"x\"}]}"},
-        {"POST", "/api/batch", "[]"},
-        {"GET", "/api/channels/chat:lobby/history?limit=5", null},
-        {"GET", "/api/channels/chat:lobby/history?limit=0", null},
-        {"GET", "/api/channels/nope:x/history", null},
-        {"GET", "/api/channels/chat:lobby/presence", null},
-        {"GET", "/api/channels/news/presence", null},
-        {"POST", "/api/disconnect", "{\"user\":\"42\"}"},
-        {"POST", "/api/disconnect", "{}"},
-        {"GET", "/sse", null},
-        {"GET", "/sse?channel=nope:x", null},
-        {"GET", "/ws", null},
-        {"GET", "/health", null},
-        {"GET", "/ready", null},
-        {"GET", "/openapi.json", null},
-        {"GET", "/asyncapi.json", null},
+      {"POST", "/api/publish", "{\"channel\":\"chat:lobby\",\"data\":{\"text\":\"hi\"}}"},
+      {"POST", "/api/publish", "{\"channel\":\"chat:lobby\"}"},
+      {"POST", "/api/publish", "{\"channel\":\"chat:lobby\",\"data\":{\"text\":5}}"},
+      {"POST", "/api/publish", "{\"channel\":\"nope:x\",\"data\":1}"},
+      {"POST", "/api/publish", "not json"},
+      {"POST", "/api/batch", "{\"messages\":[{\"channel\":\"news\",\"data\":1},{\"chanel\":\"x\"}]}"
+      },
+      {"POST", "/api/batch", "[]"},
+      {"GET", "/api/channels/chat:lobby/history?limit=5", null},
+      {"GET", "/api/channels/chat:lobby/history?limit=0", null},
+      {"GET", "/api/channels/nope:x/history", null},
+      {"GET", "/api/channels/chat:lobby/presence", null},
+      {"GET", "/api/channels/news/presence", null},
+      {"POST", "/api/disconnect", "{\"user\":\"42\"}"},
+      {"POST", "/api/disconnect", "{}"},
+      {"GET", "/sse", null},
+      {"GET", "/sse?channel=nope:x", null},
+      {"GET", "/ws", null},
+      {"GET", "/health", null},
+      {"GET", "/ready", null},
+      {"GET", "/openapi.json", null},
+      {"GET", "/asyncapi.json", null},
     };
     for (String[] call : calls) {
       Reply reply = node.exchange(HttpMethod.valueOf(call[0]), call[1], call[2]);
@@ -252,8 +284,13 @@ class ApiDocsConformanceTest {
     ws.subscribe("chat:metrics");
     Reply scrape = node.get("/metrics");
     checkReply("GET /metrics", scrape);
-    String example = openapi.operations().get("GET /metrics").getJsonObject("responses")
-        .getJsonObject("200").getJsonObject("content").getJsonObject("text/plain")
+    String example = openapi
+        .operations()
+        .get("GET /metrics")
+        .getJsonObject("responses")
+        .getJsonObject("200")
+        .getJsonObject("content")
+        .getJsonObject("text/plain")
         .getString("example");
     for (String line : example.split("\n")) {
       String documented = line.startsWith("#") ? line : line.substring(0, line.lastIndexOf(' '));
@@ -268,11 +305,14 @@ class ApiDocsConformanceTest {
     Map.Entry<String, JsonObject> op = openapi.operations().entrySet().stream()
         .filter(e -> e.getKey().startsWith(method + " ")
             && template(e.getKey().substring(method.length() + 1)).matcher(path).matches())
-        .findFirst().orElseThrow(() -> new AssertionError("no documented operation for " + call));
-    Object documented = op.getValue().getJsonObject("responses")
-        .getValue(String.valueOf(reply.status()));
-    assertNotNull(documented, call + " answered " + reply.status() + ", which " + op.getKey()
-        + " does not document: " + reply.body());
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no documented operation for " + call));
+    Object documented =
+        op.getValue().getJsonObject("responses").getValue(String.valueOf(reply.status()));
+    assertNotNull(
+        documented,
+        call + " answered " + reply.status() + ", which " + op.getKey() + " does not document: "
+            + reply.body());
     JsonObject response = (JsonObject) openapi.dereference(documented);
     JsonObject content = response.getJsonObject("content", new JsonObject());
     if (content.containsKey("text/plain")) {
@@ -281,8 +321,10 @@ class ApiDocsConformanceTest {
     }
     JsonObject json = content.getJsonObject("application/json");
     assertNotNull(json, call + " " + reply.status() + " is documented without a JSON body");
-    List<String> errors = openapi.validate(json.getJsonObject("schema"), Json.decodeValue(reply.body()));
-    assertTrue(errors.isEmpty(), call + " -> " + reply.status() + " " + reply.body() + ": " + errors);
+    List<String> errors =
+        openapi.validate(json.getJsonObject("schema"), Json.decodeValue(reply.body()));
+    assertTrue(
+        errors.isEmpty(), call + " -> " + reply.status() + " " + reply.body() + ": " + errors);
   }
 
   private static Pattern template(String path) {
@@ -305,13 +347,12 @@ class ApiDocsConformanceTest {
   /** The documented server-to-client WebSocket message for a frame type. */
   private JsonObject serverMessage(String type) {
     for (JsonObject message : websocketMessages(SERVER_FRAME).values()) {
-      JsonObject frame = (JsonObject) asyncapi.resolve(message.getJsonObject("payload")
-          .getString("$ref"));
+      JsonObject frame =
+          (JsonObject) asyncapi.resolve(message.getJsonObject("payload").getString("$ref"));
       if (type.equals(frame.getJsonObject("properties").getJsonObject("type").getString("const"))) {
         return message;
       }
     }
     throw new AssertionError("no documented server message for frame type " + type);
   }
-
 }

@@ -37,7 +37,8 @@ class ApiDocsExamplesTest {
   void start(Vertx vertx) {
     node = TestNode.start(vertx);
     openapi = ApiDocument.fetch(vertx, node.port(), ApiDocsRoutes.OPENAPI_PATH).document();
-    asyncapi = ApiDocument.fetch(vertx, node.port(), ApiDocsRoutes.ASYNCAPI_PATH).document();
+    asyncapi =
+        ApiDocument.fetch(vertx, node.port(), ApiDocsRoutes.ASYNCAPI_PATH).document();
   }
 
   @AfterEach
@@ -72,7 +73,8 @@ class ApiDocsExamplesTest {
         for (String part : List.of("payload", "headers")) {
           if (example.containsKey(part)) {
             checked++;
-            assertTrue(message.containsKey(part), name + " has an example " + part + " but no schema");
+            assertTrue(
+                message.containsKey(part), name + " has an example " + part + " but no schema");
             List<String> errors = asyncapi.validate(message.getValue(part), example.getValue(part));
             if (!errors.isEmpty()) {
               failures.add(name + "/" + example.getString("name") + " " + part + ": " + errors);
@@ -92,18 +94,23 @@ class ApiDocsExamplesTest {
       JsonObject responses = op.getValue().getJsonObject("responses");
       for (String status : responses.fieldNames()) {
         JsonObject response = (JsonObject) openapi.dereference(responses.getValue(status));
-        JsonObject json = response.getJsonObject("content", new JsonObject())
-            .getJsonObject("application/json");
-        if (json == null || !"#/components/schemas/Error".equals(json.getJsonObject("schema")
-            .getString("$ref"))) {
+        JsonObject json =
+            response.getJsonObject("content", new JsonObject()).getJsonObject("application/json");
+        if (json == null
+            || !"#/components/schemas/Error"
+                .equals(json.getJsonObject("schema").getString("$ref"))) {
           continue;
         }
         for (Object value : openapi.exampleValues(json)) {
           String code = ((JsonObject) value).getString("code");
           ErrorCode error = Arrays.stream(ErrorCode.values())
-              .filter(c -> c.wireName().equals(code)).findFirst().orElseThrow();
-          assertEquals(error.httpStatus(), Integer.parseInt(status), op.getKey() + " " + status
-              + " example with code " + code);
+              .filter(c -> c.wireName().equals(code))
+              .findFirst()
+              .orElseThrow();
+          assertEquals(
+              error.httpStatus(),
+              Integer.parseInt(status),
+              op.getKey() + " " + status + " example with code " + code);
           checked++;
         }
       }
@@ -113,9 +120,16 @@ class ApiDocsExamplesTest {
 
   @Test
   void theSseExampleHoldsTheDocumentedEvents() {
-    String stream = openapi.root().getJsonObject("paths").getJsonObject("/sse").getJsonObject("get")
-        .getJsonObject("responses").getJsonObject("200").getJsonObject("content")
-        .getJsonObject("text/event-stream").getString("example");
+    String stream = openapi
+        .root()
+        .getJsonObject("paths")
+        .getJsonObject("/sse")
+        .getJsonObject("get")
+        .getJsonObject("responses")
+        .getJsonObject("200")
+        .getJsonObject("content")
+        .getJsonObject("text/event-stream")
+        .getString("example");
     Set<String> seen = new TreeSet<>();
     for (String block : stream.split("\n\n")) {
       Map<String, String> fields = new LinkedHashMap<>();

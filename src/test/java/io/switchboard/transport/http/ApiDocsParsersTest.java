@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiDocsParsersTest {
   /** The Node.js project that runs {@code @asyncapi/parser}, pinned by its package-lock.json. */
   private static final Path ASYNCAPI_CHECK = Path.of("src/test/node/asyncapi-check");
+
   private static final long CHECK_TIMEOUT_SECONDS = 60;
 
   private TestNode node;
@@ -64,16 +65,22 @@ class ApiDocsParsersTest {
     // not vacuous: the parser refuses a reference to a schema file it cannot read
     JsonObject broken = new JsonObject(document);
     String fileRef = "../protocol/client-frame.schema.json#/$defs/auth";
-    broken.getJsonObject("components").getJsonObject("messages").getJsonObject("auth")
+    broken
+        .getJsonObject("components")
+        .getJsonObject("messages")
+        .getJsonObject("auth")
         .put("payload", new JsonObject().put("$ref", fileRef));
     Path served = write(dir, "served.json", document);
     Path refused = write(dir, "broken.json", broken.encode());
 
     String output = asyncApiCheck(served, refused);
-    assertTrue(output.contains(served + ": parsed, 0 error(s)"),
+    assertTrue(
+        output.contains(served + ": parsed, 0 error(s)"),
         "@asyncapi/parser refused /asyncapi.json:\n" + output);
-    assertTrue(output.contains(refused + " error invalid-ref /components/messages/auth/payload")
-        && output.contains(refused + ": no document"), output);
+    assertTrue(
+        output.contains(refused + " error invalid-ref /components/messages/auth/payload")
+            && output.contains(refused + ": no document"),
+        output);
   }
 
   @Test
@@ -85,8 +92,12 @@ class ApiDocsParsersTest {
 
     // not vacuous: a schema's own "#/$defs/..." pointer, left as in its file, is reported
     JsonObject broken = new JsonObject(served(ApiDocsRoutes.OPENAPI_PATH));
-    broken.getJsonObject("components").getJsonObject("schemas").getJsonObject("PublishReply")
-        .getJsonObject("properties").put("offset", new JsonObject().put("$ref", "#/$defs/offset"));
+    broken
+        .getJsonObject("components")
+        .getJsonObject("schemas")
+        .getJsonObject("PublishReply")
+        .getJsonObject("properties")
+        .put("offset", new JsonObject().put("$ref", "#/$defs/offset"));
     List<String> messages = parseOpenApi(broken.encode()).getMessages();
     assertTrue(messages.stream().anyMatch(m -> m.contains("/$defs/offset")), messages.toString());
   }
@@ -116,18 +127,23 @@ class ApiDocsParsersTest {
     Path output = Files.createTempFile(files[0].getParent(), "check-", ".txt");
     Process process;
     try {
-      process = new ProcessBuilder(command).directory(ASYNCAPI_CHECK.toFile())
-          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      process = new ProcessBuilder(command)
+          .directory(ASYNCAPI_CHECK.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(output.toFile())
+          .start();
     } catch (IOException e) {
-      throw new AssertionError("cannot run node (" + e.getMessage() + "): install Node.js"
-          + " (Debian: apt-get install -y nodejs npm), or run scripts/test, which does", e);
+      throw new AssertionError(
+          "cannot run node (" + e.getMessage() + "): install Node.js"
+              + " (Debian: apt-get install -y nodejs npm), or run scripts/test, which does",
+          e);
     }
     try {
       boolean exited = process.waitFor(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       String printed = Files.readString(output, StandardCharsets.UTF_8);
       if (!exited) {
-        throw new AssertionError("node check.mjs still running after " + CHECK_TIMEOUT_SECONDS
-            + " s:\n" + printed);
+        throw new AssertionError(
+            "node check.mjs still running after " + CHECK_TIMEOUT_SECONDS + " s:\n" + printed);
       }
       return printed;
     } catch (InterruptedException e) {

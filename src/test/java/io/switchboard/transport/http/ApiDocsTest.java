@@ -22,9 +22,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.openapi.contract.OpenAPIVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,12 +50,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiDocsTest {
   /** Where the served documents hold the schemas inlined from the protocol's files. */
   private static final String SCHEMAS = "#/components/schemas/";
+
   private static final String CLIENT_FRAME = SCHEMAS + "ClientFrame";
   private static final String SERVER_FRAME = SCHEMAS + "ServerFrame";
   /** Documented ahead of their routes, which another branch of issue 6 adds. */
   private static final Set<String> ROUTES_PENDING = Set.of("POST /api/drain");
   /** Never probed: it would drain the node under test. */
   private static final String DRAIN = "POST /api/drain";
+
   private static final Pattern ROUTE_PATTERN = Pattern.compile("pattern=(.+?), groups=");
 
   private Vertx vertx;
@@ -106,16 +108,24 @@ class ApiDocsTest {
     }
     assertTrue(result.getValid(), "not a valid OpenAPI 3.1 document: " + result.getErrors());
     JsonObject resolved = Await.result(version.resolve(vertx, repository, doc.copy()));
-    assertTrue(resolved.getJsonObject("paths").fieldNames().containsAll(doc.getJsonObject("paths")
-        .fieldNames()));
+    assertTrue(resolved
+        .getJsonObject("paths")
+        .fieldNames()
+        .containsAll(doc.getJsonObject("paths").fieldNames()));
 
     // the check is not vacuous: a response without its required description fails it
     JsonObject broken = doc.copy();
-    broken.getJsonObject("paths").getJsonObject("/health").getJsonObject("get")
-        .getJsonObject("responses").getJsonObject("200").remove("description");
+    broken
+        .getJsonObject("paths")
+        .getJsonObject("/health")
+        .getJsonObject("get")
+        .getJsonObject("responses")
+        .getJsonObject("200")
+        .remove("description");
     boolean refused;
     try {
-      refused = !Await.result(version.validateContract(vertx, repository, broken)).getValid();
+      refused =
+          !Await.result(version.validateContract(vertx, repository, broken)).getValid();
     } catch (RuntimeException e) {
       refused = true;
     }
@@ -129,13 +139,19 @@ class ApiDocsTest {
       JsonObject operation = op.getValue();
       assertTrue(ids.add(operation.getString("operationId")), "operationId of " + op.getKey());
       assertFalse(operation.getString("summary", "").isBlank(), "summary of " + op.getKey());
-      assertFalse(operation.getJsonArray("tags", new JsonArray()).isEmpty(), "tags of " + op.getKey());
+      assertFalse(
+          operation.getJsonArray("tags", new JsonArray()).isEmpty(), "tags of " + op.getKey());
       JsonObject responses = operation.getJsonObject("responses");
-      assertTrue(responses.fieldNames().stream().anyMatch(s -> s.startsWith("1") || s.startsWith("2")),
+      assertTrue(
+          responses.fieldNames().stream().anyMatch(s -> s.startsWith("1") || s.startsWith("2")),
           "a success response for " + op.getKey());
       boolean api = op.getKey().contains(" /api/");
-      assertEquals(api, operation.containsKey("security") && operation.getJsonArray("security")
-          .stream().noneMatch(r -> ((JsonObject) r).isEmpty()), "/api needs credentials: " + op.getKey());
+      assertEquals(
+          api,
+          operation.containsKey("security")
+              && operation.getJsonArray("security").stream()
+                  .noneMatch(r -> ((JsonObject) r).isEmpty()),
+          "/api needs credentials: " + op.getKey());
       if (api) {
         assertTrue(responses.containsKey("401") && responses.containsKey("403"), op.getKey());
       }
@@ -149,9 +165,17 @@ class ApiDocsTest {
     assertFalse(doc.getJsonObject("info").getString("title", "").isBlank());
     assertFalse(doc.getJsonObject("info").getString("version", "").isBlank());
     assertEquals("application/json", doc.getString("defaultContentType"));
-    Set<String> known = Set.of("asyncapi", "id", "info", "servers", "defaultContentType", "channels",
-        "operations", "components");
-    assertTrue(known.containsAll(doc.fieldNames()), "unknown top-level fields: " + doc.fieldNames());
+    Set<String> known = Set.of(
+        "asyncapi",
+        "id",
+        "info",
+        "servers",
+        "defaultContentType",
+        "channels",
+        "operations",
+        "components");
+    assertTrue(
+        known.containsAll(doc.fieldNames()), "unknown top-level fields: " + doc.fieldNames());
 
     JsonObject servers = doc.getJsonObject("servers");
     for (String name : servers.fieldNames()) {
@@ -160,8 +184,9 @@ class ApiDocsTest {
       assertNotNull(server.getString("protocol"), "protocol of server " + name);
       Matcher variable = Pattern.compile("\\{(\\w+)}").matcher(server.getString("host"));
       while (variable.find()) {
-        assertNotNull(server.getJsonObject("variables", new JsonObject())
-            .getJsonObject(variable.group(1)), "variable " + variable.group() + " of " + name);
+        assertNotNull(
+            server.getJsonObject("variables", new JsonObject()).getJsonObject(variable.group(1)),
+            "variable " + variable.group() + " of " + name);
       }
     }
 
@@ -171,8 +196,11 @@ class ApiDocsTest {
       JsonObject channel = channels.getJsonObject(name);
       assertTrue(channel.getString("address", "").startsWith("/"), "address of channel " + name);
       assertFalse(channel.getJsonObject("messages").isEmpty(), "messages of channel " + name);
-      channel.getJsonObject("messages").forEach(m -> assertTrue(((JsonObject) m.getValue())
-          .getString("$ref").startsWith("#/components/messages/"), name + "." + m.getKey()));
+      channel
+          .getJsonObject("messages")
+          .forEach(m -> assertTrue(
+              ((JsonObject) m.getValue()).getString("$ref").startsWith("#/components/messages/"),
+              name + "." + m.getKey()));
       for (Object server : channel.getJsonArray("servers", new JsonArray())) {
         String ref = ((JsonObject) server).getString("$ref");
         assertTrue(ref.startsWith("#/servers/"), "a channel's servers are root servers: " + ref);
@@ -190,11 +218,14 @@ class ApiDocsTest {
       JsonObject reply = operation.getJsonObject("reply");
       if (reply != null) {
         String replyChannel = reply.getJsonObject("channel").getString("$ref");
-        used.addAll(operationMessages(name + ".reply", replyChannel, reply.getJsonArray("messages")));
+        used.addAll(
+            operationMessages(name + ".reply", replyChannel, reply.getJsonArray("messages")));
       }
     }
     Set<String> declared = new TreeSet<>();
-    channels.forEach(c -> ((JsonObject) c.getValue()).getJsonObject("messages").fieldNames()
+    channels.forEach(c -> ((JsonObject) c.getValue())
+        .getJsonObject("messages")
+        .fieldNames()
         .forEach(m -> declared.add("#/channels/" + c.getKey() + "/messages/" + m)));
     assertEquals(declared, used, "every message of a channel is sent or received by an operation");
 
@@ -204,7 +235,8 @@ class ApiDocsTest {
       JsonObject message = messages.getJsonObject(name);
       assertEquals(name, message.getString("name"), "a message's name is its unique key");
       assertTrue(message.containsKey("payload") || message.containsKey("headers"), name);
-      assertFalse(message.getJsonArray("examples", new JsonArray()).isEmpty(), "examples of " + name);
+      assertFalse(
+          message.getJsonArray("examples", new JsonArray()).isEmpty(), "examples of " + name);
       for (Object example : message.getJsonArray("examples")) {
         JsonObject ex = (JsonObject) example;
         assertTrue(ex.containsKey("payload") || ex.containsKey("headers"), name + " example");
@@ -219,7 +251,8 @@ class ApiDocsTest {
     List<String> refs = new ArrayList<>();
     for (Object message : messages) {
       String ref = ((JsonObject) message).getString("$ref");
-      assertTrue(ref.startsWith(channelRef + "/messages/"),
+      assertTrue(
+          ref.startsWith(channelRef + "/messages/"),
           operation + ": " + ref + " is not a message of " + channelRef);
       asyncapi.resolve(ref);
       refs.add(ref);
@@ -289,17 +322,19 @@ class ApiDocsTest {
   @Test
   void errorCodesOfTheServerFrameSchemaAreTheServersErrorCodes() {
     JsonArray documented = ProtocolSchema.resource("protocol/server-frame.schema.json")
-        .getJsonObject("$defs").getJsonObject("errorCode").getJsonArray("enum");
-    assertEquals(Arrays.stream(ErrorCode.values()).map(ErrorCode::wireName).toList(),
-        documented.getList());
+        .getJsonObject("$defs")
+        .getJsonObject("errorCode")
+        .getJsonArray("enum");
+    assertEquals(
+        Arrays.stream(ErrorCode.values()).map(ErrorCode::wireName).toList(), documented.getList());
   }
 
   @Test
   void everyFrameTypeHasAnAsyncApiMessage() {
-    assertEquals(frameTypes((JsonObject) asyncapi.resolve(CLIENT_FRAME)),
-        messageTypes(CLIENT_FRAME));
-    assertEquals(frameTypes((JsonObject) asyncapi.resolve(SERVER_FRAME)),
-        messageTypes(SERVER_FRAME));
+    assertEquals(
+        frameTypes((JsonObject) asyncapi.resolve(CLIENT_FRAME)), messageTypes(CLIENT_FRAME));
+    assertEquals(
+        frameTypes((JsonObject) asyncapi.resolve(SERVER_FRAME)), messageTypes(SERVER_FRAME));
   }
 
   /** The frame types a frame schema defines: $defs entries whose type is a const. */
@@ -307,7 +342,8 @@ class ApiDocsTest {
     Set<String> types = new TreeSet<>();
     JsonObject defs = schema.getJsonObject("$defs");
     for (String name : defs.fieldNames()) {
-      JsonObject type = defs.getJsonObject(name).getJsonObject("properties", new JsonObject())
+      JsonObject type = defs.getJsonObject(name)
+          .getJsonObject("properties", new JsonObject())
           .getJsonObject("type");
       if (type != null && type.containsKey("const")) {
         types.add(type.getString("const"));
@@ -336,8 +372,12 @@ class ApiDocsTest {
   @Test
   void everyRouteOfTheRouterIsDocumented() {
     NodeParts parts = node.node().parts();
-    Router router = Routes.create(vertx, parts, parts.newHub(vertx, vertx.getOrCreateContext()),
-        new SessionIds("routes"), RoutingContext::next);
+    Router router = Routes.create(
+        vertx,
+        parts,
+        parts.newHub(vertx, vertx.getOrCreateContext()),
+        new SessionIds("routes"),
+        RoutingContext::next);
     Set<String> documented = openapi.operations().keySet();
     List<String> undocumented = new ArrayList<>();
     int checked = 0;
@@ -359,8 +399,9 @@ class ApiDocsTest {
   private static boolean isDocumented(Route route, String method, Set<String> documented) {
     if (route.isRegexPath()) {
       Pattern pattern = Pattern.compile(regexOf(route));
-      return documented.stream().anyMatch(op -> op.startsWith(method + " ")
-          && pattern.matcher(sample(op.substring(method.length() + 1))).matches());
+      return documented.stream()
+          .anyMatch(op -> op.startsWith(method + " ")
+              && pattern.matcher(sample(op.substring(method.length() + 1))).matches());
     }
     // an exact path, or a prefix route ("/*" serves the demo page at "/")
     return documented.contains(method + " " + route.getPath());
@@ -396,7 +437,8 @@ class ApiDocsTest {
       String uri = sample(op.substring(op.indexOf(' ') + 1));
       // no body and no query: answered by the route's own checks, without side effects
       Reply reply = node.exchange(HttpMethod.valueOf(method), uri, null);
-      if (reply.status() == 404 && reply.body().contains("no such endpoint")
+      if (reply.status() == 404
+          && reply.body().contains("no such endpoint")
           && !ROUTES_PENDING.contains(op)) {
         missing.add(op);
       }
@@ -407,11 +449,14 @@ class ApiDocsTest {
   @Test
   void documentsAreOpenWhenTheApiIsNot() {
     JsonObject config = TestTokens.nodeConfig();
-    config.getJsonObject("auth").put("anonymous", false)
+    config
+        .getJsonObject("auth")
+        .put("anonymous", false)
         .put("apiKeys", new JsonArray().add("a-key-for-the-api-docs-test-0123456789"));
     TestNode closed = TestNode.start(vertx, config);
     try {
-      assertEquals(401, closed.post("/api/publish", "{\"channel\":\"news\",\"data\":1}").status());
+      assertEquals(
+          401, closed.post("/api/publish", "{\"channel\":\"news\",\"data\":1}").status());
       assertEquals(openapi.root(), served(closed, ApiDocsRoutes.OPENAPI_PATH).root());
       assertEquals(asyncapi.root(), served(closed, ApiDocsRoutes.ASYNCAPI_PATH).root());
     } finally {

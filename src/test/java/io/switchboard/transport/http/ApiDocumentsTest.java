@@ -25,34 +25,58 @@ class ApiDocumentsTest {
   /** A document inlining client-frame.schema.json, with {@code ref} at /paths/~1x/schema. */
   private static JsonObject documentWith(String ref) {
     return new JsonObject()
-        .put("components", new JsonObject().put("schemas", new JsonObject()
-            .put("ClientFrame", new JsonObject()
-                .put("$ref", "../protocol/client-frame.schema.json"))))
-        .put("paths", new JsonObject().put("/x", new JsonObject()
-            .put("schema", new JsonObject().put("$ref", ref))));
+        .put(
+            "components",
+            new JsonObject()
+                .put(
+                    "schemas",
+                    new JsonObject()
+                        .put(
+                            "ClientFrame",
+                            new JsonObject().put("$ref", "../protocol/client-frame.schema.json"))))
+        .put(
+            "paths",
+            new JsonObject()
+                .put("/x", new JsonObject().put("schema", new JsonObject().put("$ref", ref))));
   }
 
   @Test
   void referencesIntoAnInlinedSchemaBecomePointersIntoTheDocument() {
     JsonObject served = ApiDocuments.selfContained(
         documentWith(CLIENT_FRAME_ID + "#/$defs/subscribe"), ApiDocuments.OPENAPI);
-    assertEquals("#/components/schemas/ClientFrame/$defs/subscribe",
-        served.getJsonObject("paths").getJsonObject("/x").getJsonObject("schema")
+    assertEquals(
+        "#/components/schemas/ClientFrame/$defs/subscribe",
+        served
+            .getJsonObject("paths")
+            .getJsonObject("/x")
+            .getJsonObject("schema")
             .getString("$ref"));
-    JsonObject clientFrame = served.getJsonObject("components").getJsonObject("schemas")
-        .getJsonObject("ClientFrame");
+    JsonObject clientFrame =
+        served.getJsonObject("components").getJsonObject("schemas").getJsonObject("ClientFrame");
     assertFalse(clientFrame.containsKey("$id"), "the inlined schema keeps no $id");
-    assertEquals("#/components/schemas/ClientFrame/$defs/channel", clientFrame
-        .getJsonObject("$defs").getJsonObject("subscribe").getJsonObject("properties")
-        .getJsonObject("channel").getString("$ref"), "its own pointers follow it");
-    assertEquals("#/components/schemas/ClientFrame", ApiDocuments.selfContained(
-        documentWith(CLIENT_FRAME_ID), ApiDocuments.OPENAPI).getJsonObject("paths")
-        .getJsonObject("/x").getJsonObject("schema").getString("$ref"), "the whole schema");
+    assertEquals(
+        "#/components/schemas/ClientFrame/$defs/channel",
+        clientFrame
+            .getJsonObject("$defs")
+            .getJsonObject("subscribe")
+            .getJsonObject("properties")
+            .getJsonObject("channel")
+            .getString("$ref"),
+        "its own pointers follow it");
+    assertEquals(
+        "#/components/schemas/ClientFrame",
+        ApiDocuments.selfContained(documentWith(CLIENT_FRAME_ID), ApiDocuments.OPENAPI)
+            .getJsonObject("paths")
+            .getJsonObject("/x")
+            .getJsonObject("schema")
+            .getString("$ref"),
+        "the whole schema");
   }
 
   static Stream<Arguments> referencesThatLeaveTheDocument() {
     return Stream.of(
-        arguments("a schema id that is not inlined",
+        arguments(
+            "a schema id that is not inlined",
             "https://switchboard.invalid/schemas/publish-request.json#/properties/channel"),
         arguments("another site", "https://example.com/schemas/frame.json"),
         arguments("a file", "../protocol/client-frame.schema.json#/$defs/auth"),
@@ -62,9 +86,11 @@ class ApiDocumentsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("referencesThatLeaveTheDocument")
   void aReferenceThatLeavesTheDocumentStopsItsBuild(String name, String ref) {
-    IllegalStateException refused = assertThrows(IllegalStateException.class,
+    IllegalStateException refused = assertThrows(
+        IllegalStateException.class,
         () -> ApiDocuments.selfContained(documentWith(ref), ApiDocuments.OPENAPI));
-    assertTrue(refused.getMessage().startsWith("/paths/~1x/schema/$ref " + ref + " points outside"),
+    assertTrue(
+        refused.getMessage().startsWith("/paths/~1x/schema/$ref " + ref + " points outside"),
         refused.getMessage());
   }
 }

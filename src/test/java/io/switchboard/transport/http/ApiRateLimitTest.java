@@ -27,8 +27,12 @@ class ApiRateLimitTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("apiPublishesPerSecond", 1).put("apiPublishesBurst", BURST)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject().put("apiPublishesPerSecond", 1).put("apiPublishesBurst", BURST)));
   }
 
   @AfterEach
@@ -69,8 +73,10 @@ class ApiRateLimitTest {
       assertTrue(results.getJsonObject(i).containsKey("offset"), "item " + i + ": " + results);
     }
     for (int i = BURST; i < BURST + 2; i++) {
-      assertEquals("rate_limited", results.getJsonObject(i).getJsonObject("error")
-          .getString("code"), "item " + i + ": " + results);
+      assertEquals(
+          "rate_limited",
+          results.getJsonObject(i).getJsonObject("error").getString("code"),
+          "item " + i + ": " + results);
     }
     JsonObject history = node.get("/api/channels/arl/history").json();
     assertEquals(BURST, history.getJsonArray("messages").size(), "refused items not published");
@@ -88,7 +94,9 @@ class ApiRateLimitTest {
   void publishAndBatchShareTheCallersBudget() {
     assertEquals(200, node.post("/api/publish", message(0)).status());
     JsonArray results = batch(BURST).json().getJsonArray("results");
-    assertEquals("rate_limited", results.getJsonObject(BURST - 1).getJsonObject("error")
-        .getString("code"), results.encode());
+    assertEquals(
+        "rate_limited",
+        results.getJsonObject(BURST - 1).getJsonObject("error").getString("code"),
+        results.encode());
   }
 }

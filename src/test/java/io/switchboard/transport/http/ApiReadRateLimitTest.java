@@ -36,9 +36,13 @@ class ApiReadRateLimitTest {
   }
 
   private static JsonObject limits(JsonObject config) {
-    return config.put("limits", new JsonObject().put("apiReadsPerSecond", RATE)
-        .put("apiReadsBurst", BURST).put("apiPublishesPerSecond", 1)
-        .put("apiPublishesBurst", 1));
+    return config.put(
+        "limits",
+        new JsonObject()
+            .put("apiReadsPerSecond", RATE)
+            .put("apiReadsBurst", BURST)
+            .put("apiPublishesPerSecond", 1)
+            .put("apiPublishesBurst", 1));
   }
 
   @AfterEach
@@ -103,8 +107,12 @@ class ApiReadRateLimitTest {
   @Test
   void publishingHasABudgetOfItsOwn() {
     spendTheBurst();
-    assertEquals(200, node.post("/api/publish", new JsonObject().put("channel", "arr")
-        .put("data", 1).encode()).status());
+    assertEquals(
+        200,
+        node.post(
+                "/api/publish",
+                new JsonObject().put("channel", "arr").put("data", 1).encode())
+            .status());
     assertRateLimited(history(1));
   }
 
@@ -113,8 +121,12 @@ class ApiReadRateLimitTest {
     node.close();
     String keyOne = "read-key-one-0123456789abcdef";
     String keyTwo = "read-key-two-0123456789abcdef";
-    node = TestNode.start(vertx, limits(new JsonObject().put("auth", new JsonObject()
-        .put("apiKeys", new JsonArray().add(keyOne).add(keyTwo)))));
+    node = TestNode.start(
+        vertx,
+        limits(new JsonObject()
+            .put(
+                "auth",
+                new JsonObject().put("apiKeys", new JsonArray().add(keyOne).add(keyTwo)))));
     for (int i = 0; i <= BURST; i++) {
       Reply reply = read(keyOne);
       assertEquals(i < BURST ? 200 : 429, reply.status(), "read " + i + ": " + reply.body());
@@ -123,7 +135,11 @@ class ApiReadRateLimitTest {
   }
 
   private Reply read(String key) {
-    return node.exchange(node.port(), HttpMethod.GET, "/api/channels/arr/history?limit=1", null,
+    return node.exchange(
+        node.port(),
+        HttpMethod.GET,
+        "/api/channels/arr/history?limit=1",
+        null,
         MultiMap.caseInsensitiveMultiMap().add("Authorization", "ApiKey " + key));
   }
 

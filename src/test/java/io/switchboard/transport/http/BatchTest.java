@@ -59,14 +59,16 @@ class BatchTest {
     ws.subscribe("chat:batch-a");
     ws.subscribe("batch-a");
 
-    Reply reply = node.post("/api/batch", batch(
-        item("chat:batch-a", new JsonObject().put("text", "one")),
-        item("chat:batch-a", new JsonObject().put("text", 2)),
-        item("nosuchns:batch-a", 1),
-        item("batch-a", "plain"),
-        item("chat:batch-a", new JsonObject().put("text", "three")),
-        new JsonObject().put("channel", "bad name!").put("data", 1),
-        new JsonObject().put("channel", "batch-a")));
+    Reply reply = node.post(
+        "/api/batch",
+        batch(
+            item("chat:batch-a", new JsonObject().put("text", "one")),
+            item("chat:batch-a", new JsonObject().put("text", 2)),
+            item("nosuchns:batch-a", 1),
+            item("batch-a", "plain"),
+            item("chat:batch-a", new JsonObject().put("text", "three")),
+            new JsonObject().put("channel", "bad name!").put("data", 1),
+            new JsonObject().put("channel", "batch-a")));
 
     assertEquals(200, reply.status(), reply.body());
     JsonArray results = reply.json().getJsonArray("results");
@@ -101,8 +103,9 @@ class BatchTest {
     List<Integer> good = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       boolean bad = i % 5 == 3;
-      items.add(item("chat:batch-b", bad ? new JsonObject().put("text", i)
-          : new JsonObject().put("text", "m" + i)));
+      items.add(item(
+          "chat:batch-b",
+          bad ? new JsonObject().put("text", i) : new JsonObject().put("text", "m" + i)));
       if (!bad) {
         good.add(i);
       }
@@ -131,7 +134,8 @@ class BatchTest {
     ws.expectNo("message");
 
     // and history agrees that the batch order is the offset order
-    JsonObject history = node.get("/api/channels/chat:batch-b/history?limit=1000").json();
+    JsonObject history =
+        node.get("/api/channels/chat:batch-b/history?limit=1000").json();
     JsonArray messages = history.getJsonArray("messages");
     assertEquals(good.size(), messages.size());
     for (int k = 0; k < good.size(); k++) {
@@ -223,8 +227,8 @@ class BatchTest {
 
   @Test
   void anItemThatIsNotAnObjectFailsOnItsOwn() {
-    Reply reply = node.post("/api/batch",
-        "{\"messages\":[\"nope\",{\"channel\":\"batch-d\",\"data\":1},42,null]}");
+    Reply reply = node.post(
+        "/api/batch", "{\"messages\":[\"nope\",{\"channel\":\"batch-d\",\"data\":1},42,null]}");
     assertEquals(200, reply.status(), reply.body());
     JsonArray results = reply.json().getJsonArray("results");
     assertEquals(4, results.size(), reply.body());
@@ -252,8 +256,11 @@ class BatchTest {
     if (path != null) {
       JsonArray errors = error.getJsonArray("errors");
       assertNotNull(errors, result.encode());
-      assertTrue(errors.stream().map(JsonObject.class::cast)
-          .anyMatch(e -> path.equals(e.getString("path"))), result.encode());
+      assertTrue(
+          errors.stream()
+              .map(JsonObject.class::cast)
+              .anyMatch(e -> path.equals(e.getString("path"))),
+          result.encode());
     }
   }
 }

@@ -189,17 +189,28 @@ class ChannelReadApiTest {
 
   static Stream<Arguments> badChannels() {
     return Stream.of(
-        Arguments.of("history, unknown namespace", "/api/channels/nosuchns:x/history", 404,
+        Arguments.of(
+            "history, unknown namespace",
+            "/api/channels/nosuchns:x/history",
+            404,
             "unknown_channel"),
         Arguments.of("history, bad name", "/api/channels/bad%20name/history", 400, "bad_request"),
-        Arguments.of("presence, unknown namespace", "/api/channels/nosuchns:x/presence", 404,
+        Arguments.of(
+            "presence, unknown namespace",
+            "/api/channels/nosuchns:x/presence",
+            404,
             "unknown_channel"),
-        Arguments.of("presence, bad name", "/api/channels/bad%20name/presence", 400,
+        Arguments.of("presence, bad name", "/api/channels/bad%20name/presence", 400, "bad_request"),
+        Arguments.of(
+            "presence, default namespace has none",
+            "/api/channels/pres-none/presence",
+            400,
             "bad_request"),
-        Arguments.of("presence, default namespace has none", "/api/channels/pres-none/presence",
-            400, "bad_request"),
-        Arguments.of("presence, feed namespace has none", "/api/channels/feed:pres/presence",
-            400, "bad_request"));
+        Arguments.of(
+            "presence, feed namespace has none",
+            "/api/channels/feed:pres/presence",
+            400,
+            "bad_request"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -219,8 +230,10 @@ class ChannelReadApiTest {
   }
 
   private static JsonArray users(int anonymousConnections) {
-    return anonymousConnections == 0 ? new JsonArray() : new JsonArray().add(new JsonObject()
-        .put("user", "").put("connections", anonymousConnections));
+    return anonymousConnections == 0
+        ? new JsonArray()
+        : new JsonArray()
+            .add(new JsonObject().put("user", "").put("connections", anonymousConnections));
   }
 
   @Test
@@ -236,8 +249,8 @@ class ChannelReadApiTest {
     assertEquals(users(2), presence("chat:pres-a"));
     assertEquals(users(1), presence("chat:pres-other"));
 
-    JsonObject ack = b.request(new JsonObject().put("type", "unsubscribe")
-        .put("channel", "chat:pres-a"));
+    JsonObject ack =
+        b.request(new JsonObject().put("type", "unsubscribe").put("channel", "chat:pres-a"));
     assertEquals("ack", ack.getString("type"));
     assertEquals(users(1), presence("chat:pres-a"));
 

@@ -30,17 +30,24 @@ class ClientScriptTest {
     TestNode node = TestNode.start(vertx);
     HttpClient http = vertx.createHttpClient();
     try {
-      String file = Files.readString(Path.of(System.getProperty("basedir", "."), "clients", "js",
-          "switchboard.js"));
-      RequestOptions get = new RequestOptions().setHost("127.0.0.1").setPort(node.port())
-          .setURI("/switchboard.js").putHeader("Origin", "https://app.example");
+      String file = Files.readString(
+          Path.of(System.getProperty("basedir", "."), "clients", "js", "switchboard.js"));
+      RequestOptions get = new RequestOptions()
+          .setHost("127.0.0.1")
+          .setPort(node.port())
+          .setURI("/switchboard.js")
+          .putHeader("Origin", "https://app.example");
       // on a context, as TestNode's exchanges: the response must not arrive before body() is set
       Promise<Answer> answer = Promise.promise();
-      vertx.getOrCreateContext().runOnContext(v -> http.request(get)
-          .compose(HttpClientRequest::send)
-          .compose(response -> response.body().map(body -> new Answer(response.statusCode(),
-              response.headers(), body.toString())))
-          .onComplete(answer));
+      vertx
+          .getOrCreateContext()
+          .runOnContext(v -> http.request(get)
+              .compose(HttpClientRequest::send)
+              .compose(response -> response
+                  .body()
+                  .map(body ->
+                      new Answer(response.statusCode(), response.headers(), body.toString())))
+              .onComplete(answer));
       Answer served = Await.result(answer.future());
       assertEquals(200, served.status());
       assertEquals("text/javascript;charset=UTF-8", served.headers().get("Content-Type"));

@@ -85,8 +85,8 @@ class DisconnectTest {
   }
 
   private WsClient withHeader(String token) {
-    WsClient ws = connect(MultiMap.caseInsensitiveMultiMap()
-        .add("Authorization", "Bearer " + token));
+    WsClient ws =
+        connect(MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
     ws.next("welcome");
     return ws;
   }
@@ -107,17 +107,18 @@ class DisconnectTest {
     assertEquals(4403, laptop.closeCode());
     seven.assertAlive();
     // their subscriptions and presence went with them
-    JsonObject presence = seven.request(new JsonObject().put("type", "presence")
-        .put("channel", "chat:disconnect"));
-    assertEquals(new JsonArray().add(new JsonObject().put("user", "7").put("connections", 1)),
-        presence.getJsonArray("users"), presence.encode());
+    JsonObject presence =
+        seven.request(new JsonObject().put("type", "presence").put("channel", "chat:disconnect"));
+    assertEquals(
+        new JsonArray().add(new JsonObject().put("user", "7").put("connections", 1)),
+        presence.getJsonArray("users"),
+        presence.encode());
   }
 
   @Test
   void oldTokensAreRefusedWith4401AfterTheDisconnect() {
     String used = tokens.hs256("42");
-    String unused = tokens.es256(TestTokens.claims("42")
-        .put("iat", TestTokens.nowSec() - 60));
+    String unused = tokens.es256(TestTokens.claims("42").put("iat", TestTokens.nowSec() - 60));
     String noIat = tokens.hs256(without(TestTokens.claims("42"), "iat"));
     WsClient ws = authenticated(used);
     disconnectUser("42");
@@ -127,8 +128,8 @@ class DisconnectTest {
       WsClient byFrame = connect(null);
       byFrame.write(new JsonObject().put("type", "auth").put("token", old).encode());
       assertEquals(4401, byFrame.closeCode());
-      WsClient byHeader = connect(MultiMap.caseInsensitiveMultiMap()
-          .add("Authorization", "Bearer " + old));
+      WsClient byHeader =
+          connect(MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + old));
       assertEquals(4401, byHeader.closeCode());
     }
     // the old token is no good on SSE or as a refresh either
@@ -167,8 +168,8 @@ class DisconnectTest {
 
   @Test
   void disconnectEndsTheUsersSseStreamsToo() {
-    SseReader stream = SseReader.open(vertx, node.port(), "/sse?channel=disc-sse&token="
-        + tokens.hs256("42"));
+    SseReader stream =
+        SseReader.open(vertx, node.port(), "/sse?channel=disc-sse&token=" + tokens.hs256("42"));
     try {
       assertEquals(200, stream.status());
       stream.firstId();
@@ -188,13 +189,19 @@ class DisconnectTest {
       HttpClient client = vertx.createHttpClient();
       try {
         Promise<Integer> status = Promise.promise();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost("127.0.0.1").setPort(node.port()).setURI("/api/disconnect")
+        RequestOptions options = new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1")
+            .setPort(node.port())
+            .setURI("/api/disconnect")
             .setHeaders(apiKey());
-        vertx.getOrCreateContext().runOnContext(v -> client.request(options)
-            .compose(request -> request.send(Buffer.buffer("{\"user\":\"u" + "\"}")))
-            .compose(response -> response.body().map(b -> response.statusCode()))
-            .onComplete(status));
+        vertx
+            .getOrCreateContext()
+            .runOnContext(v -> client
+                .request(options)
+                .compose(request -> request.send(Buffer.buffer("{\"user\":\"u" + "\"}")))
+                .compose(response -> response.body().map(b -> response.statusCode()))
+                .onComplete(status));
         assertEquals(200, Await.result(status.future()), "request " + i);
       } finally {
         client.close();
@@ -228,12 +235,15 @@ class DisconnectTest {
   @Test
   void disconnectNeedsCredentials() {
     WsClient ws = authenticated(tokens.hs256("42"));
-    Reply none = node.exchange(node.port(), HttpMethod.POST, "/api/disconnect",
-        "{\"user\":\"42\"}", null);
+    Reply none =
+        node.exchange(node.port(), HttpMethod.POST, "/api/disconnect", "{\"user\":\"42\"}", null);
     assertEquals(401, none.status(), none.toString());
-    Reply userToken = node.exchange(node.port(), HttpMethod.POST, "/api/disconnect",
-        "{\"user\":\"42\"}", MultiMap.caseInsensitiveMultiMap()
-            .add("Authorization", "Bearer " + tokens.hs256("42")));
+    Reply userToken = node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/disconnect",
+        "{\"user\":\"42\"}",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + tokens.hs256("42")));
     assertEquals(403, userToken.status(), userToken.toString());
     ws.assertAlive();
   }

@@ -47,8 +47,12 @@ class HttpPublishTest {
     SseReader sse = node.sse("/sse?channel=chat:http-pub-a");
     sse.firstId();
 
-    Reply reply = node.post("/api/publish", new JsonObject().put("channel", "chat:http-pub-a")
-        .put("data", new JsonObject().put("text", "hello")).encode());
+    Reply reply = node.post(
+        "/api/publish",
+        new JsonObject()
+            .put("channel", "chat:http-pub-a")
+            .put("data", new JsonObject().put("text", "hello"))
+            .encode());
 
     assertEquals(200, reply.status(), reply.body());
     String offset = reply.json().getString("offset");
@@ -83,8 +87,13 @@ class HttpPublishTest {
   void anyJsonValueIsDataInTheDefaultNamespace() {
     WsClient ws = node.ws();
     ws.subscribe("http-pub-c");
-    Object[] values = {"text", 42, true, new JsonArray().add(1).add("two"),
-        new JsonObject().put("nested", new JsonObject().put("x", 1))};
+    Object[] values = {
+      "text",
+      42,
+      true,
+      new JsonArray().add(1).add("two"),
+      new JsonObject().put("nested", new JsonObject().put("x", 1))
+    };
     for (Object value : values) {
       node.publish("http-pub-c", value);
     }
@@ -110,29 +119,52 @@ class HttpPublishTest {
         Arguments.of("JSON string", "\"hello\"", 400, "bad_request", ""),
         Arguments.of("missing channel", "{\"data\":{\"n\":1}}", 400, "bad_request", ""),
         Arguments.of("missing data", "{\"channel\":\"http-bad\"}", 400, "bad_request", ""),
-        Arguments.of("channel not a string", "{\"channel\":42,\"data\":1}", 400, "bad_request",
+        Arguments.of(
+            "channel not a string", "{\"channel\":42,\"data\":1}", 400, "bad_request", "/channel"),
+        Arguments.of(
+            "extra field",
+            "{\"channel\":\"http-bad\",\"data\":1,\"extra\":true}",
+            400,
+            "bad_request",
+            "/extra"),
+        Arguments.of(
+            "bad channel name",
+            "{\"channel\":\"bad name!\",\"data\":1}",
+            400,
+            "bad_request",
             "/channel"),
-        Arguments.of("extra field", "{\"channel\":\"http-bad\",\"data\":1,\"extra\":true}", 400,
-            "bad_request", "/extra"),
-        Arguments.of("bad channel name", "{\"channel\":\"bad name!\",\"data\":1}", 400,
-            "bad_request", "/channel"),
-        Arguments.of("empty channel name", "{\"channel\":\"\",\"data\":1}", 400, "bad_request",
+        Arguments.of(
+            "empty channel name", "{\"channel\":\"\",\"data\":1}", 400, "bad_request", "/channel"),
+        Arguments.of(
+            "channel name over 255",
+            "{\"channel\":\"" + tooLong + "\",\"data\":1}",
+            400,
+            "bad_request",
             "/channel"),
-        Arguments.of("channel name over 255", "{\"channel\":\"" + tooLong + "\",\"data\":1}", 400,
-            "bad_request", "/channel"),
-        Arguments.of("unknown namespace", "{\"channel\":\"nosuchns:room\",\"data\":1}", 404,
-            "unknown_channel", null),
-        Arguments.of("schema violation on chat", "{\"channel\":\"chat:http-bad\",\"data\":{\"text\":5}}",
-            400, "invalid_payload", "/data/text"),
-        Arguments.of("chat data missing required text",
-            "{\"channel\":\"chat:http-bad\",\"data\":{\"name\":\"x\"}}", 400, "invalid_payload",
+        Arguments.of(
+            "unknown namespace",
+            "{\"channel\":\"nosuchns:room\",\"data\":1}",
+            404,
+            "unknown_channel",
+            null),
+        Arguments.of(
+            "schema violation on chat",
+            "{\"channel\":\"chat:http-bad\",\"data\":{\"text\":5}}",
+            400,
+            "invalid_payload",
+            "/data/text"),
+        Arguments.of(
+            "chat data missing required text",
+            "{\"channel\":\"chat:http-bad\",\"data\":{\"name\":\"x\"}}",
+            400,
+            "invalid_payload",
             "/data"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badBodies")
-  void badBodyGetsStatusAndJsonError(String name, String body, int status, String code,
-      String errorPath) {
+  void badBodyGetsStatusAndJsonError(
+      String name, String body, int status, String code, String errorPath) {
     WsClient ws = node.ws();
     ws.subscribe("http-bad");
     ws.subscribe("chat:http-bad");
@@ -146,7 +178,9 @@ class HttpPublishTest {
     if (errorPath != null) {
       JsonArray errors = json.getJsonArray("errors");
       assertNotNull(errors, "errors lists the offending paths: " + reply.body());
-      assertTrue(errors.stream().map(JsonObject.class::cast)
+      assertTrue(
+          errors.stream()
+              .map(JsonObject.class::cast)
               .anyMatch(e -> errorPath.equals(e.getString("path"))
                   && !e.getString("message", "").isBlank()),
           "an error at " + errorPath + ": " + reply.body());
@@ -156,18 +190,22 @@ class HttpPublishTest {
 
   @Test
   void bodyOverMaxBodyBytesIsTooLarge(Vertx vertx) {
-    TestNode small = TestNode.start(vertx,
-        new JsonObject().put("limits", new JsonObject().put("maxBodyBytes", 1024)));
+    TestNode small = TestNode.start(
+        vertx, new JsonObject().put("limits", new JsonObject().put("maxBodyBytes", 1024)));
     try {
       WsClient ws = WsClient.welcomed(vertx, small.port());
       ws.subscribe("http-big");
-      String fits = new JsonObject().put("channel", "http-big").put("data", "x".repeat(900))
+      String fits = new JsonObject()
+          .put("channel", "http-big")
+          .put("data", "x".repeat(900))
           .encode();
       assertTrue(fits.length() <= 1024);
       assertEquals(200, small.post("/api/publish", fits).status());
       assertEquals("x".repeat(900), ws.nextMessage("http-big").getString("data"));
 
-      String tooBig = new JsonObject().put("channel", "http-big").put("data", "x".repeat(2000))
+      String tooBig = new JsonObject()
+          .put("channel", "http-big")
+          .put("data", "x".repeat(2000))
           .encode();
       Reply reply = small.post("/api/publish", tooBig);
       assertEquals(413, reply.status(), reply.body());

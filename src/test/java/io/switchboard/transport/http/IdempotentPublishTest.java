@@ -29,8 +29,15 @@ class IdempotentPublishTest {
     if (key != null) {
       headers.add("Idempotency-Key", key);
     }
-    return node.exchange(node.port(), HttpMethod.POST, "/api/publish", new JsonObject()
-        .put("channel", "once").put("data", new JsonObject().put("n", n)).encode(), headers);
+    return node.exchange(
+        node.port(),
+        HttpMethod.POST,
+        "/api/publish",
+        new JsonObject()
+            .put("channel", "once")
+            .put("data", new JsonObject().put("n", n))
+            .encode(),
+        headers);
   }
 
   private static void assertRetriesArePublishedOnce(TestNode first, TestNode retry) {
@@ -43,10 +50,17 @@ class IdempotentPublishTest {
     assertEquals(original.json().getString("offset"), again.json().getString("offset"));
     TestNode.Reply other = publish(first, "order-18", 2);
     assertEquals(1, subscriber.nextMessage("once").getJsonObject("data").getInteger("n"));
-    assertEquals(other.json().getString("offset"),
-        subscriber.nextMessage("once").getString("offset"), "the retry was not delivered");
-    assertEquals(2, retry.get("/api/channels/once/history?limit=10").json()
-        .getJsonArray("messages").size());
+    assertEquals(
+        other.json().getString("offset"),
+        subscriber.nextMessage("once").getString("offset"),
+        "the retry was not delivered");
+    assertEquals(
+        2,
+        retry
+            .get("/api/channels/once/history?limit=10")
+            .json()
+            .getJsonArray("messages")
+            .size());
   }
 
   @Test
@@ -63,9 +77,14 @@ class IdempotentPublishTest {
   void aRetryOnAnotherNodeOfTheClusterIsPublishedOnceToo() {
     Vertx va = Vertx.vertx();
     Vertx vb = Vertx.vertx();
-    JsonObject broker = new JsonObject().put("broker", new JsonObject().put("type", "redis")
-        .put("redis", new JsonObject().put("connectionString", redis.url())
-            .put("prefix", "idem")));
+    JsonObject broker = new JsonObject()
+        .put(
+            "broker",
+            new JsonObject()
+                .put("type", "redis")
+                .put(
+                    "redis",
+                    new JsonObject().put("connectionString", redis.url()).put("prefix", "idem")));
     TestNode a = TestNode.start(va, broker.copy());
     TestNode b = TestNode.start(vb, broker.copy());
     try {

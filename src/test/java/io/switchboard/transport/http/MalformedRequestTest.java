@@ -53,36 +53,58 @@ class MalformedRequestTest {
   static Stream<Arguments> requests() {
     String publish = "{\"channel\":\"mr\",\"data\":1}";
     return Stream.of(
-        arguments("bad escape in the history path", get("/api/channels/%ZZ/history"), 400,
+        arguments(
+            "bad escape in the history path", get("/api/channels/%ZZ/history"), 400, "bad_request"),
+        arguments(
+            "bad escape in the presence path",
+            get("/api/channels/chat:%G0/presence"),
+            400,
             "bad_request"),
-        arguments("bad escape in the presence path", get("/api/channels/chat:%G0/presence"), 400,
-            "bad_request"),
-        arguments("bad escape in since", get("/api/channels/mr/history?since=%ZZ"), 400,
-            "bad_request"),
-        arguments("half an escape in limit", get("/api/channels/mr/history?limit=1%"), 400,
+        arguments(
+            "bad escape in since", get("/api/channels/mr/history?since=%ZZ"), 400, "bad_request"),
+        arguments(
+            "half an escape in limit",
+            get("/api/channels/mr/history?limit=1%"),
+            400,
             "bad_request"),
         arguments("bad escape in an SSE channel", get("/sse?channel=%ZZ"), 400, "bad_request"),
-        arguments("bad escape in an SSE token", get("/sse?channel=mr&token=%Z1"), 400,
-            "bad_request"),
-        arguments("bad escape in lastEventId", get("/sse?channel=mr&lastEventId=%"), 400,
-            "bad_request"),
-        arguments("bad escape in a publish query", post("/api/publish?x=%ZZ", publish), 400,
+        arguments(
+            "bad escape in an SSE token", get("/sse?channel=mr&token=%Z1"), 400, "bad_request"),
+        arguments(
+            "bad escape in lastEventId", get("/sse?channel=mr&lastEventId=%"), 400, "bad_request"),
+        arguments(
+            "bad escape in a publish query",
+            post("/api/publish?x=%ZZ", publish),
+            400,
             "bad_request"),
         arguments("bad escape in a static path", get("/%ZZ.html"), 400, "bad_request"),
-        arguments("path escaping the web root", get("/..%2f..%2fetc/passwd"), 404,
+        arguments("path escaping the web root", get("/..%2f..%2fetc/passwd"), 404, "bad_request"),
+        arguments(
+            "no Host header", Buffer.buffer("GET /health HTTP/1.1\r\n\r\n"), 400, "bad_request"),
+        arguments(
+            "request line over 4 KB",
+            get("/api/channels/" + "a".repeat(5000) + "/history"),
+            414,
+            "too_large"),
+        arguments(
+            "headers over 8 KB",
+            Buffer.buffer(
+                "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n"),
+            431,
+            "too_large"),
+        arguments(
+            "garbage",
+            Buffer.buffer(
+                new byte[] {'a', 0, (byte) 0xff, ' ', 'b', ' ', 'c', '\r', '\n', '\r', '\n'}),
+            400,
             "bad_request"),
-        arguments("no Host header", Buffer.buffer("GET /health HTTP/1.1\r\n\r\n"), 400,
-            "bad_request"),
-        arguments("request line over 4 KB", get("/api/channels/" + "a".repeat(5000)
-            + "/history"), 414, "too_large"),
-        arguments("headers over 8 KB", Buffer.buffer("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: "
-            + "b".repeat(9000) + "\r\n\r\n"), 431, "too_large"),
-        arguments("garbage", Buffer.buffer(new byte[] {'a', 0, (byte) 0xff, ' ', 'b', ' ', 'c',
-            '\r', '\n', '\r', '\n'}), 400, "bad_request"),
         arguments("no HTTP version", Buffer.buffer("GET /health\r\n\r\n"), 400, "bad_request"),
         arguments("space in the URI", get("/api/channels/a b/history"), 400, "bad_request"),
-        arguments("header without a colon", Buffer.buffer("GET /health HTTP/1.1\r\nHost: x\r\n"
-            + "nocolon\r\n\r\n"), 400, "bad_request"));
+        arguments(
+            "header without a colon",
+            Buffer.buffer("GET /health HTTP/1.1\r\nHost: x\r\n" + "nocolon\r\n\r\n"),
+            400,
+            "bad_request"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,13 +1,12 @@
 package io.switchboard.transport.http;
 
-import io.vertx.core.Future;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
 import io.switchboard.testing.TestNode;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OriginTest {
   /** Stands for the node's own origin, http://127.0.0.1:PORT, which is only known at start. */
   private static final String SELF = "SELF";
+
   private static final String APP = "https://app.example.com";
   private static final List<String> SAME_ORIGIN_ONLY = List.of();
   private static final List<String> ANY = List.of("*");
@@ -50,8 +50,10 @@ class OriginTest {
 
   private void start(Vertx vertx, List<String> allowedOrigins) {
     this.vertx = vertx;
-    node = TestNode.start(vertx, new JsonObject().put("http",
-        new JsonObject().put("allowedOrigins", new JsonArray(allowedOrigins))));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("http", new JsonObject().put("allowedOrigins", new JsonArray(allowedOrigins))));
   }
 
   @AfterEach
@@ -68,11 +70,14 @@ class OriginTest {
   /** Status and headers of one exchange; a 200 event stream is not read, only its head. */
   private record Answer(int status, MultiMap headers, String body) {}
 
-  private Answer exchange(HttpMethod method, String uri, String origin, MultiMap extra,
-      String body) {
+  private Answer exchange(
+      HttpMethod method, String uri, String origin, MultiMap extra, String body) {
     HttpClient client = vertx.createHttpClient();
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
-        .setPort(node.port()).setURI(uri);
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setHost("127.0.0.1")
+        .setPort(node.port())
+        .setURI(uri);
     if (origin != null) {
       options.putHeader("Origin", origin(origin));
     }
@@ -80,18 +85,22 @@ class OriginTest {
       options.getHeaders().addAll(extra);
     }
     Promise<Answer> answer = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> client.request(options)
-        .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
-        .compose(response -> {
-          String type = response.getHeader("Content-Type");
-          if (type != null && type.startsWith("text/event-stream")) {
-            return Future.succeededFuture(
-                new Answer(response.statusCode(), response.headers(), ""));
-          }
-          return response.body().map(b -> new Answer(response.statusCode(), response.headers(),
-              b.toString()));
-        })
-        .onComplete(answer));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(v -> client
+            .request(options)
+            .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
+            .compose(response -> {
+              String type = response.getHeader("Content-Type");
+              if (type != null && type.startsWith("text/event-stream")) {
+                return Future.succeededFuture(
+                    new Answer(response.statusCode(), response.headers(), ""));
+              }
+              return response
+                  .body()
+                  .map(b -> new Answer(response.statusCode(), response.headers(), b.toString()));
+            })
+            .onComplete(answer));
     try {
       return Await.result(answer.future());
     } finally {
@@ -102,8 +111,10 @@ class OriginTest {
   /** 101 when the upgrade is accepted, else the rejection status. */
   private int handshake(String origin) {
     WebSocketClient client = vertx.createWebSocketClient();
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(node.port()).setURI("/ws")
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost("127.0.0.1")
+        .setPort(node.port())
+        .setURI("/ws")
         // the client's own Origin header (its target's origin) only when the test sets none
         .setAllowOriginHeader(origin != null);
     if (origin != null) {
@@ -123,33 +134,39 @@ class OriginTest {
     return Stream.of(
         Arguments.of("same-origin only: no Origin", SAME_ORIGIN_ONLY, null, true),
         Arguments.of("same-origin only: own origin", SAME_ORIGIN_ONLY, SELF, true),
-        Arguments.of("same-origin only: other site", SAME_ORIGIN_ONLY, "https://evil.example",
+        Arguments.of(
+            "same-origin only: other site", SAME_ORIGIN_ONLY, "https://evil.example", false),
+        Arguments.of(
+            "same-origin only: own host, other port",
+            SAME_ORIGIN_ONLY,
+            "http://127.0.0.1:1",
             false),
-        Arguments.of("same-origin only: own host, other port", SAME_ORIGIN_ONLY,
-            "http://127.0.0.1:1", false),
         Arguments.of("same-origin only: opaque null origin", SAME_ORIGIN_ONLY, "null", false),
         Arguments.of("any: other site", ANY, "https://evil.example", true),
         Arguments.of("any: no Origin", ANY, null, true),
         Arguments.of("listed: listed origin", LISTED, APP, true),
-        Arguments.of("listed: listed origin with its port", LISTED,
-            "https://admin.example.com:8443", true),
-        Arguments.of("listed: listed host, other port", LISTED, "https://admin.example.com",
-            false),
+        Arguments.of(
+            "listed: listed origin with its port", LISTED, "https://admin.example.com:8443", true),
+        Arguments.of("listed: listed host, other port", LISTED, "https://admin.example.com", false),
         Arguments.of("listed: other scheme", LISTED, "http://app.example.com", false),
-        Arguments.of("listed: lookalike suffix", LISTED, "https://app.example.com.evil.example",
-            false),
+        Arguments.of(
+            "listed: lookalike suffix", LISTED, "https://app.example.com.evil.example", false),
         Arguments.of("listed: own origin still allowed", LISTED, SELF, true),
         Arguments.of("listed: no Origin", LISTED, null, true));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("origins")
-  void originDecidesEveryEndpoint(String name, List<String> allowed, String origin,
-      boolean expectAllowed, Vertx vertx) {
+  void originDecidesEveryEndpoint(
+      String name, List<String> allowed, String origin, boolean expectAllowed, Vertx vertx) {
     start(vertx, allowed);
     assertEquals(expectAllowed ? 101 : 403, handshake(origin), "WebSocket handshake");
 
-    Answer publish = exchange(HttpMethod.POST, "/api/publish", origin, null,
+    Answer publish = exchange(
+        HttpMethod.POST,
+        "/api/publish",
+        origin,
+        null,
         new JsonObject().put("channel", "origin-test").put("data", 1).encode());
     assertEquals(expectAllowed ? 200 : 403, publish.status(), "publish: " + publish.body());
 
@@ -167,7 +184,11 @@ class OriginTest {
   @Test
   void allowedCrossOriginRequestsGetCorsHeaders(Vertx vertx) {
     start(vertx, LISTED);
-    Answer publish = exchange(HttpMethod.POST, "/api/publish", APP, null,
+    Answer publish = exchange(
+        HttpMethod.POST,
+        "/api/publish",
+        APP,
+        null,
         new JsonObject().put("channel", "origin-cors").put("data", 1).encode());
     assertEquals(200, publish.status());
     assertEquals(APP, publish.headers().get("Access-Control-Allow-Origin"));
@@ -179,7 +200,11 @@ class OriginTest {
   @Test
   void sameOriginRequestsNeedNoCorsHeaders(Vertx vertx) {
     start(vertx, SAME_ORIGIN_ONLY);
-    Answer publish = exchange(HttpMethod.POST, "/api/publish", SELF, null,
+    Answer publish = exchange(
+        HttpMethod.POST,
+        "/api/publish",
+        SELF,
+        null,
         new JsonObject().put("channel", "origin-same").put("data", 1).encode());
     assertEquals(200, publish.status());
     assertNull(publish.headers().get("Access-Control-Allow-Origin"));
@@ -188,8 +213,12 @@ class OriginTest {
   @Test
   void anyOriginGetsTheWildcard(Vertx vertx) {
     start(vertx, ANY);
-    Answer publish = exchange(HttpMethod.POST, "/api/publish", "https://elsewhere.example",
-        null, new JsonObject().put("channel", "origin-any").put("data", 1).encode());
+    Answer publish = exchange(
+        HttpMethod.POST,
+        "/api/publish",
+        "https://elsewhere.example",
+        null,
+        new JsonObject().put("channel", "origin-any").put("data", 1).encode());
     assertEquals(200, publish.status());
     assertEquals("*", publish.headers().get("Access-Control-Allow-Origin"));
   }
@@ -207,8 +236,8 @@ class OriginTest {
     assertTrue(methods != null && methods.contains("POST") && methods.contains("GET"), methods);
     String headers = String.valueOf(answer.headers().get("Access-Control-Allow-Headers"))
         .toLowerCase(Locale.ROOT);
-    for (String header : List.of("content-type", "authorization", "last-event-id",
-        "idempotency-key")) {
+    for (String header :
+        List.of("content-type", "authorization", "last-event-id", "idempotency-key")) {
       assertTrue(headers.contains(header), header + " in " + headers);
     }
   }
@@ -216,10 +245,10 @@ class OriginTest {
   @Test
   void preflightFromADisallowedOriginIsRefused(Vertx vertx) {
     start(vertx, LISTED);
-    MultiMap preflight = MultiMap.caseInsensitiveMultiMap()
-        .add("Access-Control-Request-Method", "POST");
-    Answer answer = exchange(HttpMethod.OPTIONS, "/api/publish", "https://evil.example",
-        preflight, null);
+    MultiMap preflight =
+        MultiMap.caseInsensitiveMultiMap().add("Access-Control-Request-Method", "POST");
+    Answer answer =
+        exchange(HttpMethod.OPTIONS, "/api/publish", "https://evil.example", preflight, null);
     assertEquals(403, answer.status());
     assertNull(answer.headers().get("Access-Control-Allow-Origin"));
   }

@@ -19,8 +19,10 @@ class ReadinessTest {
 
   @Test
   void aBlockedEventLoopMakesTheNodeNotReadyUntilItRunsAgain(Vertx vertx) throws Exception {
-    TestNode node = TestNode.start(vertx, new JsonObject()
-        .put("heartbeat", new JsonObject().put("intervalMs", 1_600).put("timeoutMs", 10_000)));
+    TestNode node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("heartbeat", new JsonObject().put("intervalMs", 1_600).put("timeoutMs", 10_000)));
     try {
       assertEquals(200, node.get("/ready").status());
       CountDownLatch release = new CountDownLatch(1);

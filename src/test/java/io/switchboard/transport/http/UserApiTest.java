@@ -49,8 +49,9 @@ class UserApiTest {
 
   private TestNode start(JsonObject more) {
     JsonObject config = TestTokens.nodeConfig()
-        .mergeIn(new JsonObject().put("namespaces", new JsonObject()
-            .put("user", new JsonObject())), true)
+        .mergeIn(
+            new JsonObject().put("namespaces", new JsonObject().put("user", new JsonObject())),
+            true)
         .mergeIn(more, true);
     config.getJsonObject("auth").put("apiKeys", new JsonArray().add(API_KEY));
     node = TestNode.start(vertx, config);
@@ -59,8 +60,8 @@ class UserApiTest {
 
   private Reply call(HttpMethod method, String uri, Object body, String authorization) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", authorization);
-    return node.exchange(node.port(), method, uri, body == null ? null
-        : ((JsonObject) body).encode(), headers);
+    return node.exchange(
+        node.port(), method, uri, body == null ? null : ((JsonObject) body).encode(), headers);
   }
 
   private String user(String sub) {
@@ -75,33 +76,78 @@ class UserApiTest {
   static Stream<Arguments> userCalls() {
     JsonObject text = new JsonObject().put("text", "hi");
     return Stream.of(
-        Arguments.of("publish to an open namespace", HttpMethod.POST, "/api/publish",
-            message("chat:user-api", text), 200, null),
-        Arguments.of("publish against the schema", HttpMethod.POST, "/api/publish",
-            message("chat:user-api", new JsonObject().put("nope", 1)), 400, "invalid_payload"),
-        Arguments.of("publish to a server-only namespace", HttpMethod.POST, "/api/publish",
-            message("feed:user-api", 1), 403, "forbidden"),
-        Arguments.of("publish to an unknown namespace", HttpMethod.POST, "/api/publish",
-            message("nope:x", 1), 404, "unknown_channel"),
-        Arguments.of("history of its own personal channel", HttpMethod.GET,
-            "/api/channels/user:42/history", null, 200, null),
-        Arguments.of("history of another user's channel", HttpMethod.GET,
-            "/api/channels/user:43/history", null, 403, "forbidden"),
-        Arguments.of("presence", HttpMethod.GET, "/api/channels/chat:user-api/presence", null,
-            200, null),
-        Arguments.of("presence of another user's channel", HttpMethod.GET,
-            "/api/channels/user:43/presence", null, 403, "forbidden"),
-        Arguments.of("batch", HttpMethod.POST, "/api/batch", new JsonObject().put("messages",
-            new JsonArray().add(message("chat:user-api", text))), 403, "forbidden"),
-        Arguments.of("disconnect", HttpMethod.POST, "/api/disconnect",
-            new JsonObject().put("user", "42"), 403, "forbidden"),
+        Arguments.of(
+            "publish to an open namespace",
+            HttpMethod.POST,
+            "/api/publish",
+            message("chat:user-api", text),
+            200,
+            null),
+        Arguments.of(
+            "publish against the schema",
+            HttpMethod.POST,
+            "/api/publish",
+            message("chat:user-api", new JsonObject().put("nope", 1)),
+            400,
+            "invalid_payload"),
+        Arguments.of(
+            "publish to a server-only namespace",
+            HttpMethod.POST,
+            "/api/publish",
+            message("feed:user-api", 1),
+            403,
+            "forbidden"),
+        Arguments.of(
+            "publish to an unknown namespace",
+            HttpMethod.POST,
+            "/api/publish",
+            message("nope:x", 1),
+            404,
+            "unknown_channel"),
+        Arguments.of(
+            "history of its own personal channel",
+            HttpMethod.GET,
+            "/api/channels/user:42/history",
+            null,
+            200,
+            null),
+        Arguments.of(
+            "history of another user's channel",
+            HttpMethod.GET,
+            "/api/channels/user:43/history",
+            null,
+            403,
+            "forbidden"),
+        Arguments.of(
+            "presence", HttpMethod.GET, "/api/channels/chat:user-api/presence", null, 200, null),
+        Arguments.of(
+            "presence of another user's channel",
+            HttpMethod.GET,
+            "/api/channels/user:43/presence",
+            null,
+            403,
+            "forbidden"),
+        Arguments.of(
+            "batch",
+            HttpMethod.POST,
+            "/api/batch",
+            new JsonObject().put("messages", new JsonArray().add(message("chat:user-api", text))),
+            403,
+            "forbidden"),
+        Arguments.of(
+            "disconnect",
+            HttpMethod.POST,
+            "/api/disconnect",
+            new JsonObject().put("user", "42"),
+            403,
+            "forbidden"),
         Arguments.of("drain", HttpMethod.POST, "/api/drain", new JsonObject(), 403, "forbidden"));
   }
 
   @ParameterizedTest(name = "{0} -> {4}")
   @MethodSource("userCalls")
-  void aUsersTokenActsAsThatUser(String name, HttpMethod method, String uri, JsonObject body,
-      int status, String code) {
+  void aUsersTokenActsAsThatUser(
+      String name, HttpMethod method, String uri, JsonObject body, int status, String code) {
     start(new JsonObject());
     Reply reply = call(method, uri, body, user("42"));
     assertEquals(status, reply.status(), name + ": " + reply);
@@ -115,30 +161,41 @@ class UserApiTest {
     start(new JsonObject());
     String channel = "chat:user-api-publisher";
     JsonObject text = new JsonObject().put("text", "hi");
-    assertEquals(200, call(HttpMethod.POST, "/api/publish", message(channel, text), user("42"))
-        .status());
-    assertEquals(200, call(HttpMethod.POST, "/api/publish", message(channel, text),
-        "ApiKey " + API_KEY).status());
-    JsonArray messages = call(HttpMethod.GET, "/api/channels/" + channel + "/history", null,
-        "ApiKey " + API_KEY).json().getJsonArray("messages");
+    assertEquals(
+        200,
+        call(HttpMethod.POST, "/api/publish", message(channel, text), user("42"))
+            .status());
+    assertEquals(
+        200,
+        call(HttpMethod.POST, "/api/publish", message(channel, text), "ApiKey " + API_KEY)
+            .status());
+    JsonArray messages = call(
+            HttpMethod.GET, "/api/channels/" + channel + "/history", null, "ApiKey " + API_KEY)
+        .json()
+        .getJsonArray("messages");
     assertEquals("42", messages.getJsonObject(0).getString("publisher"));
     assertFalse(messages.getJsonObject(1).containsKey("publisher"), messages.encode());
   }
 
   @Test
   void aUsersRequestsAreLimitedPerUserLikeAWebSocketsFrames() {
-    start(new JsonObject().put("limits", new JsonObject()
-        .put("messagesPerSecond", 2).put("messagesBurst", 2)));
+    start(new JsonObject()
+        .put("limits", new JsonObject().put("messagesPerSecond", 2).put("messagesBurst", 2)));
     JsonObject publish = message("chat:user-api-rate", new JsonObject().put("text", "hi"));
     assertEquals(200, call(HttpMethod.POST, "/api/publish", publish, user("42")).status());
-    assertEquals(200, call(HttpMethod.GET, "/api/channels/user:42/history", null, user("42"))
-        .status());
+    assertEquals(
+        200,
+        call(HttpMethod.GET, "/api/channels/user:42/history", null, user("42")).status());
     Reply over = call(HttpMethod.POST, "/api/publish", publish, user("42"));
     assertEquals(429, over.status(), over.toString());
     assertEquals("rate_limited", over.json().getString("code"));
-    assertEquals(200, call(HttpMethod.POST, "/api/publish", publish, user("43")).status(),
+    assertEquals(
+        200,
+        call(HttpMethod.POST, "/api/publish", publish, user("43")).status(),
         "another user has a budget of its own");
-    assertEquals(200, call(HttpMethod.POST, "/api/publish", publish, "ApiKey " + API_KEY)
-        .status(), "API keys are not users");
+    assertEquals(
+        200,
+        call(HttpMethod.POST, "/api/publish", publish, "ApiKey " + API_KEY).status(),
+        "API keys are not users");
   }
 }

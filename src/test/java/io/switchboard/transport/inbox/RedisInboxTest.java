@@ -25,9 +25,18 @@ class RedisInboxTest {
   static final RedisServerExtension redis = new RedisServerExtension();
 
   private static TestNode node(Vertx vertx, String prefix) {
-    return TestNode.start(vertx, new JsonObject().put("broker", new JsonObject()
-        .put("type", "redis").put("redis", new JsonObject().put("connectionString", redis.url())
-            .put("prefix", prefix))));
+    return TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "broker",
+                new JsonObject()
+                    .put("type", "redis")
+                    .put(
+                        "redis",
+                        new JsonObject()
+                            .put("connectionString", redis.url())
+                            .put("prefix", prefix))));
   }
 
   @Test
@@ -40,7 +49,8 @@ class RedisInboxTest {
       JsonObject message = client.nextMessage("chat:inbox");
       assertEquals("hi", message.getJsonObject("data").getString("text"));
       assertTrue(message.getString("offset").startsWith("1-"), message.encode());
-      awaitTrue(() -> "0".equals(redis.cli("xlen", "inbox1:inbox")), "entry deleted once published");
+      awaitTrue(
+          () -> "0".equals(redis.cli("xlen", "inbox1:inbox")), "entry deleted once published");
     } finally {
       node.close();
     }
@@ -58,7 +68,9 @@ class RedisInboxTest {
       JsonArray messages = history.getJsonArray("messages");
       assertEquals(5, messages.size(), history.encode());
       for (int i = 0; i < 5; i++) {
-        assertEquals(i, messages.getJsonObject(i).getJsonObject("data").getInteger("n"),
+        assertEquals(
+            i,
+            messages.getJsonObject(i).getJsonObject("data").getInteger("n"),
             "published in stream order");
       }
     } finally {
@@ -78,8 +90,8 @@ class RedisInboxTest {
       redis.cli("xadd", "inbox3:inbox", "*", "data", "{}");
       redis.cli("xadd", "inbox3:inbox", "*", "channel", "chat:bad", "data", "{\"text\":\"ok\"}");
       assertEquals("ok", client.nextMessage("chat:bad").getJsonObject("data").getString("text"));
-      awaitTrue(() -> "4".equals(redis.cli("xlen", "inbox3:inbox:rejected")),
-          "four entries set aside");
+      awaitTrue(
+          () -> "4".equals(redis.cli("xlen", "inbox3:inbox:rejected")), "four entries set aside");
       String rejected = redis.cli("xrange", "inbox3:inbox:rejected", "-", "+");
       for (String code : List.of("invalid_payload", "unknown_channel", "bad_request")) {
         assertTrue(rejected.contains(code), code + " in " + rejected);

@@ -24,9 +24,15 @@ class SseSlowConsumerTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
-        .put("sendQueueBytes", 64 * 1024).put("slowConsumerMs", 200)
-        .put("maxBodyBytes", 4 * 1024 * 1024)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject()
+                    .put("sendQueueBytes", 64 * 1024)
+                    .put("slowConsumerMs", 200)
+                    .put("maxBodyBytes", 4 * 1024 * 1024)));
   }
 
   @AfterEach
@@ -50,14 +56,17 @@ class SseSlowConsumerTest {
       }
       JsonArray messages = new JsonArray();
       for (int i = 0; i < 50; i++) {
-        messages.add(new JsonObject().put("channel", CHANNEL)
+        messages.add(new JsonObject()
+            .put("channel", CHANNEL)
             .put("data", new JsonObject().put("text", TEXT).put("name", batch + "-" + i)));
       }
-      assertEquals(200, node.post("/api/batch", new JsonObject().put("messages", messages)
-          .encode()).status());
+      assertEquals(
+          200,
+          node.post("/api/batch", new JsonObject().put("messages", messages).encode())
+              .status());
       for (int i = 0; i < 50; i++) {
-        assertEquals(batch + "-" + i, healthy.nextMessage(CHANNEL).getJsonObject("data")
-            .getString("name"));
+        assertEquals(
+            batch + "-" + i, healthy.nextMessage(CHANNEL).getJsonObject("data").getString("name"));
       }
       batch++;
     }
@@ -68,8 +77,8 @@ class SseSlowConsumerTest {
   }
 
   private int connections() {
-    JsonArray users = node.get("/api/channels/" + CHANNEL + "/presence").json()
-        .getJsonArray("users");
+    JsonArray users =
+        node.get("/api/channels/" + CHANNEL + "/presence").json().getJsonArray("users");
     return users.isEmpty() ? 0 : users.getJsonObject(0).getInteger("connections");
   }
 }

@@ -63,8 +63,8 @@ class SseTest {
   void streamStartsWithRetryThenCarriesMessagesOfEveryChannel() {
     SseReader sse = node.sse("/sse?channel=sse-a1&channel=chat:sse-a2");
     assertEquals(200, sse.status());
-    assertTrue(sse.header("Content-Type").startsWith("text/event-stream"),
-        sse.header("Content-Type"));
+    assertTrue(
+        sse.header("Content-Type").startsWith("text/event-stream"), sse.header("Content-Type"));
     sse.firstId();
     assertEquals(new Event(null, "retry", "3000"), sse.received().get(0));
 
@@ -72,17 +72,21 @@ class SseTest {
     String o2 = node.publish("chat:sse-a2", new JsonObject().put("text", "two"));
     String o3 = node.publish("sse-a1", n(3));
     assertEquals(n(1), nextMessage(sse, "sse-a1", o1).getJsonObject("data"));
-    assertEquals("two", nextMessage(sse, "chat:sse-a2", o2).getJsonObject("data")
-        .getString("text"));
+    assertEquals(
+        "two", nextMessage(sse, "chat:sse-a2", o2).getJsonObject("data").getString("text"));
     assertEquals(n(3), nextMessage(sse, "sse-a1", o3).getJsonObject("data"));
     sse.expectNo("message");
     sse.close();
   }
 
-  private enum Resume { HEADER, QUERY }
+  private enum Resume {
+    HEADER,
+    QUERY
+  }
 
   static Stream<Arguments> resumeWays() {
-    return Stream.of(Arguments.of("Last-Event-ID header", Resume.HEADER),
+    return Stream.of(
+        Arguments.of("Last-Event-ID header", Resume.HEADER),
         Arguments.of("?lastEventId= parameter", Resume.QUERY));
   }
 
@@ -90,8 +94,10 @@ class SseTest {
     if (how == Resume.HEADER) {
       return SseReader.open(vertx, node.port(), uri, lastEventId);
     }
-    return SseReader.open(vertx, node.port(), uri + "&lastEventId="
-        + URLEncoder.encode(lastEventId, StandardCharsets.UTF_8));
+    return SseReader.open(
+        vertx,
+        node.port(),
+        uri + "&lastEventId=" + URLEncoder.encode(lastEventId, StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -121,10 +127,18 @@ class SseTest {
     for (int i = 0; i < 6; i++) {
       replayed.add(second.next("message").json());
     }
-    assertEquals(missedB, replayed.stream().filter(m -> b.equals(m.getString("channel")))
-        .map(m -> m.getString("offset")).toList());
-    assertEquals(missedC, replayed.stream().filter(m -> c.equals(m.getString("channel")))
-        .map(m -> m.getString("offset")).toList());
+    assertEquals(
+        missedB,
+        replayed.stream()
+            .filter(m -> b.equals(m.getString("channel")))
+            .map(m -> m.getString("offset"))
+            .toList());
+    assertEquals(
+        missedC,
+        replayed.stream()
+            .filter(m -> c.equals(m.getString("channel")))
+            .map(m -> m.getString("offset"))
+            .toList());
     String live = node.publish(b, n(5));
     nextMessage(second, b, live);
     second.expectNo("message");
@@ -143,7 +157,8 @@ class SseTest {
     String c1 = node.publish("sse-c1", n(1));
     String c2 = node.publish("sse-c2", n(1));
     SseReader second = SseReader.open(vertx, node.port(), uri, resumeFrom);
-    List<String> offsets = List.of(second.next("message").json().getString("offset"),
+    List<String> offsets = List.of(
+        second.next("message").json().getString("offset"),
         second.next("message").json().getString("offset"));
     assertTrue(offsets.containsAll(List.of(c1, c2)), offsets.toString());
     second.expectNo("message");
@@ -173,8 +188,10 @@ class SseTest {
 
   @Test
   void pingCommentsArriveOnTheHeartbeatInterval(Vertx vertx) {
-    TestNode fast = TestNode.start(vertx, new JsonObject().put("heartbeat",
-        new JsonObject().put("intervalMs", 100).put("timeoutMs", 1000)));
+    TestNode fast = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("heartbeat", new JsonObject().put("intervalMs", 100).put("timeoutMs", 1000)));
     try {
       SseReader sse = SseReader.open(vertx, fast.port(), "/sse?channel=sse-e");
       for (int i = 0; i < 3; i++) {
@@ -191,15 +208,15 @@ class SseTest {
         Arguments.of("no channel", "/sse", 400, "bad_request"),
         Arguments.of("empty channel", "/sse?channel=", 400, "bad_request"),
         Arguments.of("bad channel name", "/sse?channel=bad%20name", 400, "bad_request"),
-        Arguments.of("one bad among good", "/sse?channel=sse-ok&channel=bad%21", 400,
-            "bad_request"),
+        Arguments.of(
+            "one bad among good", "/sse?channel=sse-ok&channel=bad%21", 400, "bad_request"),
         Arguments.of("unknown namespace", "/sse?channel=nosuchns:x", 404, "unknown_channel"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusedStreams")
-  void errorsBeforeTheStreamArePlainStatusesWithJson(String name, String uri, int status,
-      String code) {
+  void errorsBeforeTheStreamArePlainStatusesWithJson(
+      String name, String uri, int status, String code) {
     SseReader sse = node.sse(uri);
     assertEquals(status, sse.status());
     assertEquals(code, sse.errorBody().getString("code"));
@@ -234,8 +251,9 @@ class SseTest {
     sse.close();
     long deadline = System.currentTimeMillis() + CLEANUP_DEADLINE_MS;
     JsonArray users = presence("chat:sse-g");
-    while (!users.equals(new JsonArray().add(new JsonObject().put("user", "")
-        .put("connections", 1))) && System.currentTimeMillis() < deadline) {
+    while (!users.equals(
+            new JsonArray().add(new JsonObject().put("user", "").put("connections", 1)))
+        && System.currentTimeMillis() < deadline) {
       users = presence("chat:sse-g");
     }
     assertEquals(1, users.getJsonObject(0).getInteger("connections"), users.encode());

@@ -105,28 +105,35 @@ class AuthTest {
     assertEquals(4401, ws.closeCode());
     long elapsed = System.currentTimeMillis() - opened;
     assertTrue(elapsed >= AUTH_TIMEOUT_MS - EARLY_SLACK_MS, "closed after " + elapsed + " ms");
-    assertTrue(ws.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))),
+    assertTrue(
+        ws.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))),
         ws.received().toString());
   }
 
   static Stream<Arguments> framesNeedingAuth() {
     return Stream.of(
-        Arguments.of("subscribe", new JsonObject().put("type", "subscribe")
-            .put("channel", "auth-before")),
-        Arguments.of("unsubscribe", new JsonObject().put("type", "unsubscribe")
-            .put("channel", "auth-before")),
-        Arguments.of("publish", new JsonObject().put("type", "publish")
-            .put("channel", "auth-before").put("data", new JsonObject())),
-        Arguments.of("history", new JsonObject().put("type", "history")
-            .put("channel", "auth-before")),
-        Arguments.of("presence", new JsonObject().put("type", "presence")
-            .put("channel", "chat:auth-before")));
+        Arguments.of(
+            "subscribe", new JsonObject().put("type", "subscribe").put("channel", "auth-before")),
+        Arguments.of(
+            "unsubscribe",
+            new JsonObject().put("type", "unsubscribe").put("channel", "auth-before")),
+        Arguments.of(
+            "publish",
+            new JsonObject()
+                .put("type", "publish")
+                .put("channel", "auth-before")
+                .put("data", new JsonObject())),
+        Arguments.of(
+            "history", new JsonObject().put("type", "history").put("channel", "auth-before")),
+        Arguments.of(
+            "presence",
+            new JsonObject().put("type", "presence").put("channel", "chat:auth-before")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("framesNeedingAuth")
-  void frameBeforeAuthIsUnauthorizedAndTheConnectionWaitsForTheTimeout(String name,
-      JsonObject frame) {
+  void frameBeforeAuthIsUnauthorizedAndTheConnectionWaitsForTheTimeout(
+      String name, JsonObject frame) {
     long opened = System.currentTimeMillis();
     WsClient ws = connect();
     JsonObject reply = ws.request(frame);
@@ -161,7 +168,8 @@ class AuthTest {
     return Stream.of(
         Arguments.of("HS256", (Function<TestTokens, String>) t -> t.hs256(TestTokens.claims("42"))),
         Arguments.of("RS256", (Function<TestTokens, String>) t -> t.rs256(TestTokens.claims("42"))),
-        Arguments.of("ES256", (Function<TestTokens, String>) t -> t.es256(TestTokens.claims("42"))));
+        Arguments.of(
+            "ES256", (Function<TestTokens, String>) t -> t.es256(TestTokens.claims("42"))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -171,8 +179,8 @@ class AuthTest {
     ws.send(auth(token.apply(tokens)));
     JsonObject welcome = ws.next("welcome");
     assertEquals("42", welcome.getString("user"), welcome.encode());
-    assertTrue(welcome.getString("session") != null && welcome.getLong("heartbeat") > 0,
-        welcome.encode());
+    assertTrue(
+        welcome.getString("session") != null && welcome.getLong("heartbeat") > 0, welcome.encode());
     // usable, and not closed by the auth timeout
     assertEquals("ack", ws.subscribe("auth-good").getString("type"));
     awaitUntil(System.currentTimeMillis() + AUTH_TIMEOUT_MS + 200);
@@ -181,12 +189,13 @@ class AuthTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.switchboard.testing.TestTokens#hostile")
-  void badTokenInAuthFrameClosesWith4401(String name,
-      Function<TestTokens, Function<String, String>> make) {
+  void badTokenInAuthFrameClosesWith4401(
+      String name, Function<TestTokens, Function<String, String>> make) {
     WsClient ws = connect();
     ws.write(auth(make.apply(tokens).apply("42")).encode());
     assertEquals(4401, ws.closeCode());
-    assertTrue(ws.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))),
+    assertTrue(
+        ws.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))),
         ws.received().toString());
   }
 
@@ -216,11 +225,12 @@ class AuthTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.switchboard.testing.TestTokens#hostile")
-  void badBearerHeaderClosesWith4401(String name,
-      Function<TestTokens, Function<String, String>> make) {
+  void badBearerHeaderClosesWith4401(
+      String name, Function<TestTokens, Function<String, String>> make) {
     WsClient ws = connect("/ws", bearer(make.apply(tokens).apply("42")));
     assertEquals(4401, ws.closeCode());
-    assertTrue(ws.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))),
+    assertTrue(
+        ws.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))),
         ws.received().toString());
   }
 
@@ -247,7 +257,8 @@ class AuthTest {
     assertEquals("ack", ws.subscribe("auth-expiry").getString("type"));
     assertEquals(4401, ws.closeCode());
     long now = System.currentTimeMillis();
-    assertTrue(now >= expiresAtMs - EARLY_SLACK_MS,
+    assertTrue(
+        now >= expiresAtMs - EARLY_SLACK_MS,
         "closed " + (expiresAtMs - now) + " ms before the token expired");
   }
 
@@ -285,7 +296,8 @@ class AuthTest {
     long secondExp = first.getLong("exp") + 2;
     ws.request(auth(tokens.hs256(TestTokens.claims("42").put("exp", secondExp))));
     assertEquals(4401, ws.closeCode());
-    assertTrue(System.currentTimeMillis() >= secondExp * 1000 - EARLY_SLACK_MS,
+    assertTrue(
+        System.currentTimeMillis() >= secondExp * 1000 - EARLY_SLACK_MS,
         "closed at the first token's expiry");
   }
 
@@ -316,8 +328,10 @@ class AuthTest {
   // ---- anonymous access ----
 
   private TestNode anonymousNode() {
-    TestNode anon = TestNode.start(vertx, TestTokens.nodeConfig()
-        .put("auth", TestTokens.nodeConfig().getJsonObject("auth").put("anonymous", true)));
+    TestNode anon = TestNode.start(
+        vertx,
+        TestTokens.nodeConfig()
+            .put("auth", TestTokens.nodeConfig().getJsonObject("auth").put("anonymous", true)));
     extraNodes.add(anon);
     return anon;
   }
@@ -348,10 +362,10 @@ class AuthTest {
     assertEquals("ack", ack.getString("type"), ack.encode());
     ws.expectNo("welcome");
     ws.subscribe("chat:auth-upgrade");
-    JsonObject presence = ws.request(new JsonObject().put("type", "presence")
-        .put("channel", "chat:auth-upgrade"));
-    assertEquals("42", presence.getJsonArray("users").getJsonObject(0).getString("user"),
-        presence.encode());
+    JsonObject presence =
+        ws.request(new JsonObject().put("type", "presence").put("channel", "chat:auth-upgrade"));
+    assertEquals(
+        "42", presence.getJsonArray("users").getJsonObject(0).getString("user"), presence.encode());
     ws.publish("chat:auth-upgrade", new JsonObject().put("text", "hi"));
     assertEquals("42", ws.nextMessage("chat:auth-upgrade").getString("publisher"));
   }

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadFrameTest {
   /** Marks rows whose error must not name a path (or whose path this test does not pin down). */
   private static final String ANY_PATH = null;
+
   private static final Long NO_ID = null;
 
   private TestNode node;
@@ -38,8 +39,8 @@ class BadFrameTest {
   @BeforeEach
   void start(Vertx vertx) {
     // personal channels need their namespace configured like any other (PROTOCOL.md section 2)
-    node = TestNode.start(vertx, new JsonObject().put("namespaces", new JsonObject()
-        .put("user", new JsonObject())));
+    node = TestNode.start(
+        vertx, new JsonObject().put("namespaces", new JsonObject().put("user", new JsonObject())));
   }
 
   @AfterEach
@@ -71,127 +72,252 @@ class BadFrameTest {
         arguments("missing type", frame("{'id':7,'channel':'bf-a'}"), "bad_request", 7L, ANY_PATH),
         arguments("type is a number", frame("{'type':5,'id':7}"), "bad_request", 7L, ANY_PATH),
         arguments("type is null", frame("{'type':null,'id':7}"), "bad_request", 7L, ANY_PATH),
-        arguments("type is an object", frame("{'type':{'name':'ping'},'id':7}"), "bad_request",
-            7L, ANY_PATH),
+        arguments(
+            "type is an object",
+            frame("{'type':{'name':'ping'},'id':7}"),
+            "bad_request",
+            7L,
+            ANY_PATH),
         arguments("unknown type", frame("{'type':'shout','id':7}"), "unknown_type", 7L, ANY_PATH),
-        arguments("type in wrong case", frame("{'type':'PING','id':7}"), "unknown_type", 7L,
-            ANY_PATH),
-        arguments("server-only type", frame("{'type':'welcome','id':7}"), "unknown_type", 7L,
-            ANY_PATH),
+        arguments(
+            "type in wrong case", frame("{'type':'PING','id':7}"), "unknown_type", 7L, ANY_PATH),
+        arguments(
+            "server-only type", frame("{'type':'welcome','id':7}"), "unknown_type", 7L, ANY_PATH),
         // id
-        arguments("id is a string", frame("{'type':'ping','id':'7'}"), "bad_request", NO_ID,
-            "/id"),
-        arguments("id is a fraction", frame("{'type':'ping','id':1.5}"), "bad_request", NO_ID,
-            "/id"),
+        arguments("id is a string", frame("{'type':'ping','id':'7'}"), "bad_request", NO_ID, "/id"),
+        arguments(
+            "id is a fraction", frame("{'type':'ping','id':1.5}"), "bad_request", NO_ID, "/id"),
         // an id a client could not hold exactly is not echoed, rounded or truncated
-        arguments("id is 2^53", frame("{'type':'ping','id':9007199254740992}"), "bad_request",
-            NO_ID, "/id"),
-        arguments("id is 2^64 + 7", frame("{'type':'ping','id':18446744073709551623}"),
-            "bad_request", NO_ID, "/id"),
-        arguments("id is -2^53", frame("{'type':'ping','id':-9007199254740992}"), "bad_request",
-            NO_ID, "/id"),
+        arguments(
+            "id is 2^53",
+            frame("{'type':'ping','id':9007199254740992}"),
+            "bad_request",
+            NO_ID,
+            "/id"),
+        arguments(
+            "id is 2^64 + 7",
+            frame("{'type':'ping','id':18446744073709551623}"),
+            "bad_request",
+            NO_ID,
+            "/id"),
+        arguments(
+            "id is -2^53",
+            frame("{'type':'ping','id':-9007199254740992}"),
+            "bad_request",
+            NO_ID,
+            "/id"),
         // wrong field types and missing fields
-        arguments("channel is a number", frame("{'type':'subscribe','id':7,'channel':5}"),
-            "bad_request", 7L, "/channel"),
-        arguments("channel missing", frame("{'type':'subscribe','id':7}"), "bad_request", 7L,
-            ANY_PATH),
-        arguments("since is a number",
-            frame("{'type':'subscribe','id':7,'channel':'bf-a','since':5}"), "bad_request", 7L,
+        arguments(
+            "channel is a number",
+            frame("{'type':'subscribe','id':7,'channel':5}"),
+            "bad_request",
+            7L,
+            "/channel"),
+        arguments(
+            "channel missing", frame("{'type':'subscribe','id':7}"), "bad_request", 7L, ANY_PATH),
+        arguments(
+            "since is a number",
+            frame("{'type':'subscribe','id':7,'channel':'bf-a','since':5}"),
+            "bad_request",
+            7L,
             "/since"),
-        arguments("since is empty",
-            frame("{'type':'subscribe','id':7,'channel':'bf-a','since':''}"), "bad_request", 7L,
+        arguments(
+            "since is empty",
+            frame("{'type':'subscribe','id':7,'channel':'bf-a','since':''}"),
+            "bad_request",
+            7L,
             "/since"),
-        arguments("limit is a string",
-            frame("{'type':'history','id':7,'channel':'bf-a','limit':'10'}"), "bad_request", 7L,
+        arguments(
+            "limit is a string",
+            frame("{'type':'history','id':7,'channel':'bf-a','limit':'10'}"),
+            "bad_request",
+            7L,
             "/limit"),
-        arguments("limit is 0", frame("{'type':'history','id':7,'channel':'bf-a','limit':0}"),
-            "bad_request", 7L, "/limit"),
-        arguments("limit is negative",
-            frame("{'type':'history','id':7,'channel':'bf-a','limit':-1}"), "bad_request", 7L,
+        arguments(
+            "limit is 0",
+            frame("{'type':'history','id':7,'channel':'bf-a','limit':0}"),
+            "bad_request",
+            7L,
             "/limit"),
-        arguments("limit is 5000",
-            frame("{'type':'history','id':7,'channel':'bf-a','limit':5000}"), "bad_request", 7L,
+        arguments(
+            "limit is negative",
+            frame("{'type':'history','id':7,'channel':'bf-a','limit':-1}"),
+            "bad_request",
+            7L,
             "/limit"),
-        arguments("publish without data", frame("{'type':'publish','id':7,'channel':'bf-a'}"),
-            "bad_request", 7L, ANY_PATH),
-        arguments("auth without token", frame("{'type':'auth','id':7}"), "bad_request", 7L,
+        arguments(
+            "limit is 5000",
+            frame("{'type':'history','id':7,'channel':'bf-a','limit':5000}"),
+            "bad_request",
+            7L,
+            "/limit"),
+        arguments(
+            "publish without data",
+            frame("{'type':'publish','id':7,'channel':'bf-a'}"),
+            "bad_request",
+            7L,
             ANY_PATH),
-        arguments("auth with empty token", frame("{'type':'auth','id':7,'token':''}"),
-            "bad_request", 7L, "/token"),
+        arguments(
+            "auth without token", frame("{'type':'auth','id':7}"), "bad_request", 7L, ANY_PATH),
+        arguments(
+            "auth with empty token",
+            frame("{'type':'auth','id':7,'token':''}"),
+            "bad_request",
+            7L,
+            "/token"),
         // extra fields are refused, so a typo is not silently ignored
-        arguments("extra field on ping", frame("{'type':'ping','id':7,'extra':1}"),
-            "bad_request", 7L, ANY_PATH),
-        arguments("typo 'sinse' on subscribe",
-            frame("{'type':'subscribe','id':7,'channel':'bf-a','sinse':'1-x'}"), "bad_request",
-            7L, ANY_PATH),
+        arguments(
+            "extra field on ping",
+            frame("{'type':'ping','id':7,'extra':1}"),
+            "bad_request",
+            7L,
+            ANY_PATH),
+        arguments(
+            "typo 'sinse' on subscribe",
+            frame("{'type':'subscribe','id':7,'channel':'bf-a','sinse':'1-x'}"),
+            "bad_request",
+            7L,
+            ANY_PATH),
         // channel names (PROTOCOL.md section 2)
-        arguments("channel empty", frame("{'type':'subscribe','id':7,'channel':''}"),
-            "bad_request", 7L, "/channel"),
-        arguments("channel of 256 chars",
-            frame("{'type':'subscribe','id':7,'channel':'" + longName + "'}"), "bad_request", 7L,
+        arguments(
+            "channel empty",
+            frame("{'type':'subscribe','id':7,'channel':''}"),
+            "bad_request",
+            7L,
             "/channel"),
-        arguments("channel with a space",
-            frame("{'type':'subscribe','id':7,'channel':'bf a'}"), "bad_request", 7L, "/channel"),
-        arguments("channel with unicode",
-            frame("{'type':'subscribe','id':7,'channel':'caf\u00e9'}"), "bad_request", 7L,
+        arguments(
+            "channel of 256 chars",
+            frame("{'type':'subscribe','id':7,'channel':'" + longName + "'}"),
+            "bad_request",
+            7L,
             "/channel"),
-        arguments("channel with #", frame("{'type':'subscribe','id':7,'channel':'#general'}"),
-            "bad_request", 7L, "/channel"),
-        arguments("channel with a newline",
-            frame("{'type':'subscribe','id':7,'channel':'bf\\na'}"), "bad_request", 7L,
+        arguments(
+            "channel with a space",
+            frame("{'type':'subscribe','id':7,'channel':'bf a'}"),
+            "bad_request",
+            7L,
             "/channel"),
-        arguments("bad channel on publish",
-            frame("{'type':'publish','id':7,'channel':'bf a','data':1}"), "bad_request", 7L,
+        arguments(
+            "channel with unicode",
+            frame("{'type':'subscribe','id':7,'channel':'caf\u00e9'}"),
+            "bad_request",
+            7L,
             "/channel"),
-        arguments("bad channel on history", frame("{'type':'history','id':7,'channel':'bf a'}"),
-            "bad_request", 7L, "/channel"),
-        arguments("bad channel on presence",
-            frame("{'type':'presence','id':7,'channel':'bf a'}"), "bad_request", 7L, "/channel"),
-        arguments("bad channel on unsubscribe",
-            frame("{'type':'unsubscribe','id':7,'channel':'bf a'}"), "bad_request", 7L,
+        arguments(
+            "channel with #",
+            frame("{'type':'subscribe','id':7,'channel':'#general'}"),
+            "bad_request",
+            7L,
+            "/channel"),
+        arguments(
+            "channel with a newline",
+            frame("{'type':'subscribe','id':7,'channel':'bf\\na'}"),
+            "bad_request",
+            7L,
+            "/channel"),
+        arguments(
+            "bad channel on publish",
+            frame("{'type':'publish','id':7,'channel':'bf a','data':1}"),
+            "bad_request",
+            7L,
+            "/channel"),
+        arguments(
+            "bad channel on history",
+            frame("{'type':'history','id':7,'channel':'bf a'}"),
+            "bad_request",
+            7L,
+            "/channel"),
+        arguments(
+            "bad channel on presence",
+            frame("{'type':'presence','id':7,'channel':'bf a'}"),
+            "bad_request",
+            7L,
+            "/channel"),
+        arguments(
+            "bad channel on unsubscribe",
+            frame("{'type':'unsubscribe','id':7,'channel':'bf a'}"),
+            "bad_request",
+            7L,
             "/channel"),
         // namespaces
-        arguments("unknown namespace on subscribe",
-            frame("{'type':'subscribe','id':7,'channel':'nope:x'}"), "unknown_channel", 7L,
+        arguments(
+            "unknown namespace on subscribe",
+            frame("{'type':'subscribe','id':7,'channel':'nope:x'}"),
+            "unknown_channel",
+            7L,
             ANY_PATH),
-        arguments("unknown namespace on publish",
-            frame("{'type':'publish','id':7,'channel':'nope:x','data':1}"), "unknown_channel",
-            7L, ANY_PATH),
-        arguments("unknown namespace on history",
-            frame("{'type':'history','id':7,'channel':'nope:x'}"), "unknown_channel", 7L,
+        arguments(
+            "unknown namespace on publish",
+            frame("{'type':'publish','id':7,'channel':'nope:x','data':1}"),
+            "unknown_channel",
+            7L,
             ANY_PATH),
-        arguments("unknown namespace on presence",
-            frame("{'type':'presence','id':7,'channel':'nope:x'}"), "unknown_channel", 7L,
+        arguments(
+            "unknown namespace on history",
+            frame("{'type':'history','id':7,'channel':'nope:x'}"),
+            "unknown_channel",
+            7L,
+            ANY_PATH),
+        arguments(
+            "unknown namespace on presence",
+            frame("{'type':'presence','id':7,'channel':'nope:x'}"),
+            "unknown_channel",
+            7L,
             ANY_PATH),
         // permissions
-        arguments("publish to a server-only namespace",
-            frame("{'type':'publish','id':7,'channel':'feed:bf','data':{'n':1}}"), "forbidden",
-            7L, ANY_PATH),
-        arguments("subscribe to another user's channel",
-            frame("{'type':'subscribe','id':7,'channel':'user:42'}"), "forbidden", 7L, ANY_PATH),
+        arguments(
+            "publish to a server-only namespace",
+            frame("{'type':'publish','id':7,'channel':'feed:bf','data':{'n':1}}"),
+            "forbidden",
+            7L,
+            ANY_PATH),
+        arguments(
+            "subscribe to another user's channel",
+            frame("{'type':'subscribe','id':7,'channel':'user:42'}"),
+            "forbidden",
+            7L,
+            ANY_PATH),
         // state
-        arguments("unsubscribe never subscribed",
-            frame("{'type':'unsubscribe','id':7,'channel':'bf-never'}"), "not_subscribed", 7L,
+        arguments(
+            "unsubscribe never subscribed",
+            frame("{'type':'unsubscribe','id':7,'channel':'bf-never'}"),
+            "not_subscribed",
+            7L,
             ANY_PATH),
-        arguments("presence without presence (default namespace)",
-            frame("{'type':'presence','id':7,'channel':'bf-a'}"), "bad_request", 7L, ANY_PATH),
-        arguments("presence without presence (feed)",
-            frame("{'type':'presence','id':7,'channel':'feed:bf'}"), "bad_request", 7L, ANY_PATH),
+        arguments(
+            "presence without presence (default namespace)",
+            frame("{'type':'presence','id':7,'channel':'bf-a'}"),
+            "bad_request",
+            7L,
+            ANY_PATH),
+        arguments(
+            "presence without presence (feed)",
+            frame("{'type':'presence','id':7,'channel':'feed:bf'}"),
+            "bad_request",
+            7L,
+            ANY_PATH),
         // token authentication is not there yet: any token is refused
-        arguments("auth with a token", frame("{'type':'auth','id':7,'token':'abc.def.ghi'}"),
-            "unauthorized", 7L, ANY_PATH),
-        // no id: the error carries none
-        arguments("unknown type without id", frame("{'type':'shout'}"), "unknown_type", NO_ID,
+        arguments(
+            "auth with a token",
+            frame("{'type':'auth','id':7,'token':'abc.def.ghi'}"),
+            "unauthorized",
+            7L,
             ANY_PATH),
-        arguments("unknown namespace without id",
-            frame("{'type':'subscribe','channel':'nope:x'}"), "unknown_channel", NO_ID,
+        // no id: the error carries none
+        arguments(
+            "unknown type without id", frame("{'type':'shout'}"), "unknown_type", NO_ID, ANY_PATH),
+        arguments(
+            "unknown namespace without id",
+            frame("{'type':'subscribe','channel':'nope:x'}"),
+            "unknown_channel",
+            NO_ID,
             ANY_PATH));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badFrames")
-  void badFrameGetsErrorAndTheConnectionStaysOpen(String name, String frame, String code,
-      Long id, String path) {
+  void badFrameGetsErrorAndTheConnectionStaysOpen(
+      String name, String frame, String code, Long id, String path) {
     WsClient ws = client();
     ws.send(frame);
     JsonObject error = ws.next("error");
@@ -222,8 +348,8 @@ class BadFrameTest {
   void schemaViolationOnChatIsInvalidPayloadWithPaths(String name, Object data, String path) {
     WsClient ws = client();
     ws.subscribe("chat:bf-schema");
-    JsonObject error = ws.request(new JsonObject().put("type", "publish")
-        .put("channel", "chat:bf-schema").put("data", data));
+    JsonObject error = ws.request(
+        new JsonObject().put("type", "publish").put("channel", "chat:bf-schema").put("data", data));
     assertEquals("error", error.getString("type"), error.encode());
     assertEquals("invalid_payload", error.getString("code"), error.encode());
     assertHasPath(error, path);
@@ -235,8 +361,9 @@ class BadFrameTest {
   void validChatPayloadStillPublishesAfterAnInvalidOne() {
     WsClient ws = client();
     ws.subscribe("chat:bf-after");
-    assertEquals("invalid_payload", ws.publish("chat:bf-after", new JsonObject().put("text", 1))
-        .getString("code"));
+    assertEquals(
+        "invalid_payload",
+        ws.publish("chat:bf-after", new JsonObject().put("text", 1)).getString("code"));
     JsonObject ack = ws.publish("chat:bf-after", new JsonObject().put("text", "ok"));
     assertEquals("ack", ack.getString("type"), ack.encode());
     assertEquals("ok", ws.nextMessage("chat:bf-after").getJsonObject("data").getString("text"));

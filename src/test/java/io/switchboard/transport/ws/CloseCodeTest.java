@@ -34,8 +34,8 @@ class CloseCodeTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("maxFrameBytes", MAX_FRAME)));
+    node = TestNode.start(
+        vertx, new JsonObject().put("limits", new JsonObject().put("maxFrameBytes", MAX_FRAME)));
   }
 
   @AfterEach
@@ -49,10 +49,18 @@ class CloseCodeTest {
 
   /** A publish frame of exactly {@code bytes} bytes (ASCII, so characters are bytes). */
   private static String publishFrameOf(String channel, int bytes) {
-    String empty = new JsonObject().put("type", "publish").put("id", 1).put("channel", channel)
-        .put("data", "").encode();
-    return new JsonObject().put("type", "publish").put("id", 1).put("channel", channel)
-        .put("data", "x".repeat(bytes - empty.length())).encode();
+    String empty = new JsonObject()
+        .put("type", "publish")
+        .put("id", 1)
+        .put("channel", channel)
+        .put("data", "")
+        .encode();
+    return new JsonObject()
+        .put("type", "publish")
+        .put("id", 1)
+        .put("channel", channel)
+        .put("data", "x".repeat(bytes - empty.length()))
+        .encode();
   }
 
   @Test
@@ -70,9 +78,11 @@ class CloseCodeTest {
     ws.subscribe("chat:cc-binary");
     ws.sendBinary(Buffer.buffer(new byte[] {1, 2, 3}));
     assertEquals(1003, ws.closeCode());
-    JsonObject presence = watcher.request(new JsonObject().put("type", "presence")
-        .put("channel", "chat:cc-binary"));
-    assertEquals(1, presence.getJsonArray("users").getJsonObject(0).getInteger("connections"),
+    JsonObject presence =
+        watcher.request(new JsonObject().put("type", "presence").put("channel", "chat:cc-binary"));
+    assertEquals(
+        1,
+        presence.getJsonArray("users").getJsonObject(0).getInteger("connections"),
         presence.encode());
   }
 
@@ -110,8 +120,8 @@ class CloseCodeTest {
     int half = frame.length() / 2;
     ws.sendFrame(WebSocketFrame.textFrame(frame.substring(0, half), false));
     ws.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(frame.substring(half)), true));
-    assertEquals(new JsonObject(frame).getString("data"),
-        ws.nextMessage("cc-frag-ok").getString("data"));
+    assertEquals(
+        new JsonObject(frame).getString("data"), ws.nextMessage("cc-frag-ok").getString("data"));
     assertFalse(ws.isClosed());
   }
 
@@ -126,10 +136,10 @@ class CloseCodeTest {
     int third = frame.length() / 3;
     // the server may close after the second fragment, so the third write may fail
     ws.writeFrame(WebSocketFrame.textFrame(frame.substring(0, third), false));
-    ws.writeFrame(WebSocketFrame.continuationFrame(
-        Buffer.buffer(frame.substring(third, 2 * third)), false));
-    ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(frame.substring(2 * third)),
-        true));
+    ws.writeFrame(
+        WebSocketFrame.continuationFrame(Buffer.buffer(frame.substring(third, 2 * third)), false));
+    ws.writeFrame(
+        WebSocketFrame.continuationFrame(Buffer.buffer(frame.substring(2 * third)), true));
     assertEquals(1009, ws.closeCode());
   }
 
@@ -147,13 +157,14 @@ class CloseCodeTest {
     return Stream.of(
         Arguments.of("byte FF", List.of(start.copy().appendBuffer(bytes(0xFF)))),
         Arguments.of("overlong NUL", List.of(start.copy().appendBuffer(bytes(0xC0, 0x80)))),
-        Arguments.of("encoded surrogate", List.of(start.copy()
-            .appendBuffer(bytes(0xED, 0xA0, 0x80)))),
-        Arguments.of("above U+10FFFF", List.of(start.copy()
-            .appendBuffer(bytes(0xF4, 0x90, 0x80, 0x80)))),
+        Arguments.of(
+            "encoded surrogate", List.of(start.copy().appendBuffer(bytes(0xED, 0xA0, 0x80)))),
+        Arguments.of(
+            "above U+10FFFF", List.of(start.copy().appendBuffer(bytes(0xF4, 0x90, 0x80, 0x80)))),
         Arguments.of("cut off at the end", List.of(start.copy().appendBuffer(bytes(0xE2, 0x82)))),
         Arguments.of("bad byte in the second fragment", List.of(start, bytes(0x41, 0xFE))),
-        Arguments.of("sequence broken across fragments",
+        Arguments.of(
+            "sequence broken across fragments",
             List.of(start.copy().appendBuffer(bytes(0xE2)), bytes(0x41, 0x22, 0x7D))));
   }
 
@@ -164,8 +175,10 @@ class CloseCodeTest {
     for (int i = 0; i < fragments.size(); i++) {
       boolean last = i == fragments.size() - 1;
       // the server may close before the last fragment arrives, so the writes are not awaited
-      ws.writeFrame(i == 0 ? WsClient.textFrame(fragments.get(i), last)
-          : WebSocketFrame.continuationFrame(fragments.get(i), last));
+      ws.writeFrame(
+          i == 0
+              ? WsClient.textFrame(fragments.get(i), last)
+              : WebSocketFrame.continuationFrame(fragments.get(i), last));
     }
     assertEquals(1007, ws.closeCode());
   }
@@ -173,8 +186,8 @@ class CloseCodeTest {
   @Test
   void utf8SplitInsideACharacterAcrossFragmentsIsAccepted() {
     WsClient ws = client();
-    Buffer frame = text("{\"type\":\"publish\",\"id\":1,\"channel\":\"cc-split\","
-        + "\"data\":\"\u20ac\"}");
+    Buffer frame =
+        text("{\"type\":\"publish\",\"id\":1,\"channel\":\"cc-split\"," + "\"data\":\"\u20ac\"}");
     ws.subscribe("cc-split");
     int inside = frame.toString(StandardCharsets.UTF_8).indexOf('\u20ac') + 1;
     ws.sendFrame(WsClient.textFrame(frame.getBuffer(0, inside), false));

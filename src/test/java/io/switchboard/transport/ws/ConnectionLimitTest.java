@@ -1,7 +1,5 @@
 package io.switchboard.transport.ws;
 
-import java.util.Locale;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +19,7 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -52,8 +51,9 @@ class ConnectionLimitTest {
   void start(Vertx vertx) {
     this.vertx = vertx;
     this.client = vertx.createNetClient();
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("maxConnectionsPerAddress", CAP)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject().put("limits", new JsonObject().put("maxConnectionsPerAddress", CAP)));
   }
 
   @AfterEach
@@ -91,8 +91,8 @@ class ConnectionLimitTest {
   }
 
   private void assertWsRefused() {
-    UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
-        () -> node.track(WsClient.connect(vertx, node.port())));
+    UpgradeRejectedException refused = assertThrows(
+        UpgradeRejectedException.class, () -> node.track(WsClient.connect(vertx, node.port())));
     assertEquals(429, refused.getStatus());
   }
 
@@ -106,8 +106,9 @@ class ConnectionLimitTest {
   private void awaitCount(int expected) {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (counter().addressCount(ADDRESS) != expected) {
-      assertTrue(System.nanoTime() < deadline, "address count stayed at "
-          + counter().addressCount(ADDRESS) + ", expected " + expected);
+      assertTrue(
+          System.nanoTime() < deadline,
+          "address count stayed at " + counter().addressCount(ADDRESS) + ", expected " + expected);
       Await.result(vertx.timer(10));
     }
   }
@@ -154,7 +155,8 @@ class ConnectionLimitTest {
     assertTrue(refused.toLowerCase(Locale.ROOT).contains("connection: close"), refused);
     JsonObject body = new JsonObject(refused.substring(refused.indexOf("\r\n\r\n") + 4));
     assertEquals("rate_limited", body.getString("code"));
-    assertTrue(body.getString("message").contains("limits.maxConnectionsPerAddress"), body.encode());
+    assertTrue(
+        body.getString("message").contains("limits.maxConnectionsPerAddress"), body.encode());
     Await.result(over.closed());
     assertWsRefused();
     assertSseRefused();
@@ -169,14 +171,16 @@ class ConnectionLimitTest {
   static Stream<Arguments> upgrades() {
     return Stream.of(
         Arguments.of("upgrade to WebSocket", RawConnection.WS_UPGRADE, "HTTP/1.1 101"),
-        Arguments.of("SSE stream", "GET /sse?channel=cl-once HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        Arguments.of(
+            "SSE stream",
+            "GET /sse?channel=cl-once HTTP/1.1\r\nHost: localhost\r\n\r\n",
             "HTTP/1.1 200"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("upgrades")
-  void aKeepAliveConnectionCountsOnceWhateverItCarriesNext(String name, String request,
-      String status) {
+  void aKeepAliveConnectionCountsOnceWhateverItCarriesNext(
+      String name, String request, String status) {
     RawConnection connection = keepAlive();
     connection.send(request);
     String response = connection.nextResponse();
@@ -196,14 +200,15 @@ class ConnectionLimitTest {
           t.awaitCount(1);
           ws.close();
         }),
-        Arguments.of("websocket closed by the server (binary frame, 1003)",
-            (Consumer<ConnectionLimitTest>) t -> {
+        Arguments.of("websocket closed by the server (binary frame, 1003)", (Consumer<
+                ConnectionLimitTest>)
+            t -> {
               WsClient ws = t.ws();
               ws.sendBinary(Buffer.buffer(new byte[] {1}));
               assertEquals(1003, ws.closeCode());
             }),
-        Arguments.of("websocket closed by the server (flood, 4429)",
-            (Consumer<ConnectionLimitTest>) t -> {
+        Arguments.of(
+            "websocket closed by the server (flood, 4429)", (Consumer<ConnectionLimitTest>) t -> {
               WsClient ws = t.ws();
               for (int i = 0; i < 2_000; i++) {
                 ws.write("{\"type\":\"ping\"}");
@@ -216,14 +221,15 @@ class ConnectionLimitTest {
           t.awaitCount(1);
           reader.close();
         }),
-        Arguments.of("keep-alive connection closed by the client",
-            (Consumer<ConnectionLimitTest>) t -> {
+        Arguments.of(
+            "keep-alive connection closed by the client", (Consumer<ConnectionLimitTest>) t -> {
               RawConnection connection = t.keepAlive();
               t.awaitCount(1);
               connection.close();
             }),
-        Arguments.of("connection closed by the server at the request-head deadline",
-            (Consumer<ConnectionLimitTest>) t -> {
+        Arguments.of("connection closed by the server at the request-head deadline", (Consumer<
+                ConnectionLimitTest>)
+            t -> {
               RawConnection connection = RawConnection.open(t.vertx, t.client, t.node.port());
               t.raw.add(connection);
               t.awaitCount(1);
@@ -235,10 +241,16 @@ class ConnectionLimitTest {
   @MethodSource("closePaths")
   void closingFreesTheSlot(String name, Consumer<ConnectionLimitTest> openAndClose, Vertx vertx) {
     node.close();
-    node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
-        .put("maxConnectionsPerAddress", CAP).put("messagesPerSecond", 10)
-        .put("messagesBurst", 10))
-        .put("http", new JsonObject().put("requestHeaderTimeoutMs", 2_000)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject()
+                    .put("maxConnectionsPerAddress", CAP)
+                    .put("messagesPerSecond", 10)
+                    .put("messagesBurst", 10))
+            .put("http", new JsonObject().put("requestHeaderTimeoutMs", 2_000)));
     openAndClose.accept(this);
     awaitCount(0);
     ws();

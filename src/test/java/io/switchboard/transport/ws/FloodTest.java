@@ -70,8 +70,8 @@ class FloodTest {
   private WebSocket connect() {
     WebSocketClient client = vertx.createWebSocketClient();
     clients.add(client);
-    return Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(node.port()).setURI("/ws")));
+    return Await.result(client.connect(
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port()).setURI("/ws")));
   }
 
   @Test
@@ -99,7 +99,7 @@ class FloodTest {
     WebSocket flooder = connect();
     Promise<Short> flooderClosed = Promise.promise();
     flooder.closeHandler(v -> flooderClosed.tryComplete(flooder.closeStatusCode()));
-    flooder.textMessageHandler(text -> { }); // the rate_limited errors
+    flooder.textMessageHandler(text -> {}); // the rate_limited errors
     AtomicInteger written = new AtomicInteger();
 
     // both start together: the HTTP publisher on a timer, the flooder on its socket's loop
@@ -109,7 +109,8 @@ class FloodTest {
         vertx.cancelTimer(id);
         return;
       }
-      publish(new JsonObject().put("channel", "flood-victim")
+      publish(new JsonObject()
+          .put("channel", "flood-victim")
           .put("data", new JsonObject().put("t", System.nanoTime())));
     });
     vertx.getOrCreateContext().runOnContext(v -> flood(flooder, written));
@@ -123,10 +124,16 @@ class FloodTest {
     long p50 = TimeUnit.NANOSECONDS.toMillis(sorted.get(sorted.size() / 2));
     long p99 = TimeUnit.NANOSECONDS.toMillis(sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
     long max = TimeUnit.NANOSECONDS.toMillis(sorted.get(sorted.size() - 1));
-    log.atInfo().addKeyValue("flooderFramesWritten", written.get()).addKeyValue("p50Ms", p50)
-        .addKeyValue("p99Ms", p99).addKeyValue("maxMs", max).log("flood test latency");
-    System.out.printf("FloodTest: flooder queued %d frames, closed 4429; victim latency p50 %d ms,"
-        + " p99 %d ms, max %d ms%n", written.get(), p50, p99, max);
+    log.atInfo()
+        .addKeyValue("flooderFramesWritten", written.get())
+        .addKeyValue("p50Ms", p50)
+        .addKeyValue("p99Ms", p99)
+        .addKeyValue("maxMs", max)
+        .log("flood test latency");
+    System.out.printf(
+        "FloodTest: flooder queued %d frames, closed 4429; victim latency p50 %d ms,"
+            + " p99 %d ms, max %d ms%n",
+        written.get(), p50, p99, max);
     assertTrue(p99 < P99_BOUND_MS, "victim p99 " + p99 + " ms (bound " + P99_BOUND_MS + ")");
   }
 
@@ -138,14 +145,18 @@ class FloodTest {
         return;
       }
       int i = written.incrementAndGet();
-      socket.writeTextMessage("{\"type\":\"publish\",\"channel\":\"flood-sink\",\"data\":" + i
-          + "}").onFailure(err -> { }); // writes after the server's close fail: expected
+      socket
+          .writeTextMessage("{\"type\":\"publish\",\"channel\":\"flood-sink\",\"data\":" + i + "}")
+          .onFailure(err -> {}); // writes after the server's close fail: expected
     }
   }
 
   private void publish(JsonObject body) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(node.port()).setURI("/api/publish");
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1")
+        .setPort(node.port())
+        .setURI("/api/publish");
     Future<?> done = http.request(options)
         .compose(request -> request.send(Buffer.buffer(body.encode())))
         .compose(response -> response.body());

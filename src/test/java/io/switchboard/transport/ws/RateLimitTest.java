@@ -32,8 +32,12 @@ class RateLimitTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("messagesPerSecond", RATE).put("messagesBurst", BURST)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject().put("messagesPerSecond", RATE).put("messagesBurst", BURST)));
   }
 
   @AfterEach
@@ -59,8 +63,7 @@ class RateLimitTest {
     for (int i = 1; i <= BURST; i++) {
       ws.write(ping(i));
     }
-    ws.next(f -> "pong".equals(f.getString("type")) && f.getLong("id") == BURST,
-        "pong " + BURST);
+    ws.next(f -> "pong".equals(f.getString("type")) && f.getLong("id") == BURST, "pong " + BURST);
   }
 
   @Test
@@ -79,8 +82,9 @@ class RateLimitTest {
       Await.result(vertx.timer(TOKEN_MS));
       long sent = ++id;
       ws.send(ping(sent));
-      JsonObject reply = ws.next(f -> rateLimited(f)
-          || ("pong".equals(f.getString("type")) && f.getLong("id") == sent), "pong or error");
+      JsonObject reply = ws.next(
+          f -> rateLimited(f) || ("pong".equals(f.getString("type")) && f.getLong("id") == sent),
+          "pong or error");
       if ("pong".equals(reply.getString("type"))) {
         break;
       }
@@ -116,15 +120,14 @@ class RateLimitTest {
   @Test
   void zeroRateMeansNoLimit(Vertx vertx) {
     node.close();
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("messagesPerSecond", 0)));
+    node = TestNode.start(
+        vertx, new JsonObject().put("limits", new JsonObject().put("messagesPerSecond", 0)));
     WsClient ws = client();
     int frames = 50 * BURST;
     for (int i = 1; i <= frames; i++) {
       ws.write(ping(i));
     }
-    ws.next(f -> "pong".equals(f.getString("type")) && f.getLong("id") == frames,
-        "pong " + frames);
+    ws.next(f -> "pong".equals(f.getString("type")) && f.getLong("id") == frames, "pong " + frames);
     assertEquals(0, ws.received().stream().filter(RateLimitTest::rateLimited).count());
   }
 }

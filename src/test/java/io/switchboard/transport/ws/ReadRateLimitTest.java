@@ -31,8 +31,10 @@ class ReadRateLimitTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits",
-        new JsonObject().put("readsPerSecond", RATE).put("readsBurst", BURST)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("limits", new JsonObject().put("readsPerSecond", RATE).put("readsBurst", BURST)));
   }
 
   @AfterEach
@@ -149,10 +151,12 @@ class ReadRateLimitTest {
     for (int i = 0; i < 50; i++) {
       long historyId = 1000 + i;
       long presenceId = 2000 + i;
-      assertAnswered("history", ws.next(f -> Long.valueOf(historyId).equals(f.getLong("id")),
-          "reply " + historyId));
-      assertAnswered("presence", ws.next(f -> Long.valueOf(presenceId).equals(f.getLong("id")),
-          "reply " + presenceId));
+      assertAnswered(
+          "history",
+          ws.next(f -> Long.valueOf(historyId).equals(f.getLong("id")), "reply " + historyId));
+      assertAnswered(
+          "presence",
+          ws.next(f -> Long.valueOf(presenceId).equals(f.getLong("id")), "reply " + presenceId));
     }
   }
 }

@@ -31,9 +31,16 @@ class SlowConsumerTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
-        .put("sendQueueBytes", 64 * 1024).put("slowConsumerMs", 300)
-        .put("maxFrameBytes", 1024 * 1024).put("maxBodyBytes", 4 * 1024 * 1024)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject()
+                    .put("sendQueueBytes", 64 * 1024)
+                    .put("slowConsumerMs", 300)
+                    .put("maxFrameBytes", 1024 * 1024)
+                    .put("maxBodyBytes", 4 * 1024 * 1024)));
   }
 
   @AfterEach
@@ -55,28 +62,33 @@ class SlowConsumerTest {
       long batchStart = System.nanoTime();
       JsonArray messages = new JsonArray();
       for (int i = 0; i < PER_BATCH; i++) {
-        messages.add(new JsonObject().put("channel", CHANNEL)
+        messages.add(new JsonObject()
+            .put("channel", CHANNEL)
             .put("data", new JsonObject().put("text", TEXT).put("name", b + "-" + i)));
       }
-      assertEquals(200, node.post("/api/batch", new JsonObject().put("messages", messages)
-          .encode()).status());
+      assertEquals(
+          200,
+          node.post("/api/batch", new JsonObject().put("messages", messages).encode())
+              .status());
       for (int i = 0; i < PER_BATCH; i++) {
-        assertEquals(b + "-" + i, healthy.nextMessage(CHANNEL).getJsonObject("data")
-            .getString("name"));
+        assertEquals(
+            b + "-" + i, healthy.nextMessage(CHANNEL).getJsonObject("data").getString("name"));
       }
       slowestBatchNanos = Math.max(slowestBatchNanos, System.nanoTime() - batchStart);
     }
     // the healthy client is never held up by the stuck one (the stuck one's queue is bounded by
     // SendQueueGuard: closed at once past 4 x sendQueueBytes; heap is not measured here because
     // the test's clients, which keep every frame, share this JVM)
-    assertTrue(slowestBatchNanos < TimeUnit.SECONDS.toNanos(2),
+    assertTrue(
+        slowestBatchNanos < TimeUnit.SECONDS.toNanos(2),
         "a 1.6 MB batch reached the healthy client in " + slowestBatchNanos / 1_000_000 + " ms");
     // the server dropped the stuck client: it is gone from presence (no event tells the test)
     awaitConnections(1);
     slow.resumeReading();
     assertEquals(4429, slow.closeCode());
     assertFalse(healthy.isClosed());
-    assertTrue(node.get("/metrics").body().contains("switchboard_slow_consumer_drops_total 1.0"),
+    assertTrue(
+        node.get("/metrics").body().contains("switchboard_slow_consumer_drops_total 1.0"),
         "the drop is counted");
     healthy.close();
   }
@@ -85,8 +97,8 @@ class SlowConsumerTest {
     long deadline = System.currentTimeMillis() + 10_000;
     int connections = -1;
     while (System.currentTimeMillis() < deadline) {
-      JsonArray users = node.get("/api/channels/" + CHANNEL + "/presence").json()
-          .getJsonArray("users");
+      JsonArray users =
+          node.get("/api/channels/" + CHANNEL + "/presence").json().getJsonArray("users");
       connections = users.isEmpty() ? 0 : users.getJsonObject(0).getInteger("connections");
       if (connections == expected) {
         return;

@@ -27,8 +27,9 @@ class UserConnectionLimitTest {
   @BeforeEach
   void start(Vertx vertx) {
     tokens = TestTokens.create(vertx);
-    node = TestNode.start(vertx, TestTokens.nodeConfig()
-        .put("limits", new JsonObject().put("maxConnectionsPerUser", MAX)));
+    node = TestNode.start(
+        vertx,
+        TestTokens.nodeConfig().put("limits", new JsonObject().put("maxConnectionsPerUser", MAX)));
   }
 
   @AfterEach
@@ -37,8 +38,11 @@ class UserConnectionLimitTest {
   }
 
   private WsClient connect(Vertx vertx, String user) {
-    WsClient ws = WsClient.connect(vertx, node.port(), "/ws", MultiMap.caseInsensitiveMultiMap()
-        .add("Authorization", "Bearer " + tokens.hs256(user)));
+    WsClient ws = WsClient.connect(
+        vertx,
+        node.port(),
+        "/ws",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + tokens.hs256(user)));
     node.track(ws);
     return ws;
   }
@@ -65,8 +69,10 @@ class UserConnectionLimitTest {
     // no event tells the client when that happened
     long deadline = System.currentTimeMillis() + 5_000;
     while (true) {
-      JsonObject first3 = connect(vertx, "u3").next(f -> "welcome".equals(f.getString("type"))
-          || "error".equals(f.getString("type")), "welcome or error");
+      JsonObject first3 = connect(vertx, "u3")
+          .next(
+              f -> "welcome".equals(f.getString("type")) || "error".equals(f.getString("type")),
+              "welcome or error");
       if ("welcome".equals(first3.getString("type"))) {
         return;
       }
@@ -100,9 +106,9 @@ class UserConnectionLimitTest {
     WsClient ws = connect(vertx, "u5");
     assertEquals(4429, ws.closeCode());
     PrometheusText metrics = new PrometheusText(node.get("/metrics").body());
-    assertEquals(1, metrics.value(
-        "switchboard_errors_total{code=\"rate_limited\",transport=\"sse\"}"));
-    assertEquals(1, metrics.value(
-        "switchboard_errors_total{code=\"rate_limited\",transport=\"ws\"}"));
+    assertEquals(
+        1, metrics.value("switchboard_errors_total{code=\"rate_limited\",transport=\"sse\"}"));
+    assertEquals(
+        1, metrics.value("switchboard_errors_total{code=\"rate_limited\",transport=\"ws\"}"));
   }
 }

@@ -39,18 +39,30 @@ class VertxInternalsTest {
     node = TestNode.start(vertx);
     node.ws();
     node.ws();
-    List<Boolean> installed = Await.result(node.node().parts().hubs().probeSessions(
-        session -> DirectWriteQueue.installed(((WsTransport) session.transport()).socket())));
-    assertEquals(List.of(true, true), installed,
+    List<Boolean> installed = Await.result(node.node()
+        .parts()
+        .hubs()
+        .probeSessions(
+            session -> DirectWriteQueue.installed(((WsTransport) session.transport()).socket())));
+    assertEquals(
+        List.of(true, true),
+        installed,
         "DirectWriteQueue no longer replaces Vert.x's write queue of a WebSocket connection "
             + "(VertxConnection.outboundMessageQueue): each idle connection costs ~4 KB more");
   }
 
   @Test
   void queuedBytesOfAPeerThatStopsReadingAreSeen(Vertx vertx) {
-    node = TestNode.start(vertx, new JsonObject().put("limits", new JsonObject()
-        .put("sendQueueBytes", 64 * 1024).put("slowConsumerMs", SLOW_CONSUMER_MS)
-        .put("maxFrameBytes", 1024 * 1024).put("maxBodyBytes", 4 * 1024 * 1024)));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject()
+                    .put("sendQueueBytes", 64 * 1024)
+                    .put("slowConsumerMs", SLOW_CONSUMER_MS)
+                    .put("maxFrameBytes", 1024 * 1024)
+                    .put("maxBodyBytes", 4 * 1024 * 1024)));
     WsClient stuck = node.ws();
     stuck.subscribe(CHANNEL);
     stuck.pauseReading();
@@ -58,16 +70,22 @@ class VertxInternalsTest {
     for (int b = 0; b < 12 && !dropped(); b++) {
       JsonArray messages = new JsonArray();
       for (int i = 0; i < 100; i++) {
-        messages.add(new JsonObject().put("channel", CHANNEL)
+        messages.add(new JsonObject()
+            .put("channel", CHANNEL)
             .put("data", new JsonObject().put("text", TEXT)));
       }
-      assertEquals(200, node.post("/api/batch", new JsonObject().put("messages", messages)
-          .encode()).status());
+      assertEquals(
+          200,
+          node.post("/api/batch", new JsonObject().put("messages", messages).encode())
+              .status());
     }
     // the grace period (slowConsumerMs) is far away: only a close at the hard limit, which
     // WsTransport decides from Netty's outbound buffer, comes this early
-    Await.until(this::dropped, Duration.ofSeconds(20), "a slow-consumer drop at the hard limit; "
-        + "none means WsTransport no longer sees the bytes queued in Netty's outbound buffer");
+    Await.until(
+        this::dropped,
+        Duration.ofSeconds(20),
+        "a slow-consumer drop at the hard limit; "
+            + "none means WsTransport no longer sees the bytes queued in Netty's outbound buffer");
     stuck.resumeReading();
     assertEquals(4429, stuck.closeCode());
   }
