@@ -94,6 +94,19 @@ java_flags() {
   fi
 }
 
+# The formatter check (Spotless with palantir-java-format, configured in pom.xml); fails with what
+# to run when a Java file is not formatted.
+check_formatting() {
+  local log
+  log=$(mktemp)
+  if ! mvn -B -ntp -q spotless:check >"$log" 2>&1; then
+    grep -E '^\[ERROR\] +(src|examples)/' "$log" >&2 || cat "$log" >&2
+    rm -f "$log"
+    die "these Java files are not formatted; run: mvn spotless:apply (then commit the result)"
+  fi
+  rm -f "$log"
+}
+
 # Builds target/switchboard.jar unless it is newer than every source file.
 build_jar_if_stale() {
   local jar=target/switchboard.jar
