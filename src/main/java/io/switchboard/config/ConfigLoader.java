@@ -329,12 +329,26 @@ public final class ConfigLoader {
             "schema",
             "must be a file path (relative to the config file) or a JSON Schema" + " object");
       }
+      if (content != null && usesUniqueItems(content)) {
+        ns.problem(
+            "schema",
+            "uniqueItems is refused: vertx-json-schema checks it in quadratic time on the event"
+                + " loop, so one message of a few thousand items would stall the node for seconds;"
+                + " check uniqueness in your application (or in a publish hook)");
+      }
       ConfigSection history = ns.section("history");
       HistoryConfig historyConfig = new HistoryConfig(
           history.integer("size", HistoryConfig.DEFAULT_SIZE, 0, 1_000_000),
           history.number("ttlMs", HistoryConfig.DEFAULT_TTL_MS, 1, Integer.MAX_VALUE));
       history.rejectUnknownKeys();
       boolean presence = ns.bool("presence", false);
+      boolean joinLeave = ns.bool("joinLeave", false);
+      if (joinLeave && !presence) {
+        ns.problem(
+            "joinLeave",
+            "needs \"presence\": true (join and leave are changes of presence, which this"
+                + " namespace does not track)");
+      }
       out.put(
           name,
           new NamespaceConfig(
@@ -344,11 +358,32 @@ public final class ConfigLoader {
               ns.choice("publish", NamespaceConfig.DEFAULT_PUBLISH, AccessPolicy.class),
               historyConfig,
               presence,
-              ns.bool("joinLeave", false),
+              joinLeave,
               SystemSections.bus(ns.section("bus"), presence)));
       ns.rejectUnknownKeys();
     }
     return Map.copyOf(out);
+  }
+
+  /** Whether a JSON Schema asks for {@code "uniqueItems": true} anywhere, subschemas included. */
+  static boolean usesUniqueItems(Object schema) {
+    if (schema instanceof JsonObject object) {
+      if (Boolean.TRUE.equals(object.getValue("uniqueItems"))) {
+        return true;
+      }
+      for (String key : object.fieldNames()) {
+        if (usesUniqueItems(object.getValue(key))) {
+          return true;
+        }
+      }
+    } else if (schema instanceof JsonArray array) {
+      for (Object item : array) {
+        if (usesUniqueItems(item)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -86,6 +86,17 @@ class ConfigLoaderTest {
             "{\"namespaces\": {\"x\": {\"history\": {\"length\": 5}}}}",
             "namespaces.x.history.length",
             "unknown key"),
+        Arguments.of(
+            "uniqueItems in a schema",
+            "{\"namespaces\": {\"x\": {\"schema\": {\"type\": \"object\", \"properties\":"
+                + " {\"tags\": {\"type\": \"array\", \"uniqueItems\": true}}}}}}",
+            "namespaces.x.schema",
+            "uniqueItems"),
+        Arguments.of(
+            "joinLeave without presence",
+            "{\"namespaces\": {\"x\": {\"joinLeave\": true}}}",
+            "namespaces.x.joinLeave",
+            "presence"),
         Arguments.of("port too big", "{\"http\": {\"port\": 70000}}", "http.port", "70000"),
         Arguments.of("port negative", "{\"http\": {\"port\": -1}}", "http.port", null),
         Arguments.of("port a string", "{\"http\": {\"port\": \"abc\"}}", "http.port", "abc"),
