@@ -365,6 +365,10 @@ public final class ConfigLoader {
     return Map.copyOf(out);
   }
 
+  /** Keywords whose value maps names (of properties, definitions...) to subschemas. */
+  private static final Set<String> SCHEMAS_BY_NAME =
+      Set.of("properties", "patternProperties", "$defs", "definitions", "dependentSchemas");
+
   /** Whether a JSON Schema asks for {@code "uniqueItems": true} anywhere, subschemas included. */
   static boolean usesUniqueItems(Object schema) {
     if (schema instanceof JsonObject object) {
@@ -372,7 +376,12 @@ public final class ConfigLoader {
         return true;
       }
       for (String key : object.fieldNames()) {
-        if (usesUniqueItems(object.getValue(key))) {
+        Object value = object.getValue(key);
+        // under "properties" a key is a property's name, so "uniqueItems" there is not the keyword
+        boolean found = SCHEMAS_BY_NAME.contains(key) && value instanceof JsonObject byName
+            ? byName.stream().anyMatch(e -> usesUniqueItems(e.getValue()))
+            : usesUniqueItems(value);
+        if (found) {
           return true;
         }
       }

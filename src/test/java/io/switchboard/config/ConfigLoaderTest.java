@@ -338,6 +338,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aPropertyNamedUniqueItemsIsNotTheKeyword(Vertx vertx) {
+    JsonObject config = json("{\"namespaces\": {\"x\": {\"schema\": {\"type\": \"object\","
+        + " \"properties\": {\"uniqueItems\": true}}}}}");
+    assertNotNull(load(vertx, config, Map.of()).namespace("x").schema());
+  }
+
+  @Test
   void schemaFileThatIsNotJsonIsNamed(Vertx vertx) throws IOException {
     Files.writeString(dir.resolve("broken.json"), "{ this is not json");
     Files.writeString(dir.resolve("array.json"), "[1, 2]");
