@@ -75,9 +75,7 @@ public final class Publisher {
     NamespaceConfig ns;
     String encoded;
     try {
-      ns = namespaceOf(channel);
-      Permissions.checkPublish(who, channel, ns);
-      schemas.validateData(ns.name(), data);
+      ns = check(who, channel, data);
       encoded = Json.encode(data);
     } catch (SwitchboardException e) {
       return Future.failedFuture(e);
@@ -132,6 +130,17 @@ public final class Publisher {
    */
   public Future<Void> settled() {
     return pending.settled();
+  }
+
+  /**
+   * What {@link #publish} checks before the broker: channel name, namespace, permission, schema.
+   * Throws the {@link SwitchboardException} a publish would fail with.
+   */
+  public NamespaceConfig check(Principal who, String channel, Object data) {
+    NamespaceConfig ns = namespaceOf(channel);
+    Permissions.checkPublish(who, channel, ns);
+    schemas.validateData(ns.name(), data);
+    return ns;
   }
 
   /** Valid name and configured namespace, or {@code bad_request} / {@code unknown_channel}. */
