@@ -146,8 +146,11 @@ public final class SseHandler implements Handler<RoutingContext> {
             accepted ? subscribeHooks(session, channels) : Future.succeededFuture(false))
         .onComplete(ar -> {
           if (ar.failed()) {
-            // a subscribe hook refused a channel: answered like the other pre-stream checks
-            ApiErrors.reply(ctx, ar.cause(), TRANSPORT);
+            // a subscribe hook refused a channel: answered like the other pre-stream checks, if
+            // the client is still there to hear it
+            if (!session.closed()) {
+              ApiErrors.reply(ctx, ar.cause(), TRANSPORT);
+            }
             hub.forget(session);
           } else if (ar.result() && !session.closed()) {
             stream(session, transport, response, channels, resumeFrom);
