@@ -76,7 +76,7 @@ public final class ClientPublisher {
     waiting.entries.add(entry);
     Waiting queue = waiting;
     verdict.onComplete(ar -> drain(session, queue));
-    return entry.result().future();
+    return publisher.tracked(entry.result().future());
   }
 
   /** Hands over, in order, every publish at the head of the queue whose hook has answered. */

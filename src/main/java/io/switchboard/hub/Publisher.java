@@ -125,6 +125,14 @@ public final class Publisher {
   }
 
   /**
+   * Counts {@code publish}, a client's publish still waiting for its hook, among those
+   * {@link #settled} waits for: a drain then does not close its connection before its answer.
+   */
+  <T> Future<T> tracked(Future<T> publish) {
+    return pending.track(publish);
+  }
+
+  /**
    * Completes once every publish already handed to the broker has been answered (later ones are
    * not waited for): the drain lets them finish before it closes the connections awaiting acks.
    */
