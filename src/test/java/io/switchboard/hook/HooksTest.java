@@ -196,6 +196,30 @@ class HooksTest {
     assertEquals(1, hook.requests().size(), "asked once per connection");
   }
 
+  @Test
+  void aUserTheConnectHookNamesOwnsItsPersonalChannelOnWebSocketAndSse(Vertx vertx) {
+    ScriptedHook hook = hook(vertx, Kind.BUS, "connect")
+        .answer(request ->
+            Future.succeededFuture(new JsonObject().put("allow", true).put("user", "alice")));
+    node = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("hooks", new JsonObject().put("connect", hook.target()))
+            .put("namespaces", new JsonObject().put("user", new JsonObject())));
+    WsClient ws = node.track(WsClient.connect(vertx, node.port()));
+    assertEquals("alice", ws.next("welcome").getString("user"));
+    assertEquals("ack", ws.subscribe("user:alice").getString("type"));
+    assertEquals("forbidden", ws.subscribe("user:bob").getString("code"));
+
+    SseReader own = node.sse("/sse?channel=user:alice");
+    own.firstId();
+    node.publish("user:alice", "for alice");
+    assertEquals("for alice", own.next("message").json().getString("data"));
+    own.close();
+    SseReader other = node.sse("/sse?channel=user:bob");
+    assertEquals(403, other.status());
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void connectHookRefusalClosesWith4403AndAnswersSseWith403(Kind kind, Vertx vertx) {

@@ -110,7 +110,9 @@ public final class SseHandler implements Handler<RoutingContext> {
       }
       for (String name : names) {
         NamespaceConfig ns = publisher.namespaceOf(name);
-        Permissions.checkSubscribe(who, name, ns);
+        if (!hooks.asksOnConnect()) {
+          Permissions.checkSubscribe(who, name, ns);
+        }
         channels.put(name, ns);
       }
     } catch (SwitchboardException e) {
@@ -143,10 +145,11 @@ public final class SseHandler implements Handler<RoutingContext> {
         : hub.authenticator().accept(session, token, replies);
     admitted
         .compose(accepted ->
-            accepted ? subscribeHooks(session, channels) : Future.succeededFuture(false))
+            accepted ? channelsAllowed(session, channels) : Future.succeededFuture(false))
         .onComplete(ar -> {
           if (ar.failed()) {
-            // a subscribe hook refused a channel: answered like the other pre-stream checks, if
+            // a channel refused (permissions as the hook's user, a subscribe hook): answered like
+            // the other pre-stream checks, if
             // the client is still there to hear it
             if (!session.closed()) {
               ApiErrors.reply(ctx, ar.cause(), TRANSPORT);
@@ -161,10 +164,19 @@ public final class SseHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * Asks the subscribe hooks of every channel before the stream starts, so a refusal is a plain
-   * status; completes with true when all allow, and the session is still open.
+   * Checks every channel as the session's user (when a connect hook may have named one) and asks
+   * their subscribe hooks, before the stream starts, so a refusal is a plain status; completes
+   * with true when all allow, and the session is still open.
    */
-  private Future<Boolean> subscribeHooks(Session session, Map<String, NamespaceConfig> channels) {
+  private Future<Boolean> channelsAllowed(Session session, Map<String, NamespaceConfig> channels) {
+    if (hooks.asksOnConnect()) {
+      // checked now rather than before the stream: the connect hook may have named another user
+      try {
+        channels.forEach((name, ns) -> Permissions.checkSubscribe(session.principal(), name, ns));
+      } catch (SwitchboardException e) {
+        return Future.failedFuture(e);
+      }
+    }
     List<Future<Void>> asked = new ArrayList<>();
     channels.forEach((name, ns) -> asked.add(hooks.subscribe(ns, session.caller(), name)));
     return Future.all(asked).map(all -> !session.closed());
