@@ -48,6 +48,7 @@ public final class Hooks {
   private final Map<HookTarget, HookBackend> backends;
   private final WebClient http;
   private final SwitchboardMetrics metrics;
+  private final boolean anyPublishHook;
   // node-wide by design (hooks.maxInFlight bounds the node): every event loop counts here
   private final AtomicInteger inFlight = new AtomicInteger();
   // a hook outage fails every call at once: one line per interval says so
@@ -57,11 +58,13 @@ public final class Hooks {
       HooksConfig config,
       Map<HookTarget, HookBackend> backends,
       WebClient http,
-      SwitchboardMetrics metrics) {
+      SwitchboardMetrics metrics,
+      boolean anyPublishHook) {
     this.config = config;
     this.backends = backends;
     this.http = http;
     this.metrics = metrics;
+    this.anyPublishHook = anyPublishHook;
     metrics.gauge(
         "switchboard_hook_in_flight",
         "Hook calls waiting for their answer on this node (bounded by hooks.maxInFlight)",
@@ -98,7 +101,9 @@ public final class Hooks {
               ? new BusHookBackend(vertx.eventBus(), target.address(), config.timeoutMs())
               : new HttpHookBackend(http, target.address(), config.timeoutMs()));
     }
-    return new Hooks(config, Map.copyOf(backends), http, metrics);
+    boolean anyPublishHook =
+        node.namespaces().values().stream().anyMatch(ns -> ns.hooks().publish() != null);
+    return new Hooks(config, Map.copyOf(backends), http, metrics, anyPublishHook);
   }
 
   private static void add(Map<HookTarget, HookTarget> targets, HookTarget target) {
@@ -110,6 +115,11 @@ public final class Hooks {
   /** Whether connections wait for the connect hook before their welcome. */
   public boolean asksOnConnect() {
     return config.connect() != null;
+  }
+
+  /** Whether any namespace has a publish hook: without one, client publishes skip every check. */
+  public boolean asksOnAnyPublish() {
+    return anyPublishHook;
   }
 
   /** Whether a client's publishes to {@code ns} wait for its publish hook. */

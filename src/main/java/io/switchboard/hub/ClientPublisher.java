@@ -49,6 +49,10 @@ public final class ClientPublisher {
       Object data,
       PublishSource source,
       ChannelCreations creations) {
+    if (!hooks.asksOnAnyPublish()) {
+      // no namespace has a publish hook: nothing of this node's clients ever waits for one
+      return publisher.publish(session.principal(), channel, data, source, null, creations);
+    }
     Waiting waiting = session.waitingPublishes();
     NamespaceConfig ns = namespaceOf(channel);
     boolean hooked = ns != null && hooks.asksOnPublish(ns);
