@@ -89,7 +89,7 @@ public final class Authenticator {
   private final Credentials credentials;
   private final UserSlots userSlots;
   private final SwitchboardMetrics metrics;
-  private final Hooks hooks;
+  private final WelcomeGate gate;
 
   Authenticator(
       Vertx vertx,
@@ -105,7 +105,7 @@ public final class Authenticator {
     this.credentials = credentials;
     this.userSlots = userSlots;
     this.metrics = metrics;
-    this.hooks = hooks;
+    this.gate = new WelcomeGate(hub, hooks);
   }
 
   /**
@@ -272,58 +272,19 @@ public final class Authenticator {
   }
 
   /**
-   * Welcomes the session once the connect hook allows it (at once without a hook), as the user
-   * the hook names, if it names one. Asked once per session: an {@code auth} frame sent while the
-   * hook thinks waits for the same answer.
+   * Welcomes the session, at once or once the connect hook allows it ({@link WelcomeGate}). Asked
+   * once per session: an {@code auth} frame sent while the hook thinks waits for the same answer.
    */
   private Future<Boolean> welcome(Session session, Replies replies) {
-    if (!hooks.asksOnConnect()) {
-      markWelcomed(session, replies, Hooks.Admission.UNCHANGED);
+    if (!gate.asks()) {
+      WelcomeGate.welcome(session, replies, Hooks.Admission.UNCHANGED);
       return Future.succeededFuture(true);
     }
     State state = state(session);
     if (state.welcoming == null) {
-      state.welcoming = hooks.connect(session.caller()).transform(ar -> {
-        if (session.closed()) {
-          // gone while the hook thought: nothing was registered for it, nothing to undo
-          return Future.succeededFuture(false);
-        }
-        if (ar.failed()) {
-          SwitchboardException error = SwitchboardException.from(ar.cause(), "connect hook");
-          replies.refused(session, error);
-          hub.close(session, refusalClose(error.code()));
-          return Future.succeededFuture(false);
-        }
-        markWelcomed(session, replies, ar.result());
-        return Future.succeededFuture(true);
-      });
+      state.welcoming = gate.ask(session, replies);
     }
     return state.welcoming;
-  }
-
-  private static void markWelcomed(Session session, Replies replies, Hooks.Admission admission) {
-    if (admission.user() != null) {
-      session.hookUser(admission.user());
-    }
-    if (admission.info() != null) {
-      session.info(admission.info());
-    }
-    session.markWelcomed();
-    replies.welcomed(session);
-  }
-
-  /** How a connection the connect hook refused is closed (docs/protocol.md section 4). */
-  static CloseCode refusalClose(ErrorCode code) {
-    switch (code) {
-      case UNAUTHORIZED:
-        return CloseCode.UNAUTHORIZED;
-      case RATE_LIMITED:
-        return CloseCode.TOO_MANY;
-      case UNAVAILABLE:
-        return CloseCode.TRY_AGAIN_LATER;
-      default:
-        return CloseCode.REFUSED;
-    }
   }
 
   private void cancel(long timer) {
