@@ -457,6 +457,44 @@ class HooksTest {
   }
 
   @Test
+  void aConnectionGoneWhileItsConnectHookThinksIsNeverWelcomedAndFreesItsSlot(Vertx vertx) {
+    TestTokens tokens = TestTokens.create(vertx);
+    List<Promise<JsonObject>> waiting = new ArrayList<>();
+    ScriptedHook hook = hook(vertx, Kind.BUS, "connect").answer(request -> {
+      Promise<JsonObject> answer = Promise.promise();
+      waiting.add(answer);
+      return answer.future();
+    });
+    node = TestNode.start(
+        vertx,
+        TestTokens.nodeConfig()
+            .put(
+                "hooks",
+                new JsonObject().put("connect", hook.target()).put("timeoutMs", PATIENT_MS))
+            .put("limits", new JsonObject().put("maxConnectionsPerUser", 1)));
+    WsClient first = node.track(WsClient.connect(vertx, node.port()));
+    String token = tokens.hs256("ada");
+    // two auth frames while the hook thinks: one question, one welcome
+    first.send(new JsonObject().put("type", "auth").put("token", token));
+    first.send(new JsonObject().put("type", "auth").put("token", token));
+    Await.until(() -> hook.requests().size() == 1, "the hook is asked");
+    first.close();
+    Await.until(
+        () -> node.get("/metrics").body().contains("switchboard_connections{transport=\"ws\"} 0.0"),
+        "the connection is gone");
+    vertx.runOnContext(v -> waiting.forEach(p -> p.complete(new JsonObject().put("allow", true))));
+    assertEquals(1, hook.requests().size(), "asked once for the two auth frames");
+    assertTrue(first.received().stream().noneMatch(f -> "welcome".equals(f.getString("type"))));
+
+    // the slot of limits.maxConnectionsPerUser went with the connection
+    hook.answer(request -> ScriptedHook.allow());
+    WsClient second = node.track(WsClient.connect(vertx, node.port()));
+    second.send(new JsonObject().put("type", "auth").put("token", token));
+    assertEquals("ada", second.next("welcome").getString("user"));
+    assertEquals(2, hook.requests().size());
+  }
+
+  @Test
   void hookCallsAreMetrics(Vertx vertx) {
     ScriptedHook hook = hook(vertx, Kind.BUS, "publish")
         .answer(request -> "no".equals(request.getValue("data"))
