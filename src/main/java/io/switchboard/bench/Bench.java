@@ -121,6 +121,11 @@ public final class Bench implements Callable<Integer> {
     if (options.cluster && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
       problems.add("--cluster runs Switchboard nodes: not with baseline mode or --baseline-only");
     }
+    if (options.mode == BenchOptions.Mode.hooks
+        && (options.url != null || options.cluster || options.baselineOnly)) {
+      problems.add(
+          "hooks starts its own three nodes: not with --url, --cluster or --baseline-only");
+    }
     if (options.url != null && options.url.getHost() == null) {
       problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
     }
