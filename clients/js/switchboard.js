@@ -25,11 +25,17 @@ export const CloseCode = Object.freeze({
   ABNORMAL: 1006,
   /** A frame was too large: reported, the client stops. */
   TOO_BIG: 1009,
-  /** The node cannot serve now (an SSE stream refused with 503): back off. */
+  /**
+   * The node cannot serve now (an SSE stream refused with 503, or the application's connect hook
+   * did not answer): back off.
+   */
   TRY_AGAIN_LATER: 1013,
   /** Bad or expired token: a fresh one from getToken(), then reconnect; without getToken, stop. */
   UNAUTHORIZED: 4401,
-  /** The user was disconnected by the server (/api/disconnect): stop. */
+  /**
+   * The user was disconnected by the server (/api/disconnect), or the application's connect hook
+   * refused the connection: stop.
+   */
   REVOKED: 4403,
   /** The server heard nothing from this client for too long: back off. */
   TIMEOUT: 4408,

@@ -24,6 +24,7 @@ import io.switchboard.config.ConfigException;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hook.Hooks;
 import io.switchboard.hub.AcceptedTraffic;
 import io.switchboard.hub.AnnouncedPresence;
 import io.switchboard.hub.Disconnects;
@@ -175,7 +176,8 @@ public final class Node {
         metrics,
         new Drain(),
         hubs,
-        disconnects);
+        disconnects,
+        Hooks.create(vertx, config, metrics));
     return new Node(vertx, parts, control);
   }
 
@@ -432,6 +434,7 @@ public final class Node {
         .eventually(() -> parts.engine().presence().close())
         .eventually(() -> parts.limits().userSlots().close())
         .eventually(() -> control.close())
-        .eventually(() -> parts.engine().broker().close());
+        .eventually(() -> parts.engine().broker().close())
+        .eventually(() -> parts.hooks().close());
   }
 }

@@ -12,6 +12,11 @@ public record Principal(
   public static final Principal ANONYMOUS = new Principal("", List.of(), List.of(), false);
   public static final Principal SERVER = new Principal("", List.of(), List.of(), true);
 
+  /** The same rights under another user id (a connect hook's). */
+  public Principal as(String otherUser) {
+    return new Principal(otherUser, subscribeClaims, publishClaims, server);
+  }
+
   public boolean authenticated() {
     return !user.isEmpty();
   }

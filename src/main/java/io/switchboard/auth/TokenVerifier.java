@@ -107,7 +107,8 @@ public final class TokenVerifier {
               times.getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : 0,
               times.getValue("iat") instanceof Number iat ? iat.longValue() : 0,
               fingerprint(token),
-              "admin".equals(claims.getValue("role")));
+              "admin".equals(claims.getValue("role")),
+              claims);
           long now = System.currentTimeMillis();
           if (revocations.isRevoked(verified, now)) {
             return Future.failedFuture(unauthorized("the token was revoked"));

@@ -1,5 +1,7 @@
 package io.switchboard.auth;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * A token that passed every check, with what the rest of the server needs from it.
  *
@@ -7,6 +9,12 @@ package io.switchboard.auth;
  * @param issuedAtSec its {@code iat}, or 0 when absent
  * @param fingerprint a hash that identifies the token in the revocation list (never the token)
  * @param admin whether it carries {@code "role": "admin"} (HTTP API access)
+ * @param claims its claims without exp, iat and nbf, as application hooks are sent them
  */
 public record VerifiedToken(
-    Principal principal, long expiresAtMs, long issuedAtSec, String fingerprint, boolean admin) {}
+    Principal principal,
+    long expiresAtMs,
+    long issuedAtSec,
+    String fingerprint,
+    boolean admin,
+    JsonObject claims) {}

@@ -75,6 +75,7 @@ public final class Bench implements Callable<Integer> {
         case fanout -> options.subscribers.forEach(this::fanout);
         case rooms -> rooms();
         case saturation -> saturation(options.subscribers.get(0));
+        case hooks -> hooks();
         case baseline -> {
           idle();
           options.subscribers.forEach(this::fanout);
@@ -119,6 +120,11 @@ public final class Bench implements Callable<Integer> {
     }
     if (options.cluster && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
       problems.add("--cluster runs Switchboard nodes: not with baseline mode or --baseline-only");
+    }
+    if (options.mode == BenchOptions.Mode.hooks
+        && (options.url != null || options.cluster || options.baselineOnly)) {
+      problems.add(
+          "hooks starts its own three nodes: not with --url, --cluster or --baseline-only");
     }
     if (options.url != null && options.url.getHost() == null) {
       problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
@@ -198,6 +204,46 @@ public final class Bench implements Callable<Integer> {
             return figures.mergeIn(new SaturationLoad(options, deadlineNanos).run(load, n));
           }
         });
+  }
+
+  /**
+   * Client publishes through one node with no hook, a publish hook on the event bus and one over
+   * HTTP, each node started on a config file the bench writes ({@link HookConfs}), as users start
+   * theirs.
+   */
+  private void hooks() throws Exception {
+    int c = options.publishInFlight;
+    JsonObject params = new JsonObject().put("N", c).put("T", options.durationSeconds);
+    Map<Target, JsonObject> results = new LinkedHashMap<>();
+    try (HookServer http = HookServer.start(vertx)) {
+      for (Target target : List.of(Target.SWITCHBOARD, Target.BUS_HOOK, Target.HTTP_HOOK)) {
+        if (System.nanoTime() > deadlineNanos) {
+          results.put(target, new JsonObject().put("skipped", "time budget (--budget) used up"));
+          continue;
+        }
+        System.err.printf("bench: hooks %s against %s%n", params.encode(), target.label);
+        String conf = HookConfs.write(target, http.url());
+        try (Deployment deployment = Deployment.start(target, options, conf);
+            HookLoad load = new HookLoad(options, vertx, deployment.endpoint)) {
+          OtherCpu others = OtherCpu.start(deployment.pids());
+          JsonObject figures = load.open();
+          if (options.warmupSeconds > 0) {
+            JsonObject warm = load.step(options.warmupSeconds * 1000L);
+            System.err.printf(
+                "bench:   warm-up: %.0f publishes/s p99 %.1f ms%n",
+                warm.getDouble("publishedPerSec"), warm.getDouble("p99Ms"));
+          }
+          figures.mergeIn(load.step(options.durationSeconds * 1000L));
+          figures.put("otherCpuPct", others.percentOfOneCore());
+          System.err.println("bench:   " + figures.encode());
+          results.put(target, figures);
+        } catch (Exception e) {
+          System.err.println("bench: hooks against " + target.label + " failed: " + e);
+          results.put(target, new JsonObject().put("error", e.toString()));
+        }
+      }
+    }
+    report.add("hooks", params, results);
   }
 
   /** Runs {@code load} against each target in turn, each on its own fresh server processes. */

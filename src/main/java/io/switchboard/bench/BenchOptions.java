@@ -13,15 +13,17 @@ final class BenchOptions {
     fanout,
     rooms,
     saturation,
-    baseline
+    baseline,
+    hooks
   }
 
   @Parameters(
       index = "0",
       defaultValue = "all",
       paramLabel = "MODE",
-      description = "all, idle, fanout, rooms, saturation or baseline (idle + fanout against the "
-          + "baseline server only). Default: ${DEFAULT-VALUE}")
+      description = "all, idle, fanout, rooms, saturation, baseline (idle + fanout against the "
+          + "baseline server only) or hooks (client publishes with no hook, a bus hook and an HTTP "
+          + "hook; not part of all). Default: ${DEFAULT-VALUE}")
   Mode mode;
 
   @Option(

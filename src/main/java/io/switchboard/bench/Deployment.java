@@ -31,6 +31,13 @@ final class Deployment implements AutoCloseable {
     return new Deployment(new Endpoint(target, url.getHost(), port, null), null, List.of());
   }
 
+  /** One node started on {@code conf} instead of {@code --conf}. */
+  static Deployment start(Target target, BenchOptions options, String conf) throws Exception {
+    ServerProcess server = ServerProcess.start(target, options, Map.of(), null, "/health", conf);
+    return new Deployment(
+        new Endpoint(target, "127.0.0.1", server.port, server), null, List.of(server));
+  }
+
   static Deployment start(Target target, BenchOptions options) throws Exception {
     if (target != Target.CLUSTER) {
       ServerProcess server = ServerProcess.start(target, options);

@@ -19,6 +19,7 @@ final class Report {
       "rssPerConnKb",
       "connectPerSec",
       "deliveredPerSec",
+      "publishedPerSec",
       "p50Ms",
       "p99Ms",
       "p999Ms",
@@ -41,6 +42,9 @@ final class Report {
               "p999Ms",
               "errors",
               "gaps"),
+      "hooks",
+          List.of(
+              "connections", "publishes", "publishedPerSec", "p50Ms", "p99Ms", "p999Ms", "errors"),
       "saturation",
           List.of(
               "subscribed",
@@ -67,7 +71,9 @@ final class Report {
 
   private static final List<Ratio> RATIOS = List.of(
       new Ratio("ratio", "sb/base", Target.SWITCHBOARD, Target.BASELINE),
-      new Ratio("clusterRatio", "cl/sb", Target.CLUSTER, Target.SWITCHBOARD));
+      new Ratio("clusterRatio", "cl/sb", Target.CLUSTER, Target.SWITCHBOARD),
+      new Ratio("busHookRatio", "bus/none", Target.BUS_HOOK, Target.SWITCHBOARD),
+      new Ratio("httpHookRatio", "http/none", Target.HTTP_HOOK, Target.SWITCHBOARD));
 
   private final JsonArray runs = new JsonArray();
   private boolean failed;

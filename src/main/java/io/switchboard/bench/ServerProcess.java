@@ -71,6 +71,18 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(
       Target target, BenchOptions options, Map<String, String> env, String name, String readyPath)
       throws Exception {
+    return start(target, options, env, name, readyPath, options.conf);
+  }
+
+  /** The same with another config file than {@code --conf} (the hooks runs write their own). */
+  static ServerProcess start(
+      Target target,
+      BenchOptions options,
+      Map<String, String> env,
+      String name,
+      String readyPath,
+      String conf)
+      throws Exception {
     requireMainClass(options.jar, target.mainClass);
     int port = freePort();
     List<String> command = new ArrayList<>(Machine.serverCore());
@@ -81,7 +93,7 @@ final class ServerProcess implements AutoCloseable {
     command.addAll(heapFlags(options.mode));
     command.addAll(List.of("-cp", options.jar, target.mainClass));
     if (target.isSwitchboard()) {
-      command.addAll(List.of("-conf", options.conf));
+      command.addAll(List.of("-conf", conf));
     }
     Path log = Files.createDirectories(Path.of("target", "bench-logs"))
         .resolve(target.label + (name == null ? "" : "-" + name) + "-" + port + ".log");

@@ -9,6 +9,10 @@ package io.switchboard.bench;
 enum Target {
   SWITCHBOARD("switchboard", "io.switchboard.Main"),
   CLUSTER("cluster", "io.switchboard.Main"),
+  /** One node whose publishes are asked of a hook on the event bus ({@link AllowingHook}). */
+  BUS_HOOK("busHook", "io.switchboard.Main"),
+  /** One node whose publishes are asked of a hook over HTTP ({@link HookServer}). */
+  HTTP_HOOK("httpHook", "io.switchboard.Main"),
   BASELINE("baseline", "io.switchboard.bench.BaselineServer");
 
   final String label;

@@ -125,7 +125,8 @@ public final class ConfigLoader {
         drain(root.section("drain")),
         namespaces(root.section("namespaces"), files),
         SystemSections.cluster(root.section("cluster"), broker.type(), files.clusterFiles()),
-        SystemSections.plugins(root, files.baseDir()));
+        SystemSections.plugins(root, files.baseDir()),
+        HookSections.hooks(root.section("hooks")));
   }
 
   private static HttpConfig http(ConfigSection s) {
@@ -359,7 +360,8 @@ public final class ConfigLoader {
               historyConfig,
               presence,
               joinLeave,
-              SystemSections.bus(ns.section("bus"), presence)));
+              SystemSections.bus(ns.section("bus"), presence),
+              HookSections.namespaceHooks(ns.section("hooks"))));
       ns.rejectUnknownKeys();
     }
     return Map.copyOf(out);

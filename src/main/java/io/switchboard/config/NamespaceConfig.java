@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import io.switchboard.config.HooksConfig.NamespaceHooks;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -15,7 +16,8 @@ public record NamespaceConfig(
     HistoryConfig history,
     boolean presence,
     boolean joinLeave,
-    BusConfig bus) {
+    BusConfig bus,
+    NamespaceHooks hooks) {
 
   public static final AccessPolicy DEFAULT_SUBSCRIBE = AccessPolicy.ANYONE;
   public static final AccessPolicy DEFAULT_PUBLISH = AccessPolicy.ANYONE;

@@ -23,7 +23,8 @@ public record SwitchboardConfig(
     DrainConfig drain,
     Map<String, NamespaceConfig> namespaces,
     ClusterConfig cluster,
-    PluginsConfig plugins) {
+    PluginsConfig plugins,
+    HooksConfig hooks) {
 
   /** The namespace of a channel, or null when it is not configured ({@code unknown_channel}). */
   public NamespaceConfig namespace(String name) {

@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hook.Hooks;
 import io.switchboard.limits.UserSlots;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ClientFrame;
@@ -36,6 +37,13 @@ public final class Authenticator {
      * with 4429 right after this returns.
      */
     void tooManyConnections(Session session, SwitchboardException error);
+
+    /**
+     * The application's connect hook refused the session, or gave no answer under
+     * hooks.onFailure deny; the session is closed right after this returns (WebSocket: 4403,
+     * 4401, 4429 or 1013 as the code says).
+     */
+    void refused(Session session, SwitchboardException error);
   }
 
   /**
@@ -51,6 +59,8 @@ public final class Authenticator {
      * user counted, or null when refused; null before it started.
      */
     private Future<String> userSlot;
+    /** The connect hook's call, then its outcome (true: welcomed); null before it started. */
+    private Future<Boolean> welcoming;
 
     private State() {}
   }
@@ -66,6 +76,11 @@ public final class Authenticator {
     public void tooManyConnections(Session session, SwitchboardException error) {
       // the close says it (SSE: 429 before the stream)
     }
+
+    @Override
+    public void refused(Session session, SwitchboardException error) {
+      // the close says it (SSE: its status before the stream)
+    }
   };
 
   private final Vertx vertx;
@@ -74,6 +89,7 @@ public final class Authenticator {
   private final Credentials credentials;
   private final UserSlots userSlots;
   private final SwitchboardMetrics metrics;
+  private final WelcomeGate gate;
 
   Authenticator(
       Vertx vertx,
@@ -81,13 +97,15 @@ public final class Authenticator {
       SwitchboardConfig config,
       Credentials credentials,
       UserSlots userSlots,
-      SwitchboardMetrics metrics) {
+      SwitchboardMetrics metrics,
+      Hooks hooks) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = config;
     this.credentials = credentials;
     this.userSlots = userSlots;
     this.metrics = metrics;
+    this.gate = new WelcomeGate(hub, hooks);
   }
 
   /**
@@ -134,8 +152,10 @@ public final class Authenticator {
       }
       VerifiedToken token = ar.result();
       String user = token.principal().user();
-      if (!session.user().isEmpty() && !session.user().equals(user)
-          || session.user().isEmpty() && session.welcomed() && session.subscriptionCount() > 0) {
+      // the token's sub, not the user a connect hook put in its place
+      String current = session.credentialUser();
+      if (!current.isEmpty() && !current.equals(user)
+          || current.isEmpty() && session.welcomed() && session.subscriptionCount() > 0) {
         return Future.failedFuture(new SwitchboardException(
             ErrorCode.FORBIDDEN,
             "a connection cannot change its user once it has one or holds subscriptions"));
@@ -161,7 +181,11 @@ public final class Authenticator {
     return accept(session, token, NO_REPLIES);
   }
 
-  private Future<Boolean> accept(Session session, VerifiedToken token, Replies replies) {
+  /**
+   * {@link #accept(Session, VerifiedToken)}, telling {@code replies} of a refusal (SSE answers a
+   * connect hook's refusal with its code and message).
+   */
+  public Future<Boolean> accept(Session session, VerifiedToken token, Replies replies) {
     if (session.closed()) {
       return Future.succeededFuture(false);
     }
@@ -172,27 +196,34 @@ public final class Authenticator {
       state.userSlot =
           userSlots.tryAcquire(user, session.id()).map(acquired -> acquired ? user : null);
     }
-    return state.userSlot.map(counted -> {
+    return state.userSlot.compose(counted -> {
       if (session.closed()) {
-        return false;
+        return Future.succeededFuture(false);
       }
       if (counted == null) {
         metrics.error(session.transport().kind(), ErrorCode.RATE_LIMITED);
         replies.tooManyConnections(session, tooManyConnections(token.principal().user()));
         hub.close(session, CloseCode.TOO_MANY);
-        return false;
+        return Future.succeededFuture(false);
       }
       if (credentials.revocations().isRevoked(token, System.currentTimeMillis())) {
         // revoked while the slot was being taken (a disconnect in between)
         hub.close(session, CloseCode.UNAUTHORIZED);
-        return false;
+        return Future.succeededFuture(false);
       }
-      adopt(session, token, replies);
-      return true;
+      return adopt(session, token, replies);
     });
   }
 
-  private void adopt(Session session, VerifiedToken token, Replies replies) {
+  /**
+   * A session without a token where anonymous access is allowed (an SSE stream): welcomed once
+   * the connect hook allows it. Completes with false, the session closed, when it refuses.
+   */
+  public Future<Boolean> anonymous(Session session, Replies replies) {
+    return welcome(session, replies);
+  }
+
+  private Future<Boolean> adopt(Session session, VerifiedToken token, Replies replies) {
     State state = state(session);
     // the auth deadline (first token) or the expiry of the token this one replaces
     cancel(state.timer);
@@ -205,9 +236,7 @@ public final class Authenticator {
       long delay = Math.max(1, closeAtMs - System.currentTimeMillis());
       state.timer = vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED));
     }
-    if (!session.welcomed()) {
-      welcome(session, replies);
-    }
+    return session.welcomed() ? Future.succeededFuture(true) : welcome(session, replies);
   }
 
   /** Cancels the session's timers and frees its user slot; part of the hub's close path. */
@@ -242,9 +271,20 @@ public final class Authenticator {
         "too many connections for user " + user + " (limits.maxConnectionsPerUser)");
   }
 
-  private void welcome(Session session, Replies replies) {
-    session.markWelcomed();
-    replies.welcomed(session);
+  /**
+   * Welcomes the session, at once or once the connect hook allows it ({@link WelcomeGate}). Asked
+   * once per session: an {@code auth} frame sent while the hook thinks waits for the same answer.
+   */
+  private Future<Boolean> welcome(Session session, Replies replies) {
+    if (!gate.asks()) {
+      WelcomeGate.welcome(session, replies, Hooks.Admission.UNCHANGED);
+      return Future.succeededFuture(true);
+    }
+    State state = state(session);
+    if (state.welcoming == null) {
+      state.welcoming = gate.ask(session, replies);
+    }
+    return state.welcoming;
   }
 
   private void cancel(long timer) {

@@ -10,6 +10,7 @@ import io.switchboard.broker.Publication;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hook.Hooks;
 import io.switchboard.limits.UserSlots;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.ChannelName;
@@ -55,6 +56,7 @@ public final class Hub {
   /**
    * @param userSlots limits.maxConnectionsPerUser, taken by the {@link Authenticator}
    * @param hubs where this hub registers on {@link #start}
+   * @param hooks the connect hook, asked by the {@link Authenticator}
    */
   public Hub(
       Vertx vertx,
@@ -64,7 +66,8 @@ public final class Hub {
       Credentials credentials,
       UserSlots userSlots,
       Hubs hubs,
-      SwitchboardMetrics metrics) {
+      SwitchboardMetrics metrics,
+      Hooks hooks) {
     this.vertx = vertx;
     this.context = context;
     this.config = config;
@@ -72,7 +75,8 @@ public final class Hub {
     this.revocations = credentials.revocations();
     this.hubs = hubs;
     this.metrics = metrics;
-    this.authenticator = new Authenticator(vertx, this, config, credentials, userSlots, metrics);
+    this.authenticator =
+        new Authenticator(vertx, this, config, credentials, userSlots, metrics, hooks);
     this.heartbeats = new Heartbeats(vertx, this, config, metrics);
     this.deliveries = new DeliveryQueue(context, this::localChannel, metrics);
   }
@@ -228,6 +232,10 @@ public final class Hub {
       NamespaceConfig ns,
       String since,
       Consumer<SubscribeResult> onSubscribed) {
+    if (session.closed()) {
+      // closed while a subscribe hook was asked: nothing may be registered for it any more
+      return Future.failedFuture(unsubscribedMeanwhile());
+    }
     if (session.subscribedTo(channel)) {
       return Future.failedFuture(
           new SwitchboardException(ErrorCode.BAD_REQUEST, "already subscribed to " + channel));

@@ -75,9 +75,7 @@ public final class Publisher {
     NamespaceConfig ns;
     String encoded;
     try {
-      ns = namespaceOf(channel);
-      Permissions.checkPublish(who, channel, ns);
-      schemas.validateData(ns.name(), data);
+      ns = check(who, channel, data);
       encoded = Json.encode(data);
     } catch (SwitchboardException e) {
       return Future.failedFuture(e);
@@ -127,11 +125,30 @@ public final class Publisher {
   }
 
   /**
+   * Counts {@code publish}, a client's publish still waiting for its hook, among those
+   * {@link #settled} waits for: a drain then does not close its connection before its answer.
+   */
+  <T> Future<T> tracked(Future<T> publish) {
+    return pending.track(publish);
+  }
+
+  /**
    * Completes once every publish already handed to the broker has been answered (later ones are
    * not waited for): the drain lets them finish before it closes the connections awaiting acks.
    */
   public Future<Void> settled() {
     return pending.settled();
+  }
+
+  /**
+   * What {@link #publish} checks before the broker: channel name, namespace, permission, schema.
+   * Throws the {@link SwitchboardException} a publish would fail with.
+   */
+  public NamespaceConfig check(Principal who, String channel, Object data) {
+    NamespaceConfig ns = namespaceOf(channel);
+    Permissions.checkPublish(who, channel, ns);
+    schemas.validateData(ns.name(), data);
+    return ns;
   }
 
   /** Valid name and configured namespace, or {@code bad_request} / {@code unknown_channel}. */

@@ -2,6 +2,8 @@ package io.switchboard.hub;
 
 import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
+import io.switchboard.hook.HookCaller;
+import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -22,6 +24,11 @@ public final class Session {
   private VerifiedToken token;
   // the Authenticator's own state, opaque here; null until it needs one
   private Authenticator.State auth;
+  // what the connect hook said: the user id in place of the token's, and extra info; else null
+  private String hookUser;
+  private JsonObject info;
+  // the client's publishes waiting for a hook (ClientPublisher's, opaque here); null until one
+  private ClientPublisher.Waiting waitingPublishes;
 
   public Session(String id, Principal principal, Transport transport, long nowMs) {
     this.id = id;
@@ -93,7 +100,45 @@ public final class Session {
 
   void token(VerifiedToken token) {
     this.token = token;
-    this.principal = token.principal();
+    this.principal = hookUser == null ? token.principal() : token.principal().as(hookUser);
+  }
+
+  /** The connect hook named the user: it replaces the token's for the session's lifetime. */
+  void hookUser(String user) {
+    this.hookUser = user;
+    this.principal = principal.as(user);
+  }
+
+  /** The user id the session's credentials carry: the token's sub, not a hook's replacement. */
+  String credentialUser() {
+    return token == null ? principal.user() : token.principal().user();
+  }
+
+  /** Extra info the connect hook gave (shown in the welcome), or null. */
+  public JsonObject info() {
+    return info;
+  }
+
+  void info(JsonObject info) {
+    this.info = info;
+  }
+
+  ClientPublisher.Waiting waitingPublishes() {
+    return waitingPublishes;
+  }
+
+  void waitingPublishes(ClientPublisher.Waiting waiting) {
+    this.waitingPublishes = waiting;
+  }
+
+  /** Who the session is, as application hooks are told. */
+  public HookCaller caller() {
+    return new HookCaller(
+        principal.user(),
+        token == null ? null : token.claims(),
+        transport.kind(),
+        transport.remoteAddress(),
+        id);
   }
 
   Authenticator.State auth() {

@@ -35,4 +35,7 @@ public interface Transport {
 
   /** "ws" or "sse": the label of the session's logs and metrics. */
   String kind();
+
+  /** The peer's IP address (a proxy's, behind one), as application hooks are told; or null. */
+  String remoteAddress();
 }

@@ -44,6 +44,7 @@ public final class SwitchboardMetrics {
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
   private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
+  private final Map<String, Timer> hookCalls = new ConcurrentHashMap<>();
   private final Counter reaped;
   private final Counter slowConsumers;
   private final Counter requestHeadTimeouts;
@@ -227,6 +228,24 @@ public final class SwitchboardMetrics {
                 .tag("result", result)
                 .register(registry))
         .increment();
+  }
+
+  /**
+   * One application hook call: {@code hook} connect, subscribe or publish; {@code outcome} allow,
+   * deny, replaced, failed, timeout or overloaded.
+   */
+  public void hookCall(String hook, String outcome, long nanos) {
+    hookCalls
+        .computeIfAbsent(
+            hook + "/" + outcome,
+            k -> Timer.builder("switchboard_hook_duration")
+                .description("Application hook calls, by hook and outcome (allow, deny, replaced,"
+                    + " failed, timeout, overloaded)")
+                .tag("hook", hook)
+                .tag("outcome", outcome)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void reaped() {

@@ -9,8 +9,15 @@ public enum CloseCode {
   /** A text frame that is not UTF-8: RFC 6455 section 8.1 says to fail the connection. */
   INVALID_TEXT(1007, "text frame is not valid UTF-8"),
   TOO_BIG(1009, "frame too large"),
+  /**
+   * RFC 6455's "try again later": the connect hook gave no usable answer and hooks.onFailure is
+   * deny; a client reconnects with its backoff.
+   */
+  TRY_AGAIN_LATER(1013, "try again later"),
   UNAUTHORIZED(4401, "unauthorized"),
   REVOKED(4403, "token revoked"),
+  /** The application's connect hook refused the connection (after a forbidden error frame). */
+  REFUSED(4403, "refused by the application"),
   TIMEOUT(4408, "no sign of life within heartbeat.timeoutMs"),
   TOO_MANY(4429, "flooding or slow consumer");
 

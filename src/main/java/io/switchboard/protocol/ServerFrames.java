@@ -11,13 +11,22 @@ public final class ServerFrames {
   private ServerFrames() {}
 
   public static String welcome(String session, String user, String node, long heartbeatMs) {
-    return new JsonObject()
+    return welcome(session, user, node, heartbeatMs, null);
+  }
+
+  /** {@code info}: what the application's connect hook gave to show the client, or null. */
+  public static String welcome(
+      String session, String user, String node, long heartbeatMs, JsonObject info) {
+    JsonObject welcome = new JsonObject()
         .put("type", "welcome")
         .put("session", session)
         .put("user", user)
         .put("node", node)
-        .put("heartbeat", heartbeatMs)
-        .encode();
+        .put("heartbeat", heartbeatMs);
+    if (info != null) {
+      welcome.put("info", info);
+    }
+    return welcome.encode();
   }
 
   public static String ack(Long id, String channel, String offset, Boolean recovered) {

@@ -33,7 +33,7 @@ public final class EdgeVerticle extends VerticleBase {
     hub = parts.newHub(vertx, context);
     hub.start();
     FrameDispatcher dispatcher = new FrameDispatcher(
-        hub, parts.publisher(), parts.engine(), parts.config(), parts.metrics());
+        hub, parts.publisher(), parts.engine(), parts.config(), parts.metrics(), parts.hooks());
     WsEndpoint ws = new WsEndpoint(
         vertx,
         hub,

@@ -2,6 +2,7 @@ package io.switchboard.transport;
 
 import io.switchboard.auth.Credentials;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hook.Hooks;
 import io.switchboard.hub.Disconnects;
 import io.switchboard.hub.Drain;
 import io.switchboard.hub.Engine;
@@ -34,10 +35,12 @@ public record NodeParts(
     SwitchboardMetrics metrics,
     Drain drain,
     Hubs hubs,
-    Disconnects disconnects) {
+    Disconnects disconnects,
+    Hooks hooks) {
 
   /** A hub for the event loop of {@code context}. */
   public Hub newHub(Vertx vertx, Context context) {
-    return new Hub(vertx, context, config, engine, credentials, limits.userSlots(), hubs, metrics);
+    return new Hub(
+        vertx, context, config, engine, credentials, limits.userSlots(), hubs, metrics, hooks);
   }
 }

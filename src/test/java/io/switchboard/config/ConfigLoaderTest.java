@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.config.HooksConfig.HookTarget;
 import io.switchboard.config.Sections.AuthConfig;
 import io.switchboard.config.Sections.BrokerType;
 import io.switchboard.config.Sections.DrainConfig;
@@ -327,7 +328,82 @@ class ConfigLoaderTest {
             "unknown bus key",
             "{\"namespaces\": {\"x\": {\"bus\": {\"joins\": true}}}}",
             "namespaces.x.bus.joins",
+            "unknown key"),
+        Arguments.of(
+            "connect hook neither bus nor URL",
+            "{\"hooks\": {\"connect\": \"acme.connect\"}}",
+            "hooks.connect",
+            "\"bus:<event-bus address>\" or an http:// or https:// URL"),
+        Arguments.of(
+            "connect hook with an empty bus address",
+            "{\"hooks\": {\"connect\": \"bus:\"}}",
+            "hooks.connect",
+            "bus:"),
+        Arguments.of(
+            "hook URL of another scheme",
+            "{\"hooks\": {\"connect\": \"ftp://acme/connect\"}}",
+            "hooks.connect",
+            "ftp://"),
+        Arguments.of(
+            "hook URL without a host",
+            "{\"hooks\": {\"connect\": \"http:///connect\"}}",
+            "hooks.connect",
+            "http:///connect"),
+        Arguments.of(
+            "hook timeout zero", "{\"hooks\": {\"timeoutMs\": 0}}", "hooks.timeoutMs", "was 0"),
+        Arguments.of(
+            "hook maxInFlight zero",
+            "{\"hooks\": {\"maxInFlight\": 0}}",
+            "hooks.maxInFlight",
+            "was 0"),
+        Arguments.of(
+            "hook failure policy unknown",
+            "{\"hooks\": {\"onFailure\": \"retry\"}}",
+            "hooks.onFailure",
+            "[deny, allow]"),
+        Arguments.of(
+            "unknown hooks key",
+            "{\"hooks\": {\"publish\": \"bus:a\"}}",
+            "hooks.publish",
+            "unknown key"),
+        Arguments.of(
+            "publish hook a number",
+            "{\"namespaces\": {\"x\": {\"hooks\": {\"publish\": 1}}}}",
+            "namespaces.x.hooks.publish",
+            "must be a string"),
+        Arguments.of(
+            "subscribe hook with a space in its address",
+            "{\"namespaces\": {\"x\": {\"hooks\": {\"subscribe\": \"bus:acme sub\"}}}}",
+            "namespaces.x.hooks.subscribe",
+            "bus:acme sub"),
+        Arguments.of(
+            "unknown namespace hooks key",
+            "{\"namespaces\": {\"x\": {\"hooks\": {\"connect\": \"bus:a\"}}}}",
+            "namespaces.x.hooks.connect",
             "unknown key"));
+  }
+
+  @Test
+  void hookTargetsAreReadByKind(Vertx vertx) {
+    SwitchboardConfig config = load(
+        vertx,
+        json("{\"hooks\": {\"connect\": \"https://app.example/hooks/connect\", \"timeoutMs\": 250,"
+            + " \"maxInFlight\": 10, \"onFailure\": \"allow\"}, \"namespaces\": {\"x\":"
+            + " {\"hooks\": {\"subscribe\": \"bus:acme.subscribe\", \"publish\":"
+            + " \"http://127.0.0.1:9/p\"}}}}"),
+        Map.of());
+    assertEquals(
+        new HooksConfig(
+            new HookTarget(HookTarget.Kind.HTTP, "https://app.example/hooks/connect"),
+            250,
+            10,
+            HooksConfig.FailurePolicy.ALLOW),
+        config.hooks());
+    assertEquals(
+        new HooksConfig.NamespaceHooks(
+            new HookTarget(HookTarget.Kind.BUS, "acme.subscribe"),
+            new HookTarget(HookTarget.Kind.HTTP, "http://127.0.0.1:9/p")),
+        config.namespace("x").hooks());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -533,6 +609,10 @@ class ConfigLoaderTest {
     assertTrue(chat.presence());
     assertTrue(chat.joinLeave());
     assertEquals(NamespaceConfig.BusConfig.NONE, chat.bus());
+    assertEquals(HooksConfig.NamespaceHooks.NONE, chat.hooks());
+    assertEquals(HooksConfig.NamespaceHooks.NONE, root.hooks());
+    assertEquals(HooksConfig.NONE, config.hooks());
+    assertEquals(new HooksConfig(null, 1000, 1000, HooksConfig.FailurePolicy.DENY), config.hooks());
     assertEquals(
         new ClusterConfig(
             false,

@@ -2,6 +2,7 @@ package io.switchboard.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.Await;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
@@ -33,6 +34,11 @@ class DashboardTest {
     }
     assertTrue(queried.size() > 10, "the dashboard queries " + queried);
     try (RedisServer redis = RedisServer.start()) {
+      // a publish hook, answered on the bus: the hook meters exist once a hook was asked
+      Await.result(vertx
+          .eventBus()
+          .consumer("dashboard.hook", m -> m.reply(new JsonObject().put("allow", true)))
+          .completion());
       TestNode node = TestNode.start(
           vertx,
           new JsonObject()
@@ -40,9 +46,19 @@ class DashboardTest {
                   "broker",
                   new JsonObject()
                       .put("type", "redis")
-                      .put("redis", new JsonObject().put("connectionString", redis.url()))));
+                      .put("redis", new JsonObject().put("connectionString", redis.url())))
+              .put(
+                  "namespaces",
+                  new JsonObject()
+                      .put(
+                          "hooked",
+                          new JsonObject()
+                              .put(
+                                  "hooks",
+                                  new JsonObject().put("publish", "bus:dashboard.hook")))));
       try {
         // one of each labelled counter, so its series exists
+        node.ws().publish("hooked:x", 1);
         node.ws().publish("nope:x", 1);
         node.ws().subscribe("d", "1-x");
         node.publish("d", 1);

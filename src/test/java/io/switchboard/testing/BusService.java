@@ -30,8 +30,9 @@ import java.nio.file.Path;
  *       answers {@code {"id":1,"reply":{...}}} or {@code {"id":1,"failure":"code","status":400}}
  *   <li>{@code {"op":"consume","address":"..."}}: answers {@code {"consuming":"..."}} once
  *       registered cluster-wide, then {@code {"address":"...","body":{...}}} per message
- *   <li>{@code {"op":"hook","address":"...","answer":{...},"delayMs":0}}: replies to every
- *       request on the address with {@code answer} (after {@code delayMs}), and prints each
+ *   <li>{@code {"op":"hook","address":"...","answer":{...},"byText":{...},"delayMs":0}}: replies
+ *       to every request on the address with {@code answer}, or with {@code byText}'s entry for the
+ *       request's {@code data.text} when it has one (after {@code delayMs}), and prints each
  *       request as {@code {"address":"...","request":{...}}}; answers {@code {"hooking":"..."}}
  * </ul>
  * The first line is {@code {"ready":true}}, or {@code {"ready":false,"error":"..."}} before it
@@ -97,12 +98,18 @@ public final class BusService {
       }
       case "hook": {
         String address = command.getString("address");
-        JsonObject answer = command.getJsonObject("answer");
+        JsonObject fallback = command.getJsonObject("answer");
+        JsonObject byText = command.getJsonObject("byText", new JsonObject());
         long delayMs = command.getLong("delayMs", 0L);
         vertx
             .eventBus()
             .<JsonObject>consumer(address, message -> {
               print(new JsonObject().put("address", address).put("request", message.body()));
+              Object data = message.body().getValue("data");
+              Object text = data instanceof JsonObject json ? json.getValue("text") : null;
+              JsonObject answer = text instanceof String key && byText.containsKey(key)
+                  ? byText.getJsonObject(key)
+                  : fallback;
               if (delayMs > 0) {
                 vertx.setTimer(delayMs, id -> message.reply(answer));
               } else {

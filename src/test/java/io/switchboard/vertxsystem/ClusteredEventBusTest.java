@@ -45,6 +45,8 @@ class ClusteredEventBusTest {
   private static final String CLUSTER = "sb-test-" + ProcessHandle.current().pid();
   /** How long a check that nothing more arrives waits, after everything expected came. */
   private static final long QUIET_MS = 1_000;
+  /** The publish hook the service answers for namespace {@code moderated}. */
+  private static final String MODERATION_ADDRESS = "acme.moderate";
 
   @RegisterExtension
   static final RedisServerExtension redis = new RedisServerExtension();
@@ -133,7 +135,13 @@ class ClusteredEventBusTest {
                                 .put("type", "object")
                                 .put("required", new JsonArray().add("text")))
                         .put("bus", new JsonObject().put("messages", true).put("presence", true)))
-                .put("quiet", new JsonObject()));
+                .put("quiet", new JsonObject())
+                .put(
+                    "moderated",
+                    new JsonObject()
+                        .put(
+                            "hooks",
+                            new JsonObject().put("publish", "bus:" + MODERATION_ADDRESS))));
   }
 
   private static JsonObject serviceSpec(
@@ -374,6 +382,71 @@ class ClusteredEventBusTest {
     assertEquals("leave", leave.getString("type"), "the second connection's subscribe was no join");
     first.close();
     second.close();
+  }
+
+  @Test
+  void aServiceAnswersPublishHooksOverTheClusteredBus() {
+    service.send(new JsonObject()
+        .put("op", "hook")
+        .put("address", MODERATION_ADDRESS)
+        .put("answer", new JsonObject().put("allow", true))
+        .put(
+            "byText",
+            new JsonObject()
+                .put(
+                    "deny",
+                    new JsonObject()
+                        .put("allow", false)
+                        .put("code", "forbidden")
+                        .put("message", "moderated"))
+                .put(
+                    "swap",
+                    new JsonObject()
+                        .put("allow", true)
+                        .put("data", new JsonObject().put("text", "swapped")))));
+    service.await(line -> MODERATION_ADDRESS.equals(line.getString("hooking")), 15_000);
+    for (int i = 0; i < NODES; i++) {
+      String channel = "moderated:room-" + i;
+      WsClient ws = WsClient.welcomed(vertx, nodes.get(i).port());
+      try {
+        ws.subscribe(channel);
+        // the service's registration reaches each node through Hazelcast a moment after it is
+        // made: until then the hook has no handler there, and the publish is unavailable
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonObject probe = ws.publish(channel, new JsonObject().put("text", "probe"));
+        while (!"ack".equals(probe.getString("type")) && System.nanoTime() < deadline) {
+          assertEquals("unavailable", probe.getString("code"), probe.encode());
+          probe = ws.publish(channel, new JsonObject().put("text", "probe"));
+        }
+        assertEquals("ack", probe.getString("type"), "node " + i + ": " + probe.encode());
+        assertEquals("probe", ws.nextMessage(channel).getJsonObject("data").getString("text"));
+
+        JsonObject allowed = ws.publish(channel, new JsonObject().put("text", "hello"));
+        assertEquals("ack", allowed.getString("type"), allowed.encode());
+        assertEquals("hello", ws.nextMessage(channel).getJsonObject("data").getString("text"));
+        JsonObject denied = ws.publish(channel, new JsonObject().put("text", "deny"));
+        assertEquals("forbidden", denied.getString("code"), denied.encode());
+        assertEquals("moderated", denied.getString("message"));
+        JsonObject replaced = ws.publish(channel, new JsonObject().put("text", "swap"));
+        JsonObject message = ws.nextMessage(channel);
+        assertEquals(replaced.getString("offset"), message.getString("offset"));
+        assertEquals("swapped", message.getJsonObject("data").getString("text"));
+        ws.expectNo("message");
+      } finally {
+        ws.close();
+      }
+      JsonObject request = service
+          .await(
+              line -> MODERATION_ADDRESS.equals(line.getString("address"))
+                  && "swap"
+                      .equals(
+                          line.getJsonObject("request").getJsonObject("data").getString("text")),
+              15_000)
+          .getJsonObject("request");
+      assertEquals("publish", request.getString("hook"));
+      assertEquals(channel, request.getString("channel"));
+      assertEquals("ws", request.getString("transport"));
+    }
   }
 
   @Test

@@ -77,7 +77,8 @@ public final class Routes {
             parts.publisher(),
             limits.config(),
             parts.drain(),
-            parts.metrics()));
+            parts.metrics(),
+            parts.hooks()));
     if (parts.config().http().adminPort() == 0) {
       HealthRoutes.mount(
           router,

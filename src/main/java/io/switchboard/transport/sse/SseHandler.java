@@ -7,6 +7,8 @@ import io.switchboard.auth.Principal;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.LimitsConfig;
+import io.switchboard.hook.Hooks;
+import io.switchboard.hub.Authenticator;
 import io.switchboard.hub.Drain;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Publisher;
@@ -44,6 +46,7 @@ public final class SseHandler implements Handler<RoutingContext> {
   private final LimitsConfig limits;
   private final Drain drain;
   private final SwitchboardMetrics metrics;
+  private final Hooks hooks;
 
   public SseHandler(
       Hub hub,
@@ -52,7 +55,8 @@ public final class SseHandler implements Handler<RoutingContext> {
       Publisher publisher,
       LimitsConfig limits,
       Drain drain,
-      SwitchboardMetrics metrics) {
+      SwitchboardMetrics metrics,
+      Hooks hooks) {
     this.hub = hub;
     this.ids = ids;
     this.credentials = credentials;
@@ -60,6 +64,7 @@ public final class SseHandler implements Handler<RoutingContext> {
     this.limits = limits;
     this.drain = drain;
     this.metrics = metrics;
+    this.hooks = hooks;
   }
 
   @Override
@@ -105,7 +110,9 @@ public final class SseHandler implements Handler<RoutingContext> {
       }
       for (String name : names) {
         NamespaceConfig ns = publisher.namespaceOf(name);
-        Permissions.checkSubscribe(who, name, ns);
+        if (!hooks.asksOnConnect()) {
+          Permissions.checkSubscribe(who, name, ns);
+        }
         channels.put(name, ns);
       }
     } catch (SwitchboardException e) {
@@ -132,14 +139,71 @@ public final class SseHandler implements Handler<RoutingContext> {
     // the routing context, as the response's and the connection's own handlers are taken; set
     // before the user's slot is taken, which may wait for Redis
     ctx.addEndHandler(ar -> hub.forget(session));
-    Future<Boolean> admitted =
-        token == null ? Future.succeededFuture(true) : hub.authenticator().accept(session, token);
-    admitted.onSuccess(accepted -> {
-      // refused (over limits.maxConnectionsPerUser): answered 429 before the stream starts
-      if (accepted && !session.closed()) {
-        stream(session, transport, response, channels, resumeFrom);
+    Authenticator.Replies replies = new Refusals(ctx);
+    Future<Boolean> admitted = token == null
+        ? hub.authenticator().anonymous(session, replies)
+        : hub.authenticator().accept(session, token, replies);
+    admitted
+        .compose(accepted ->
+            accepted ? channelsAllowed(session, channels) : Future.succeededFuture(false))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            // a channel refused (permissions as the hook's user, a subscribe hook): answered like
+            // the other pre-stream checks, if
+            // the client is still there to hear it
+            if (!session.closed()) {
+              ApiErrors.reply(ctx, ar.cause(), TRANSPORT);
+            }
+            hub.forget(session);
+          } else if (ar.result() && !session.closed()) {
+            stream(session, transport, response, channels, resumeFrom);
+          }
+          // else refused (over limits.maxConnectionsPerUser, or by the connect hook): answered
+          // before the stream starts
+        });
+  }
+
+  /**
+   * Checks every channel as the session's user (when a connect hook may have named one) and asks
+   * their subscribe hooks, before the stream starts, so a refusal is a plain status; completes
+   * with true when all allow, and the session is still open.
+   */
+  private Future<Boolean> channelsAllowed(Session session, Map<String, NamespaceConfig> channels) {
+    if (hooks.asksOnConnect()) {
+      // checked now rather than before the stream: the connect hook may have named another user
+      try {
+        channels.forEach((name, ns) -> Permissions.checkSubscribe(session.principal(), name, ns));
+      } catch (SwitchboardException e) {
+        return Future.failedFuture(e);
       }
-    });
+    }
+    List<Future<Void>> asked = new ArrayList<>();
+    channels.forEach((name, ns) -> asked.add(hooks.subscribe(ns, session.caller(), name)));
+    return Future.all(asked).map(all -> !session.closed());
+  }
+
+  /** The connect hook's refusal as the stream's answer: its code's status, its message. */
+  private static final class Refusals implements Authenticator.Replies {
+    private final RoutingContext ctx;
+
+    Refusals(RoutingContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void welcomed(Session session) {
+      // the stream starting says it
+    }
+
+    @Override
+    public void tooManyConnections(Session session, SwitchboardException error) {
+      // the close answers 429 before the stream starts
+    }
+
+    @Override
+    public void refused(Session session, SwitchboardException error) {
+      ApiErrors.reply(ctx, error, TRANSPORT);
+    }
   }
 
   private void stream(

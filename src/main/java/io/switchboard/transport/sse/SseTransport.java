@@ -119,7 +119,9 @@ final class SseTransport implements Transport {
       // refused before the stream started: a plain status, as every pre-stream error
       ErrorCode error = code == CloseCode.TOO_MANY
           ? ErrorCode.RATE_LIMITED
-          : code == CloseCode.UNAUTHORIZED ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE;
+          : code == CloseCode.UNAUTHORIZED
+              ? ErrorCode.UNAUTHORIZED
+              : code == CloseCode.REFUSED ? ErrorCode.FORBIDDEN : ErrorCode.UNAVAILABLE;
       response
           .setStatusCode(error.httpStatus())
           .putHeader("Content-Type", "application/json")
@@ -142,6 +144,13 @@ final class SseTransport implements Transport {
   @Override
   public String kind() {
     return SseHandler.TRANSPORT;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return connection.remoteAddress() == null
+        ? null
+        : connection.remoteAddress().hostAddress();
   }
 
   private void write(String text) {

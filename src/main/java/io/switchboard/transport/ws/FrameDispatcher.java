@@ -5,8 +5,10 @@ import io.switchboard.broker.HistoryQuery;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.hook.Hooks;
 import io.switchboard.hub.Authenticator;
 import io.switchboard.hub.ChannelReads;
+import io.switchboard.hub.ClientPublisher;
 import io.switchboard.hub.Engine;
 import io.switchboard.hub.Hub;
 import io.switchboard.hub.Publisher;
@@ -32,6 +34,8 @@ public final class FrameDispatcher implements Authenticator.Replies {
 
   private final Hub hub;
   private final Publisher publisher;
+  private final ClientPublisher clientPublisher;
+  private final Hooks hooks;
   private final Engine engine;
   private final LimitsConfig limits;
   private final String nodeId;
@@ -43,9 +47,12 @@ public final class FrameDispatcher implements Authenticator.Replies {
       Publisher publisher,
       Engine engine,
       SwitchboardConfig config,
-      SwitchboardMetrics metrics) {
+      SwitchboardMetrics metrics,
+      Hooks hooks) {
     this.hub = hub;
     this.publisher = publisher;
+    this.clientPublisher = new ClientPublisher(publisher, hooks);
+    this.hooks = hooks;
     this.engine = engine;
     this.limits = config.limits();
     this.nodeId = config.nodeId();
@@ -56,7 +63,15 @@ public final class FrameDispatcher implements Authenticator.Replies {
   @Override
   public void welcomed(Session session) {
     WsTransport.of(session)
-        .sendFrame(ServerFrames.welcome(session.id(), session.user(), nodeId, heartbeatIntervalMs));
+        .sendFrame(ServerFrames.welcome(
+            session.id(), session.user(), nodeId, heartbeatIntervalMs, session.info()));
+  }
+
+  @Override
+  public void refused(Session session, SwitchboardException error) {
+    // no id: the refusal answers the connection (or the auth frame that brought its token)
+    metrics.error("ws", error.code());
+    WsTransport.of(session).sendFrame(ServerFrames.error(null, error));
   }
 
   @Override
@@ -86,10 +101,14 @@ public final class FrameDispatcher implements Authenticator.Replies {
     } else if (frame instanceof ClientFrame.Subscribe subscribe) {
       // the ack goes out when the hub reports the subscription, ahead of the messages it recovers
       reply = Future.<Void>succeededFuture()
-          .compose(v -> hub.subscribe(
+          .compose(v -> {
+            NamespaceConfig ns = readable(session, subscribe.channel());
+            return hooks.subscribe(ns, session.caller(), subscribe.channel()).map(ns);
+          })
+          .compose(ns -> hub.subscribe(
               session,
               subscribe.channel(),
-              readable(session, subscribe.channel()),
+              ns,
               subscribe.since(),
               result -> WsTransport.of(session)
                   .sendFrame(ServerFrames.ack(
@@ -99,14 +118,9 @@ public final class FrameDispatcher implements Authenticator.Replies {
       reply = hub.unsubscribe(session, unsubscribe.channel())
           .map(v -> ServerFrames.ack(unsubscribe.id(), unsubscribe.channel(), null, null));
     } else if (frame instanceof ClientFrame.Publish publish) {
-      reply = publisher
+      reply = clientPublisher
           .publish(
-              session.principal(),
-              publish.channel(),
-              publish.data(),
-              PublishSource.WS,
-              null,
-              rates.newChannels())
+              session, publish.channel(), publish.data(), PublishSource.WS, rates.newChannels())
           .map(position ->
               ServerFrames.ack(publish.id(), publish.channel(), position.encode(), null));
     } else if (frame instanceof ClientFrame.History history) {

@@ -162,6 +162,11 @@ final class WsTransport implements Transport {
     return "ws";
   }
 
+  @Override
+  public String remoteAddress() {
+    return socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
+  }
+
   private boolean open() {
     return !closing && !socket.isClosed() && pipelineContext.channel().isActive();
   }
