@@ -17,4 +17,11 @@ public record VerifiedToken(
     long issuedAtSec,
     String fingerprint,
     boolean admin,
-    JsonObject claims) {}
+    JsonObject claims) {
+  /** The same token without its claims, for a node that has no hook to send them to. */
+  public VerifiedToken withoutClaims() {
+    return claims == null
+        ? this
+        : new VerifiedToken(principal, expiresAtMs, issuedAtSec, fingerprint, admin, null);
+  }
+}

@@ -112,6 +112,11 @@ public final class Hooks {
     }
   }
 
+  /** Whether any hook is configured: only then do sessions keep their token's claims. */
+  public boolean askAny() {
+    return !backends.isEmpty();
+  }
+
   /** Whether connections wait for the connect hook before their welcome. */
   public boolean asksOnConnect() {
     return config.connect() != null;

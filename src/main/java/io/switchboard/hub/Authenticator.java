@@ -90,6 +90,7 @@ public final class Authenticator {
   private final UserSlots userSlots;
   private final SwitchboardMetrics metrics;
   private final WelcomeGate gate;
+  private final boolean keepClaims;
 
   Authenticator(
       Vertx vertx,
@@ -106,6 +107,7 @@ public final class Authenticator {
     this.userSlots = userSlots;
     this.metrics = metrics;
     this.gate = new WelcomeGate(hub, hooks);
+    this.keepClaims = hooks.askAny();
   }
 
   /**
@@ -228,7 +230,8 @@ public final class Authenticator {
     // the auth deadline (first token) or the expiry of the token this one replaces
     cancel(state.timer);
     state.timer = -1;
-    session.token(token);
+    // the claims are kept for hook requests only: an idle connection should not hold them
+    session.token(keepClaims ? token : token.withoutClaims());
     if (token.expiresAtMs() > 0) {
       // the same tolerance that let the token in: closing at exp itself would welcome a token
       // that expired a few seconds ago, then close it at once
