@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +22,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * The Switchboard load generator. Each scenario runs against a freshly started Switchboard, with
- * --cluster against a freshly started two-node cluster (see {@link Deployment}), and then against
- * {@link BaselineServer}, one target at a time on core 0 while the bench runs on core 1, so the
- * report can state Switchboard as a ratio of the bare-Vert.x floor and the cluster as a ratio of
- * the single node.
+ * --compare-jar against a Switchboard from that jar, with --cluster against a freshly started
+ * two-node cluster (see {@link Deployment}), and then against {@link BaselineServer}, one target
+ * at a time on core 0 while the bench runs on core 1, so the report can state Switchboard as a
+ * ratio of the bare-Vert.x floor, of the other jar, and the cluster as a ratio of the single
+ * node. Scenarios that compare transports (connect, light) run WebSocket and SSE on the same
+ * server, one after the other: columns {@code switchboard} and {@code switchboard-sse}.
  */
 @Command(
     name = "bench",
@@ -40,11 +44,12 @@ public final class Bench implements Callable<Integer> {
   private Vertx vertx;
   private long deadlineNanos;
   private final Report report = new Report();
+  private static final List<Boolean> BOTH_TRANSPORTS = List.of(false, true);
 
-  /** One measurement against one endpoint. */
+  /** One measurement against one endpoint, over WebSocket or ({@code sse}) SSE subscribers. */
   @FunctionalInterface
   private interface Load {
-    JsonObject run(Endpoint endpoint) throws Exception;
+    JsonObject run(Endpoint endpoint, boolean sse) throws Exception;
   }
 
   public static void main(String[] args) {
@@ -75,6 +80,9 @@ public final class Bench implements Callable<Integer> {
         case fanout -> options.subscribers.forEach(this::fanout);
         case rooms -> rooms();
         case saturation -> saturation(options.subscribers.get(0));
+        case connect -> connect();
+        case light -> light();
+        case storm -> storm();
         case baseline -> {
           idle();
           options.subscribers.forEach(this::fanout);
@@ -120,6 +128,24 @@ public final class Bench implements Callable<Integer> {
     if (options.cluster && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
       problems.add("--cluster runs Switchboard nodes: not with baseline mode or --baseline-only");
     }
+    if (!options.transport.equals("ws") && !options.transport.equals("sse")) {
+      problems.add("--transport must be ws or sse");
+    }
+    if (options.connects < 1 || options.lightDeliveries <= 0 || options.lightP99Rate < 0) {
+      problems.add("--connects and --light-deliveries must be >= 1, --light-p99-rate >= 0");
+    }
+    if (options.stormRate <= 0
+        || options.stormTimeoutSeconds < 1
+        || options.reconnectInFlight < 0) {
+      problems.add("--storm-rate and --storm-timeout must be > 0, --reconnect-in-flight >= 0");
+    }
+    if (options.compareJar != null && !Files.isRegularFile(Path.of(options.compareJar))) {
+      problems.add("--compare-jar " + options.compareJar + " does not exist");
+    }
+    if (options.compareJar != null
+        && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
+      problems.add("--compare-jar runs Switchboard: not with baseline mode or --baseline-only");
+    }
     if (options.url != null && options.url.getHost() == null) {
       problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
     }
@@ -133,7 +159,57 @@ public final class Bench implements Callable<Integer> {
     scenario(
         "idle",
         new JsonObject().put("N", n),
-        endpoint -> new IdleLoad(options).run(vertx, endpoint));
+        (endpoint, sse) -> new IdleLoad(options).run(vertx, endpoint));
+  }
+
+  /** CPU per 1,000 connects, WebSocket then SSE, each on a warm server. */
+  private void connect() {
+    scenario(
+        "connect",
+        new JsonObject().put("N", options.connects).put("C", options.channels),
+        BOTH_TRANSPORTS,
+        (endpoint, sse) -> new ConnectLoad(options, vertx, endpoint).run(sse));
+  }
+
+  /**
+   * Fixed --light-deliveries per second to each --subscribers count on one channel, WebSocket
+   * then SSE, and one run at --light-p99-rate msgs/s to the first count (SSE p99 against
+   * WebSocket's).
+   */
+  private void light() {
+    for (int n : options.subscribers) {
+      light(n, Math.max(1, Math.round(options.lightDeliveries / n)));
+    }
+    if (options.lightP99Rate > 0) {
+      light(options.subscribers.get(0), options.lightP99Rate);
+    }
+  }
+
+  private void light(int n, double rate) {
+    scenario(
+        "light",
+        new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
+        BOTH_TRANSPORTS,
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n, sse)) {
+            return measure(load, rate);
+          }
+        });
+  }
+
+  /** Reconnect storm: Switchboard targets only, the baseline keeps no history. */
+  private void storm() {
+    scenario(
+        "storm",
+        new JsonObject()
+            .put("N", options.connections)
+            .put("C", options.channels)
+            .put("R", options.stormRate),
+        (endpoint, sse) -> {
+          try (StormLoad load = new StormLoad(options, vertx, endpoint)) {
+            return load.run();
+          }
+        });
   }
 
   private void fanout(int n) {
@@ -141,8 +217,8 @@ public final class Bench implements Callable<Integer> {
     scenario(
         "fanout",
         new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
-        endpoint -> {
-          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n, sse)) {
             return measure(load, rate);
           }
         });
@@ -160,8 +236,8 @@ public final class Bench implements Callable<Integer> {
             .put("K", k)
             .put("R", rate)
             .put("T", options.durationSeconds),
-        endpoint -> {
-          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, c, k)) {
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, c, k, sse)) {
             return measure(load, rate);
           }
         });
@@ -188,8 +264,10 @@ public final class Bench implements Callable<Integer> {
 
   private void saturation(int n) {
     scenario(
-        "saturation", new JsonObject().put("N", n).put("stepS", options.stepSeconds), endpoint -> {
-          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
+        "saturation",
+        new JsonObject().put("N", n).put("stepS", options.stepSeconds),
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n, sse)) {
             JsonObject figures = load.open();
             if (figures.getInteger("subscribed") == 0) {
               return figures.put("error", "no subscriber connected");
@@ -200,31 +278,59 @@ public final class Bench implements Callable<Integer> {
         });
   }
 
-  /** Runs {@code load} against each target in turn, each on its own fresh server processes. */
+  /** Runs {@code load} over --transport (WebSocket by default) against each target in turn. */
   private void scenario(String name, JsonObject params, Load load) {
-    Map<Target, JsonObject> results = new LinkedHashMap<>();
+    scenario(name, params, List.of(options.sse()), load);
+  }
+
+  /**
+   * Runs {@code load} against each target in turn, each on its own fresh server processes, once
+   * per transport ({@code false}: WebSocket, {@code true}: SSE; the baseline has only WebSocket).
+   */
+  private void scenario(String name, JsonObject params, List<Boolean> transports, Load load) {
+    Map<String, JsonObject> results = new LinkedHashMap<>();
     for (Target target : targets(name)) {
+      List<Boolean> ours = target == Target.BASELINE ? List.of(false) : transports;
       if (System.nanoTime() > deadlineNanos) {
-        results.put(target, new JsonObject().put("skipped", "time budget (--budget) used up"));
+        ours.forEach(sse -> results.put(
+            column(target, sse),
+            new JsonObject().put("skipped", "time budget (--budget) used up")));
         continue;
       }
-      System.err.printf("bench: %s %s against %s%n", name, params.encode(), target.label);
       try (Deployment deployment = deploy(target)) {
-        OtherCpu others = OtherCpu.start(deployment.pids());
-        JsonObject figures = load.run(deployment.endpoint);
-        deployment.addFigures(figures);
-        if (deployment.started()) {
-          // with --url the server under test is one of the "other" processes
-          figures.put("otherCpuPct", others.percentOfOneCore());
+        for (boolean sse : ours) {
+          String column = column(target, sse);
+          System.err.printf("bench: %s %s against %s%n", name, params.encode(), column);
+          results.put(column, run(deployment, load, sse));
+          System.err.println("bench:   " + results.get(column).encode());
         }
-        System.err.println("bench:   " + figures.encode());
-        results.put(target, figures);
       } catch (Exception e) {
         System.err.println("bench: " + name + " against " + target.label + " failed: " + e);
-        results.put(target, new JsonObject().put("error", e.toString()));
+        ours.forEach(sse ->
+            results.putIfAbsent(column(target, sse), new JsonObject().put("error", e.toString())));
       }
     }
     report.add(name, params, results);
+  }
+
+  private JsonObject run(Deployment deployment, Load load, boolean sse) {
+    try {
+      OtherCpu others = OtherCpu.start(deployment.pids());
+      JsonObject figures = load.run(deployment.endpoint, sse);
+      deployment.addFigures(figures);
+      if (deployment.started()) {
+        // with --url the server under test is one of the "other" processes
+        figures.put("otherCpuPct", others.percentOfOneCore());
+      }
+      return figures;
+    } catch (Exception e) {
+      return new JsonObject().put("error", e.toString());
+    }
+  }
+
+  /** The report's column: the target, with {@code -sse} when its subscribers used SSE. */
+  private static String column(Target target, boolean sse) {
+    return sse ? target.label + "-sse" : target.label;
   }
 
   private Deployment deploy(Target target) throws Exception {
@@ -235,18 +341,22 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * Switchboard, then (--cluster) the two-node cluster, then the baseline. Idle has no
-   * cross-node traffic, so it does not run against the cluster.
+   * Switchboard, then (--compare-jar) the other jar, then (--cluster) the two-node cluster, then
+   * the baseline. Idle has no cross-node traffic, so it does not run against the cluster; the
+   * baseline keeps no history, so it has no storm.
    */
   private List<Target> targets(String scenario) {
     List<Target> targets = new ArrayList<>();
     if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly) {
       targets.add(Target.SWITCHBOARD);
+      if (options.compareJar != null) {
+        targets.add(Target.COMPARE);
+      }
       if (options.cluster && !scenario.equals("idle")) {
         targets.add(Target.CLUSTER);
       }
     }
-    if (!options.noBaseline) {
+    if (!options.noBaseline && !scenario.equals("storm")) {
       targets.add(Target.BASELINE);
     }
     return targets;

@@ -71,7 +71,8 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(
       Target target, BenchOptions options, Map<String, String> env, String name, String readyPath)
       throws Exception {
-    requireMainClass(options.jar, target.mainClass);
+    String jar = target.jar(options);
+    requireMainClass(jar, target.mainClass);
     int port = freePort();
     List<String> command = new ArrayList<>(Machine.serverCore());
     command.add(Machine.javaCommand());
@@ -79,9 +80,9 @@ final class ServerProcess implements AutoCloseable {
       command.add("--enable-native-access=ALL-UNNAMED"); // Netty's native transport warns otherwise
     }
     command.addAll(heapFlags(options.mode));
-    command.addAll(List.of("-cp", options.jar, target.mainClass));
+    command.addAll(List.of("-cp", jar, target.mainClass));
     if (target.isSwitchboard()) {
-      command.addAll(List.of("-conf", options.conf));
+      command.addAll(List.of("-conf", target.conf(options)));
     }
     Path log = Files.createDirectories(Path.of("target", "bench-logs"))
         .resolve(target.label + (name == null ? "" : "-" + name) + "-" + port + ".log");
