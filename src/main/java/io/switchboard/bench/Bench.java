@@ -134,10 +134,8 @@ public final class Bench implements Callable<Integer> {
     if (options.connects < 1 || options.lightDeliveries <= 0 || options.lightP99Rate < 0) {
       problems.add("--connects and --light-deliveries must be >= 1, --light-p99-rate >= 0");
     }
-    if (options.stormRate <= 0
-        || options.stormTimeoutSeconds < 1
-        || options.reconnectInFlight < 0) {
-      problems.add("--storm-rate and --storm-timeout must be > 0, --reconnect-in-flight >= 0");
+    if (options.stormRate <= 0 || options.stormTimeoutSeconds < 1) {
+      problems.add("--storm-rate and --storm-timeout must be > 0");
     }
     if (options.compareJar != null && !Files.isRegularFile(Path.of(options.compareJar))) {
       problems.add("--compare-jar " + options.compareJar + " does not exist");

@@ -232,13 +232,6 @@ final class BenchOptions {
   int stormTimeoutSeconds;
 
   @Option(
-      names = "--reconnect-in-flight",
-      defaultValue = "0",
-      description = "Storm: reconnect handshakes in flight at once; 0: every client at once. "
-          + "Default: ${DEFAULT-VALUE}")
-  int reconnectInFlight;
-
-  @Option(
       names = "--budget",
       defaultValue = "600",
       description =

@@ -101,7 +101,11 @@ final class Subscriber implements Receiver {
     ws = socket;
     resuming = lastOffset != null;
     caughtUp = false;
-    socket.handler(this::onData);
+    socket.handler(buffer -> {
+      if (socket == ws) { // not a stale attempt that a retry has replaced
+        onData(buffer);
+      }
+    });
     socket.closeHandler(v -> {
       recorder.closed(socket.closeStatusCode());
       promise.tryFail("closed before ready, code " + socket.closeStatusCode());
