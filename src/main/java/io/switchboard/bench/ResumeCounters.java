@@ -18,5 +18,10 @@ final class ResumeCounters {
   final LongAdder replayed = new LongAdder();
 
   final LongAccumulator lastBackNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
+  /** From the cut to each resumed ack: the spread shows whether a few stragglers set allBackS. */
+  final LatencyRecorder backTimes = new LatencyRecorder();
+  /** When the storm's cut started; set by the bench thread before any reconnect. */
+  volatile long cutNanos;
+
   final LongAccumulator lastCaughtUpNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
 }

@@ -45,6 +45,10 @@ final class StormLoad implements AutoCloseable {
   private final LongAdder timedOut = new LongAdder();
   private final AtomicReference<String> firstReconnectFailure = new AtomicReference<>();
   private final LongAccumulator lastClosedNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
+  /** From the cut to each close's completion (close frame answered, TCP closed). */
+  private final LatencyRecorder closeTimes = new LatencyRecorder();
+
+  private volatile long cutNanos;
   private Connector connector;
   private LoadPublisher publisher;
   private Vertx publisherVertx;
@@ -121,6 +125,8 @@ final class StormLoad implements AutoCloseable {
     recorder.takeInterval(); // from here on: live latencies during the storm
     ServerCpu cpu = endpoint.cpu();
     long cut = System.nanoTime();
+    cutNanos = cut;
+    counters.cutNanos = cut;
     long deadline = cut + TimeUnit.SECONDS.toNanos(options.stormTimeoutSeconds);
     int reconnected = cutAndReconnect(ready, deadline);
     while (counters.caughtUp.sum() < reconnected && System.nanoTime() < deadline) {
@@ -129,11 +135,16 @@ final class StormLoad implements AutoCloseable {
     long end = System.nanoTime();
     cpu.stop(figures);
     Histogram live = recorder.takeInterval();
+    Histogram closed = closeTimes.takeInterval();
+    Histogram backAt = counters.backTimes.takeInterval();
     figures
         .put("lastClosedS", seconds(lastClosedNanos.get(), cut))
+        .put("closedP50S", round(closed.getValueAtPercentile(50) / 1e6))
         .put("reconnected", reconnected)
         .put("notBack", ready.size() - reconnected)
         .put("allBackS", seconds(counters.lastBackNanos.get(), cut))
+        .put("backP50S", round(backAt.getValueAtPercentile(50) / 1e6))
+        .put("backP99S", round(backAt.getValueAtPercentile(99) / 1e6))
         .put("recoveredS", seconds(counters.lastCaughtUpNanos.get(), cut))
         .put("waitedS", round((end - cut) / 1e9))
         .put("caughtUp", counters.caughtUp.sum())
@@ -162,13 +173,15 @@ final class StormLoad implements AutoCloseable {
     for (int ch = 0; ch < c; ch++) {
       expected += published.okPerChannel()[ch] * readyPerChannel[ch];
     }
+    if (published.firstFailure() != null) {
+      figures.put("firstPublishFailure", published.firstFailure());
+    }
     drain(expected);
     long received = recorder.received.sum();
     return figures
         .put("published", published.ok())
         .put("publishFailed", published.failed())
         .put("publishedPerSec", round(published.publishedPerSecond()))
-        .put("firstPublishFailure", published.firstFailure())
         .put("expected", expected)
         .put("received", received)
         .put("loss", expected - received)
@@ -191,7 +204,11 @@ final class StormLoad implements AutoCloseable {
       int index = i;
       s.context()
           .runOnContext(v -> s.cut()
-              .onComplete(closed -> lastClosedNanos.accumulate(System.nanoTime()))
+              .onComplete(closed -> {
+                long now = System.nanoTime();
+                lastClosedNanos.accumulate(now);
+                closeTimes.record(now - cutNanos, now);
+              })
               .transform(closed -> reconnect(s, index, deadline))
               .onComplete(ar -> {
                 if (ar.succeeded()) {

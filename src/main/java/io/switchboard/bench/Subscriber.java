@@ -246,6 +246,7 @@ final class Subscriber implements Receiver {
     long now = System.nanoTime();
     resume.back.increment();
     resume.lastBackNanos.accumulate(now);
+    resume.backTimes.record(now - resume.cutNanos, now);
     if (!frame.getBoolean("recovered", false)) {
       resume.notRecovered.increment();
     }
