@@ -299,7 +299,15 @@ public final class Bench implements Callable<Integer> {
         for (boolean sse : ours) {
           String column = column(target, sse);
           System.err.printf("bench: %s %s against %s%n", name, params.encode(), column);
+          FlightRecording recording = record(deployment);
           results.put(column, run(deployment, load, sse));
+          if (recording != null) {
+            Path file = recording.stop(
+                Path.of(options.jfrDir, name + "-" + results.size() + "-" + column + ".jfr"));
+            if (file != null) {
+              results.get(column).put("jfr", file.toString());
+            }
+          }
           System.err.println("bench:   " + results.get(column).encode());
         }
       } catch (Exception e) {
@@ -309,6 +317,14 @@ public final class Bench implements Callable<Integer> {
       }
     }
     report.add(name, params, results);
+  }
+
+  /** With --jfr, a recording of the subscribers' server for one column; null without. */
+  private FlightRecording record(Deployment deployment) {
+    ServerProcess server = deployment.endpoint.server();
+    return options.jfrDir == null || server == null || !deployment.started()
+        ? null
+        : FlightRecording.start(server.pid());
   }
 
   private JsonObject run(Deployment deployment, Load load, boolean sse) {

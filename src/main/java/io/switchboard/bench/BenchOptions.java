@@ -60,6 +60,13 @@ final class BenchOptions {
   String compareConf;
 
   @Option(
+      names = "--jfr",
+      paramLabel = "DIR",
+      description = "Record the subscribers' server with JDK Flight Recorder (jcmd JFR.start, "
+          + "settings=profile) during each scenario and column, into DIR/SCENARIO-I-COLUMN.jfr")
+  String jfrDir;
+
+  @Option(
       names = "--transport",
       defaultValue = "ws",
       description = "ws or sse: how subscribers connect")
