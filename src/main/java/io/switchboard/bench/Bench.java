@@ -35,6 +35,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Load-tests Switchboard against a bare Vert.x broadcast baseline.")
 public final class Bench implements Callable<Integer> {
+  /** WebSocket, then SSE: the transports of connect and light. */
+  private static final List<Boolean> BOTH_TRANSPORTS = List.of(false, true);
+
   @Mixin
   BenchOptions options;
 
@@ -44,7 +47,6 @@ public final class Bench implements Callable<Integer> {
   private Vertx vertx;
   private long deadlineNanos;
   private final Report report = new Report();
-  private static final List<Boolean> BOTH_TRANSPORTS = List.of(false, true);
 
   /** One measurement against one endpoint, over WebSocket or ({@code sse}) SSE subscribers. */
   @FunctionalInterface
@@ -195,7 +197,7 @@ public final class Bench implements Callable<Integer> {
         });
   }
 
-  /** Reconnect storm: Switchboard targets only, the baseline keeps no history. */
+  /** Reconnect storm over WebSocket: Switchboard targets only, the baseline keeps no history. */
   private void storm() {
     scenario(
         "storm",
@@ -203,6 +205,7 @@ public final class Bench implements Callable<Integer> {
             .put("N", options.connections)
             .put("C", options.channels)
             .put("R", options.stormRate),
+        List.of(false),
         (endpoint, sse) -> {
           try (StormLoad load = new StormLoad(options, vertx, endpoint)) {
             return load.run();
