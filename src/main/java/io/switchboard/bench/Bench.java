@@ -136,6 +136,12 @@ public final class Bench implements Callable<Integer> {
     if (options.connects < 1 || options.lightDeliveries <= 0 || options.lightP99Rate < 0) {
       problems.add("--connects and --light-deliveries must be >= 1, --light-p99-rate >= 0");
     }
+    if (!options.stormCut.equals("client") && !options.stormCut.equals("drain")) {
+      problems.add("--storm-cut must be client or drain");
+    }
+    if (options.stormCut.equals("drain") && !options.cluster) {
+      problems.add("--storm-cut drain needs --cluster: the clients move to the other node");
+    }
     if (options.stormRate <= 0 || options.stormTimeoutSeconds < 1) {
       problems.add("--storm-rate and --storm-timeout must be > 0");
     }
@@ -364,14 +370,19 @@ public final class Bench implements Callable<Integer> {
    */
   private List<Target> targets(String scenario) {
     List<Target> targets = new ArrayList<>();
-    if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly) {
+    // a drained single node has nowhere for its clients to go
+    boolean clusterOnly = scenario.equals("storm") && options.stormCut.equals("drain");
+    if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly && !clusterOnly) {
       targets.add(Target.SWITCHBOARD);
       if (options.compareJar != null) {
         targets.add(Target.COMPARE);
       }
-      if (options.cluster && !scenario.equals("idle")) {
-        targets.add(Target.CLUSTER);
-      }
+    }
+    if (options.mode != BenchOptions.Mode.baseline
+        && !options.baselineOnly
+        && options.cluster
+        && !scenario.equals("idle")) {
+      targets.add(Target.CLUSTER);
     }
     if (!options.noBaseline && !scenario.equals("storm")) {
       targets.add(Target.BASELINE);

@@ -239,6 +239,14 @@ final class BenchOptions {
   int stormTimeoutSeconds;
 
   @Option(
+      names = "--storm-cut",
+      defaultValue = "client",
+      description = "Storm: client (every client closes its connection) or drain (POST /api/drain "
+          + "to the subscribers' node of a --cluster, whose drain.windowMs spreads the closes: 0 in "
+          + "--conf closes all at once; clients move to the other node). Default: ${DEFAULT-VALUE}")
+  String stormCut;
+
+  @Option(
       names = "--budget",
       defaultValue = "600",
       description =

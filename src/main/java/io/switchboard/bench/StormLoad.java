@@ -8,6 +8,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +27,10 @@ import org.HdrHistogram.Histogram;
 /**
  * A reconnect storm: --connections WebSocket clients on --channels channels (with history), a
  * publisher at --storm-rate round-robin over the channels for the whole run, then every
- * connection is cut at once from the client side and every client reconnects as soon as its
- * connection is closed, resuming with {@code since} its last offset (PROTOCOL §3.4). Reports how long until all are back (acked)
+ * connection is cut at once (from the client side, or with --storm-cut drain by draining the
+ * subscribers' node of a --cluster, whose clients then move to the other node) and every client
+ * reconnects as soon as its connection is closed, resuming with {@code since} its last offset
+ * (PROTOCOL §3.4). Reports how long until all are back (acked)
  * and have every missed message (caught up with the ack's offset), the server's CPU over that
  * window, rejected and timed-out reconnects (each retried after a short random pause, as clients
  * do), the p99 of live messages meanwhile, and, once publishing stopped and everything drained,
@@ -64,6 +71,10 @@ final class StormLoad implements AutoCloseable {
   }
 
   JsonObject run() throws Exception {
+    if (drain() && (endpoint.target() != Target.CLUSTER || endpoint.server() == null)) {
+      return new JsonObject()
+          .put("skipped", "--storm-cut drain needs a node to move to: runs against --cluster only");
+    }
     int n = options.connections;
     int c = channelNames.length;
     Target target = endpoint.target();
@@ -123,7 +134,12 @@ final class StormLoad implements AutoCloseable {
     Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(1, options.warmupSeconds)));
 
     recorder.takeInterval(); // from here on: live latencies during the storm
-    ServerCpu cpu = endpoint.cpu();
+    // a drained node exits, and its CPU time with it: count the processes that stay
+    ServerCpu cpu = drain()
+        ? ServerCpu.start(endpoint.pids().stream()
+            .filter(pid -> pid != endpoint.server().pid())
+            .toList())
+        : endpoint.cpu();
     long cut = System.nanoTime();
     cutNanos = cut;
     counters.cutNanos = cut;
@@ -192,33 +208,59 @@ final class StormLoad implements AutoCloseable {
   }
 
   /**
-   * Closes every connection at once, each on its own event loop, and reopens each as soon as its
-   * close completed, as clients do when they see their connection drop; waits until every client
-   * is back or gave up at {@code deadline}. Returns how many are back.
+   * Cuts every connection at once: closes each from the client side on its own event loop, or
+   * (--storm-cut drain) asks the subscribers' node to drain. Each client reopens as soon as its
+   * connection closed, as clients do when they see it drop, to the same node or (drain) the
+   * other node of the cluster; waits until every client is back or gave up at {@code deadline}.
+   * Returns how many are back.
    */
-  private int cutAndReconnect(List<Subscriber> ready, long deadline) throws InterruptedException {
+  private int cutAndReconnect(List<Subscriber> ready, long deadline) throws Exception {
     CountDownLatch settled = new CountDownLatch(ready.size());
     LongAdder back = new LongAdder();
     for (int i = 0; i < ready.size(); i++) {
       Subscriber s = ready.get(i);
       int index = i;
-      s.context()
-          .runOnContext(v -> s.cut()
-              .onComplete(closed -> {
-                long now = System.nanoTime();
-                lastClosedNanos.accumulate(now);
-                closeTimes.record(now - cutNanos, now);
-              })
-              .transform(closed -> reconnect(s, index, deadline))
-              .onComplete(ar -> {
-                if (ar.succeeded()) {
-                  back.increment();
-                }
-                settled.countDown();
-              }));
+      s.onDropped(() -> {
+        long now = System.nanoTime();
+        lastClosedNanos.accumulate(now);
+        closeTimes.record(now - cutNanos, now);
+        reconnect(s, index, deadline).onComplete(ar -> {
+          if (ar.succeeded()) {
+            back.increment();
+          }
+          settled.countDown();
+        });
+      });
+    }
+    if (drain()) {
+      drainSubscribersNode();
+    } else {
+      for (Subscriber s : ready) {
+        s.context().runOnContext(v -> s.cut());
+      }
     }
     settled.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     return back.intValue();
+  }
+
+  private boolean drain() {
+    return "drain".equals(options.stormCut);
+  }
+
+  /** {@code POST /api/drain} to the subscribers' node: it closes everyone with 1001 and exits. */
+  private void drainSubscribersNode() throws Exception {
+    HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpRequest request = HttpRequest.newBuilder(
+            URI.create("http://" + endpoint.host() + ":" + endpoint.port() + "/api/drain"))
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.noBody())
+        .build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IllegalStateException(
+          "POST /api/drain answered " + response.statusCode() + " " + response.body());
+    }
   }
 
   /**
@@ -237,9 +279,11 @@ final class StormLoad implements AutoCloseable {
       done.tryFail("not back before --storm-timeout");
       return;
     }
+    // after a drain the subscribers' node is gone: to the cluster's other node, as a load
+    // balancer would send them
     WebSocketConnectOptions connect = new WebSocketConnectOptions()
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
+        .setHost(drain() ? endpoint.publishHost() : endpoint.host())
+        .setPort(drain() ? endpoint.publishPort() : endpoint.port())
         .setURI(endpoint.target().wsUri(null, options.batch))
         .setTimeout(left);
     s.open(vertx, connector.webSocketClient(i), connect, left).onComplete(ar -> {

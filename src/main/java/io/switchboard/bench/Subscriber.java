@@ -47,6 +47,9 @@ final class Subscriber implements Receiver {
   private boolean handshake;
 
   private ResumeCounters resume; // null: not a resuming subscriber
+  /** Set by the bench thread, run once by the event loop when the live connection closes. */
+  private volatile Runnable onDropped;
+
   private String lastOffset;
   private long lastOffsetSeq = -1;
   private boolean resuming;
@@ -108,7 +111,10 @@ final class Subscriber implements Receiver {
     });
     socket.closeHandler(v -> {
       recorder.closed(socket.closeStatusCode());
-      promise.tryFail("closed before ready, code " + socket.closeStatusCode());
+      if (!promise.tryFail("closed before ready, code " + socket.closeStatusCode())
+          && socket == ws) {
+        dropped();
+      }
     });
     socket.exceptionHandler(err -> {
       if (!promise.tryFail(err)) {
@@ -132,6 +138,22 @@ final class Subscriber implements Receiver {
         connecting.onSuccess(WebSocket::close);
       }
     });
+  }
+
+  /**
+   * Runs {@code action} (once) when the connection closes after it was ready, whoever closed it:
+   * a storm reconnects from there, after its own cut or a drain.
+   */
+  void onDropped(Runnable action) {
+    onDropped = action;
+  }
+
+  private void dropped() {
+    Runnable action = onDropped;
+    onDropped = null;
+    if (action != null) {
+      action.run();
+    }
   }
 
   /** The context the connection was opened on: where {@link #cut} and a reopen must run. */
