@@ -30,11 +30,11 @@ import org.HdrHistogram.Histogram;
  * connection is cut at once (from the client side, or with --storm-cut drain by draining the
  * subscribers' node of a --cluster, whose clients then move to the other node) and every client
  * reconnects as soon as its connection is closed, resuming with {@code since} its last offset
- * (PROTOCOL §3.4). Reports how long until all are back (acked)
- * and have every missed message (caught up with the ack's offset), the server's CPU over that
- * window, rejected and timed-out reconnects (each retried after a short random pause, as clients
- * do), the p99 of live messages meanwhile, and, once publishing stopped and everything drained,
- * how many messages were lost or doubled over the whole run (both must be 0).
+ * (PROTOCOL §3.4). Reports how long until all are back (acked) and have every missed message
+ * (caught up with the ack's offset), the server's CPU over that window, rejected and timed-out
+ * reconnects (each retried after a short random pause, as clients do), the p99 of live messages
+ * meanwhile, and, once publishing stopped and everything drained, how many messages were lost or
+ * doubled over the whole run (both must be 0).
  */
 final class StormLoad implements AutoCloseable {
   /** Publishing goes on this long after everyone recovered, to see the live path settle. */
@@ -52,7 +52,7 @@ final class StormLoad implements AutoCloseable {
   private final LongAdder timedOut = new LongAdder();
   private final AtomicReference<String> firstReconnectFailure = new AtomicReference<>();
   private final LongAccumulator lastClosedNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
-  /** From the cut to each close's completion (close frame answered, TCP closed). */
+  /** From the cut to each client's seeing its connection closed. */
   private final LatencyRecorder closeTimes = new LatencyRecorder();
 
   private volatile long cutNanos;
