@@ -241,9 +241,10 @@ final class BenchOptions {
   @Option(
       names = "--storm-cut",
       defaultValue = "client",
-      description = "Storm: client (every client closes its connection) or drain (POST /api/drain "
-          + "to the subscribers' node of a --cluster, whose drain.windowMs spreads the closes: 0 in "
-          + "--conf closes all at once; clients move to the other node). Default: ${DEFAULT-VALUE}")
+      description = "Storm: client (every client closes its connection) or drain (POST "
+          + "/api/drain to the subscribers' node of a --cluster, whose drain.windowMs spreads the "
+          + "closes: 0 in --conf closes all at once; clients move to the other node). "
+          + "Default: ${DEFAULT-VALUE}")
   String stormCut;
 
   @Option(

@@ -33,7 +33,7 @@ final class FlightRecording {
     return new FlightRecording(pid);
   }
 
-  /** Writes the recording to {@code file} and stops it; returns the file, or null if that failed. */
+  /** Writes the recording to {@code file} and stops it; the file, or null if that failed. */
   Path stop(Path file) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());

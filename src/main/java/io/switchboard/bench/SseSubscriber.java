@@ -26,7 +26,7 @@ final class SseSubscriber implements Receiver {
   private final int channels;
   private final LatencyRecorder recorder;
   private final Promise<Void> ready = Promise.promise();
-  /** Seen sequence numbers of this channel, indexed by s / channels (the publisher round-robins). */
+  /** Seen sequence numbers of this channel, by s / channels (the publisher round-robins). */
   private final BitSet seen = new BitSet();
 
   SseSubscriber(int channelIndex, int channels, LatencyRecorder recorder) {
