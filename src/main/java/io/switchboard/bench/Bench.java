@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +22,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * The Switchboard load generator. Each scenario runs against a freshly started Switchboard, with
- * --cluster against a freshly started two-node cluster (see {@link Deployment}), and then against
- * {@link BaselineServer}, one target at a time on core 0 while the bench runs on core 1, so the
- * report can state Switchboard as a ratio of the bare-Vert.x floor and the cluster as a ratio of
- * the single node.
+ * --compare-jar against a Switchboard from that jar, with --cluster against a freshly started
+ * two-node cluster (see {@link Deployment}), and then against {@link BaselineServer}, one target
+ * at a time on core 0 while the bench runs on core 1, so the report can state Switchboard as a
+ * ratio of the bare-Vert.x floor, of the other jar, and the cluster as a ratio of the single
+ * node. Scenarios that compare transports (connect, light) run WebSocket and SSE on the same
+ * server, one after the other: columns {@code switchboard} and {@code switchboard-sse}.
  */
 @Command(
     name = "bench",
@@ -31,6 +35,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Load-tests Switchboard against a bare Vert.x broadcast baseline.")
 public final class Bench implements Callable<Integer> {
+  /** WebSocket, then SSE: the transports of connect and light. */
+  private static final List<Boolean> BOTH_TRANSPORTS = List.of(false, true);
+
   @Mixin
   BenchOptions options;
 
@@ -41,10 +48,10 @@ public final class Bench implements Callable<Integer> {
   private long deadlineNanos;
   private final Report report = new Report();
 
-  /** One measurement against one endpoint. */
+  /** One measurement against one endpoint, over WebSocket or ({@code sse}) SSE subscribers. */
   @FunctionalInterface
   private interface Load {
-    JsonObject run(Endpoint endpoint) throws Exception;
+    JsonObject run(Endpoint endpoint, boolean sse) throws Exception;
   }
 
   public static void main(String[] args) {
@@ -76,6 +83,9 @@ public final class Bench implements Callable<Integer> {
         case rooms -> rooms();
         case saturation -> saturation(options.subscribers.get(0));
         case hooks -> hooks();
+        case connect -> connect();
+        case light -> light();
+        case storm -> storm();
         case baseline -> {
           idle();
           options.subscribers.forEach(this::fanout);
@@ -126,6 +136,28 @@ public final class Bench implements Callable<Integer> {
       problems.add(
           "hooks starts its own three nodes: not with --url, --cluster or --baseline-only");
     }
+    if (!options.transport.equals("ws") && !options.transport.equals("sse")) {
+      problems.add("--transport must be ws or sse");
+    }
+    if (options.connects < 1 || options.lightDeliveries <= 0 || options.lightP99Rate < 0) {
+      problems.add("--connects and --light-deliveries must be >= 1, --light-p99-rate >= 0");
+    }
+    if (!options.stormCut.equals("client") && !options.stormCut.equals("drain")) {
+      problems.add("--storm-cut must be client or drain");
+    }
+    if (options.stormCut.equals("drain") && !options.cluster) {
+      problems.add("--storm-cut drain needs --cluster: the clients move to the other node");
+    }
+    if (options.stormRate <= 0 || options.stormTimeoutSeconds < 1) {
+      problems.add("--storm-rate and --storm-timeout must be > 0");
+    }
+    if (options.compareJar != null && !Files.isRegularFile(Path.of(options.compareJar))) {
+      problems.add("--compare-jar " + options.compareJar + " does not exist");
+    }
+    if (options.compareJar != null
+        && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
+      problems.add("--compare-jar runs Switchboard: not with baseline mode or --baseline-only");
+    }
     if (options.url != null && options.url.getHost() == null) {
       problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
     }
@@ -139,7 +171,58 @@ public final class Bench implements Callable<Integer> {
     scenario(
         "idle",
         new JsonObject().put("N", n),
-        endpoint -> new IdleLoad(options).run(vertx, endpoint));
+        (endpoint, sse) -> new IdleLoad(options).run(vertx, endpoint));
+  }
+
+  /** CPU per 1,000 connects, WebSocket then SSE, each on a warm server. */
+  private void connect() {
+    scenario(
+        "connect",
+        new JsonObject().put("N", options.connects).put("C", options.channels),
+        BOTH_TRANSPORTS,
+        (endpoint, sse) -> new ConnectLoad(options, vertx, endpoint).run(sse));
+  }
+
+  /**
+   * Fixed --light-deliveries per second to each --subscribers count on one channel, WebSocket
+   * then SSE, and one run at --light-p99-rate msgs/s to the first count (SSE p99 against
+   * WebSocket's).
+   */
+  private void light() {
+    for (int n : options.subscribers) {
+      light(n, Math.max(1, Math.round(options.lightDeliveries / n)));
+    }
+    if (options.lightP99Rate > 0) {
+      light(options.subscribers.get(0), options.lightP99Rate);
+    }
+  }
+
+  private void light(int n, double rate) {
+    scenario(
+        "light",
+        new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
+        BOTH_TRANSPORTS,
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n, sse)) {
+            return measure(load, rate);
+          }
+        });
+  }
+
+  /** Reconnect storm over WebSocket: Switchboard targets only, the baseline keeps no history. */
+  private void storm() {
+    scenario(
+        "storm",
+        new JsonObject()
+            .put("N", options.connections)
+            .put("C", options.channels)
+            .put("R", options.stormRate),
+        List.of(false),
+        (endpoint, sse) -> {
+          try (StormLoad load = new StormLoad(options, vertx, endpoint)) {
+            return load.run();
+          }
+        });
   }
 
   private void fanout(int n) {
@@ -147,8 +230,8 @@ public final class Bench implements Callable<Integer> {
     scenario(
         "fanout",
         new JsonObject().put("N", n).put("R", rate).put("T", options.durationSeconds),
-        endpoint -> {
-          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n, sse)) {
             return measure(load, rate);
           }
         });
@@ -166,8 +249,8 @@ public final class Bench implements Callable<Integer> {
             .put("K", k)
             .put("R", rate)
             .put("T", options.durationSeconds),
-        endpoint -> {
-          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, c, k)) {
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, c, k, sse)) {
             return measure(load, rate);
           }
         });
@@ -194,8 +277,10 @@ public final class Bench implements Callable<Integer> {
 
   private void saturation(int n) {
     scenario(
-        "saturation", new JsonObject().put("N", n).put("stepS", options.stepSeconds), endpoint -> {
-          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n)) {
+        "saturation",
+        new JsonObject().put("N", n).put("stepS", options.stepSeconds),
+        (endpoint, sse) -> {
+          try (FanoutLoad load = new FanoutLoad(options, vertx, endpoint, 1, n, sse)) {
             JsonObject figures = load.open();
             if (figures.getInteger("subscribed") == 0) {
               return figures.put("error", "no subscriber connected");
@@ -214,11 +299,12 @@ public final class Bench implements Callable<Integer> {
   private void hooks() throws Exception {
     int c = options.publishInFlight;
     JsonObject params = new JsonObject().put("N", c).put("T", options.durationSeconds);
-    Map<Target, JsonObject> results = new LinkedHashMap<>();
+    Map<String, JsonObject> results = new LinkedHashMap<>();
     try (HookServer http = HookServer.start(vertx)) {
       for (Target target : List.of(Target.SWITCHBOARD, Target.BUS_HOOK, Target.HTTP_HOOK)) {
         if (System.nanoTime() > deadlineNanos) {
-          results.put(target, new JsonObject().put("skipped", "time budget (--budget) used up"));
+          results.put(
+              target.label, new JsonObject().put("skipped", "time budget (--budget) used up"));
           continue;
         }
         System.err.printf("bench: hooks %s against %s%n", params.encode(), target.label);
@@ -236,41 +322,85 @@ public final class Bench implements Callable<Integer> {
           figures.mergeIn(load.step(options.durationSeconds * 1000L));
           figures.put("otherCpuPct", others.percentOfOneCore());
           System.err.println("bench:   " + figures.encode());
-          results.put(target, figures);
+          results.put(target.label, figures);
         } catch (Exception e) {
           System.err.println("bench: hooks against " + target.label + " failed: " + e);
-          results.put(target, new JsonObject().put("error", e.toString()));
+          results.put(target.label, new JsonObject().put("error", e.toString()));
         }
       }
     }
     report.add("hooks", params, results);
   }
 
-  /** Runs {@code load} against each target in turn, each on its own fresh server processes. */
+  /** Runs {@code load} over --transport (WebSocket by default) against each target in turn. */
   private void scenario(String name, JsonObject params, Load load) {
-    Map<Target, JsonObject> results = new LinkedHashMap<>();
+    scenario(name, params, List.of(options.sse()), load);
+  }
+
+  /**
+   * Runs {@code load} against each target in turn, each on its own fresh server processes, once
+   * per transport ({@code false}: WebSocket, {@code true}: SSE; the baseline has only WebSocket).
+   */
+  private void scenario(String name, JsonObject params, List<Boolean> transports, Load load) {
+    Map<String, JsonObject> results = new LinkedHashMap<>();
     for (Target target : targets(name)) {
+      List<Boolean> ours = target == Target.BASELINE ? List.of(false) : transports;
       if (System.nanoTime() > deadlineNanos) {
-        results.put(target, new JsonObject().put("skipped", "time budget (--budget) used up"));
+        ours.forEach(sse -> results.put(
+            column(target, sse),
+            new JsonObject().put("skipped", "time budget (--budget) used up")));
         continue;
       }
-      System.err.printf("bench: %s %s against %s%n", name, params.encode(), target.label);
       try (Deployment deployment = deploy(target)) {
-        OtherCpu others = OtherCpu.start(deployment.pids());
-        JsonObject figures = load.run(deployment.endpoint);
-        deployment.addFigures(figures);
-        if (deployment.started()) {
-          // with --url the server under test is one of the "other" processes
-          figures.put("otherCpuPct", others.percentOfOneCore());
+        for (boolean sse : ours) {
+          String column = column(target, sse);
+          System.err.printf("bench: %s %s against %s%n", name, params.encode(), column);
+          FlightRecording recording = record(deployment);
+          results.put(column, run(deployment, load, sse));
+          if (recording != null) {
+            Path file = recording.stop(
+                Path.of(options.jfrDir, name + "-" + results.size() + "-" + column + ".jfr"));
+            if (file != null) {
+              results.get(column).put("jfr", file.toString());
+            }
+          }
+          System.err.println("bench:   " + results.get(column).encode());
         }
-        System.err.println("bench:   " + figures.encode());
-        results.put(target, figures);
       } catch (Exception e) {
         System.err.println("bench: " + name + " against " + target.label + " failed: " + e);
-        results.put(target, new JsonObject().put("error", e.toString()));
+        ours.forEach(sse ->
+            results.putIfAbsent(column(target, sse), new JsonObject().put("error", e.toString())));
       }
     }
     report.add(name, params, results);
+  }
+
+  /** With --jfr, a recording of the subscribers' server for one column; null without. */
+  private FlightRecording record(Deployment deployment) {
+    ServerProcess server = deployment.endpoint.server();
+    return options.jfrDir == null || server == null || !deployment.started()
+        ? null
+        : FlightRecording.start(server.pid());
+  }
+
+  private JsonObject run(Deployment deployment, Load load, boolean sse) {
+    try {
+      OtherCpu others = OtherCpu.start(deployment.pids());
+      JsonObject figures = load.run(deployment.endpoint, sse);
+      deployment.addFigures(figures);
+      if (deployment.started()) {
+        // with --url the server under test is one of the "other" processes
+        figures.put("otherCpuPct", others.percentOfOneCore());
+      }
+      return figures;
+    } catch (Exception e) {
+      return new JsonObject().put("error", e.toString());
+    }
+  }
+
+  /** The report's column: the target, with {@code -sse} when its subscribers used SSE. */
+  private static String column(Target target, boolean sse) {
+    return sse ? target.label + "-sse" : target.label;
   }
 
   private Deployment deploy(Target target) throws Exception {
@@ -281,18 +411,27 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * Switchboard, then (--cluster) the two-node cluster, then the baseline. Idle has no
-   * cross-node traffic, so it does not run against the cluster.
+   * Switchboard, then (--compare-jar) the other jar, then (--cluster) the two-node cluster, then
+   * the baseline. Idle has no cross-node traffic, so it does not run against the cluster; the
+   * baseline keeps no history, so it has no storm.
    */
   private List<Target> targets(String scenario) {
     List<Target> targets = new ArrayList<>();
-    if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly) {
+    // a drained single node has nowhere for its clients to go
+    boolean clusterOnly = scenario.equals("storm") && options.stormCut.equals("drain");
+    if (options.mode != BenchOptions.Mode.baseline && !options.baselineOnly && !clusterOnly) {
       targets.add(Target.SWITCHBOARD);
-      if (options.cluster && !scenario.equals("idle")) {
-        targets.add(Target.CLUSTER);
+      if (options.compareJar != null) {
+        targets.add(Target.COMPARE);
       }
     }
-    if (!options.noBaseline) {
+    if (options.mode != BenchOptions.Mode.baseline
+        && !options.baselineOnly
+        && options.cluster
+        && !scenario.equals("idle")) {
+      targets.add(Target.CLUSTER);
+    }
+    if (!options.noBaseline && !scenario.equals("storm")) {
       targets.add(Target.BASELINE);
     }
     return targets;

@@ -13,6 +13,9 @@ final class BenchOptions {
     fanout,
     rooms,
     saturation,
+    connect,
+    light,
+    storm,
     baseline,
     hooks
   }
@@ -21,9 +24,11 @@ final class BenchOptions {
       index = "0",
       defaultValue = "all",
       paramLabel = "MODE",
-      description = "all, idle, fanout, rooms, saturation, baseline (idle + fanout against the "
-          + "baseline server only) or hooks (client publishes with no hook, a bus hook and an HTTP "
-          + "hook; not part of all). Default: ${DEFAULT-VALUE}")
+      description =
+          "all, idle, fanout, rooms, saturation, connect, light, storm, baseline (idle + fanout "
+              + "against the baseline server only) or hooks (client publishes with no hook, a bus "
+              + "hook and an HTTP hook); all is idle, fanout, rooms and saturation. "
+              + "Default: ${DEFAULT-VALUE}")
   Mode mode;
 
   @Option(
@@ -44,6 +49,30 @@ final class BenchOptions {
 
   @Option(names = "--baseline-only", description = "Run the chosen mode against the baseline only")
   boolean baselineOnly;
+
+  @Option(
+      names = "--compare-jar",
+      description = "Also run every scenario against Switchboard from this jar (e.g. the last "
+          + "release), in the same run: column 'compare', ratio column sb/cmp")
+  String compareJar;
+
+  @Option(
+      names = "--compare-conf",
+      description = "Configuration of the --compare-jar server; default: --conf")
+  String compareConf;
+
+  @Option(
+      names = "--jfr",
+      paramLabel = "DIR",
+      description = "Record the subscribers' server with JDK Flight Recorder (jcmd JFR.start, "
+          + "settings=profile) during each scenario and column, into DIR/SCENARIO-I-COLUMN.jfr")
+  String jfrDir;
+
+  @Option(
+      names = "--transport",
+      defaultValue = "ws",
+      description = "ws or sse: how subscribers connect")
+  String transport;
 
   @Option(
       names = "--instances",
@@ -177,11 +206,60 @@ final class BenchOptions {
   int connectTimeoutSeconds;
 
   @Option(
+      names = "--connects",
+      defaultValue = "5000",
+      description = "Connect: connections per round (a warm-up round, then the measured one), "
+          + "each welcomed and subscribed to one of --channels. Default: ${DEFAULT-VALUE}")
+  int connects;
+
+  @Option(
+      names = "--light-deliveries",
+      defaultValue = "10000",
+      description = "Light: deliveries/s for each --subscribers count (rate = this / subscribers). "
+          + "Default: ${DEFAULT-VALUE}")
+  double lightDeliveries;
+
+  @Option(
+      names = "--light-p99-rate",
+      defaultValue = "100",
+      description = "Light: one more run at this many msgs/s to the first --subscribers count, "
+          + "for SSE p99 against WebSocket p99; 0: none. Default: ${DEFAULT-VALUE}")
+  double lightP99Rate;
+
+  @Option(
+      names = "--storm-rate",
+      defaultValue = "100",
+      description = "Storm: publications/s, round-robin over --channels, before, during and after "
+          + "the storm. Default: ${DEFAULT-VALUE}")
+  double stormRate;
+
+  @Option(
+      names = "--storm-timeout",
+      defaultValue = "60",
+      description = "Storm: max seconds from the cut until every client is back and has every "
+          + "missed message. Default: ${DEFAULT-VALUE}")
+  int stormTimeoutSeconds;
+
+  @Option(
+      names = "--storm-cut",
+      defaultValue = "client",
+      description = "Storm: client (every client closes its connection) or drain (POST "
+          + "/api/drain to the subscribers' node of a --cluster, whose drain.windowMs spreads the "
+          + "closes: 0 in --conf closes all at once; clients move to the other node). "
+          + "Default: ${DEFAULT-VALUE}")
+  String stormCut;
+
+  @Option(
       names = "--budget",
       defaultValue = "600",
       description =
           "Total seconds; later scenarios and saturation steps are skipped past it. Default: ${DEFAULT-VALUE}")
   int budgetSeconds;
+
+  /** Whether subscribers of fanout, rooms and saturation connect over SSE. */
+  boolean sse() {
+    return "sse".equals(transport);
+  }
 
   /** Publications per second for a run whose channels each have {@code perChannel} subscribers. */
   double rateFor(int perChannel) {

@@ -2,6 +2,9 @@ package io.switchboard.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -17,15 +20,19 @@ import java.util.function.IntFunction;
  * Opens many subscribers with a bounded number of handshakes in flight. Each of the
  * {@code handshakes} lanes opens one connection at a time and starts the next when it is ready
  * or failed; lanes start on fresh contexts, so with several bench event loops the connections
- * spread over them. One {@link WebSocketClient} per local address 127.0.0.1..127.0.0.k, so a
- * run is not limited to one address's ephemeral ports.
+ * spread over them. One {@link WebSocketClient} (and, for SSE streams, one HTTP client) per local
+ * address 127.0.0.1..127.0.0.k, so a run is not limited to one address's ephemeral ports.
  */
 final class Connector implements AutoCloseable {
   /** How long one connection may take from connect to ready before it counts as failed. */
   private static final long READY_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
+  private final int localAddresses;
+  private final int maxConnections;
   private final List<WebSocketClient> clients = new ArrayList<>();
+  /** Made on the first SSE stream: most runs open none. */
+  private final List<HttpClientAgent> sseClients = new ArrayList<>();
 
   /** Outcome of {@link #open}. */
   record Opened(int ready, int failed, long elapsedNanos, String firstFailure) {
@@ -36,6 +43,8 @@ final class Connector implements AutoCloseable {
 
   Connector(Vertx vertx, int localAddresses, int maxConnections) {
     this.vertx = vertx;
+    this.localAddresses = localAddresses;
+    this.maxConnections = maxConnections;
     for (int i = 1; i <= localAddresses; i++) {
       WebSocketClientOptions options = new WebSocketClientOptions()
           // the default (50 per server) would queue every connection after the 50th
@@ -64,6 +73,66 @@ final class Connector implements AutoCloseable {
       int handshakes,
       long timeoutMs)
       throws InterruptedException {
+    return open(
+        count,
+        i -> {
+          WebSocketConnectOptions options = new WebSocketConnectOptions()
+              .setHost(host)
+              .setPort(port)
+              .setURI(uri.apply(i))
+              .setTimeout(READY_TIMEOUT_MS);
+          return factory.apply(i).open(vertx, webSocketClient(i), options, READY_TIMEOUT_MS);
+        },
+        handshakes,
+        timeoutMs);
+  }
+
+  /** Opens {@code count} SSE streams made by {@code factory} to host:port/uri, as above. */
+  Opened openSse(
+      int count,
+      IntFunction<SseSubscriber> factory,
+      IntFunction<String> uri,
+      String host,
+      int port,
+      int handshakes,
+      long timeoutMs)
+      throws InterruptedException {
+    return open(
+        count,
+        i -> factory.apply(i).open(vertx, sseClient(i), host, port, uri.apply(i), READY_TIMEOUT_MS),
+        handshakes,
+        timeoutMs);
+  }
+
+  /** The WebSocket client of connection {@code i}: connections spread over the local addresses. */
+  WebSocketClient webSocketClient(int i) {
+    return clients.get(i % clients.size());
+  }
+
+  /** Runs on a bench event loop (the lanes' contexts), hence synchronized. */
+  private synchronized HttpClientAgent sseClient(int i) {
+    if (sseClients.isEmpty()) {
+      for (int a = 1; a <= localAddresses; a++) {
+        HttpClientOptions options =
+            new HttpClientOptions().setConnectTimeout((int) READY_TIMEOUT_MS).setKeepAlive(false);
+        if (localAddresses > 1) {
+          options.setLocalAddress("127.0.0." + a); // see the WebSocket clients
+        }
+        // a stream holds its connection for good: one pooled connection per stream
+        sseClients.add(
+            vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections + 1)));
+      }
+    }
+    return sseClients.get(i % sseClients.size());
+  }
+
+  /**
+   * Runs {@code connect} for indexes 0..count-1 with at most {@code handshakes} in flight; its
+   * future completes once connection i is ready or failed. Blocks the calling (non event-loop)
+   * thread at most {@code timeoutMs}.
+   */
+  Opened open(int count, IntFunction<Future<Void>> connect, int handshakes, long timeoutMs)
+      throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger ready = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
@@ -82,15 +151,7 @@ final class Connector implements AutoCloseable {
                 lanesDone.countDown();
                 return;
               }
-              WebSocketConnectOptions options = new WebSocketConnectOptions()
-                  .setHost(host)
-                  .setPort(port)
-                  .setURI(uri.apply(i))
-                  .setTimeout(READY_TIMEOUT_MS);
-              Future<Void> opened = factory
-                  .apply(i)
-                  .open(vertx, clients.get(i % clients.size()), options, READY_TIMEOUT_MS);
-              opened.onComplete(ar -> {
+              connect.apply(i).onComplete(ar -> {
                 if (ar.succeeded()) {
                   ready.incrementAndGet();
                 } else {
@@ -120,6 +181,11 @@ final class Connector implements AutoCloseable {
     List<Future<Void>> closing = new ArrayList<>();
     for (WebSocketClient client : clients) {
       closing.add(client.close());
+    }
+    synchronized (this) {
+      for (HttpClientAgent client : sseClients) {
+        closing.add(client.close());
+      }
     }
     try {
       Future.join(closing).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

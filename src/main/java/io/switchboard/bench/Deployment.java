@@ -52,7 +52,14 @@ final class Deployment implements AutoCloseable {
       processes.add(a);
       ServerProcess b = startNode(options, redis, "b");
       processes.add(b);
-      Endpoint endpoint = new Endpoint(target, "127.0.0.1", a.port, "127.0.0.1", b.port, a);
+      Endpoint endpoint = new Endpoint(
+          target,
+          "127.0.0.1",
+          a.port,
+          "127.0.0.1",
+          b.port,
+          a,
+          List.of(a.pid(), b.pid(), redis.pid()));
       return new Deployment(endpoint, redis, processes);
     } catch (Exception e) {
       closeAll(processes);

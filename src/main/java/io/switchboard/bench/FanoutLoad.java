@@ -23,14 +23,27 @@ final class FanoutLoad implements AutoCloseable {
   private final int channels;
   private final int perChannel;
   private final String[] channelNames;
-  private final Subscriber[] subscribers;
+  private final boolean sse;
+  private final Receiver[] subscribers;
   private final LatencyRecorder recorder = new LatencyRecorder();
   private final long[] readyPerChannel;
   private Connector connector;
   private LoadPublisher publisher;
 
   FanoutLoad(BenchOptions options, Vertx vertx, Endpoint endpoint, int channels, int perChannel) {
+    this(options, vertx, endpoint, channels, perChannel, false);
+  }
+
+  /** With {@code sse}, the subscribers follow their channel over {@code GET /sse} streams. */
+  FanoutLoad(
+      BenchOptions options,
+      Vertx vertx,
+      Endpoint endpoint,
+      int channels,
+      int perChannel,
+      boolean sse) {
     this.options = options;
+    this.sse = sse;
     this.vertx = vertx;
     this.endpoint = endpoint;
     this.channels = channels;
@@ -40,7 +53,7 @@ final class FanoutLoad implements AutoCloseable {
       // default namespace: no ':' in the name (PROTOCOL §2)
       channelNames[c] = channels == 1 ? "bench" : "bench." + c;
     }
-    this.subscribers = new Subscriber[channels * perChannel];
+    this.subscribers = new Receiver[channels * perChannel];
     this.readyPerChannel = new long[channels];
   }
 
@@ -49,15 +62,31 @@ final class FanoutLoad implements AutoCloseable {
     int n = subscribers.length;
     connector = new Connector(vertx, options.localAddresses, n);
     Target target = endpoint.target();
-    Connector.Opened opened = connector.open(
-        n,
-        i -> subscribers[i] = new Subscriber(
-            target, channelNames[i % channels], i % channels, channels, options.batch, recorder),
-        i -> target.wsUri(channelNames[i % channels], options.batch),
-        endpoint.host(),
-        endpoint.port(),
-        options.handshakes,
-        options.connectTimeoutSeconds * 1000L);
+    Connector.Opened opened = sse
+        ? connector.openSse(
+            n,
+            i -> remember(i, new SseSubscriber(i % channels, channels, recorder)),
+            i -> "/sse?channel=" + channelNames[i % channels],
+            endpoint.host(),
+            endpoint.port(),
+            options.handshakes,
+            options.connectTimeoutSeconds * 1000L)
+        : connector.open(
+            n,
+            i -> remember(
+                i,
+                new Subscriber(
+                    target,
+                    channelNames[i % channels],
+                    i % channels,
+                    channels,
+                    options.batch,
+                    recorder)),
+            i -> target.wsUri(channelNames[i % channels], options.batch),
+            endpoint.host(),
+            endpoint.port(),
+            options.handshakes,
+            options.connectTimeoutSeconds * 1000L);
     for (int i = 0; i < n; i++) {
       if (subscribers[i] != null && subscribers[i].isReady()) {
         readyPerChannel[i % channels]++;
@@ -83,6 +112,12 @@ final class FanoutLoad implements AutoCloseable {
     return figures;
   }
 
+  /** Keeps subscriber {@code i} for the readiness count; runs on the lane's event loop. */
+  private <R extends Receiver> R remember(int i, R subscriber) {
+    subscribers[i] = subscriber;
+    return subscriber;
+  }
+
   /** Publishes {@code rate} msgs/s for {@code durationMs}, drains, and reports this step alone. */
   JsonObject step(double rate, long durationMs) throws Exception {
     recorder.takeInterval(); // start a fresh interval: latencies of this step only
@@ -90,6 +125,7 @@ final class FanoutLoad implements AutoCloseable {
     long dupBefore = recorder.duplicates.sum();
     long misroutedBefore = recorder.misrouted.sum();
     long closedBefore = recorder.closed.sum();
+    ServerCpu cpu = endpoint.cpu();
     long start = System.nanoTime();
     LoadPublisher.Result published = publisher.run(rate, durationMs, durationMs + 30_000);
     long expected = 0;
@@ -97,11 +133,12 @@ final class FanoutLoad implements AutoCloseable {
       expected += published.okPerChannel()[c] * readyPerChannel[c];
     }
     drain(receivedBefore + expected);
+    JsonObject figures = cpu.stop(new JsonObject());
     Histogram latency = recorder.takeInterval();
     long received = recorder.received.sum() - receivedBefore;
     long lastReceipt = recorder.lastReceiptNanos.get();
     double deliverySeconds = Math.max(durationMs / 1000.0, (lastReceipt - start) / 1e9);
-    JsonObject figures = new JsonObject()
+    figures
         .put("rate", rate)
         .put("durationS", durationMs / 1000.0)
         .put("published", published.ok())

@@ -31,6 +31,8 @@ final class IdleLoad {
     }
     LatencyRecorder recorder = new LatencyRecorder();
     try (Connector connector = new Connector(vertx, options.localAddresses, n)) {
+      // the connect phase is the window: what opening N connections cost the server
+      ServerCpu cpu = endpoint.cpu();
       Connector.Opened opened = connector.open(
           n,
           i -> new Subscriber(endpoint.target(), null, 0, 1, options.batch, recorder),
@@ -39,7 +41,7 @@ final class IdleLoad {
           endpoint.port(),
           options.handshakes,
           options.connectTimeoutSeconds * 1000L);
-      figures
+      cpu.stop(figures)
           .put("connected", opened.ready())
           .put("failed", opened.failed())
           .put("connectSeconds", round(opened.elapsedNanos() / 1e9))

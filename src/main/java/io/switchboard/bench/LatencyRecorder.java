@@ -38,6 +38,12 @@ final class LatencyRecorder {
     lastReceiptNanos.accumulate(nowNanos);
   }
 
+  /** A message received whose latency does not count (a replay after a reconnect). */
+  void count(long nowNanos) {
+    received.increment();
+    lastReceiptNanos.accumulate(nowNanos);
+  }
+
   void error(String message) {
     errors.increment();
     firstError.compareAndSet(null, message);

@@ -30,6 +30,8 @@ final class LoadPublisher implements AutoCloseable {
   private final int inFlightMax;
   private final String[] channels;
   private long nextSeq;
+  /** Set by another thread to end a run early (the storm stops once everyone recovered). */
+  private volatile boolean stopRequested;
 
   /** Outcome of one {@link #run}. {@code ok} publications were acknowledged with 200. */
   record Result(
@@ -64,6 +66,7 @@ final class LoadPublisher implements AutoCloseable {
    * message s goes to channel s % channels, which is what {@link Subscriber} expects.
    */
   Result run(double rate, long durationMs, long timeoutMs) throws Exception {
+    stopRequested = false;
     Promise<Result> done = Promise.promise();
     AtomicReference<Runnable> stop = new AtomicReference<>();
     context.runOnContext(v -> new Run(rate, durationMs, done, stop).start());
@@ -113,7 +116,7 @@ final class LoadPublisher implements AutoCloseable {
 
     private void tick() {
       long elapsed = System.nanoTime() - start;
-      boolean over = elapsed >= durationNanos;
+      boolean over = elapsed >= durationNanos || stopRequested;
       long due = (long) (Math.min(elapsed, durationNanos) * rate / 1e9) + 1;
       while (!stopped && sent < due && inFlight < inFlightMax && !over) {
         send();
@@ -169,6 +172,11 @@ final class LoadPublisher implements AutoCloseable {
             firstFailure));
       }
     }
+  }
+
+  /** Ends the current {@link #run} at its next tick, as if its duration had passed. */
+  void requestStop() {
+    stopRequested = true;
   }
 
   @Override

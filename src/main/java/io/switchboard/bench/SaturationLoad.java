@@ -49,7 +49,8 @@ final class SaturationLoad {
           .put("publishedPerSec", figures.getDouble("publishedPerSec"))
           .put("p99Ms", figures.getDouble("p99Ms"))
           .put("loss", figures.getLong("loss"))
-          .put("closed", figures.getLong("closed")));
+          .put("closed", figures.getLong("closed"))
+          .put("serverCpuPct", figures.getDouble("serverCpuPct")));
       double delivered = figures.getDouble("deliveredPerSec");
       System.err.printf(
           "bench:   step %d: rate %.0f/s delivered %.0f/s p99 %.1f ms loss %d%n",
@@ -84,7 +85,9 @@ final class SaturationLoad {
           .put("maxDeliveredPerSec", best.getDouble("deliveredPerSec"))
           .put("p50AtMaxMs", best.getDouble("p50Ms"))
           .put("p99AtMaxMs", best.getDouble("p99Ms"))
-          .put("rateAtMax", best.getDouble("rate"));
+          .put("rateAtMax", best.getDouble("rate"))
+          .put("serverCpuPct", best.getDouble("serverCpuPct"))
+          .put("serverCpuMs", best.getLong("serverCpuMs"));
     }
     return result;
   }

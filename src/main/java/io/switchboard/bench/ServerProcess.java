@@ -71,7 +71,7 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(
       Target target, BenchOptions options, Map<String, String> env, String name, String readyPath)
       throws Exception {
-    return start(target, options, env, name, readyPath, options.conf);
+    return start(target, options, env, name, readyPath, target.conf(options));
   }
 
   /** The same with another config file than {@code --conf} (the hooks runs write their own). */
@@ -83,7 +83,8 @@ final class ServerProcess implements AutoCloseable {
       String readyPath,
       String conf)
       throws Exception {
-    requireMainClass(options.jar, target.mainClass);
+    String jar = target.jar(options);
+    requireMainClass(jar, target.mainClass);
     int port = freePort();
     List<String> command = new ArrayList<>(Machine.serverCore());
     command.add(Machine.javaCommand());
@@ -91,7 +92,7 @@ final class ServerProcess implements AutoCloseable {
       command.add("--enable-native-access=ALL-UNNAMED"); // Netty's native transport warns otherwise
     }
     command.addAll(heapFlags(options.mode));
-    command.addAll(List.of("-cp", options.jar, target.mainClass));
+    command.addAll(List.of("-cp", jar, target.mainClass));
     if (target.isSwitchboard()) {
       command.addAll(List.of("-conf", conf));
     }

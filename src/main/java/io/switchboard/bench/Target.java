@@ -8,6 +8,8 @@ package io.switchboard.bench;
  */
 enum Target {
   SWITCHBOARD("switchboard", "io.switchboard.Main"),
+  /** Switchboard from another jar (--compare-jar), e.g. the release before: same scenario. */
+  COMPARE("compare", "io.switchboard.Main"),
   CLUSTER("cluster", "io.switchboard.Main"),
   /** One node whose publishes are asked of a hook on the event bus ({@link AllowingHook}). */
   BUS_HOOK("busHook", "io.switchboard.Main"),
@@ -38,11 +40,30 @@ enum Target {
     return isSwitchboard();
   }
 
+  /** The jar the target's servers run from: the baseline always comes from --jar. */
+  String jar(BenchOptions options) {
+    return this == COMPARE ? options.compareJar : options.jar;
+  }
+
+  /** The configuration file of a Switchboard target (--compare-conf for {@link #COMPARE}). */
+  String conf(BenchOptions options) {
+    return this == COMPARE && options.compareConf != null ? options.compareConf : options.conf;
+  }
+
   String wsUri(String channel, boolean batch) {
     if (isSwitchboard()) {
       return batch ? "/ws?batch=1" : "/ws";
     }
     return channel == null ? "/ws" : "/ws?channel=" + channel;
+  }
+
+  /**
+   * The URI of a connection that does a protocol handshake: welcome, then subscribe and ack.
+   * The baseline does it too on {@code /ws?handshake=1}, so a connect costs both servers the
+   * same frames (see {@link BaselineServer}).
+   */
+  String handshakeUri() {
+    return isSwitchboard() ? "/ws" : "/ws?handshake=1";
   }
 
   String publishUri(String channel) {

@@ -1,0 +1,88 @@
+package io.switchboard.bench;
+
+import static io.switchboard.bench.IdleLoad.round;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What a connect costs the server: --connects connections, each as far as a client would go
+ * before it receives anything (WebSocket: upgrade, welcome, subscribe, ack; SSE: request to the
+ * stream's first {@code id:} line, sent once the channel is subscribed), spread over --channels.
+ * A first round warms the JITs of both JVMs and is dropped; the second is measured: server CPU
+ * time from its first connect to its last ready one, per 1,000 connects. The baseline does the
+ * same frames on {@code /ws?handshake=1} ({@link BaselineServer}).
+ */
+final class ConnectLoad {
+  /** Lets the server finish closing the warm-up round before the measured one starts. */
+  private static final long SETTLE_MS = 2000;
+
+  private final BenchOptions options;
+  private final Vertx vertx;
+  private final Endpoint endpoint;
+
+  ConnectLoad(BenchOptions options, Vertx vertx, Endpoint endpoint) {
+    this.options = options;
+    this.vertx = vertx;
+    this.endpoint = endpoint;
+  }
+
+  JsonObject run(boolean sse) throws Exception {
+    JsonObject warm = connectAll(sse);
+    System.err.printf(
+        "bench:   warm-up: %d connects at %.0f/s, %s ms CPU per 1,000%n",
+        warm.getInteger("connected"),
+        warm.getDouble("connectPerSec"),
+        warm.getValue("cpuPer1000ConnectsMs"));
+    Thread.sleep(SETTLE_MS);
+    return connectAll(sse);
+  }
+
+  private JsonObject connectAll(boolean sse) throws Exception {
+    int n = options.connects;
+    int c = options.channels;
+    Target target = endpoint.target();
+    LatencyRecorder recorder = new LatencyRecorder();
+    try (Connector connector = new Connector(vertx, options.localAddresses, n)) {
+      ServerCpu cpu = endpoint.cpu();
+      Connector.Opened opened = sse
+          ? connector.openSse(
+              n,
+              i -> new SseSubscriber(i % c, c, recorder),
+              i -> "/sse?channel=" + channel(i % c),
+              endpoint.host(),
+              endpoint.port(),
+              options.handshakes,
+              options.connectTimeoutSeconds * 1000L)
+          : connector.open(
+              n,
+              i -> new Subscriber(target, channel(i % c), i % c, c, false, recorder).handshaking(),
+              i -> target.handshakeUri(),
+              endpoint.host(),
+              endpoint.port(),
+              options.handshakes,
+              options.connectTimeoutSeconds * 1000L);
+      JsonObject figures = cpu.stop(new JsonObject())
+          .put("connects", n)
+          .put("connected", opened.ready())
+          .put("failed", opened.failed())
+          .put("connectSeconds", round(opened.elapsedNanos() / 1e9))
+          .put("connectPerSec", round(opened.perSecond()))
+          .put("errors", recorder.errors.sum());
+      if (figures.containsKey("serverCpuMs") && opened.ready() > 0) {
+        figures.put(
+            "cpuPer1000ConnectsMs",
+            round(figures.getLong("serverCpuMs") * 1000.0 / opened.ready()));
+      }
+      if (opened.firstFailure() != null) {
+        figures.put("firstFailure", opened.firstFailure());
+      }
+      return figures;
+    }
+  }
+
+  /** Default namespace (no ':'), so a subscribe needs no token and no configuration. */
+  private static String channel(int index) {
+    return "bench." + index;
+  }
+}
