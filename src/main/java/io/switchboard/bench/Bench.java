@@ -120,6 +120,11 @@ public final class Bench implements Callable<Integer> {
     if (options.cluster && (options.mode == BenchOptions.Mode.baseline || options.baselineOnly)) {
       problems.add("--cluster runs Switchboard nodes: not with baseline mode or --baseline-only");
     }
+    if (!options.transport.equals("ws") && !options.transport.equals("sse")) {
+      problems.add("--transport must be ws or sse");
+    } else if (options.transport.equals("sse") && options.mode != BenchOptions.Mode.idle) {
+      problems.add("--transport sse: only the idle mode opens SSE streams so far");
+    }
     if (options.url != null && options.url.getHost() == null) {
       problems.add("--url needs a host, e.g. http://127.0.0.1:8080");
     }
@@ -132,7 +137,7 @@ public final class Bench implements Callable<Integer> {
     int n = options.connections;
     scenario(
         "idle",
-        new JsonObject().put("N", n),
+        new JsonObject().put("N", n).put("transport", options.transport),
         endpoint -> new IdleLoad(options).run(vertx, endpoint));
   }
 
@@ -246,7 +251,8 @@ public final class Bench implements Callable<Integer> {
         targets.add(Target.CLUSTER);
       }
     }
-    if (!options.noBaseline) {
+    // the baseline is a WebSocket broadcast: it has no SSE streams to measure
+    if (!options.noBaseline && !options.transport.equals("sse")) {
       targets.add(Target.BASELINE);
     }
     return targets;

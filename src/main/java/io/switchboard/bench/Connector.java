@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,8 +19,8 @@ import java.util.function.IntFunction;
  * Opens many subscribers with a bounded number of handshakes in flight. Each of the
  * {@code handshakes} lanes opens one connection at a time and starts the next when it is ready
  * or failed; lanes start on fresh contexts, so with several bench event loops the connections
- * spread over them. One {@link WebSocketClient} per local address 127.0.0.1..127.0.0.k, so a
- * run is not limited to one address's ephemeral ports.
+ * spread over them. One {@link WebSocketClient} (and one {@link NetClient} for SSE streams) per
+ * local address 127.0.0.1..127.0.0.k, so a run is not limited to one address's ephemeral ports.
  */
 final class Connector implements AutoCloseable {
   /** How long one connection may take from connect to ready before it counts as failed. */
@@ -26,6 +28,7 @@ final class Connector implements AutoCloseable {
 
   private final Vertx vertx;
   private final List<WebSocketClient> clients = new ArrayList<>();
+  private final List<NetClient> sseClients = new ArrayList<>();
 
   /** Outcome of {@link #open}. */
   record Opened(int ready, int failed, long elapsedNanos, String firstFailure) {
@@ -41,13 +44,17 @@ final class Connector implements AutoCloseable {
           // the default (50 per server) would queue every connection after the 50th
           .setMaxConnections(maxConnections + 1)
           .setConnectTimeout((int) READY_TIMEOUT_MS);
+      NetClientOptions sseOptions =
+          new NetClientOptions().setConnectTimeout((int) READY_TIMEOUT_MS);
       if (localAddresses > 1) {
         // Binding before connect makes the kernel search for a free port per bind (mostly
         // system time, slower as ports fill up), so only do it when more addresses are asked
         // for; with one, connect() picks 127.0.0.1 and a port on its faster path anyway.
         options.setLocalAddress("127.0.0." + i);
+        sseOptions.setLocalAddress("127.0.0." + i);
       }
       clients.add(vertx.createWebSocketClient(options));
+      sseClients.add(vertx.createNetClient(sseOptions));
     }
   }
 
@@ -63,6 +70,40 @@ final class Connector implements AutoCloseable {
       int port,
       int handshakes,
       long timeoutMs)
+      throws InterruptedException {
+    return open(
+        count,
+        i -> factory
+            .apply(i)
+            .open(
+                vertx,
+                clients.get(i % clients.size()),
+                new WebSocketConnectOptions()
+                    .setHost(host)
+                    .setPort(port)
+                    .setURI(uri.apply(i))
+                    .setTimeout(READY_TIMEOUT_MS),
+                READY_TIMEOUT_MS),
+        handshakes,
+        timeoutMs);
+  }
+
+  /**
+   * Opens {@code count} idle SSE streams to host:port/uri (see {@link SseStream}), as {@link
+   * #open(int, IntFunction, IntFunction, String, int, int, long)} opens WebSockets.
+   */
+  Opened openSse(int count, String uri, String host, int port, int handshakes, long timeoutMs)
+      throws InterruptedException {
+    return open(
+        count,
+        i -> SseStream.open(
+            vertx, sseClients.get(i % sseClients.size()), host, port, uri, READY_TIMEOUT_MS),
+        handshakes,
+        timeoutMs);
+  }
+
+  /** {@code handshakes} lanes, each opening the next connection when its last one settled. */
+  private Opened open(int count, IntFunction<Future<Void>> opener, int handshakes, long timeoutMs)
       throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger ready = new AtomicInteger();
@@ -82,15 +123,7 @@ final class Connector implements AutoCloseable {
                 lanesDone.countDown();
                 return;
               }
-              WebSocketConnectOptions options = new WebSocketConnectOptions()
-                  .setHost(host)
-                  .setPort(port)
-                  .setURI(uri.apply(i))
-                  .setTimeout(READY_TIMEOUT_MS);
-              Future<Void> opened = factory
-                  .apply(i)
-                  .open(vertx, clients.get(i % clients.size()), options, READY_TIMEOUT_MS);
-              opened.onComplete(ar -> {
+              opener.apply(i).onComplete(ar -> {
                 if (ar.succeeded()) {
                   ready.incrementAndGet();
                 } else {
@@ -119,6 +152,9 @@ final class Connector implements AutoCloseable {
   public void close() {
     List<Future<Void>> closing = new ArrayList<>();
     for (WebSocketClient client : clients) {
+      closing.add(client.close());
+    }
+    for (NetClient client : sseClients) {
       closing.add(client.close());
     }
     try {
