@@ -16,6 +16,7 @@ import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.transport.IdleTimer;
 import io.switchboard.transport.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -137,12 +138,13 @@ public final class SseHandler implements Handler<RoutingContext> {
     admitted.onSuccess(accepted -> {
       // refused (over limits.maxConnectionsPerUser): answered 429 before the stream starts
       if (accepted && !session.closed()) {
-        stream(session, transport, response, channels, resumeFrom);
+        stream(ctx, session, transport, response, channels, resumeFrom);
       }
     });
   }
 
   private void stream(
+      RoutingContext ctx,
       Session session,
       SseTransport transport,
       HttpServerResponse response,
@@ -157,6 +159,13 @@ public final class SseHandler implements Handler<RoutingContext> {
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) -> subscribed.add(
         hub.subscribe(session, name, ns, resumeFrom.get(name), transport::subscribed)));
+    IdleTimer.remove(IdleTimer.pipelineOf(ctx.request().connection()));
+    // The request's headers and parameters stay reachable as long as the stream lives (the
+    // routing context holds the request), and nothing reads them after this: dropping them takes
+    // what a browser sent (cookies, user agent...) off every open stream.
+    ctx.request().headers().clear();
+    ctx.request().params().clear();
+    ctx.queryParams().clear();
     Future.join(subscribed).onComplete(ar -> {
       if (ar.failed()) {
         // a channel the broker could not subscribe: end the stream so the browser retries

@@ -52,6 +52,11 @@ final class SseTransport implements Transport {
     }
   }
 
+  /** The stream's HTTP connection; tests look at its pipeline. */
+  HttpConnection connection() {
+    return connection;
+  }
+
   /** What to do with a reader that stopped reading: the hub closes its session. */
   void onSlowConsumer(Runnable action) {
     this.onSlowConsumer = action;
