@@ -19,6 +19,7 @@ final class IdleLoad {
   private static final long GC_SETTLE_MS = 6000;
 
   private static final int WARMUP_CONNECTIONS = 3000;
+  private static final long WARMUP_CLOSE_TIMEOUT_MS = 30_000;
 
   /** The channel every idle SSE stream subscribes to: nobody publishes to it. */
   static final String SSE_URI = "/sse?channel=bench.idle";
@@ -36,6 +37,8 @@ final class IdleLoad {
     warmUp(vertx, endpoint);
     MemorySnapshot before = null;
     if (server != null) {
+      // a warm-up connection the server has not seen close yet would count as memory before
+      MemorySnapshot.awaitNoConnections(server, WARMUP_CLOSE_TIMEOUT_MS);
       server.fullGc(GC_SETTLE_MS);
       before = MemorySnapshot.take(server);
     }

@@ -194,33 +194,76 @@ record MemorySnapshot(
   }
 
   /**
-   * Netty's pooled allocator (direct memory it has allocated) and the JDK's direct buffers, from
-   * Switchboard's Prometheus meters; -1 where a meter is missing (an older build).
+   * Waits until Switchboard's {@code switchboard_connections} gauges are all 0, at most {@code
+   * timeoutMs}; for the baseline, which has no metrics, waits a few seconds.
    */
-  private static long[] directKb(int port) {
-    long[] kb = {-1, -1};
+  static void awaitNoConnections(ServerProcess server, long timeoutMs) throws InterruptedException {
+    if (!server.target.isSwitchboard()) {
+      Thread.sleep(3000);
+      return;
+    }
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      String metrics = scrape(server.port);
+      if (metrics == null) {
+        return;
+      }
+      double open = 0;
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("switchboard_connections{")) {
+          open += value(line);
+        }
+      }
+      if (open == 0) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    System.err.println("bench: the server still counts warm-up connections after " + timeoutMs
+        + " ms; memory before is measured with them");
+  }
+
+  /** Switchboard's {@code /metrics} text, or null (said on stderr). */
+  private static String scrape(int port) throws InterruptedException {
     try {
       HttpClient http =
           HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      String metrics = http.send(
+      return http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                   .timeout(Duration.ofSeconds(10))
                   .build(),
               HttpResponse.BodyHandlers.ofString())
           .body();
-      for (String line : metrics.split("\n")) {
-        if (line.startsWith("netty_allocator_memory_used")
-            && line.contains("memory_type=\"direct\"")) {
-          kb[0] = Math.max(0, kb[0]) + value(line) / 1024;
-        } else if (line.startsWith("jvm_buffer_memory_used_bytes")
-            && line.contains("id=\"direct\"")) {
-          kb[1] = value(line) / 1024;
-        }
-      }
     } catch (IOException | RuntimeException e) {
-      System.err.println("bench: cannot read /metrics for direct memory: " + e);
+      System.err.println("bench: cannot read /metrics: " + e);
+      return null;
+    }
+  }
+
+  /**
+   * Netty's pooled allocator (direct memory it has allocated) and the JDK's direct buffers, from
+   * Switchboard's Prometheus meters; -1 where a meter is missing (an older build).
+   */
+  private static long[] directKb(int port) {
+    long[] kb = {-1, -1};
+    String metrics;
+    try {
+      metrics = scrape(port);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return kb;
+    }
+    if (metrics == null) {
+      return kb;
+    }
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("netty_allocator_memory_used")
+          && line.contains("memory_type=\"direct\"")) {
+        kb[0] = Math.max(0, kb[0]) + value(line) / 1024;
+      } else if (line.startsWith("jvm_buffer_memory_used_bytes")
+          && line.contains("id=\"direct\"")) {
+        kb[1] = value(line) / 1024;
+      }
     }
     return kb;
   }

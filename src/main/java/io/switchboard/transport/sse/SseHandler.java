@@ -156,6 +156,8 @@ public final class SseHandler implements Handler<RoutingContext> {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.write("retry: " + RETRY_MS + "\n\n");
+    // the head is written now, and Vert.x keeps its header map for the stream's life, unread
+    response.headers().clear();
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) -> subscribed.add(
         hub.subscribe(session, name, ns, resumeFrom.get(name), transport::subscribed)));

@@ -26,7 +26,9 @@ final class SseTransport implements Transport {
   private static final String HEARTBEAT = ": ping\n\n";
 
   private final HttpServerResponse response;
-  private final Map<String, String> offsets = new LinkedHashMap<>();
+  /** Sized for the usual one to three channels: every open stream keeps it. */
+  private final Map<String, String> offsets = new LinkedHashMap<>(4);
+
   private final Map<String, String> resumedFrom;
   private final SendQueueGuard sendQueue;
   private final HttpConnection connection;
