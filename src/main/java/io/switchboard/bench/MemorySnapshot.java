@@ -38,9 +38,11 @@ record MemorySnapshot(
   /** Classes listed per connection: enough to account for nearly all of the heap delta. */
   private static final int TOP_CLASSES = Integer.getInteger("bench.topClasses", 20);
 
-  // " garbage-first heap   total 65536K, used 10240K [...": G1; Serial and Parallel print one such
-  // line per generation ("def new generation", "tenured generation", "PSYoungGen", "ParOldGen")
-  private static final Pattern HEAP_LINE = Pattern.compile("total (\\d+)K, used (\\d+)K");
+  // " garbage-first heap   total 65536K, used 10240K [...": G1 on JDK 17; JDK 25 says "total
+  // reserved 6172672K, committed 65536K, used 10240K". Serial and Parallel print one such line
+  // per generation ("def new generation", "tenured generation", "PSYoungGen", "ParOldGen")
+  private static final Pattern HEAP_LINE =
+      Pattern.compile("(?:total|committed) (\\d+)K, used (\\d+)K");
   private static final Pattern METASPACE_LINE =
       Pattern.compile("^\\s*Metaspace\\s+used (\\d+)K, committed (\\d+)K");
   // "-                 Java Heap (reserved=6172672KB, committed=397312KB)"
@@ -65,8 +67,8 @@ record MemorySnapshot(
           metaspace = Long.parseLong(m.group(2));
           continue;
         }
-        // generations are indented by one space, their spaces (eden, from, to) by more
-        if (line.startsWith(" ") && !line.startsWith("  ")) {
+        // generations are indented by at most one space, their spaces (eden, from, to) by more
+        if (!line.startsWith("  ")) {
           Matcher h = HEAP_LINE.matcher(line);
           if (h.find()) {
             heapCommitted += Long.parseLong(h.group(1));
