@@ -24,7 +24,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar switchboard.jar -conf conf/switchboard.json}: loads the config, starts a node. */
+/**
+ * {@code java @conf/jvm.options -jar switchboard.jar -conf conf/switchboard.json}: loads the config,
+ * starts a node.
+ */
 @Command(
     name = "switchboard",
     mixinStandardHelpOptions = true,

@@ -170,7 +170,7 @@ public final class Bench implements Callable<Integer> {
     int n = options.connections;
     scenario(
         "idle",
-        new JsonObject().put("N", n),
+        new JsonObject().put("N", n).put("transport", options.transport),
         (endpoint, sse) -> new IdleLoad(options).run(vertx, endpoint));
   }
 

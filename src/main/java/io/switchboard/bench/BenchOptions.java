@@ -94,6 +94,13 @@ final class BenchOptions {
   String conf;
 
   @Option(
+      names = "--jvm-options",
+      defaultValue = "conf/jvm.options",
+      description = "The java @argfile started servers get, as scripts/run passes it (then "
+          + "JAVA_OPTS, also as scripts/run does). Default: ${DEFAULT-VALUE}")
+  String jvmOptions;
+
+  @Option(
       names = "--connections",
       defaultValue = "19000",
       description =

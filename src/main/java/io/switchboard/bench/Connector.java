@@ -8,6 +8,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,8 @@ final class Connector implements AutoCloseable {
   private final List<WebSocketClient> clients = new ArrayList<>();
   /** Made on the first SSE stream: most runs open none. */
   private final List<HttpClientAgent> sseClients = new ArrayList<>();
+  /** Made on the first idle SSE stream: raw TCP, so 19,000 streams cost the bench little. */
+  private final List<NetClient> idleSseClients = new ArrayList<>();
 
   /** Outcome of {@link #open}. */
   record Opened(int ready, int failed, long elapsedNanos, String firstFailure) {
@@ -102,6 +106,33 @@ final class Connector implements AutoCloseable {
         i -> factory.apply(i).open(vertx, sseClient(i), host, port, uri.apply(i), READY_TIMEOUT_MS),
         handshakes,
         timeoutMs);
+  }
+
+  /**
+   * Opens {@code count} idle SSE streams to host:port/uri (see {@link SseStream}), as {@link
+   * #open(int, IntFunction, IntFunction, String, int, int, long)} opens WebSockets.
+   */
+  Opened openIdleSse(int count, String uri, String host, int port, int handshakes, long timeoutMs)
+      throws InterruptedException {
+    return open(
+        count,
+        i -> SseStream.open(vertx, idleSseClient(i), host, port, uri, READY_TIMEOUT_MS),
+        handshakes,
+        timeoutMs);
+  }
+
+  /** Runs on a bench event loop (the lanes' contexts), hence synchronized. */
+  private synchronized NetClient idleSseClient(int i) {
+    if (idleSseClients.isEmpty()) {
+      for (int a = 1; a <= localAddresses; a++) {
+        NetClientOptions options = new NetClientOptions().setConnectTimeout((int) READY_TIMEOUT_MS);
+        if (localAddresses > 1) {
+          options.setLocalAddress("127.0.0." + a); // see the WebSocket clients
+        }
+        idleSseClients.add(vertx.createNetClient(options));
+      }
+    }
+    return idleSseClients.get(i % idleSseClients.size());
   }
 
   /** The WebSocket client of connection {@code i}: connections spread over the local addresses. */
@@ -184,6 +215,9 @@ final class Connector implements AutoCloseable {
     }
     synchronized (this) {
       for (HttpClientAgent client : sseClients) {
+        closing.add(client.close());
+      }
+      for (NetClient client : idleSseClients) {
         closing.add(client.close());
       }
     }

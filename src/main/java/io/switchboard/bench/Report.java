@@ -17,6 +17,8 @@ final class Report {
   /** Figures whose ratios are reported (for latencies and memory, lower is better). */
   private static final List<String> RATIO_KEYS = List.of(
       "rssPerConnKb",
+      "heapUsedPerConnKb",
+      "heapCommittedPerConnKb",
       "connectPerSec",
       "deliveredPerSec",
       "publishedPerSec",
@@ -34,7 +36,19 @@ final class Report {
       "liveP99Ms");
   /** What the human table shows per scenario; the JSON line has every figure. */
   private static final Map<String, List<String>> TABLE_KEYS = Map.of(
-      "idle", List.of("connected", "failed", "connectPerSec", "rssPerConnKb"),
+      "idle",
+          List.of(
+              "connected",
+              "failed",
+              "connectPerSec",
+              "rssPerConnKb",
+              "heapUsedPerConnKb",
+              "heapCommittedPerConnKb",
+              "directPerConnKb",
+              "jdkDirectPerConnKb",
+              "rssAfterKb",
+              "heapCommittedAfterKb",
+              "metaspaceAfterKb"),
       "connect",
           List.of("connected", "failed", "connectPerSec", "cpuPer1000ConnectsMs", "serverCpuPct"),
       "light",
@@ -191,6 +205,9 @@ final class Report {
         out.println(row);
       }
       for (String t : targets) {
+        printObjects(out, t, run.getJsonObject(t).getJsonArray("perConnObjects"));
+      }
+      for (String t : targets) {
         JsonObject figures = run.getJsonObject(t);
         if (figures.getValue("loss") instanceof Number loss && loss.longValue() < 0) {
           // expected counts acknowledged publishes only: a publish answered with an error that
@@ -233,9 +250,27 @@ final class Report {
     out.println("BENCH_JSON " + all.encode());
   }
 
+  /** The idle run's heap histogram delta: which objects a connection keeps. */
+  private static void printObjects(PrintStream out, String column, JsonArray classes) {
+    if (classes == null) {
+      return;
+    }
+    out.printf(
+        "  %s: live objects per connection (jcmd GC.class_histogram, after - before)%n", column);
+    out.printf("    %10s %10s  %s%n", "instances", "bytes", "class");
+    for (Object o : classes) {
+      JsonObject c = (JsonObject) o;
+      out.printf(
+          "    %10s %10.1f  %s%n",
+          c.containsKey("instances") ? String.format("%.2f", c.getDouble("instances")) : "",
+          c.getDouble("bytes"),
+          c.getString("class"));
+    }
+  }
+
   private static String describe(JsonObject run) {
     StringBuilder text = new StringBuilder();
-    for (String key : List.of("N", "C", "K", "R", "T")) {
+    for (String key : List.of("N", "C", "K", "R", "T", "transport")) {
       if (run.containsKey(key)) {
         text.append(key).append('=').append(cell(run.getValue(key))).append(' ');
       }

@@ -48,17 +48,6 @@ final class ServerProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /**
-   * Throughput runs get a large heap from the start. The idle run measures resident memory after a
-   * full GC, so it lets the heap shrink to what is live (G1 uncommits down to these free ratios):
-   * with a fixed 512 MB the figure moved with how much heap start-up had happened to touch.
-   */
-  private static List<String> heapFlags(BenchOptions.Mode mode) {
-    return mode == BenchOptions.Mode.idle
-        ? List.of("-Xms16m", "-Xmx2g", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20")
-        : List.of("-Xms512m", "-Xmx2g");
-  }
-
   /** Starts the server and waits for {@code GET /health} to answer 200. */
   static ServerProcess start(Target target, BenchOptions options) throws Exception {
     return start(target, options, Map.of(), null, "/health");
@@ -87,14 +76,11 @@ final class ServerProcess implements AutoCloseable {
     requireMainClass(jar, target.mainClass);
     int port = freePort();
     List<String> command = new ArrayList<>(Machine.serverCore());
-    command.add(Machine.javaCommand());
-    if (Runtime.version().feature() >= 22) {
-      command.add("--enable-native-access=ALL-UNNAMED"); // Netty's native transport warns otherwise
-    }
-    command.addAll(heapFlags(options.mode));
-    command.addAll(List.of("-cp", jar, target.mainClass));
+    command.addAll(javaCommand(options.jvmOptions));
     if (target.isSwitchboard()) {
-      command.addAll(List.of("-conf", conf));
+      command.addAll(List.of("-jar", jar, "-conf", conf));
+    } else {
+      command.addAll(List.of("-cp", jar, target.mainClass));
     }
     Path log = Files.createDirectories(Path.of("target", "bench-logs"))
         .resolve(target.label + (name == null ? "" : "-" + name) + "-" + port + ".log");
@@ -114,6 +100,24 @@ final class ServerProcess implements AutoCloseable {
       throw e;
     }
     return server;
+  }
+
+  /**
+   * {@code java @conf/jvm.options $JAVA_OPTS}: what scripts/run starts a node with, so the figures
+   * are those of a node as users run it (no bench-only flags). The baseline gets the same options,
+   * so a ratio compares the servers, not their JVM settings.
+   */
+  static List<String> javaCommand(String jvmOptions) {
+    if (!Files.isRegularFile(Path.of(jvmOptions))) {
+      throw new IllegalStateException("--jvm-options " + jvmOptions + " does not exist");
+    }
+    List<String> command = new ArrayList<>(List.of(Machine.javaCommand(), "@" + jvmOptions));
+    // split into words as the shell splits scripts/run's unquoted ${JAVA_OPTS}
+    String javaOpts = System.getenv().getOrDefault("JAVA_OPTS", "").trim();
+    if (!javaOpts.isEmpty()) {
+      command.addAll(List.of(javaOpts.split("\\s+")));
+    }
+    return command;
   }
 
   /** Fails early, with a sentence, when the jar was built without the server (yet). */

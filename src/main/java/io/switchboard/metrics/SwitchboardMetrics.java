@@ -6,8 +6,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import java.time.Duration;
@@ -111,9 +114,19 @@ public final class SwitchboardMetrics {
         .register(registry);
   }
 
-  /** A registry that renders the Prometheus text format, for a node without one from Vert.x. */
+  /**
+   * A registry that renders the Prometheus text format, with Netty's allocator meters ({@code
+   * netty_allocator_memory_used{memory_type}}): the direct memory of socket reads and writes,
+   * which the JVM's heap meters do not show.
+   */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Vert.x's servers and clients allocate from Netty's default allocator (adaptive by default,
+    // or pooled: -Dio.netty.allocator.type), and both report what they hold
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+      new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
+    return registry;
   }
 
   /**

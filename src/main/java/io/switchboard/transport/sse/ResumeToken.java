@@ -25,10 +25,10 @@ final class ResumeToken {
 
   /** The offsets of a token; empty for a missing or unreadable one (the stream starts fresh). */
   static Map<String, String> decode(String token) {
-    Map<String, String> offsets = new LinkedHashMap<>();
     if (token == null || token.isBlank()) {
-      return offsets;
+      return Map.of(); // shared: an open stream keeps what this returns
     }
+    Map<String, String> offsets = new LinkedHashMap<>();
     try {
       JsonObject json = new JsonObject(
           new String(Base64.getUrlDecoder().decode(token.trim()), StandardCharsets.UTF_8));

@@ -18,6 +18,7 @@ import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
+import io.switchboard.transport.IdleTimer;
 import io.switchboard.transport.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -156,7 +157,7 @@ public final class SseHandler implements Handler<RoutingContext> {
             }
             hub.forget(session);
           } else if (ar.result() && !session.closed()) {
-            stream(session, transport, response, channels, resumeFrom);
+            stream(ctx, session, transport, response, channels, resumeFrom);
           }
           // else refused (over limits.maxConnectionsPerUser, or by the connect hook): answered
           // before the stream starts
@@ -207,6 +208,7 @@ public final class SseHandler implements Handler<RoutingContext> {
   }
 
   private void stream(
+      RoutingContext ctx,
       Session session,
       SseTransport transport,
       HttpServerResponse response,
@@ -218,9 +220,18 @@ public final class SseHandler implements Handler<RoutingContext> {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.write("retry: " + RETRY_MS + "\n\n");
+    // the head is written now, and Vert.x keeps its header map for the stream's life, unread
+    response.headers().clear();
     List<Future<?>> subscribed = new ArrayList<>();
     channels.forEach((name, ns) -> subscribed.add(
         hub.subscribe(session, name, ns, resumeFrom.get(name), transport::subscribed)));
+    IdleTimer.remove(IdleTimer.pipelineOf(ctx.request().connection()));
+    // The request's headers and parameters stay reachable as long as the stream lives (the
+    // routing context holds the request), and nothing reads them after this: dropping them takes
+    // what a browser sent (cookies, user agent...) off every open stream.
+    ctx.request().headers().clear();
+    ctx.request().params().clear();
+    ctx.queryParams().clear();
     Future.join(subscribed).onComplete(ar -> {
       if (ar.failed()) {
         // a channel the broker could not subscribe: end the stream so the browser retries

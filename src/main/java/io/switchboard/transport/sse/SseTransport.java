@@ -26,7 +26,9 @@ final class SseTransport implements Transport {
   private static final String HEARTBEAT = ": ping\n\n";
 
   private final HttpServerResponse response;
-  private final Map<String, String> offsets = new LinkedHashMap<>();
+  /** Sized for the usual one to three channels: every open stream keeps it. */
+  private final Map<String, String> offsets = new LinkedHashMap<>(4);
+
   private final Map<String, String> resumedFrom;
   private final SendQueueGuard sendQueue;
   private final HttpConnection connection;
@@ -50,6 +52,11 @@ final class SseTransport implements Transport {
     if (sendQueue.enabled()) {
       response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.sendQueueBytes()));
     }
+  }
+
+  /** The stream's HTTP connection; tests look at its pipeline. */
+  HttpConnection connection() {
+    return connection;
   }
 
   /** What to do with a reader that stopped reading: the hub closes its session. */

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.Await;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.SseReader.Event;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
+import io.switchboard.transport.IdleTimer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +59,27 @@ class SseTest {
     assertEquals(offset, data.getString("offset"), data.encode());
     assertTrue(data.getLong("ts") > 0);
     return data;
+  }
+
+  @Test
+  void aStreamKeepsNoIdleTimer() {
+    SseReader sse = node.sse("/sse?channel=sse-lean");
+    sse.firstId();
+    List<Boolean> present = Await.result(node.node()
+        .parts()
+        .hubs()
+        .probeSessions(session -> IdleTimer.present(
+            IdleTimer.pipelineOf(((SseTransport) session.transport()).connection()))));
+    // the heartbeat covers the stream; VertxInternalsTest checks plain connections have one
+    assertEquals(
+        List.of(false),
+        present,
+        "an SSE stream kept its IdleStateHandler (IdleTimer): ~240 bytes and a scheduled task "
+            + "more per idle stream");
+    // nor did dropping the request's headers and parameters change what the stream does
+    String offset = node.publish("sse-lean", n(1));
+    assertEquals(n(1), nextMessage(sse, "sse-lean", offset).getJsonObject("data"));
+    sse.close();
   }
 
   @Test

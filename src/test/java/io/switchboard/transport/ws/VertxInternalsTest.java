@@ -1,11 +1,18 @@
 package io.switchboard.transport.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
+import io.switchboard.transport.IdleTimer;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -16,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The two places that reach into Vert.x and Netty internals for memory, checked on live
- * connections of a real node: a Vert.x or Netty upgrade that turns either into a silent no-op
- * fails here, not only in the benchmark.
+ * The places that reach into Vert.x and Netty internals for memory, checked on live connections of
+ * a real node: a Vert.x or Netty upgrade that turns one into a silent no-op fails here, not only in
+ * the benchmark. (SseTest checks the idle timer of SSE streams.)
  */
 @ExtendWith(VertxExtension.class)
 class VertxInternalsTest {
@@ -49,6 +56,41 @@ class VertxInternalsTest {
         installed,
         "DirectWriteQueue no longer replaces Vert.x's write queue of a WebSocket connection "
             + "(VertxConnection.outboundMessageQueue): each idle connection costs ~4 KB more");
+  }
+
+  @Test
+  void idleTimeoutIsNettysIdleStateHandlerAndAWebSocketHasNone(Vertx vertx) {
+    // where Vert.x puts its idle timeout: on a plain HTTP connection of a server that has one
+    Promise<Boolean> plainHasOne = Promise.promise();
+    HttpServer plain = Await.result(vertx
+        .createHttpServer(new HttpServerOptions().setIdleTimeout(60))
+        .connectionHandler(c -> plainHasOne.tryComplete(IdleTimer.present(IdleTimer.pipelineOf(c))))
+        .requestHandler(req -> req.response().end())
+        .listen(0, "127.0.0.1"));
+    Await.result(vertx
+        .createHttpClient()
+        .request(HttpMethod.GET, plain.actualPort(), "127.0.0.1", "/")
+        .compose(req -> req.send()));
+    assertTrue(
+        Await.result(plainHasOne.future()),
+        "Vert.x no longer times idle connections out with Netty's IdleStateHandler: IdleTimer "
+            + "removes nothing, and idle WebSockets and SSE streams may keep another timer");
+    Await.result(plain.close());
+
+    node = TestNode.start(vertx);
+    node.ws();
+    List<Boolean> present = Await.result(node.node()
+        .parts()
+        .hubs()
+        .probeSessions(session ->
+            IdleTimer.present(((WebSocketInternal) ((WsTransport) session.transport()).socket())
+                .channelHandlerContext()
+                .pipeline())));
+    assertEquals(
+        List.of(false),
+        present,
+        "a WebSocket connection kept its IdleStateHandler (IdleTimer): ~240 bytes and a "
+            + "scheduled task more per idle connection");
   }
 
   @Test
