@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,9 @@ class CrossNodeRecoveryTest {
    * Clients resume on node C while node B keeps publishing: replayed and live messages meet
    * without a gap or a repeat, though history and live messages reach C by different ways.
    */
+  /** How far the racing publisher may run ahead of the clock subscriber. */
+  private static final int LEAD = 50;
+
   @Test
   void resumeWhileAnotherNodeKeepsPublishingHasNoGapsOrDuplicates() throws Exception {
     String channel = redis.channels("rc-race", 1).get(0);
@@ -123,10 +127,21 @@ class CrossNodeRecoveryTest {
     WsClient clock = nodes.node(0).ws();
     clock.subscribe(channel);
     Promise<List<String>> published = Promise.promise();
+    // the publisher stays at most LEAD messages ahead of what the clock has read, so a resume
+    // point taken from the clock is still in the channel's history (100 messages) when used: on
+    // a loaded machine the clock could fall so far behind that the race became a trim
+    AtomicInteger clockRead = new AtomicInteger();
     Thread publisher = new Thread(
         () -> {
           try {
-            published.complete(publish(nodes.node(1), channel, 0, total));
+            List<String> offsets = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+              while (i - clockRead.get() > LEAD) {
+                Thread.sleep(1);
+              }
+              offsets.add(nodes.node(1).publish(channel, n(i)));
+            }
+            published.complete(offsets);
           } catch (Throwable e) {
             published.fail(e);
           }
@@ -141,6 +156,7 @@ class CrossNodeRecoveryTest {
       int seen = 20 + 40 * s;
       while (clockOffsets.size() <= seen) {
         clockOffsets.add(clock.nextMessage(channel).getString("offset"));
+        clockRead.set(clockOffsets.size());
       }
       int since = seen - 10;
       WsClient ws = nodes.node(2 - s % 2).ws();
@@ -149,6 +165,7 @@ class CrossNodeRecoveryTest {
       late.add(ws);
       firstExpected.add(since + 1);
     }
+    clockRead.set(total); // the rest is read after the publisher is done
     List<String> acked = Await.result(published.future(), Duration.ofSeconds(30));
     publisher.join();
     assertEquals(acked.subList(0, clockOffsets.size()), clockOffsets);
