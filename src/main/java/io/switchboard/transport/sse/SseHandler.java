@@ -44,6 +44,8 @@ public final class SseHandler implements Handler<RoutingContext> {
   private final LimitsConfig limits;
   private final Drain drain;
   private final SwitchboardMetrics metrics;
+  // one handler per event loop (Routes is built per EdgeVerticle): its streams share the encoding
+  private final SharedEvents shared = new SharedEvents();
 
   public SseHandler(
       Hub hub,
@@ -120,8 +122,8 @@ public final class SseHandler implements Handler<RoutingContext> {
     }
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
-    SseTransport transport =
-        new SseTransport(response, ctx.request().connection(), resumeFrom, ctx.vertx(), limits);
+    SseTransport transport = new SseTransport(
+        response, ctx.request().connection(), resumeFrom, ctx.vertx(), limits, shared);
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
     transport.onSlowConsumer(() -> {

@@ -13,9 +13,11 @@ import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.SendQueueGuard;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,7 @@ final class SseTransport implements Transport {
   private final Map<String, String> resumedFrom;
   private final SendQueueGuard sendQueue;
   private final HttpConnection connection;
+  private final SharedEvents shared;
   private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
 
   SseTransport(
@@ -37,9 +40,11 @@ final class SseTransport implements Transport {
       HttpConnection connection,
       Map<String, String> resumedFrom,
       Vertx vertx,
-      LimitsConfig limits) {
+      LimitsConfig limits,
+      SharedEvents shared) {
     this.response = response;
     this.connection = connection;
+    this.shared = shared;
     this.resumedFrom = resumedFrom;
     this.sendQueue = new SendQueueGuard(
         vertx,
@@ -92,16 +97,22 @@ final class SseTransport implements Transport {
 
   @Override
   public void sendMessages(MessageBatch batch) {
-    StringBuilder out = new StringBuilder(batch.messages().size() * 192);
-    for (OutboundMessage message : batch.messages()) {
-      offsets.put(message.channel(), message.offset());
-      out.append("id: ")
-          .append(ResumeToken.encode(offsets))
-          .append("\nevent: message\ndata: ")
-          .append(message.sseData())
-          .append("\n\n");
+    List<OutboundMessage> messages = batch.messages();
+    String channel = batch.last().channel(); // a batch holds one channel's messages
+    if (offsets.size() == 1 && offsets.containsKey(channel)) {
+      // the token names this channel's offset alone: the same bytes as every such stream's
+      offsets.put(channel, batch.last().offset());
+      write(shared.ofOneChannel(batch));
+      return;
     }
-    write(out.toString());
+    Buffer out = Buffer.buffer(messages.size() * 256);
+    for (int i = 0; i < messages.size(); i++) {
+      OutboundMessage message = messages.get(i);
+      offsets.put(message.channel(), message.offset());
+      out.appendString(SharedEvents.idLine(ResumeToken.encode(offsets)))
+          .appendBuffer(shared.tail(batch, i));
+    }
+    write(out);
   }
 
   @Override
@@ -145,8 +156,12 @@ final class SseTransport implements Transport {
   }
 
   private void write(String text) {
+    write(Buffer.buffer(text));
+  }
+
+  private void write(Buffer bytes) {
     if (!response.ended() && !response.closed()) {
-      response.write(text);
+      response.write(bytes);
       // the queued size is not exposed for responses: only the grace period applies
       sendQueue.wrote(0);
     }
