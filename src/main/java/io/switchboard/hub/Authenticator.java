@@ -10,6 +10,7 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
 /**
@@ -44,8 +45,11 @@ public final class Authenticator {
    * connection has none; the session only holds it.
    */
   public static final class State {
-    /** The auth.timeoutMs deadline until a token is adopted, then the token's expiry; -1: none. */
-    private long timer = -1;
+    /**
+     * The auth.timeoutMs deadline until a token is adopted, then the token's expiry; null: none.
+     * One-shot Timers rather than setTimer ids: no timer-id map or close hook per connection.
+     */
+    private Timer timer;
     /**
      * The taking of a slot of limits.maxConnectionsPerUser, by the session's first token: the
      * user counted, or null when refused; null before it started.
@@ -107,7 +111,9 @@ public final class Authenticator {
     } else if (config.auth().anonymous()) {
       welcome(session, replies);
     } else {
-      state(session).timer = vertx.setTimer(config.auth().timeoutMs(), id -> {
+      Timer deadline = vertx.timer(config.auth().timeoutMs());
+      state(session).timer = deadline;
+      deadline.onSuccess(v -> {
         if (!session.welcomed()) {
           hub.close(session, CloseCode.UNAUTHORIZED);
         }
@@ -196,14 +202,16 @@ public final class Authenticator {
     State state = state(session);
     // the auth deadline (first token) or the expiry of the token this one replaces
     cancel(state.timer);
-    state.timer = -1;
+    state.timer = null;
     session.token(token);
     if (token.expiresAtMs() > 0) {
       // the same tolerance that let the token in: closing at exp itself would welcome a token
       // that expired a few seconds ago, then close it at once
       long closeAtMs = token.expiresAtMs() + config.auth().jwt().clockSkewMs();
       long delay = Math.max(1, closeAtMs - System.currentTimeMillis());
-      state.timer = vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED));
+      Timer expiry = vertx.timer(delay);
+      state.timer = expiry;
+      expiry.onSuccess(v -> hub.close(session, CloseCode.UNAUTHORIZED));
     }
     if (!session.welcomed()) {
       welcome(session, replies);
@@ -247,9 +255,9 @@ public final class Authenticator {
     replies.welcomed(session);
   }
 
-  private void cancel(long timer) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+  private static void cancel(Timer timer) {
+    if (timer != null) {
+      timer.cancel();
     }
   }
 }
