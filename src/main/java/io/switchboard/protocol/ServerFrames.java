@@ -1,5 +1,6 @@
 package io.switchboard.protocol;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -11,24 +12,46 @@ public final class ServerFrames {
   private ServerFrames() {}
 
   public static String welcome(String session, String user, String node, long heartbeatMs) {
-    return new JsonObject()
-        .put("type", "welcome")
-        .put("session", session)
-        .put("user", user)
-        .put("node", node)
-        .put("heartbeat", heartbeatMs)
-        .encode();
+    // spliced rather than built as a JsonObject: one per connect, and JFR showed the generator;
+    // the strings are escaped by Jackson, as JsonObject.encode would
+    StringBuilder out = new StringBuilder(128);
+    out.append("{\"type\":\"welcome\",\"session\":");
+    quoted(out, session).append(",\"user\":");
+    quoted(out, user).append(",\"node\":");
+    return quoted(out, node)
+        .append(",\"heartbeat\":")
+        .append(heartbeatMs)
+        .append('}')
+        .toString();
   }
 
+  /**
+   * Spliced like {@link #history}, one per subscribe: channel names (checked against the channel
+   * pattern before any ack) and offsets (ours) hold no character JSON escapes.
+   */
   public static String ack(Long id, String channel, String offset, Boolean recovered) {
-    JsonObject json = reply("ack", id).put("channel", channel);
+    StringBuilder out = new StringBuilder(64 + channel.length());
+    out.append("{\"type\":\"ack\"");
+    if (id != null) {
+      out.append(",\"id\":").append(id);
+    }
+    out.append(",\"channel\":\"").append(channel).append('"');
     if (offset != null) {
-      json.put("offset", offset);
+      out.append(",\"offset\":\"").append(offset).append('"');
     }
     if (recovered != null) {
-      json.put("recovered", recovered);
+      out.append(",\"recovered\":").append(recovered);
     }
-    return json.encode();
+    return out.append('}').toString();
+  }
+
+  private static StringBuilder quoted(StringBuilder out, String text) {
+    if (text == null) {
+      return out.append("null");
+    }
+    out.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(text, out);
+    return out.append('"');
   }
 
   public static String ack(Long id) {
