@@ -1,8 +1,10 @@
 package io.switchboard.transport.sse;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.switchboard.hub.MessageBatch;
 import io.switchboard.hub.OutboundMessage;
-import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -14,43 +16,41 @@ import java.util.Map;
  * stream of several channels has its own {@code id:} tokens and shares the rest of each event.
  *
  * <p>One per event loop (per {@link SseHandler}), used by its streams' transports on that loop
- * only: no locks. A written {@link Buffer} is not consumed (Vert.x writes a slice of its bytes), so
- * one buffer serves every response.
+ * only: no locks. The buffers are shared: write a {@code duplicate()} (own indexes, same bytes);
+ * they are unreleasable, so they live as long as this remembers them and the writes that hold them.
  */
 final class SharedEvents {
   private MessageBatch batch;
-  private Buffer oneChannel;
-  private Buffer[] tails;
+  private ByteBuf oneChannel;
+  private ByteBuf[] tails;
 
   /**
    * The batch as a stream following only its channel receives it: per message,
    * {@code id: <token of that one offset>}, then {@link #tail}.
    */
-  Buffer ofOneChannel(MessageBatch messages) {
+  ByteBuf ofOneChannel(MessageBatch messages) {
     remember(messages);
     if (oneChannel == null) {
       List<OutboundMessage> list = messages.messages();
-      Buffer out = Buffer.buffer(list.size() * 256);
-      for (int i = 0; i < list.size(); i++) {
-        OutboundMessage message = list.get(i);
-        out.appendString(idLine(ResumeToken.encode(Map.of(message.channel(), message.offset()))))
-            .appendBuffer(tail(messages, i));
+      StringBuilder out = new StringBuilder(list.size() * 256);
+      for (OutboundMessage message : list) {
+        out.append(idLine(ResumeToken.encode(Map.of(message.channel(), message.offset()))))
+            .append(tailText(message));
       }
-      oneChannel = out;
+      oneChannel = shared(out.toString());
     }
     return oneChannel;
   }
 
   /** {@code event: message}, the {@code data:} line and the blank line ending the event. */
-  Buffer tail(MessageBatch messages, int index) {
+  ByteBuf tail(MessageBatch messages, int index) {
     remember(messages);
     if (tails == null) {
-      tails = new Buffer[messages.messages().size()];
+      tails = new ByteBuf[messages.messages().size()];
     }
-    Buffer tail = tails[index];
+    ByteBuf tail = tails[index];
     if (tail == null) {
-      tail = Buffer.buffer(
-          "event: message\ndata: " + messages.messages().get(index).sseData() + "\n\n");
+      tail = shared(tailText(messages.messages().get(index)));
       tails[index] = tail;
     }
     return tail;
@@ -58,6 +58,15 @@ final class SharedEvents {
 
   static String idLine(String token) {
     return "id: " + token + "\n";
+  }
+
+  private static String tailText(OutboundMessage message) {
+    return "event: message\ndata: " + message.sseData() + "\n\n";
+  }
+
+  private static ByteBuf shared(String text) {
+    return Unpooled.unreleasableBuffer(
+        Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   private void remember(MessageBatch messages) {

@@ -1,5 +1,6 @@
 package io.switchboard.transport.sse;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.Permissions;
@@ -19,7 +20,10 @@ import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -123,7 +127,13 @@ public final class SseHandler implements Handler<RoutingContext> {
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
     SseTransport transport = new SseTransport(
-        response, ctx.request().connection(), resumeFrom, ctx.vertx(), limits, shared);
+        response,
+        ctx.request().connection(),
+        resumeFrom,
+        ctx.vertx(),
+        limits,
+        shared,
+        pipelineOf(ctx.request()));
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
     transport.onSlowConsumer(() -> {
@@ -142,6 +152,18 @@ public final class SseHandler implements Handler<RoutingContext> {
         stream(session, transport, response, channels, resumeFrom);
       }
     });
+  }
+
+  /**
+   * The pipeline an HTTP/1.1 stream's events can be written to as chunks (SseTransport); null for
+   * another version (HTTP/1.0 has no chunks), or if Vert.x's connection is not what this expects.
+   */
+  static ChannelHandlerContext pipelineOf(HttpServerRequest request) {
+    // the internal API Vert.x offers integrations for reaching the Netty pipeline, as WsTransport
+    return request.version() == HttpVersion.HTTP_1_1
+            && request.connection() instanceof HttpServerConnection connection
+        ? connection.channelHandlerContext()
+        : null;
   }
 
   private void stream(

@@ -1,5 +1,9 @@
 package io.switchboard.transport.sse;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
@@ -13,9 +17,10 @@ import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SwitchboardException;
 import io.switchboard.transport.SendQueueGuard;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,15 @@ import java.util.Map;
 /**
  * A session's Server-Sent Events stream. Every message event carries an {@code id:} token covering
  * all channels of the stream; it is the only per-connection part of a delivery.
+ *
+ * <p>Once the response head is out, events go straight to the connection's Netty pipeline as HTTP
+ * chunks, as {@link io.switchboard.transport.ws.WsTransport WsTransport} writes its frames, rather
+ * than through {@code HttpServerResponse.write}: a JFR profile of light load showed Vert.x's
+ * per-write promise and checks next to the write itself. Bytes encoded once per event loop
+ * ({@link SharedEvents}) go out as duplicates, one flush per hub pass. Vert.x writes the rest (the
+ * head, the {@code retry:} line, the end of the stream) on this same event loop, in order: the HTTP
+ * server runs in strict thread mode. Only the hub's event loop, which is the connection's, calls
+ * these methods, as Netty requires.
  */
 final class SseTransport implements Transport {
   private static final String HEARTBEAT = ": ping\n\n";
@@ -33,6 +47,9 @@ final class SseTransport implements Transport {
   private final SendQueueGuard sendQueue;
   private final HttpConnection connection;
   private final SharedEvents shared;
+  /** The HTTP/1.1 connection's pipeline; null: every write goes through Vert.x's response. */
+  private final ChannelHandlerContext pipeline;
+
   private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
 
   SseTransport(
@@ -41,10 +58,12 @@ final class SseTransport implements Transport {
       Map<String, String> resumedFrom,
       Vertx vertx,
       LimitsConfig limits,
-      SharedEvents shared) {
+      SharedEvents shared,
+      ChannelHandlerContext pipeline) {
     this.response = response;
     this.connection = connection;
     this.shared = shared;
+    this.pipeline = pipeline;
     this.resumedFrom = resumedFrom;
     this.sendQueue = new SendQueueGuard(
         vertx,
@@ -102,17 +121,17 @@ final class SseTransport implements Transport {
     if (offsets.size() == 1 && offsets.containsKey(channel)) {
       // the token names this channel's offset alone: the same bytes as every such stream's
       offsets.put(channel, batch.last().offset());
-      write(shared.ofOneChannel(batch));
+      write(shared.ofOneChannel(batch).duplicate());
       return;
     }
-    Buffer out = Buffer.buffer(messages.size() * 256);
+    ByteBuf[] parts = new ByteBuf[messages.size() * 2];
     for (int i = 0; i < messages.size(); i++) {
       OutboundMessage message = messages.get(i);
       offsets.put(message.channel(), message.offset());
-      out.appendString(SharedEvents.idLine(ResumeToken.encode(offsets)))
-          .appendBuffer(shared.tail(batch, i));
+      parts[2 * i] = utf8(SharedEvents.idLine(ResumeToken.encode(offsets)));
+      parts[2 * i + 1] = shared.tail(batch, i).duplicate();
     }
-    write(out);
+    write(Unpooled.wrappedBuffer(parts));
   }
 
   @Override
@@ -156,14 +175,31 @@ final class SseTransport implements Transport {
   }
 
   private void write(String text) {
-    write(Buffer.buffer(text));
+    write(utf8(text));
   }
 
-  private void write(Buffer bytes) {
-    if (!response.ended() && !response.closed()) {
-      response.write(bytes);
-      // the queued size is not exposed for responses: only the grace period applies
-      sendQueue.wrote(0);
+  private void write(ByteBuf bytes) {
+    if (response.ended() || response.closed()) {
+      return;
     }
+    if (pipeline != null && response.headWritten()) {
+      if (pipeline.channel().isActive()) {
+        pipeline.writeAndFlush(new DefaultHttpContent(bytes), pipeline.voidPromise());
+      }
+    } else {
+      // before the head (a heartbeat of a stream not started yet), or not HTTP/1.1
+      response.write(BufferInternal.buffer(bytes));
+    }
+    // the queued size is not exposed for responses: only the grace period applies
+    sendQueue.wrote(0);
+  }
+
+  private static ByteBuf utf8(String text) {
+    return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Whether events go straight to the pipeline; tests check it on live streams. */
+  boolean writesToPipeline() {
+    return pipeline != null;
   }
 }

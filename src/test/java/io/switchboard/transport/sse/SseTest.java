@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.Await;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.SseReader.Event;
 import io.switchboard.testing.TestNode;
@@ -118,6 +119,29 @@ class SseTest {
       stream.expectNo("message");
       stream.close();
     }
+  }
+
+  /** A Vert.x upgrade that hides the pipeline turns SseTransport's direct writes off: fail here. */
+  @Test
+  void everyStreamWritesItsEventsToThePipeline() {
+    SseReader first = node.sse("/sse?channel=sse-p1");
+    SseReader second = node.sse("/sse?channel=sse-p1&channel=sse-p2");
+    first.firstId();
+    second.firstId();
+    List<Boolean> direct = Await.result(node.node()
+        .parts()
+        .hubs()
+        .probeSessions(session -> ((SseTransport) session.transport()).writesToPipeline()));
+    assertEquals(
+        List.of(true, true),
+        direct,
+        "SseHandler.pipelineOf no longer finds the Netty pipeline of an HTTP/1.1 connection:"
+            + " every event goes through HttpServerResponse.write again");
+    String offset = node.publish("sse-p1", n(1));
+    nextMessage(first, "sse-p1", offset);
+    nextMessage(second, "sse-p1", offset);
+    first.close();
+    second.close();
   }
 
   private enum Resume {
