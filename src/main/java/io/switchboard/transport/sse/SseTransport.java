@@ -69,7 +69,9 @@ final class SseTransport implements Transport {
         vertx,
         limits.sendQueueBytes(),
         limits.slowConsumerMs(),
-        response::writeQueueFull,
+        // checked after every write: the channel's writability is what Vert.x's synchronized
+        // writeQueueFull reports in strict thread mode (setWriteQueueMaxSize sets its watermarks)
+        pipeline != null ? () -> !pipeline.channel().isWritable() : response::writeQueueFull,
         () -> onSlowConsumer.run());
     if (sendQueue.enabled()) {
       response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, limits.sendQueueBytes()));
