@@ -11,6 +11,7 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SwitchboardException;
 import io.vertx.core.Future;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
 /**
@@ -52,8 +53,11 @@ public final class Authenticator {
    * connection has none; the session only holds it.
    */
   public static final class State {
-    /** The auth.timeoutMs deadline until a token is adopted, then the token's expiry; -1: none. */
-    private long timer = -1;
+    /**
+     * The auth.timeoutMs deadline until a token is adopted, then the token's expiry; null: none.
+     * One-shot Timers rather than setTimer ids: no timer-id map or close hook per connection.
+     */
+    private Timer timer;
     /**
      * The taking of a slot of limits.maxConnectionsPerUser, by the session's first token: the
      * user counted, or null when refused; null before it started.
@@ -127,7 +131,9 @@ public final class Authenticator {
     } else if (config.auth().anonymous()) {
       welcome(session, replies);
     } else {
-      state(session).timer = vertx.setTimer(config.auth().timeoutMs(), id -> {
+      Timer deadline = vertx.timer(config.auth().timeoutMs());
+      state(session).timer = deadline;
+      deadline.onSuccess(v -> {
         if (!session.welcomed()) {
           hub.close(session, CloseCode.UNAUTHORIZED);
         }
@@ -229,7 +235,7 @@ public final class Authenticator {
     State state = state(session);
     // the auth deadline (first token) or the expiry of the token this one replaces
     cancel(state.timer);
-    state.timer = -1;
+    state.timer = null;
     // the claims are kept for hook requests only: an idle connection should not hold them
     session.token(keepClaims ? token : token.withoutClaims());
     if (token.expiresAtMs() > 0) {
@@ -237,7 +243,9 @@ public final class Authenticator {
       // that expired a few seconds ago, then close it at once
       long closeAtMs = token.expiresAtMs() + config.auth().jwt().clockSkewMs();
       long delay = Math.max(1, closeAtMs - System.currentTimeMillis());
-      state.timer = vertx.setTimer(delay, id -> hub.close(session, CloseCode.UNAUTHORIZED));
+      Timer expiry = vertx.timer(delay);
+      state.timer = expiry;
+      expiry.onSuccess(v -> hub.close(session, CloseCode.UNAUTHORIZED));
     }
     return session.welcomed() ? Future.succeededFuture(true) : welcome(session, replies);
   }
@@ -290,9 +298,9 @@ public final class Authenticator {
     return state.welcoming;
   }
 
-  private void cancel(long timer) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+  private static void cancel(Timer timer) {
+    if (timer != null) {
+      timer.cancel();
     }
   }
 }

@@ -122,7 +122,9 @@ public final class Hub {
   public void open(Session session) {
     sessions.put(session.id(), session);
     metrics.connectionOpened(session.transport().kind());
-    log.atInfo()
+    // DEBUG, as every per-connection line: at INFO, writing them was a tenth of a connect's CPU
+    // in a JFR profile, and a reconnect storm would flood the log
+    log.atDebug()
         .addKeyValue("session", session.id())
         .addKeyValue("transport", session.transport().kind())
         .log("connection opened");
@@ -154,7 +156,7 @@ public final class Hub {
     session.markClosed();
     sessions.remove(session.id());
     metrics.connectionClosed(session.transport().kind(), code);
-    log.atInfo()
+    log.atDebug()
         .addKeyValue("session", session.id())
         .addKeyValue("transport", session.transport().kind())
         .addKeyValue("user", session.user())

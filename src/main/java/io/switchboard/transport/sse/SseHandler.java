@@ -1,5 +1,6 @@
 package io.switchboard.transport.sse;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.Permissions;
@@ -22,7 +23,10 @@ import io.switchboard.transport.IdleTimer;
 import io.switchboard.transport.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +52,8 @@ public final class SseHandler implements Handler<RoutingContext> {
   private final Drain drain;
   private final SwitchboardMetrics metrics;
   private final Hooks hooks;
+  // one handler per event loop (Routes is built per EdgeVerticle): its streams share the encoding
+  private final SharedEvents shared = new SharedEvents();
 
   public SseHandler(
       Hub hub,
@@ -128,8 +134,14 @@ public final class SseHandler implements Handler<RoutingContext> {
     }
     Map<String, String> resumeFrom = ResumeToken.decode(resumeToken);
     HttpServerResponse response = ctx.response();
-    SseTransport transport =
-        new SseTransport(response, ctx.request().connection(), resumeFrom, ctx.vertx(), limits);
+    SseTransport transport = new SseTransport(
+        response,
+        ctx.request().connection(),
+        resumeFrom,
+        ctx.vertx(),
+        limits,
+        shared,
+        pipelineOf(ctx.request()));
     Session session = new Session(ids.next(), who, transport, System.currentTimeMillis());
     hub.open(session);
     transport.onSlowConsumer(() -> {
@@ -205,6 +217,18 @@ public final class SseHandler implements Handler<RoutingContext> {
     public void refused(Session session, SwitchboardException error) {
       ApiErrors.reply(ctx, error, TRANSPORT);
     }
+  }
+
+  /**
+   * The pipeline an HTTP/1.1 stream's events can be written to as chunks (SseTransport); null for
+   * another version (HTTP/1.0 has no chunks), or if Vert.x's connection is not what this expects.
+   */
+  static ChannelHandlerContext pipelineOf(HttpServerRequest request) {
+    // the internal API Vert.x offers integrations for reaching the Netty pipeline, as WsTransport
+    return request.version() == HttpVersion.HTTP_1_1
+            && request.connection() instanceof HttpServerConnection connection
+        ? connection.channelHandlerContext()
+        : null;
   }
 
   private void stream(

@@ -19,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +101,69 @@ class SseTest {
     assertEquals(n(3), nextMessage(sse, "sse-a1", o3).getJsonObject("data"));
     sse.expectNo("message");
     sse.close();
+  }
+
+  /**
+   * Streams of one channel share the encoded events, ids included (SharedEvents); a stream of
+   * several channels on the same node, reading the same batch, has ids of its own.
+   */
+  @Test
+  void idsNameTheStreamsOwnChannelsWhenStreamsShareABatch() {
+    SseReader alone = node.sse("/sse?channel=sse-s1");
+    SseReader alsoAlone = node.sse("/sse?channel=sse-s1");
+    SseReader both = node.sse("/sse?channel=sse-s1&channel=sse-s2");
+    alone.firstId();
+    alsoAlone.firstId();
+    both.firstId();
+    String quiet = node.publish("sse-s2", n(0));
+    nextMessage(both, "sse-s2", quiet);
+    JsonArray items = new JsonArray();
+    for (int i = 1; i <= 3; i++) {
+      items.add(new JsonObject().put("channel", "sse-s1").put("data", n(i)));
+    }
+    // one request: the three messages usually reach the streams as one batch
+    JsonArray results = node.post(
+            "/api/batch", new JsonObject().put("messages", items).encode())
+        .json()
+        .getJsonArray("results");
+    for (int i = 0; i < 3; i++) {
+      String offset = results.getJsonObject(i).getString("offset");
+      for (SseReader stream : List.of(alone, alsoAlone)) {
+        Event event = stream.next("message");
+        assertEquals(offset, event.json().getString("offset"));
+        assertEquals(Map.of("sse-s1", offset), ResumeToken.decode(event.id()));
+      }
+      Event event = both.next("message");
+      assertEquals(offset, event.json().getString("offset"));
+      assertEquals(Map.of("sse-s1", offset, "sse-s2", quiet), ResumeToken.decode(event.id()));
+    }
+    for (SseReader stream : List.of(alone, alsoAlone, both)) {
+      stream.expectNo("message");
+      stream.close();
+    }
+  }
+
+  /** A Vert.x upgrade that hides the pipeline turns SseTransport's direct writes off: fail here. */
+  @Test
+  void everyStreamWritesItsEventsToThePipeline() {
+    SseReader first = node.sse("/sse?channel=sse-p1");
+    SseReader second = node.sse("/sse?channel=sse-p1&channel=sse-p2");
+    first.firstId();
+    second.firstId();
+    List<Boolean> direct = Await.result(node.node()
+        .parts()
+        .hubs()
+        .probeSessions(session -> ((SseTransport) session.transport()).writesToPipeline()));
+    assertEquals(
+        List.of(true, true),
+        direct,
+        "SseHandler.pipelineOf no longer finds the Netty pipeline of an HTTP/1.1 connection:"
+            + " every event goes through HttpServerResponse.write again");
+    String offset = node.publish("sse-p1", n(1));
+    nextMessage(first, "sse-p1", offset);
+    nextMessage(second, "sse-p1", offset);
+    first.close();
+    second.close();
   }
 
   private enum Resume {
