@@ -62,6 +62,13 @@ final class BenchOptions {
   String compareConf;
 
   @Option(
+      names = "--compare-jvm-options",
+      description = "The java @argfile of --compare-jar's server (default: --jvm-options), e.g. one"
+          + " holding only -Dlogback.configurationFile=conf/logback.xml to start it as plain"
+          + " java -jar did before conf/jvm.options")
+  String compareJvmOptions;
+
+  @Option(
       names = "--jfr",
       paramLabel = "DIR",
       description = "Record the subscribers' server with JDK Flight Recorder (jcmd JFR.start, "

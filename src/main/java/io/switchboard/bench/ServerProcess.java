@@ -76,7 +76,7 @@ final class ServerProcess implements AutoCloseable {
     requireMainClass(jar, target.mainClass);
     int port = freePort();
     List<String> command = new ArrayList<>(Machine.serverCore());
-    command.addAll(javaCommand(options.jvmOptions));
+    command.addAll(javaCommand(target.jvmOptions(options)));
     if (target.isSwitchboard()) {
       command.addAll(List.of("-jar", jar, "-conf", conf));
     } else {

@@ -50,6 +50,13 @@ enum Target {
     return this == COMPARE && options.compareConf != null ? options.compareConf : options.conf;
   }
 
+  /** The java @argfile of the target's JVM (--compare-jvm-options for {@link #COMPARE}). */
+  String jvmOptions(BenchOptions options) {
+    return this == COMPARE && options.compareJvmOptions != null
+        ? options.compareJvmOptions
+        : options.jvmOptions;
+  }
+
   String wsUri(String channel, boolean batch) {
     if (isSwitchboard()) {
       return batch ? "/ws?batch=1" : "/ws";
