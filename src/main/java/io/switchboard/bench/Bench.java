@@ -431,7 +431,9 @@ public final class Bench implements Callable<Integer> {
         && !scenario.equals("idle")) {
       targets.add(Target.CLUSTER);
     }
-    if (!options.noBaseline && !scenario.equals("storm")) {
+    // the baseline keeps no history (storm) and serves no SSE streams (idle over SSE)
+    boolean baselineCan = !scenario.equals("storm") && !(scenario.equals("idle") && options.sse());
+    if (!options.noBaseline && baselineCan) {
       targets.add(Target.BASELINE);
     }
     return targets;
