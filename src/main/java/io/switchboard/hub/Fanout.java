@@ -28,15 +28,23 @@ public final class Fanout implements BrokerListener {
     this.broker = broker;
   }
 
-  /** Completes once the broker delivers this channel to the node. */
+  /**
+   * Completes once the broker delivers this channel to the node. A hub attached already (whose
+   * subscribe failed) is not added twice; a failed broker subscribe (a Redis timeout) is sent
+   * again for whoever attaches next, so one timeout never leaves the channel failing.
+   */
   Future<Void> attach(String channel, Hub hub) {
     Route route = routes.compute(channel, (name, current) -> {
       if (current == null) {
         return new Route(new Hub[] {hub}, broker.subscribe(name));
       }
-      Hub[] hubs = Arrays.copyOf(current.hubs, current.hubs.length + 1);
-      hubs[hubs.length - 1] = hub;
-      return new Route(hubs, current.subscribed);
+      Hub[] hubs = current.hubs;
+      if (!Arrays.asList(hubs).contains(hub)) {
+        hubs = Arrays.copyOf(hubs, hubs.length + 1);
+        hubs[hubs.length - 1] = hub;
+      }
+      return new Route(
+          hubs, current.subscribed.failed() ? broker.subscribe(name) : current.subscribed);
     });
     return route.subscribed;
   }

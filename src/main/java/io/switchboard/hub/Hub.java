@@ -247,13 +247,17 @@ public final class Hub {
           "subscription limit reached (limits.maxSubscriptionsPerConnection = " + max + ")"));
     }
     LocalChannel local = channels.computeIfAbsent(channel, this::attach);
+    if (local.attached.failed()) {
+      // a broker subscribe that failed (a Redis timeout) is asked again, never kept as the answer
+      local.attached = engine.fanout().attach(channel, this);
+    }
     List<OutboundMessage> buffer = new ArrayList<>();
     local.catchingUp.put(session, buffer);
     session.channels().add(channel);
     StreamPosition sincePosition = StreamPosition.parse(since);
     HistoryQuery query =
         new HistoryQuery(sincePosition, sincePosition == null ? 0 : ns.history().size());
-    return local.attached.compose(v -> engine.broker().history(channel, query)).transform(ar -> {
+    return local.attached.compose(v -> local.reads.read(query)).transform(ar -> {
       if (!stillSubscribing(session, local, buffer)) {
         return Future.failedFuture(unsubscribedMeanwhile());
       }
@@ -373,6 +377,7 @@ public final class Hub {
   private LocalChannel attach(String channel) {
     LocalChannel local = new LocalChannel(channel);
     local.attached = engine.fanout().attach(channel, this);
+    local.reads = new SharedCatchUpReads(query -> engine.broker().history(channel, query));
     return local;
   }
 

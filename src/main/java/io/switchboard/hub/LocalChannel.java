@@ -24,6 +24,8 @@ final class LocalChannel {
   final Map<Session, StreamPosition> sentAhead = new HashMap<>();
 
   Future<Void> attached;
+  /** The catch-up reads of subscribing sessions, one per query at a time. */
+  SharedCatchUpReads reads;
 
   LocalChannel(String name) {
     this.name = name;
