@@ -377,7 +377,8 @@ public final class Hub {
   private LocalChannel attach(String channel) {
     LocalChannel local = new LocalChannel(channel);
     local.attached = engine.fanout().attach(channel, this);
-    local.reads = new SharedCatchUpReads(query -> engine.broker().history(channel, query));
+    local.reads = new SharedCatchUpReads(
+        query -> engine.broker().history(channel, query), () -> local.lastDelivered);
     return local;
   }
 
