@@ -136,7 +136,7 @@ final class DeliveryQueue {
     metrics.deliveryLatency(
         System.currentTimeMillis() - run.get(0).publication().ts());
     writes += local.live.size();
-    for (Session session : local.live) {
+    for (Session session : local.liveNow()) {
       MessageBatch unsent = local.unsent(session, batch);
       if (unsent != null) {
         session.transport().sendMessages(unsent);
@@ -152,7 +152,7 @@ final class DeliveryQueue {
     }
     StreamPosition last = local.lastDelivered != null ? local.lastDelivered : gap.last();
     writes += local.live.size();
-    for (Session session : local.live) {
+    for (Session session : local.liveNow()) {
       StreamPosition sent = local.sentAhead.getOrDefault(session, last);
       session.transport().sendGap(gap.channel(), sent);
     }
@@ -164,7 +164,7 @@ final class DeliveryQueue {
       return;
     }
     writes += local.live.size();
-    for (Session session : local.live) {
+    for (Session session : local.liveNow()) {
       session.transport().sendPresence(event);
     }
   }

@@ -31,6 +31,15 @@ final class LocalChannel {
     this.name = name;
   }
 
+  /**
+   * The live sessions as they are now, to write to: a write that fails on a reset connection closes
+   * its session at once, in the middle of the loop, which takes it out of {@link #live}; iterating
+   * the list itself then threw and left the rest of the sessions without the message.
+   */
+  Session[] liveNow() {
+    return live.toArray(new Session[0]);
+  }
+
   boolean isEmpty() {
     return live.isEmpty() && catchingUp.isEmpty();
   }
