@@ -76,6 +76,10 @@ class ReconnectStormTest {
     final List<String> problems = new ArrayList<>();
     String subscribedAt;
     Boolean recovered;
+    /** The since it resumed with, and the ack's offset on the second node: for failure messages. */
+    String resumedSince;
+
+    String resumedAck;
     WebSocket socket;
 
     Client(String channel) {
@@ -105,6 +109,8 @@ class ReconnectStormTest {
                 subscribedAt = frame.getString("offset");
               } else {
                 recovered = frame.getBoolean("recovered");
+                resumedSince = since;
+                resumedAck = frame.getString("offset");
               }
               acked.tryComplete();
             }
@@ -199,7 +205,10 @@ class ReconnectStormTest {
               List<String> expected = published.get(client.channel);
               // every message after the first ack: from the seed message's offset on
               assertEquals(
-                  expected, client.offsets, "each message once, in order, on " + client.channel);
+                  expected,
+                  client.offsets,
+                  "each message once, in order, on " + client.channel + " (resumed since "
+                      + client.resumedSince + ", acked at " + client.resumedAck + ")");
             }
             return Future.succeededFuture();
           },
