@@ -21,6 +21,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -336,6 +337,9 @@ public final class Hub {
       HistoryPage page,
       List<OutboundMessage> buffer,
       Consumer<SubscribeResult> onSubscribed) {
+    // off the loop, the session would turn live while this hub's deliveries run: a live message
+    // could pass the catch-up, or fall between the buffer and the live list
+    assert onLoop() : "subscription of " + local.name + " completed off its hub's loop";
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     if (recovered != null) {
       metrics.recovery(recovered);
@@ -431,6 +435,28 @@ public final class Hub {
   /** The open sessions, for the heartbeat and the reaper; read-only, on this hub's loop. */
   Collection<Session> sessions() {
     return sessions.values();
+  }
+
+  /**
+   * {@code future}, completing on this hub's loop whichever thread completes it: for what the hub
+   * shares with the node's other hubs (a channel's broker subscribe), whose completion runs on the
+   * loop of the hub that started it.
+   */
+  <T> Future<T> onLoop(Future<T> future) {
+    Promise<T> here = Promise.promise();
+    future.onComplete(ar -> {
+      if (onLoop()) {
+        here.handle(ar);
+      } else {
+        context.runOnContext(v -> here.handle(ar));
+      }
+    });
+    return here.future();
+  }
+
+  private boolean onLoop() {
+    // the internal API Vert.x offers integrations: whether this thread is the context's loop
+    return ((ContextInternal) context).inThread();
   }
 
   /** The context of this hub's event loop, where everything touching it must run. */
