@@ -204,7 +204,8 @@ final class StormLoad implements AutoCloseable {
         .put("dup", recorder.duplicates.sum())
         .put("misrouted", recorder.misrouted.sum())
         .put("gaps", recorder.gaps.sum())
-        .put("errors", recorder.errors.sum());
+        .put("errors", recorder.errors.sum())
+        .put("firstError", recorder.firstError.get());
   }
 
   /**

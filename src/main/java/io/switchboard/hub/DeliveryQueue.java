@@ -18,6 +18,12 @@ import java.util.function.Function;
 final class DeliveryQueue {
   /** Deliveries handled per event-loop task before yielding to I/O; the rest waits one task. */
   private static final int MAX_DRAIN = 4096;
+  /**
+   * Socket writes per event-loop task before yielding: a backlog of messages on channels with
+   * thousands of subscribers each is millions of writes, which would hold the loop (its
+   * connects, acks, timers and {@code POST /api/drain}) for seconds in one task.
+   */
+  private static final int MAX_WRITES = 16_384;
 
   private final Context context;
   /** The hub's channels by name; called only on the hub's event loop, like this class's drain. */
@@ -27,6 +33,8 @@ final class DeliveryQueue {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final SwitchboardMetrics metrics;
   private final Pass pass = new Pass();
+  /** Socket writes of the current drain task; on the hub's event loop only. */
+  private int writes;
 
   DeliveryQueue(
       Context context, Function<String, LocalChannel> channels, SwitchboardMetrics metrics) {
@@ -45,8 +53,11 @@ final class DeliveryQueue {
 
   private void drain() {
     drainScheduled.set(false);
+    writes = 0;
     Delivery delivery;
-    for (int n = 0; n < MAX_DRAIN && (delivery = queue.poll()) != null; n++) {
+    for (int n = 0;
+        n < MAX_DRAIN && writes < MAX_WRITES && (delivery = queue.poll()) != null;
+        n++) {
       delivery.handOver(pass);
     }
     pass.endRun();
@@ -124,7 +135,8 @@ final class DeliveryQueue {
     metrics.delivered((long) run.size() * local.live.size());
     metrics.deliveryLatency(
         System.currentTimeMillis() - run.get(0).publication().ts());
-    for (Session session : local.live) {
+    writes += local.live.size();
+    for (Session session : local.liveNow()) {
       MessageBatch unsent = local.unsent(session, batch);
       if (unsent != null) {
         session.transport().sendMessages(unsent);
@@ -139,7 +151,8 @@ final class DeliveryQueue {
       return;
     }
     StreamPosition last = local.lastDelivered != null ? local.lastDelivered : gap.last();
-    for (Session session : local.live) {
+    writes += local.live.size();
+    for (Session session : local.liveNow()) {
       StreamPosition sent = local.sentAhead.getOrDefault(session, last);
       session.transport().sendGap(gap.channel(), sent);
     }
@@ -150,7 +163,8 @@ final class DeliveryQueue {
     if (local == null) {
       return;
     }
-    for (Session session : local.live) {
+    writes += local.live.size();
+    for (Session session : local.liveNow()) {
       session.transport().sendPresence(event);
     }
   }

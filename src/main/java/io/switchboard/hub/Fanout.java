@@ -28,17 +28,29 @@ public final class Fanout implements BrokerListener {
     this.broker = broker;
   }
 
-  /** Completes once the broker delivers this channel to the node. */
+  /**
+   * Completes once the broker delivers this channel to the node. A hub attached already (whose
+   * subscribe failed) is not added twice; a failed broker subscribe (a Redis timeout) is sent
+   * again for whoever attaches next, so one timeout never leaves the channel failing. Completes on
+   * the hub's own loop.
+   */
   Future<Void> attach(String channel, Hub hub) {
     Route route = routes.compute(channel, (name, current) -> {
       if (current == null) {
         return new Route(new Hub[] {hub}, broker.subscribe(name));
       }
-      Hub[] hubs = Arrays.copyOf(current.hubs, current.hubs.length + 1);
-      hubs[hubs.length - 1] = hub;
-      return new Route(hubs, current.subscribed);
+      Hub[] hubs = current.hubs;
+      if (!Arrays.asList(hubs).contains(hub)) {
+        hubs = Arrays.copyOf(hubs, hubs.length + 1);
+        hubs[hubs.length - 1] = hub;
+      }
+      return new Route(
+          hubs, current.subscribed.failed() ? broker.subscribe(name) : current.subscribed);
     });
-    return route.subscribed;
+    // one broker subscribe serves every hub of the node, and completes on the loop of the hub
+    // that sent it: a hub that carried on there turned its sessions live while its own loop was
+    // delivering (a message before the ack and catch-up, or lost between buffer and live list)
+    return hub.onLoop(route.subscribed);
   }
 
   void detach(String channel, Hub hub) {

@@ -56,10 +56,16 @@ final class Heartbeats {
     hub.ticked();
     int current = slice;
     slice = (current + 1) % SLICES;
+    // collected first: a ping written to a reset connection closes its session at once, which
+    // takes it out of the map being iterated
+    List<Session> due = new ArrayList<>();
     for (Session session : hub.sessions()) {
       if (session.heartbeatSlice(SLICES) == current) {
-        session.transport().sendHeartbeat();
+        due.add(session);
       }
+    }
+    for (Session session : due) {
+      session.transport().sendHeartbeat();
     }
   }
 

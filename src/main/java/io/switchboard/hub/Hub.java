@@ -21,6 +21,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -249,13 +250,17 @@ public final class Hub {
           "subscription limit reached (limits.maxSubscriptionsPerConnection = " + max + ")"));
     }
     LocalChannel local = channels.computeIfAbsent(channel, this::attach);
+    if (local.attached.failed()) {
+      // a broker subscribe that failed (a Redis timeout) is asked again, never kept as the answer
+      local.attached = engine.fanout().attach(channel, this);
+    }
     List<OutboundMessage> buffer = new ArrayList<>();
     local.catchingUp.put(session, buffer);
     session.channels().add(channel);
     StreamPosition sincePosition = StreamPosition.parse(since);
     HistoryQuery query =
         new HistoryQuery(sincePosition, sincePosition == null ? 0 : ns.history().size());
-    return local.attached.compose(v -> engine.broker().history(channel, query)).transform(ar -> {
+    return local.attached.compose(v -> local.reads.read(query)).transform(ar -> {
       if (!stillSubscribing(session, local, buffer)) {
         return Future.failedFuture(unsubscribedMeanwhile());
       }
@@ -334,6 +339,9 @@ public final class Hub {
       HistoryPage page,
       List<OutboundMessage> buffer,
       Consumer<SubscribeResult> onSubscribed) {
+    // off the loop, the session would turn live while this hub's deliveries run: a live message
+    // could pass the catch-up, or fall between the buffer and the live list
+    assert onLoop() : "subscription of " + local.name + " completed off its hub's loop";
     Boolean recovered = since == null ? null : sincePosition != null && page.reachesSince();
     if (recovered != null) {
       metrics.recovery(recovered);
@@ -375,6 +383,8 @@ public final class Hub {
   private LocalChannel attach(String channel) {
     LocalChannel local = new LocalChannel(channel);
     local.attached = engine.fanout().attach(channel, this);
+    local.reads = new SharedCatchUpReads(
+        query -> engine.broker().history(channel, query), () -> local.lastDelivered);
     return local;
   }
 
@@ -427,6 +437,28 @@ public final class Hub {
   /** The open sessions, for the heartbeat and the reaper; read-only, on this hub's loop. */
   Collection<Session> sessions() {
     return sessions.values();
+  }
+
+  /**
+   * {@code future}, completing on this hub's loop whichever thread completes it: for what the hub
+   * shares with the node's other hubs (a channel's broker subscribe), whose completion runs on the
+   * loop of the hub that started it.
+   */
+  <T> Future<T> onLoop(Future<T> future) {
+    Promise<T> here = Promise.promise();
+    future.onComplete(ar -> {
+      if (onLoop()) {
+        here.handle(ar);
+      } else {
+        context.runOnContext(v -> here.handle(ar));
+      }
+    });
+    return here.future();
+  }
+
+  private boolean onLoop() {
+    // the internal API Vert.x offers integrations: whether this thread is the context's loop
+    return ((ContextInternal) context).inThread();
   }
 
   /** The context of this hub's event loop, where everything touching it must run. */

@@ -24,9 +24,20 @@ final class LocalChannel {
   final Map<Session, StreamPosition> sentAhead = new HashMap<>();
 
   Future<Void> attached;
+  /** The catch-up reads of subscribing sessions, one per query at a time. */
+  SharedCatchUpReads reads;
 
   LocalChannel(String name) {
     this.name = name;
+  }
+
+  /**
+   * The live sessions as they are now, to write to: a write that fails on a reset connection closes
+   * its session at once, in the middle of the loop, which takes it out of {@link #live}; iterating
+   * the list itself then threw and left the rest of the sessions without the message.
+   */
+  Session[] liveNow() {
+    return live.toArray(new Session[0]);
   }
 
   boolean isEmpty() {

@@ -6,6 +6,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.PublishOptions;
+import io.switchboard.broker.PublishOutcomeUnknown;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.NamespaceConfig;
 import io.switchboard.config.SwitchboardConfig;
@@ -24,10 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The one publish path behind WebSocket, HTTP, batch and event bus: channel name, namespace,
  * permission, schema, then the broker. Fails only with {@link SwitchboardException}; a broker
- * failure is {@code unavailable}: the message was not published.
+ * failure is {@code unavailable}: the message was not published, unless the broker did not answer
+ * in time ({@link PublishOutcomeUnknown}), when it may have been.
  */
 public final class Publisher {
   private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+  // PROTOCOL 3.6 and 8.1: after a timeout only an idempotent retry is safe
+  static final String MAYBE_PUBLISHED = "broker unavailable: no answer from Redis in time; the"
+      + " message may have been published. Retry with the same Idempotency-Key (HTTP), or read"
+      + " the channel's history before publishing it again";
 
   private final SwitchboardConfig config;
   private final SchemaRegistry schemas;
@@ -119,6 +125,10 @@ public final class Publisher {
           brokerFailures.warn(() -> log.atWarn()
               .addKeyValue("channel", channel)
               .log("broker publish failed: {}", err.toString()));
+          if (err instanceof PublishOutcomeUnknown) {
+            return Future.failedFuture(
+                new SwitchboardException(ErrorCode.UNAVAILABLE, MAYBE_PUBLISHED));
+          }
           return Future.failedFuture(new SwitchboardException(
               ErrorCode.UNAVAILABLE, "broker unavailable: the message was not published"));
         });

@@ -9,6 +9,7 @@ import io.switchboard.broker.NewChannelRefused;
 import io.switchboard.broker.Publication;
 import io.switchboard.broker.PublishAck;
 import io.switchboard.broker.PublishOptions;
+import io.switchboard.broker.PublishOutcomeUnknown;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.RedisConfig;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -180,7 +182,14 @@ public final class RedisBroker implements Broker {
                 new StreamPosition(reply.get(0).toLong(), reply.get(1).toString()),
                 Long.parseLong(reply.get(2).toString()),
                 reply.get(3).toLong() == 1)));
-    return CallerContext.bind(published.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
+    // a command that timed out is still in Redis's queue, or ran and its answer is late
+    Future<PublishAck> answered = published
+        .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
+        .recover(err -> Future.failedFuture(
+            err instanceof TimeoutException
+                ? new PublishOutcomeUnknown(channel, config.timeoutMs())
+                : err));
+    return CallerContext.bind(answered);
   }
 
   @Override
@@ -197,7 +206,10 @@ public final class RedisBroker implements Broker {
   @Override
   public Future<Void> subscribe(String channel) {
     subscribed.add(channel);
-    return CallerContext.bind(link.subscribe(channel));
+    // bounded like every command: the hub then answers unavailable, and the next subscriber of the
+    // channel asks again (Fanout), rather than every subscriber waiting on a reply that never comes
+    return CallerContext.bind(
+        link.subscribe(channel).timeout(config.timeoutMs(), TimeUnit.MILLISECONDS));
   }
 
   @Override
