@@ -63,6 +63,10 @@ class DashboardTest {
         node.ws().subscribe("d", "1-x");
         node.publish("d", 1);
         node.ws().close();
+        // the server counts the close once it has seen it, a moment after the client's close
+        Await.until(
+            () -> node.get("/metrics").body().contains("\nswitchboard_closes_total"),
+            "the close counted");
         String metrics = node.get("/metrics").body();
         for (String meter : queried) {
           assertTrue(
