@@ -8,6 +8,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.ArrayList;
@@ -42,6 +43,20 @@ final class Connector implements AutoCloseable {
   record Opened(int ready, int failed, long elapsedNanos, String firstFailure) {
     double perSecond() {
       return elapsedNanos == 0 ? 0 : ready * 1e9 / elapsedNanos;
+    }
+
+    /** The subscribe figures every load reports for {@code subscribers} over {@code channels}. */
+    JsonObject subscribeFigures(int subscribers, int channels) {
+      JsonObject figures = new JsonObject()
+          .put("subscribers", subscribers)
+          .put("channels", channels)
+          .put("subscribed", ready)
+          .put("subscribeFailed", failed)
+          .put("subscribePerSec", IdleLoad.round(perSecond()));
+      if (firstFailure != null) {
+        figures.put("firstFailure", firstFailure);
+      }
+      return figures;
     }
   }
 

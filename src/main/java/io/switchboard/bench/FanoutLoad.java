@@ -100,15 +100,7 @@ final class FanoutLoad implements AutoCloseable {
         endpoint.publishPort(),
         options.publishInFlight,
         channelNames);
-    JsonObject figures = new JsonObject()
-        .put("subscribers", n)
-        .put("channels", channels)
-        .put("subscribed", opened.ready())
-        .put("subscribeFailed", opened.failed())
-        .put("subscribePerSec", round(opened.perSecond()));
-    if (opened.firstFailure() != null) {
-      figures.put("firstFailure", opened.firstFailure());
-    }
+    JsonObject figures = opened.subscribeFigures(n, channels);
     return figures;
   }
 
@@ -190,7 +182,8 @@ final class FanoutLoad implements AutoCloseable {
     }
   }
 
-  private static double millis(Histogram histogram, double percentile) {
+  /** A latency percentile of {@code histogram} (microseconds) in milliseconds; 0 when empty. */
+  static double millis(Histogram histogram, double percentile) {
     return histogram.getTotalCount() == 0
         ? 0
         : round(histogram.getValueAtPercentile(percentile) / 1000.0);

@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import static io.switchboard.bench.FanoutLoad.millis;
 import static io.switchboard.bench.IdleLoad.round;
 
 import io.vertx.core.Future;
@@ -90,15 +91,7 @@ final class StormLoad implements AutoCloseable {
         endpoint.port(),
         options.handshakes,
         options.connectTimeoutSeconds * 1000L);
-    JsonObject figures = new JsonObject()
-        .put("subscribers", n)
-        .put("channels", c)
-        .put("subscribed", opened.ready())
-        .put("subscribeFailed", opened.failed())
-        .put("subscribePerSec", round(opened.perSecond()));
-    if (opened.firstFailure() != null) {
-      figures.put("firstFailure", opened.firstFailure());
-    }
+    JsonObject figures = opened.subscribeFigures(n, c);
     List<Subscriber> ready = new ArrayList<>();
     long[] readyPerChannel = new long[c];
     for (int i = 0; i < n; i++) {
@@ -312,12 +305,6 @@ final class StormLoad implements AutoCloseable {
 
   private static double seconds(long nanos, long from) {
     return nanos == Long.MIN_VALUE ? -1 : round((nanos - from) / 1e9);
-  }
-
-  private static double millis(Histogram histogram, double percentile) {
-    return histogram.getTotalCount() == 0
-        ? 0
-        : round(histogram.getValueAtPercentile(percentile) / 1000.0);
   }
 
   @Override
