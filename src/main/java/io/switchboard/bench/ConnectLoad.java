@@ -73,6 +73,11 @@ final class ConnectLoad {
         figures.put(
             "cpuPer1000ConnectsMs",
             round(figures.getLong("serverCpuMs") * 1000.0 / opened.ready()));
+        figures.put(
+            "cpuPer1000NoJitMs",
+            round((figures.getLong("serverCpuMs") - figures.getLong("serverJitMs"))
+                * 1000.0
+                / opened.ready()));
       }
       if (opened.firstFailure() != null) {
         figures.put("firstFailure", opened.firstFailure());

@@ -110,6 +110,36 @@ final class FanoutLoad implements AutoCloseable {
     return subscriber;
   }
 
+  /**
+   * Runs the publish path hot without deliveries: at least {@code publishes} acknowledged
+   * publications, as fast as {@code --publish-in-flight} requests go (at most {@code maxMs}), to a
+   * channel no subscriber follows; then waits (at most as long again) until the server's JIT
+   * compiler threads have been quiet for a second. Light load publishes 1–10 msgs/s, so after a
+   * few seconds of it alone the publish path (HTTP API, history, encoding) would still be
+   * interpreted or half-compiled, and the measured window would hold the JIT compiling it.
+   * Returns the publications acknowledged.
+   */
+  long heatPublishPath(int publishes, long maxMs) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
+    long ok = 0;
+    try (LoadPublisher heat = new LoadPublisher(
+        vertx,
+        endpoint.target(),
+        endpoint.publishHost(),
+        endpoint.publishPort(),
+        options.publishInFlight,
+        new String[] {"bench-heat"})) {
+      while (ok < publishes && System.nanoTime() < deadline) {
+        ok += heat.run(HEAT_RATE, 1_000, 31_000).ok();
+      }
+    }
+    ServerCpu.awaitCompilerQuiet(endpoint.pids(), maxMs);
+    return ok;
+  }
+
+  /** More than a node answers on one core: the heat goes as fast as the server does. */
+  private static final double HEAT_RATE = 100_000;
+
   /** Publishes {@code rate} msgs/s for {@code durationMs}, drains, and reports this step alone. */
   JsonObject step(double rate, long durationMs) throws Exception {
     recorder.takeInterval(); // start a fresh interval: latencies of this step only

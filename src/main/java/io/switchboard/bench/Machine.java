@@ -102,13 +102,42 @@ final class Machine {
   /** CPU time (user + system) of process {@code pid} so far, in clock ticks; 0 if unreadable. */
   static long processTicks(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // fields after the command name, which is in parentheses and may hold spaces
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      return threadTicks(Path.of("/proc", Long.toString(pid)));
     } catch (IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /** utime + stime of a /proc/PID or /proc/PID/task/TID directory. */
+  private static long threadTicks(Path dir) throws IOException {
+    String stat = Files.readString(dir.resolve("stat"));
+    // fields after the command name, which is in parentheses and may hold spaces
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+  }
+
+  /**
+   * CPU time (user + system) the JIT compiler threads of process {@code pid} took so far, in clock
+   * ticks (threads /proc names "C1 CompilerThre..." and "C2 CompilerThre..."); 0 if unreadable.
+   * A JVM that still compiles is not warm yet: reports show this share apart.
+   */
+  static long compilerTicks(long pid) {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    long ticks = 0;
+    try (var threads = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) threads::iterator) {
+        try {
+          if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
+            ticks += threadTicks(task);
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return ticks;
   }
 
   /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */

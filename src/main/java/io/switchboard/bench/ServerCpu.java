@@ -4,6 +4,7 @@ import static io.switchboard.bench.IdleLoad.round;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * CPU time the server side of a target spent over one measured window: utime + stime of its
@@ -16,11 +17,13 @@ final class ServerCpu {
   private final List<Long> pids;
   private final long startNanos;
   private final long startTicks;
+  private final long startJitTicks;
 
   private ServerCpu(List<Long> pids) {
     this.pids = pids;
     this.startNanos = System.nanoTime();
     this.startTicks = ticks(pids);
+    this.startJitTicks = jitTicks(pids);
   }
 
   /** Starts a window now; with no pids (--url) the figures are left out. */
@@ -34,6 +37,31 @@ final class ServerCpu {
       ticks += Machine.processTicks(pid);
     }
     return ticks;
+  }
+
+  private static long jitTicks(List<Long> pids) {
+    long ticks = 0;
+    for (long pid : pids) {
+      ticks += Machine.compilerTicks(pid);
+    }
+    return ticks;
+  }
+
+  /**
+   * Waits until the JIT compiler threads of {@code pids} took under 2% of a core over a second,
+   * for at most {@code maxMs}: code the load made hot has been compiled by then.
+   */
+  static void awaitCompilerQuiet(List<Long> pids, long maxMs) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
+    long before = jitTicks(pids);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      long now = jitTicks(pids);
+      if ((now - before) * 1000L / Machine.TICKS_PER_SECOND < 20) {
+        return;
+      }
+      before = now;
+    }
   }
 
   /** CPU ms since the start. */
@@ -50,9 +78,15 @@ final class ServerCpu {
       return figures;
     }
     long ms = millis();
+    long jitMs = (jitTicks(pids) - startJitTicks) * 1000L / Machine.TICKS_PER_SECOND;
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     return figures
         .put("serverCpuMs", ms)
-        .put("serverCpuPct", seconds <= 0 ? 0 : round(ms / 10.0 / seconds));
+        .put("serverCpuPct", seconds <= 0 ? 0 : round(ms / 10.0 / seconds))
+        .put("serverJitMs", jitMs)
+        // part of serverCpuPct: the JIT compiling code the load made hot (a JVM not warm yet)
+        .put("serverJitPct", seconds <= 0 ? 0 : round(jitMs / 10.0 / seconds))
+        // what the load itself cost: a node that has run for a while compiles nothing more
+        .put("serverCpuNoJitPct", seconds <= 0 ? 0 : round((ms - jitMs) / 10.0 / seconds));
   }
 }

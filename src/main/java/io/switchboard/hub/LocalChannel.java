@@ -46,7 +46,8 @@ final class LocalChannel {
 
   /** The part of a live batch the session has not been sent yet; null when it has it all. */
   MessageBatch unsent(Session session, MessageBatch batch) {
-    StreamPosition sent = sentAhead.get(session);
+    // almost always empty: a lookup per subscriber per message would cost more than the check
+    StreamPosition sent = sentAhead.isEmpty() ? null : sentAhead.get(session);
     if (sent == null) {
       return batch;
     }
