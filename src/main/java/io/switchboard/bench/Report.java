@@ -86,6 +86,7 @@ final class Report {
               "serverCpuMs",
               "serverCpuPct",
               "serverJitPct",
+              "loadCpuPct",
               "liveP99Ms",
               "replayed",
               "loss",
