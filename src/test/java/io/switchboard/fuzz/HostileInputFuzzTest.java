@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
@@ -70,8 +69,8 @@ class HostileInputFuzzTest {
   void everyEntryPointAnswersHostileInputWithAProtocolError() {
     long seed = Long.getLong("fuzz.seed", DEFAULT_SEED);
     int scale = Integer.getInteger("fuzz.scale", 1);
-    FuzzRun run = new FuzzRun(seed);
     Vertx vertx = Vertx.vertx();
+    FuzzRun run = new FuzzRun(seed, vertx);
     TestNode node = TestNode.start(vertx, nodeConfig());
     Redis redisClient = Redis.createClient(vertx, redis.url());
     HttpClient http = vertx.createHttpClient(
@@ -119,7 +118,7 @@ class HostileInputFuzzTest {
       FuzzRun run, int scale, Vertx vertx, TestNode node, HttpFuzz http, InboxFuzz inbox) {
     WsFuzz ws = new WsFuzz(vertx, node.port(), run);
     inbox.add(InboxFuzz.MAX_CASES);
-    List<Supplier<Future<?>>> httpCases = new ArrayList<>();
+    List<FuzzRun.Task> httpCases = new ArrayList<>();
     httpCases.addAll(http.publishes(1500 * scale));
     httpCases.addAll(http.batches(400 * scale));
     httpCases.addAll(http.disconnects(300 * scale));
@@ -137,7 +136,15 @@ class HostileInputFuzzTest {
       all.add(ws.lane(
           wsCases.subList(lane * wsCases.size() / lanes, (lane + 1) * wsCases.size() / lanes)));
     }
-    Await.result(Future.join(all), Duration.ofMinutes(3));
+    try {
+      // every case has its own deadline (FuzzRun.guard): this is the last resort
+      Await.result(Future.join(all), Duration.ofMinutes(3));
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          "seed " + run.seed + ": the fuzz did not finish: " + e.getMessage() + "; "
+              + run.inFlight() + "\n" + run.report(),
+          e);
+    }
     inbox.check(Duration.ofSeconds(60));
     Await.result(ws.close());
   }
