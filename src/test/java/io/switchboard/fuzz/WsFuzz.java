@@ -1,6 +1,7 @@
 package io.switchboard.fuzz;
 
 import io.switchboard.testing.WsClient;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,7 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Hostile WebSocket frames: mutated client frames of every type, text that is not UTF-8, binary
@@ -98,21 +99,24 @@ final class WsFuzz {
    */
   Future<Void> lane(List<Case> cases) {
     Promise<Void> done = Promise.promise();
-    Lane lane = new Lane(cases, done);
-    vertx.getOrCreateContext().runOnContext(v -> lane.next());
+    Context context = vertx.getOrCreateContext();
+    Lane lane = new Lane(cases, done, context);
+    context.runOnContext(v -> lane.next());
     return done.future();
   }
 
   private final class Lane {
     private final List<Case> cases;
     private final Promise<Void> done;
+    private final Context context;
     private int position;
     private long sentinel = -1_000_000L;
     private Connection connection;
 
-    Lane(List<Case> cases, Promise<Void> done) {
+    Lane(List<Case> cases, Promise<Void> done, Context context) {
       this.cases = cases;
       this.done = done;
+      this.context = context;
     }
 
     void next() {
@@ -135,7 +139,8 @@ final class WsFuzz {
               // whatever state the connection is in, the next case starts on a fresh one
               drop();
             }
-            next();
+            // on the lane's thread, whichever completed the case
+            context.runOnContext(v -> next());
           });
     }
 
@@ -169,7 +174,7 @@ final class WsFuzz {
           return Future.failedFuture("connected only after the case was given up");
         }
         trace.at("the welcome frame");
-        return fresh.awaited.future().timeout(ANSWER_MS, TimeUnit.MILLISECONDS);
+        return within(fresh.awaited.future());
       });
     }
 
@@ -199,9 +204,29 @@ final class WsFuzz {
           ar -> socket.writeTextMessage("{\"type\":\"ping\",\"id\":" + ping + "}"));
       pinged.onFailure(err -> {});
       trace.at("the answer (the pong " + ping + ") or a close");
-      return Future.any(on.awaited.future(), on.closed.future())
-          .timeout(ANSWER_MS, TimeUnit.MILLISECONDS)
+      return within(Future.any(on.awaited.future(), on.closed.future()))
           .transform(ar -> judge(on, c, written, pinged));
+    }
+
+    /**
+     * {@code answer}, or a failure after {@link #ANSWER_MS}, completed on the lane's thread.
+     * {@code Future.timeout} would not do: the connection's promises have no context, so its
+     * timeout would fire, and the lane go on, on Netty's global executor thread.
+     */
+    private <T> Future<T> within(Future<T> answer) {
+      Promise<T> result = Promise.promise();
+      long timer = vertx.setTimer(
+          ANSWER_MS,
+          id -> result.tryFail(new TimeoutException("nothing within " + ANSWER_MS + " ms")));
+      answer.onComplete(ar -> context.runOnContext(v -> {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded()) {
+          result.tryComplete(ar.result());
+        } else {
+          result.tryFail(ar.cause());
+        }
+      }));
+      return result.future();
     }
 
     /** Answered: next case. Closed: with a documented code? Neither: a failure, not a hang. */
