@@ -50,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * <p>The seed is fixed ({@link #DEFAULT_SEED}) so a run is reproducible; {@code -Dfuzz.seed=N}
  * tries another, and every failure message starts with the seed. {@code -Dfuzz.scale=N}
  * multiplies the number of cases.
+ *
+ * <p>A case that gets no answer at all (neither a reply nor a close) within its deadline
+ * ({@link FuzzRun#CASE_DEADLINE_MS}, {@code -Dfuzz.caseDeadlineMs=N}) is a failure naming it and the
+ * step it was stuck at, and the run goes on; the 3-minute wait for the whole run is a last resort,
+ * and lists the cases still in flight if it fires.
  */
 class HostileInputFuzzTest {
   static final long DEFAULT_SEED = 20261202L;
