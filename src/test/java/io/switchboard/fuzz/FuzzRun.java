@@ -34,13 +34,17 @@ import java.util.stream.Collectors;
  */
 final class FuzzRun {
   /**
-   * How long one case may take, from its start to its answer (or close). Generous, so a slow,
-   * busy machine is not a failure: the steps that wait for an answer have their own, shorter
-   * timeout ({@link #ANSWER_MS}) which says which answer was missing; this catches the rest.
+   * How long a case waits for the server's answer (a response, a reply, an error frame or pong, a
+   * close): generous, so a slow, busy machine is not a failure ({@code -Dfuzz.caseDeadlineMs}).
    */
-  static final long CASE_DEADLINE_MS = Long.getLong("fuzz.caseDeadlineMs", 15_000);
-  /** How long a case waits for the server's answer (response, error frame, pong or close). */
-  static final long ANSWER_MS = CASE_DEADLINE_MS * 2 / 3;
+  static final long ANSWER_MS = Long.getLong("fuzz.caseDeadlineMs", 15_000);
+  /**
+   * How long one case may take from its start, whatever it waits for: also the steps with no
+   * timeout of their own (a pooled connection, a WebSocket handshake, a close). Longer than {@link
+   * #ANSWER_MS}, so an answer's own timeout, which says which answer was missing, comes first.
+   */
+  static final long CASE_DEADLINE_MS = ANSWER_MS + 5_000;
+
   /** The protocol's error codes a hostile input may get: all but internal. */
   static final Set<String> CLIENT_CODES = Arrays.stream(ErrorCode.values())
       .filter(c -> c != ErrorCode.INTERNAL)

@@ -51,10 +51,11 @@ import org.slf4j.LoggerFactory;
  * tries another, and every failure message starts with the seed. {@code -Dfuzz.scale=N}
  * multiplies the number of cases.
  *
- * <p>A case that gets no answer at all (neither a reply nor a close) within its deadline
- * ({@link FuzzRun#CASE_DEADLINE_MS}, {@code -Dfuzz.caseDeadlineMs=N}) is a failure naming it and the
- * step it was stuck at, and the run goes on; the 3-minute wait for the whole run is a last resort,
- * and lists the cases still in flight if it fires.
+ * <p>A case that gets no answer at all (neither a reply nor a close) within {@link
+ * FuzzRun#ANSWER_MS} ({@code -Dfuzz.caseDeadlineMs=N}, 15 s), or is stuck anywhere else past its
+ * deadline ({@link FuzzRun#CASE_DEADLINE_MS}), is a failure naming it and the step it was stuck
+ * at, and the run goes on; the 3-minute wait for the whole run is a last resort, and lists the
+ * cases still in flight if it fires.
  */
 class HostileInputFuzzTest {
   static final long DEFAULT_SEED = 20261202L;

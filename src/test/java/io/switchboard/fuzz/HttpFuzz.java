@@ -139,7 +139,7 @@ final class HttpFuzz {
                     () -> "refused drain answered " + reply.status + " " + reply.body);
                 return null;
               })
-              .otherwise(err -> failed("http drain", index, call, err))));
+              .otherwise(err -> failed("http drain", index, call, err, trace))));
     }
     return tasks;
   }
@@ -256,7 +256,7 @@ final class HttpFuzz {
               run.check(ok, "raw http", index, request, () -> "answered " + response);
               return null;
             })
-            .otherwise(err -> failed("raw http", index, request, err));
+            .otherwise(err -> failed("raw http", index, request, err, trace));
       }));
     }
     return tasks;
@@ -281,7 +281,7 @@ final class HttpFuzz {
                   () -> "answered " + reply.status + " " + FuzzRun.preview(reply.body));
               return null;
             })
-            .otherwise(err -> failed(entry, index, call, err)));
+            .otherwise(err -> failed(entry, index, call, err, trace)));
   }
 
   private record Reply(int status, Buffer body) {}
@@ -325,9 +325,9 @@ final class HttpFuzz {
     return response.statusCode() == 200 && type != null && type.startsWith("text/event-stream");
   }
 
-  private Object failed(String entry, int index, Object input, Throwable err) {
+  private Object failed(String entry, int index, Object input, Throwable err, FuzzRun.Trace trace) {
     run.counted(entry);
-    run.fail(entry, index, input, "no answer: " + err);
+    run.fail(entry, index, input, "no answer: " + err + " (" + trace.where() + ")");
     return null;
   }
 

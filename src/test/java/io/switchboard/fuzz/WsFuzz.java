@@ -134,7 +134,11 @@ final class WsFuzz {
             run.counted("ws");
             if (ar.failed()) {
               if (!(ar.cause() instanceof FuzzRun.DeadlineMissed)) {
-                run.fail("ws", current.index, current.payload, ar.cause().toString());
+                run.fail(
+                    "ws",
+                    current.index,
+                    current.payload,
+                    ar.cause().toString() + " (" + trace.where() + ")");
               }
               // whatever state the connection is in, the next case starts on a fresh one
               drop();
