@@ -59,6 +59,8 @@ final class FuzzRun {
   private final ConcurrentLinkedQueue<String> missed = new ConcurrentLinkedQueue<>();
 
   private final Set<Trace> inFlight = ConcurrentHashMap.newKeySet();
+  /** Per entry point, the longest a guarded case took: how close a run came to the deadlines. */
+  private final Map<String, Long> slowest = new ConcurrentHashMap<>();
 
   FuzzRun(long seed, Vertx vertx) {
     this.seed = seed;
@@ -173,6 +175,10 @@ final class FuzzRun {
       stepNanos = System.nanoTime();
     }
 
+    long elapsedMs() {
+      return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
     String where() {
       long now = System.nanoTime();
       return "stuck at \"" + step + "\" for " + (now - stepNanos) / 1_000_000 + " ms, "
@@ -220,6 +226,7 @@ final class FuzzRun {
     started.onComplete(ar -> {
       vertx.cancelTimer(timer);
       inFlight.remove(trace);
+      slowest.merge(trace.entry, trace.elapsedMs(), Math::max);
       if (ar.succeeded()) {
         done.tryComplete();
       } else {
@@ -227,6 +234,11 @@ final class FuzzRun {
       }
     });
     return done.future();
+  }
+
+  /** Per entry point, the longest a case took, in ms. */
+  Map<String, Long> slowest() {
+    return new TreeMap<>(slowest);
   }
 
   /** The cases that have started and neither finished nor missed their deadline. */

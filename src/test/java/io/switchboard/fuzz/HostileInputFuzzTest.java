@@ -93,7 +93,7 @@ class HostileInputFuzzTest {
 
       assertTrue(run.failures().isEmpty(), run::report);
       String summary = "fuzz seed " + seed + ": " + run.total() + " cases in " + elapsedMs + " ms: "
-          + run.counts();
+          + run.counts() + "; slowest case per entry point (ms): " + run.slowest();
       assertHealthy(node, seed);
       normalClientIsServed(node, "fz-after");
       assertNoInternalErrors(node, seed);
