@@ -134,9 +134,11 @@ class HostileInputFuzzTest {
     httpCases.addAll(http.raw(150 * scale));
     Collections.shuffle(httpCases, new Random(run.seed));
     List<WsFuzz.Case> wsCases = ws.cases(2400 * scale);
+    List<FuzzRun.Task> busCases = new BusFuzz(vertx, run).cases(1000 * scale);
+    int cases = httpCases.size() + busCases.size() + wsCases.size();
     List<Future<?>> all = new ArrayList<>();
     all.add(run.inParallel(httpCases, 8));
-    all.add(run.inParallel(new BusFuzz(vertx, run).cases(1000 * scale), 16));
+    all.add(run.inParallel(busCases, 16));
     int lanes = 4;
     for (int lane = 0; lane < lanes; lane++) {
       all.add(ws.lane(
@@ -144,11 +146,14 @@ class HostileInputFuzzTest {
     }
     try {
       // every case has its own deadline (FuzzRun.guard): this is the last resort
-      Await.result(Future.join(all), Duration.ofMinutes(3));
+      Await.result(
+          Future.join(all), Duration.ofSeconds(Long.getLong("fuzz.lastResortSeconds", 180)));
     } catch (AssertionError e) {
+      // slow (cases still finishing, none past its deadline) or stuck (cases in flight)?
       throw new AssertionError(
           "seed " + run.seed + ": the fuzz did not finish: " + e.getMessage() + "; "
-              + run.inFlight() + "\n" + run.report(),
+              + run.total() + " of " + cases + " cases done, slowest per entry point (ms) "
+              + run.slowest() + "; " + run.inFlight() + "\n" + run.report(),
           e);
     }
     inbox.check(Duration.ofSeconds(60));

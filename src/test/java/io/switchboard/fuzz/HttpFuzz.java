@@ -39,7 +39,14 @@ final class HttpFuzz {
     this.raw = raw;
   }
 
-  private record Call(HttpMethod method, String uri, MultiMap headers, Buffer body) {}
+  private record Call(HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    /** As a failure shows it: the body's bytes escaped, as a raw request's are. */
+    @Override
+    public String toString() {
+      return method + " " + uri + " " + headers.entries() + " body "
+          + (body == null ? "none" : FuzzRun.preview(body));
+    }
+  }
 
   private static MultiMap apiKey() {
     return MultiMap.caseInsensitiveMultiMap().add("Authorization", "ApiKey " + API_KEY);
