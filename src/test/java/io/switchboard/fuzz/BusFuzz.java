@@ -1,7 +1,6 @@
 package io.switchboard.fuzz;
 
 import io.switchboard.protocol.ErrorCode;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,7 +13,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Hostile requests to {@code switchboard.publish}: JSON text as a String or as bytes, JsonObjects
@@ -31,9 +29,9 @@ final class BusFuzz {
     this.run = run;
   }
 
-  List<Supplier<Future<?>>> cases(int count) {
+  List<FuzzRun.Task> cases(int count) {
     Mutator m = run.mutator("bus");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String channel = m.channelJson(m.pick(HttpFuzz.CHANNELS));
       Buffer text = m.variant(data -> "{\"channel\":" + channel + ",\"data\":" + data + "}");
@@ -62,29 +60,32 @@ final class BusFuzz {
               Buffer.buffer(),
               new JsonObject()));
       }
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(10_000);
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(FuzzRun.ANSWER_MS);
       if (m.chance(15)) {
         options.addHeader("Idempotency-Key", HttpFuzz.headerValue(m));
       }
       int index = i;
-      tasks.add(() -> vertx
-          .eventBus()
-          .request("switchboard.publish", body, options)
-          .map(reply -> {
-            run.counted("bus");
-            run.check(
-                reply.body() instanceof JsonObject json && json.getString("offset") != null,
-                "bus",
-                index,
-                body,
-                () -> "replied " + reply.body());
-            return null;
-          })
-          .otherwise(err -> {
-            run.counted("bus");
-            run.check(isProtocolFailure(err), "bus", index, body, () -> "failed " + err);
-            return null;
-          }));
+      tasks.add(new FuzzRun.Task("bus", index, body, trace -> {
+        trace.at("the reply");
+        return vertx
+            .eventBus()
+            .request("switchboard.publish", body, options)
+            .map(reply -> {
+              run.counted("bus");
+              run.check(
+                  reply.body() instanceof JsonObject json && json.getString("offset") != null,
+                  "bus",
+                  index,
+                  body,
+                  () -> "replied " + reply.body());
+              return null;
+            })
+            .otherwise(err -> {
+              run.counted("bus");
+              run.check(isProtocolFailure(err), "bus", index, body, () -> "failed " + err);
+              return null;
+            });
+      }));
     }
     return tasks;
   }

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
@@ -51,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * <p>The seed is fixed ({@link #DEFAULT_SEED}) so a run is reproducible; {@code -Dfuzz.seed=N}
  * tries another, and every failure message starts with the seed. {@code -Dfuzz.scale=N}
  * multiplies the number of cases.
+ *
+ * <p>A case that gets no answer at all (neither a reply nor a close) within {@link
+ * FuzzRun#ANSWER_MS} ({@code -Dfuzz.caseDeadlineMs=N}, 15 s), or is stuck anywhere else past its
+ * deadline ({@link FuzzRun#CASE_DEADLINE_MS}), is a failure naming it and the step it was stuck
+ * at, and the run goes on; the 3-minute wait for the whole run is a last resort, and lists the
+ * cases still in flight if it fires.
  */
 class HostileInputFuzzTest {
   static final long DEFAULT_SEED = 20261202L;
@@ -70,8 +75,8 @@ class HostileInputFuzzTest {
   void everyEntryPointAnswersHostileInputWithAProtocolError() {
     long seed = Long.getLong("fuzz.seed", DEFAULT_SEED);
     int scale = Integer.getInteger("fuzz.scale", 1);
-    FuzzRun run = new FuzzRun(seed);
     Vertx vertx = Vertx.vertx();
+    FuzzRun run = new FuzzRun(seed, vertx);
     TestNode node = TestNode.start(vertx, nodeConfig());
     Redis redisClient = Redis.createClient(vertx, redis.url());
     HttpClient http = vertx.createHttpClient(
@@ -88,7 +93,7 @@ class HostileInputFuzzTest {
 
       assertTrue(run.failures().isEmpty(), run::report);
       String summary = "fuzz seed " + seed + ": " + run.total() + " cases in " + elapsedMs + " ms: "
-          + run.counts();
+          + run.counts() + "; slowest case per entry point (ms): " + run.slowest();
       assertHealthy(node, seed);
       normalClientIsServed(node, "fz-after");
       assertNoInternalErrors(node, seed);
@@ -119,7 +124,7 @@ class HostileInputFuzzTest {
       FuzzRun run, int scale, Vertx vertx, TestNode node, HttpFuzz http, InboxFuzz inbox) {
     WsFuzz ws = new WsFuzz(vertx, node.port(), run);
     inbox.add(InboxFuzz.MAX_CASES);
-    List<Supplier<Future<?>>> httpCases = new ArrayList<>();
+    List<FuzzRun.Task> httpCases = new ArrayList<>();
     httpCases.addAll(http.publishes(1500 * scale));
     httpCases.addAll(http.batches(400 * scale));
     httpCases.addAll(http.disconnects(300 * scale));
@@ -129,15 +134,28 @@ class HostileInputFuzzTest {
     httpCases.addAll(http.raw(150 * scale));
     Collections.shuffle(httpCases, new Random(run.seed));
     List<WsFuzz.Case> wsCases = ws.cases(2400 * scale);
+    List<FuzzRun.Task> busCases = new BusFuzz(vertx, run).cases(1000 * scale);
+    int cases = httpCases.size() + busCases.size() + wsCases.size();
     List<Future<?>> all = new ArrayList<>();
     all.add(run.inParallel(httpCases, 8));
-    all.add(run.inParallel(new BusFuzz(vertx, run).cases(1000 * scale), 16));
+    all.add(run.inParallel(busCases, 16));
     int lanes = 4;
     for (int lane = 0; lane < lanes; lane++) {
       all.add(ws.lane(
           wsCases.subList(lane * wsCases.size() / lanes, (lane + 1) * wsCases.size() / lanes)));
     }
-    Await.result(Future.join(all), Duration.ofMinutes(3));
+    try {
+      // every case has its own deadline (FuzzRun.guard): this is the last resort
+      Await.result(
+          Future.join(all), Duration.ofSeconds(Long.getLong("fuzz.lastResortSeconds", 180)));
+    } catch (AssertionError e) {
+      // slow (cases still finishing, none past its deadline) or stuck (cases in flight)?
+      throw new AssertionError(
+          "seed " + run.seed + ": the fuzz did not finish: " + e.getMessage() + "; "
+              + run.total() + " of " + cases + " cases done, slowest per entry point (ms) "
+              + run.slowest() + "; " + run.inFlight() + "\n" + run.report(),
+          e);
+    }
     inbox.check(Duration.ofSeconds(60));
     Await.result(ws.close());
   }

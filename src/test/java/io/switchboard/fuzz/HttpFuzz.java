@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Hostile requests to the HTTP entry points: publish, batch, disconnect, drain (always with
@@ -40,15 +39,22 @@ final class HttpFuzz {
     this.raw = raw;
   }
 
-  private record Call(HttpMethod method, String uri, MultiMap headers, Buffer body) {}
+  private record Call(HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    /** As a failure shows it: the body's bytes escaped, as a raw request's are. */
+    @Override
+    public String toString() {
+      return method + " " + uri + " " + headers.entries() + " body "
+          + (body == null ? "none" : FuzzRun.preview(body));
+    }
+  }
 
   private static MultiMap apiKey() {
     return MultiMap.caseInsensitiveMultiMap().add("Authorization", "ApiKey " + API_KEY);
   }
 
-  List<Supplier<Future<?>>> publishes(int count) {
+  List<FuzzRun.Task> publishes(int count) {
     Mutator m = run.mutator("http publish");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String channel = m.channelJson(m.pick(CHANNELS));
       MultiMap headers = apiKey();
@@ -63,9 +69,9 @@ final class HttpFuzz {
     return tasks;
   }
 
-  List<Supplier<Future<?>>> batches(int count) {
+  List<FuzzRun.Task> batches(int count) {
     Mutator m = run.mutator("http batch");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int items = m.pick(List.of(0, 1, 2, 5, 20));
       Buffer body = m.variant(data -> {
@@ -85,9 +91,9 @@ final class HttpFuzz {
     return tasks;
   }
 
-  List<Supplier<Future<?>>> disconnects(int count) {
+  List<FuzzRun.Task> disconnects(int count) {
     Mutator m = run.mutator("http disconnect");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Buffer body = m.variant(
           user -> "{\"user\":" + (m.chance(50) ? "\"fz-user-" + m.below(50) + "\"" : user) + "}");
@@ -98,9 +104,9 @@ final class HttpFuzz {
   }
 
   /** Never with the node's key: a drain that went through would stop the node under test. */
-  List<Supplier<Future<?>>> drains(int count) {
+  List<FuzzRun.Task> drains(int count) {
     Mutator m = run.mutator("http drain");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       MultiMap headers = MultiMap.caseInsensitiveMultiMap();
       switch (m.below(5)) {
@@ -125,25 +131,29 @@ final class HttpFuzz {
       Buffer body = m.variant(data -> data);
       int index = i;
       Call call = new Call(HttpMethod.POST, "/api/drain", headers, body);
-      tasks.add(() -> exchange(call)
-          .map(reply -> {
-            run.counted("http drain");
-            run.check(
-                reply.status == 401 && "unauthorized".equals(code(reply.body)),
-                "http drain",
-                index,
-                call,
-                () -> "refused drain answered " + reply.status + " " + reply.body);
-            return null;
-          })
-          .otherwise(err -> failed("http drain", index, call, err)));
+      tasks.add(new FuzzRun.Task(
+          "http drain",
+          index,
+          call,
+          trace -> exchange(call, trace)
+              .map(reply -> {
+                run.counted("http drain");
+                run.check(
+                    reply.status == 401 && "unauthorized".equals(code(reply.body)),
+                    "http drain",
+                    index,
+                    call,
+                    () -> "refused drain answered " + reply.status + " " + reply.body);
+                return null;
+              })
+              .otherwise(err -> failed("http drain", index, call, err, trace))));
     }
     return tasks;
   }
 
-  List<Supplier<Future<?>>> channelReads(int count) {
+  List<FuzzRun.Task> channelReads(int count) {
     Mutator m = run.mutator("http history/presence");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String channel = m.chance(40) ? m.pick(CHANNELS) : pathSegment(m);
       String what = m.chance(70) ? "history" : "presence";
@@ -180,9 +190,9 @@ final class HttpFuzz {
     return tasks;
   }
 
-  List<Supplier<Future<?>>> sse(int count) {
+  List<FuzzRun.Task> sse(int count) {
     Mutator m = run.mutator("sse");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       StringBuilder uri = new StringBuilder("/sse");
       int params = m.below(4);
@@ -205,9 +215,9 @@ final class HttpFuzz {
   }
 
   /** Bytes as they go on the wire: request lines and headers a client library would refuse. */
-  List<Supplier<Future<?>>> raw(int count) {
+  List<FuzzRun.Task> raw(int count) {
     Mutator m = run.mutator("raw http");
-    List<Supplier<Future<?>>> tasks = new ArrayList<>();
+    List<FuzzRun.Task> tasks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       // no /sse: a stream that starts never ends, and this reads whole responses
       String target = m.pick(
@@ -227,60 +237,87 @@ final class HttpFuzz {
       }
       request.appendString("Content-Length: 0\r\nConnection: close\r\n\r\n");
       int index = i;
-      tasks.add(() -> RawConnection.connect(vertx, raw, port)
-          .compose(connection -> connection
-              .write(request)
-              .compose(v -> connection.response().timeout(10, TimeUnit.SECONDS))
-              .eventually(connection::closing))
-          .map(response -> {
-            run.counted("raw http");
-            int status = RawConnection.status(response);
-            boolean ok = status == 200
-                || (status >= 400
-                    && status < 500
-                    && isClientCode(code(Buffer.buffer(RawConnection.body(response)))));
-            run.check(ok, "raw http", index, request, () -> "answered " + response);
-            return null;
-          })
-          .otherwise(err -> failed("raw http", index, request, err)));
+      tasks.add(new FuzzRun.Task("raw http", index, request, trace -> {
+        trace.at("TCP connect");
+        return RawConnection.connect(vertx, raw, port)
+            .compose(connection -> {
+              trace.at("writing the request");
+              return connection
+                  .write(request)
+                  .compose(v -> {
+                    trace.at("the response");
+                    return connection.response().timeout(FuzzRun.ANSWER_MS, TimeUnit.MILLISECONDS);
+                  })
+                  .eventually(() -> {
+                    trace.at("closing the connection");
+                    return connection.closing();
+                  });
+            })
+            .map(response -> {
+              run.counted("raw http");
+              int status = RawConnection.status(response);
+              boolean ok = status == 200
+                  || (status >= 400
+                      && status < 500
+                      && isClientCode(code(Buffer.buffer(RawConnection.body(response)))));
+              run.check(ok, "raw http", index, request, () -> "answered " + response);
+              return null;
+            })
+            .otherwise(err -> failed("raw http", index, request, err, trace));
+      }));
     }
     return tasks;
   }
 
   /** An API call: 2xx, or a 4xx with a JSON error; SSE streams that start are closed at once. */
-  private Supplier<Future<?>> api(String entry, int index, Call call) {
-    return () -> exchange(call)
-        .map(reply -> {
-          run.counted(entry);
-          boolean ok = reply.status == 200
-              || (reply.status >= 400 && reply.status < 500 && isClientCode(code(reply.body)));
-          run.check(
-              ok,
-              entry,
-              index,
-              call,
-              () -> "answered " + reply.status + " " + FuzzRun.preview(reply.body));
-          return null;
-        })
-        .otherwise(err -> failed(entry, index, call, err));
+  private FuzzRun.Task api(String entry, int index, Call call) {
+    return new FuzzRun.Task(
+        entry,
+        index,
+        call,
+        trace -> exchange(call, trace)
+            .map(reply -> {
+              run.counted(entry);
+              boolean ok = reply.status == 200
+                  || (reply.status >= 400 && reply.status < 500 && isClientCode(code(reply.body)));
+              run.check(
+                  ok,
+                  entry,
+                  index,
+                  call,
+                  () -> "answered " + reply.status + " " + FuzzRun.preview(reply.body));
+              return null;
+            })
+            .otherwise(err -> failed(entry, index, call, err, trace)));
   }
 
   private record Reply(int status, Buffer body) {}
 
-  private Future<Reply> exchange(Call call) {
+  private Future<Reply> exchange(Call call, FuzzRun.Trace trace) {
     RequestOptions options = new RequestOptions()
         .setMethod(call.method)
         .setHost("127.0.0.1")
         .setPort(port)
         .setURI(call.uri)
         .setHeaders(call.headers)
-        .setIdleTimeout(10_000);
+        // without it a request waits for a pooled connection as long as it takes
+        .setConnectTimeout(FuzzRun.ANSWER_MS)
+        .setIdleTimeout(FuzzRun.ANSWER_MS);
+    trace.at("a pooled connection");
     return client
         .request(options)
-        .compose(request -> call.body == null ? request.send() : request.send(call.body))
-        .compose(response -> isStream(response)
-            ? endStream(response)
-            : response.body().map(body -> new Reply(response.statusCode(), body)));
+        .compose(request -> {
+          trace.at("the response head");
+          return call.body == null ? request.send() : request.send(call.body);
+        })
+        .compose(response -> {
+          if (isStream(response)) {
+            trace.at("closing the stream's connection");
+            return endStream(response);
+          }
+          trace.at("the response body");
+          return response.body().map(body -> new Reply(response.statusCode(), body));
+        });
   }
 
   /** A stream that started is not read: its connection is closed, as a browser leaving would. */
@@ -295,9 +332,9 @@ final class HttpFuzz {
     return response.statusCode() == 200 && type != null && type.startsWith("text/event-stream");
   }
 
-  private Object failed(String entry, int index, Object input, Throwable err) {
+  private Object failed(String entry, int index, Object input, Throwable err, FuzzRun.Trace trace) {
     run.counted(entry);
-    run.fail(entry, index, input, "no answer: " + err);
+    run.fail(entry, index, input, "no answer: " + err + " (" + trace.where() + ")");
     return null;
   }
 

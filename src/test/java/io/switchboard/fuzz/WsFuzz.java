@@ -1,6 +1,7 @@
 package io.switchboard.fuzz;
 
 import io.switchboard.testing.WsClient;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,20 +14,23 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Hostile WebSocket frames: mutated client frames of every type, text that is not UTF-8, binary
  * frames, frames over the limit, odd fragmentations. Each lane is one connection: after every
  * case it sends a ping with an id of its own and reads everything up to that pong, so each case's
  * answers are checked before the next (an error frame must carry a protocol code); a close must
- * have a documented code, and the lane reconnects.
+ * have a documented code, and the lane reconnects. Each case (its connect, if the lane has no
+ * connection, and its send) runs under the case's deadline ({@link FuzzRun#guard}), and so does
+ * closing a lane's last connection: a case that misses it is a failure, and the lane goes on with a
+ * fresh connection.
  */
 final class WsFuzz {
   /** 1002 protocol error, 1003 binary, 1007 not UTF-8, 1009 too large, 4401 bad token, 4429. */
   static final Set<Integer> CLOSE_CODES = Set.of(1002, 1003, 1007, 1009, 4401, 4429);
 
-  private static final long ANSWER_MS = 5_000;
+  private static final long ANSWER_MS = FuzzRun.ANSWER_MS;
 
   private final Vertx vertx;
   private final int port;
@@ -95,54 +99,94 @@ final class WsFuzz {
    */
   Future<Void> lane(List<Case> cases) {
     Promise<Void> done = Promise.promise();
-    Lane lane = new Lane(cases, done);
-    vertx.getOrCreateContext().runOnContext(v -> lane.next());
+    Context context = vertx.getOrCreateContext();
+    Lane lane = new Lane(cases, done, context);
+    context.runOnContext(v -> lane.next());
     return done.future();
   }
 
   private final class Lane {
     private final List<Case> cases;
     private final Promise<Void> done;
+    private final Context context;
     private int position;
     private long sentinel = -1_000_000L;
     private Connection connection;
 
-    Lane(List<Case> cases, Promise<Void> done) {
+    Lane(List<Case> cases, Promise<Void> done, Context context) {
       this.cases = cases;
       this.done = done;
+      this.context = context;
     }
 
     void next() {
       if (position == cases.size()) {
-        (connection == null ? Future.<Void>succeededFuture() : connection.close())
-            .onComplete(v -> done.complete());
+        end();
         return;
       }
       Case current = cases.get(position++);
-      (connection == null ? connect() : Future.succeededFuture())
-          .compose(v -> send(current))
+      FuzzRun.Trace trace = new FuzzRun.Trace("ws", current.index, current.payload);
+      run.guard(
+              trace,
+              () -> (connection == null ? connect(trace) : Future.succeededFuture())
+                  .compose(v -> send(current, trace)))
           .onComplete(ar -> {
             run.counted("ws");
             if (ar.failed()) {
-              run.fail("ws", current.index, current.payload, ar.cause().toString());
+              if (!(ar.cause() instanceof FuzzRun.DeadlineMissed)) {
+                run.fail(
+                    "ws",
+                    current.index,
+                    current.payload,
+                    ar.cause().toString() + " (" + trace.where() + ")");
+              }
+              // whatever state the connection is in, the next case starts on a fresh one
+              drop();
             }
-            next();
+            // on the lane's thread, whichever completed the case
+            context.runOnContext(v -> next());
           });
     }
 
-    private Future<Void> connect() {
+    /** The lane's last connection is closed, under a deadline too: a close may hang as well. */
+    private void end() {
+      Connection last = connection;
+      connection = null;
+      if (last == null) {
+        done.complete();
+        return;
+      }
+      FuzzRun.Trace trace = new FuzzRun.Trace(
+          "ws", cases.get(cases.size() - 1).index, "(the lane's last connection)");
+      trace.at("closing the lane's last connection");
+      run.guard(trace, last::close).onComplete(ar -> done.complete());
+    }
+
+    private void drop() {
+      if (connection != null) {
+        connection.abandon();
+        connection = null;
+      }
+    }
+
+    private Future<Void> connect(FuzzRun.Trace trace) {
       Connection fresh = new Connection();
+      connection = fresh;
+      trace.at("the WebSocket connect and upgrade");
       return client.connect(port, "127.0.0.1", "/ws").compose(ws -> {
-        fresh.bind(ws);
-        connection = fresh;
-        return fresh.awaited.future().timeout(ANSWER_MS, TimeUnit.MILLISECONDS);
+        if (!fresh.bind(ws)) {
+          return Future.failedFuture("connected only after the case was given up");
+        }
+        trace.at("the welcome frame");
+        return within(fresh.awaited.future());
       });
     }
 
-    private Future<Void> send(Case c) {
+    private Future<Void> send(Case c, FuzzRun.Trace trace) {
       Connection on = connection;
       on.expect(--sentinel, c);
       WebSocket socket = on.socket;
+      trace.at("writing the frame");
       Future<Void> written;
       switch (c.kind) {
         case BINARY:
@@ -160,29 +204,58 @@ final class WsFuzz {
       long ping = sentinel;
       // the frame may close the connection, so the write and then the ping may fail: the close
       // is what the case is judged by
-      written
-          .transform(ar -> socket.writeTextMessage("{\"type\":\"ping\",\"id\":" + ping + "}"))
-          .onFailure(err -> {});
-      return Future.any(on.awaited.future(), on.closed.future())
-          .timeout(ANSWER_MS, TimeUnit.MILLISECONDS)
-          .transform(ar -> judge(on, c));
+      Future<Void> pinged = written.transform(
+          ar -> socket.writeTextMessage("{\"type\":\"ping\",\"id\":" + ping + "}"));
+      pinged.onFailure(err -> {});
+      trace.at("the answer (the pong " + ping + ") or a close");
+      return within(Future.any(on.awaited.future(), on.closed.future()))
+          .transform(ar -> judge(on, c, written, pinged));
+    }
+
+    /**
+     * {@code answer}, or a failure after {@link #ANSWER_MS}, completed on the lane's thread.
+     * {@code Future.timeout} would not do: the connection's promises have no context, so its
+     * timeout would fire, and the lane go on, on Netty's global executor thread.
+     */
+    private <T> Future<T> within(Future<T> answer) {
+      Promise<T> result = Promise.promise();
+      long timer = vertx.setTimer(
+          ANSWER_MS,
+          id -> result.tryFail(new TimeoutException("nothing within " + ANSWER_MS + " ms")));
+      answer.onComplete(ar -> context.runOnContext(v -> {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded()) {
+          result.tryComplete(ar.result());
+        } else {
+          result.tryFail(ar.cause());
+        }
+      }));
+      return result.future();
     }
 
     /** Answered: next case. Closed: with a documented code? Neither: a failure, not a hang. */
-    private Future<Void> judge(Connection on, Case c) {
+    private Future<Void> judge(Connection on, Case c, Future<Void> written, Future<Void> pinged) {
       if (on.awaited.future().succeeded()) {
         return Future.succeededFuture();
       }
       connection = null;
       if (!on.closed.future().isComplete()) {
-        on.close();
-        return Future.failedFuture("neither answered nor closed within " + ANSWER_MS + " ms");
+        on.abandon();
+        return Future.failedFuture("neither answered nor closed within " + ANSWER_MS
+            + " ms (the frame's write " + outcome(written) + ", the ping's " + outcome(pinged)
+            + ")");
       }
       int code = on.closed.future().result();
       if (!CLOSE_CODES.contains(code)) {
         run.fail("ws", c.index, c.payload, "closed with " + code);
       }
       return Future.succeededFuture();
+    }
+
+    private static String outcome(Future<?> write) {
+      return !write.isComplete()
+          ? "not completed"
+          : write.succeeded() ? "succeeded" : "failed: " + write.cause();
     }
   }
 
@@ -196,8 +269,14 @@ final class WsFuzz {
     private long sentinel;
     private Case current;
     private WebSocket socket;
+    private boolean abandoned;
 
-    void bind(WebSocket ws) {
+    /** False, and the socket closed, when the case this connection was for was given up. */
+    boolean bind(WebSocket ws) {
+      if (abandoned) {
+        ws.close();
+        return false;
+      }
       socket = ws;
       ws.textMessageHandler(this::received);
       // the server's close frame decides the case; the TCP connection may end up to 1 s later
@@ -207,6 +286,15 @@ final class WsFuzz {
         }
       });
       ws.closeHandler(v -> closed.tryComplete((int) ws.closeStatusCode()));
+      return true;
+    }
+
+    /** Given up: closed without waiting, now or once connected. */
+    void abandon() {
+      abandoned = true;
+      if (socket != null && !socket.isClosed()) {
+        socket.close().onFailure(err -> {});
+      }
     }
 
     void expect(long ping, Case c) {
@@ -216,7 +304,7 @@ final class WsFuzz {
     }
 
     Future<Void> close() {
-      return socket.isClosed() ? Future.succeededFuture() : socket.close();
+      return socket == null || socket.isClosed() ? Future.succeededFuture() : socket.close();
     }
 
     /** Every frame is checked: an error must carry a protocol code. */

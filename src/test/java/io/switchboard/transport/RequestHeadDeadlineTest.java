@@ -124,6 +124,21 @@ class RequestHeadDeadlineTest {
     assertSlowHeadClosed(connect(node.port()), answered, trickled);
   }
 
+  /**
+   * Vert.x reads an upgrade request's body before it hands the handshake over, so the deadline is
+   * still running then: an upgrade whose announced body never comes is closed at it, as a head
+   * that never completes is, not left waiting for the body.
+   */
+  @Test
+  void anUpgradeWhoseBodyNeverComesIsClosedAtTheDeadline() {
+    RawConnection connection = connect(node.port());
+    double before = timeouts();
+    connection.send(WS_UPGRADE.replace("\r\n\r\n", "\r\nContent-Length: 20\r\n\r\n"));
+    assertClosedAtTheDeadline(connection, connection.openedNanos());
+    assertEquals("", connection.unread(), "closed without an answer");
+    assertEquals(before + 1, timeouts(), "switchboard_request_head_timeouts_total");
+  }
+
   @Test
   void theAdminPortHasTheDeadlineToo() throws Exception {
     node.close();
