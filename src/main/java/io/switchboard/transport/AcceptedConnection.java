@@ -3,6 +3,7 @@ package io.switchboard.transport;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.function.Consumer;
 
 /**
@@ -13,7 +14,10 @@ import java.util.function.Consumer;
  * <p>The deadline runs from accept to the first complete request head, then from the end of each
  * response to the next head, so neither a slow first head nor a slow (or never sent) next one on a
  * keep-alive connection holds the socket longer than the deadline; bytes arriving do not extend
- * it. It is off while a request is being answered (an open SSE stream is a response that has not
+ * it. A request's body is due within the deadline of its head the same way: a client trickling
+ * the body of a {@code POST} a byte at a time would hold the socket (and a handler waiting for the
+ * body) for as long as it liked, since the idle timeout restarts with every byte. It is off while
+ * a request is being answered (an open SSE stream is a response that has not
  * ended) and for good once the connection is a WebSocket. When it fires the connection is closed
  * without an answer: there is no request to answer.
  *
@@ -73,11 +77,31 @@ public final class AcceptedConnection {
   }
 
   /**
+   * The head of {@code request} arrived: unless its body has too, the body is due within the
+   * deadline. The check runs when the deadline comes (a request without a body is seen as ended
+   * only after its handler returned), so a request answered or ended by then is left alone.
+   */
+  void bodyDue(HttpServerRequest request) {
+    if (deadlineMs > 0 && !request.isEnded()) {
+      Timer armed = vertx.timer(deadlineMs);
+      timer = armed;
+      armed.onSuccess(v -> {
+        timer = null;
+        if (!request.isEnded() && !closed) {
+          onDeadline.run();
+          connection.close();
+        }
+      });
+    }
+  }
+
+  /**
    * A response ended, or its exchange failed: the next head is due within the deadline. An
    * over-limit connection has had its one answer, and is closed (Vert.x flushes the answer first).
    */
   public void answered() {
     answering--;
+    cancel(); // the body deadline of the request just answered
     if (closed || upgraded || answering > 0) {
       return;
     }

@@ -79,12 +79,14 @@ public final class AcceptedConnections {
   }
 
   /**
-   * Stops the deadline of the request's connection until its response ends; refuses the request
+   * Stops the head deadline of the request's connection until its response ends (its body is due
+   * within the deadline, {@link AcceptedConnection#bodyDue}); refuses the request
    * with 429 when the connection is over the address limit, and closes it after the answer.
    */
   public Handler<RoutingContext> requests() {
     return ctx -> {
       AcceptedConnection connection = headArrived(ctx.request().connection().remoteAddress());
+      connection.bodyDue(ctx.request());
       ctx.addEndHandler(ar -> connection.answered());
       if (connection.overLimit()) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);

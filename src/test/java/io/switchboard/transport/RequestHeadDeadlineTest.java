@@ -139,6 +139,41 @@ class RequestHeadDeadlineTest {
     assertEquals(before + 1, timeouts(), "switchboard_request_head_timeouts_total");
   }
 
+  /**
+   * The idle timeout restarts with every byte, so a body trickled a byte at a time would hold the
+   * socket and the handler waiting for it for as long as the client liked: the body is due within
+   * the deadline of the head.
+   */
+  @Test
+  void aRequestBodyTrickledAByteAtATimeIsClosedAtTheDeadline() {
+    RawConnection connection = connect(node.port());
+    double before = timeouts();
+    String body = "{\"channel\":\"rhd\",\"data\":{\"text\":\"" + "x".repeat(100) + "\"}}";
+    connection.send("POST /api/publish HTTP/1.1\r\nHost: localhost\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n");
+    long headSent = System.nanoTime();
+    connection.trickle(body, TRICKLE_MS);
+    assertClosedAtTheDeadline(connection, headSent);
+    assertEquals("", connection.unread(), "closed without an answer");
+    assertEquals(before + 1, timeouts(), "switchboard_request_head_timeouts_total");
+  }
+
+  @Test
+  void aRequestBodySentInTimeIsAnswered() {
+    RawConnection connection = connect(node.port());
+    String body = "{\"channel\":\"rhd\",\"data\":{\"ok\":true}}";
+    connection.send("POST /api/publish HTTP/1.1\r\nHost: localhost\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n");
+    connection.send(body.substring(0, 10));
+    Await.result(vertx.timer(DEADLINE_MS / 3));
+    connection.send(body.substring(10));
+    assertTrue(connection.nextResponse().startsWith("HTTP/1.1 200"));
+    // still open well within the next head's deadline, which runs from the answer
+    Await.result(vertx.timer(DEADLINE_MS / 2 + 100));
+    assertFalse(connection.isClosed(), "a body that came in time is not held to a deadline");
+    assertEquals(0, timeouts());
+  }
+
   @Test
   void theAdminPortHasTheDeadlineToo() throws Exception {
     node.close();
