@@ -2,6 +2,7 @@ package io.switchboard.broker.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisSentinel;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
@@ -34,18 +35,13 @@ class RedisDeploymentTest {
     assertEquals(200, node.get("/ready").status());
   }
 
-  private static JsonObject redisBroker(JsonObject redis) {
-    return new JsonObject()
-        .put("broker", new JsonObject().put("type", "redis").put("redis", redis));
-  }
-
   @Test
   void passwordFromTheConfigOverridesTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(
+          RedisBrokerConfig.config(
               new JsonObject().put("connectionString", redis.url()).put("password", "s3cret")));
       try {
         roundTrip(node);
@@ -61,7 +57,7 @@ class RedisDeploymentTest {
       redis.cli("config", "set", "requirepass", "s3cret");
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(new JsonObject()
+          RedisBrokerConfig.config(new JsonObject()
               .put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port())));
       try {
         roundTrip(node);
@@ -77,7 +73,7 @@ class RedisDeploymentTest {
       redis.cli("config", "set", "requirepass", "s3cret");
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(new JsonObject()
+          RedisBrokerConfig.config(new JsonObject()
               .put("connectionString", redis.url())
               .put("password", "wrong")
               .put("timeoutMs", 500)));
@@ -156,7 +152,7 @@ class RedisDeploymentTest {
         "no")) {
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(new JsonObject()
+          RedisBrokerConfig.config(new JsonObject()
               .put("connectionString", "rediss://127.0.0.1:" + tlsPort)
               .put("tlsCaFile", dir.resolve("ca.crt").toString())));
       try {
@@ -195,7 +191,7 @@ class RedisDeploymentTest {
         RedisSentinel sentinel = RedisSentinel.start(master, "mymaster")) {
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(new JsonObject()
+          RedisBrokerConfig.config(new JsonObject()
               .put("mode", "sentinel")
               .put("masterName", "mymaster")
               .put("connectionString", sentinel.url())));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
@@ -52,7 +53,8 @@ class RedisOutageTest {
       vertxes.add(vertx);
       nodes.add(TestNode.start(
           vertx,
-          new JsonObject()
+          RedisBrokerConfig.config(
+                  new JsonObject().put("connectionString", redis.url()).put("timeoutMs", 1_000))
               .put("node", new JsonObject().put("id", "n" + i))
               .put("presence", new JsonObject().put("ttlMs", 1_500))
               .put(
@@ -63,16 +65,7 @@ class RedisOutageTest {
                           new JsonObject()
                               .put(
                                   "history",
-                                  new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))
-              .put(
-                  "broker",
-                  new JsonObject()
-                      .put("type", "redis")
-                      .put(
-                          "redis",
-                          new JsonObject()
-                              .put("connectionString", redis.url())
-                              .put("timeoutMs", 1_000)))));
+                                  new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))));
     }
   }
 
