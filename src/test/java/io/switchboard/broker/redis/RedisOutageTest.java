@@ -136,14 +136,7 @@ class RedisOutageTest {
     Map<Integer, String> acked = publishThroughARestart(subscribers);
     for (WsClient subscriber : subscribers) {
       assertFalse(subscriber.isClosed(), "subscriber connections stay open through the outage");
-      awaitAllDelivered(subscriber, acked);
-      deliveredNumbers(subscriber)
-          .forEach((n, times) ->
-              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
-      assertOffsetsIncreaseWithinEachEpoch(subscriber);
-      assertTrue(
-          subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
-          "Redis kept the history: no gap");
+      assertAllOnceWithoutGap(subscriber, acked, "Redis kept the history: no gap");
     }
   }
 
@@ -243,14 +236,7 @@ class RedisOutageTest {
       acked = publishers.acked;
     }
     for (WsClient subscriber : subscribers) {
-      awaitAllDelivered(subscriber, acked);
-      deliveredNumbers(subscriber)
-          .forEach((n, times) ->
-              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
-      assertOffsetsIncreaseWithinEachEpoch(subscriber);
-      assertTrue(
-          subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
-          "history covered the outage: no gap");
+      assertAllOnceWithoutGap(subscriber, acked, "history covered the outage: no gap");
     }
     long reconnects = nodes.stream()
         .mapToLong(n -> ((RedisBroker) n.node().parts().engine().broker())
@@ -313,6 +299,21 @@ class RedisOutageTest {
       subscribers.add(client);
     }
     return subscribers;
+  }
+
+  /**
+   * Every acked message reached {@code subscriber} exactly once, its offsets increase within each
+   * epoch, and no gap came: {@code noGap} says why none may.
+   */
+  private static void assertAllOnceWithoutGap(
+      WsClient subscriber, Map<Integer, String> acked, String noGap) {
+    awaitAllDelivered(subscriber, acked);
+    deliveredNumbers(subscriber)
+        .forEach((n, times) ->
+            assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+    assertOffsetsIncreaseWithinEachEpoch(subscriber);
+    assertTrue(
+        subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))), noGap);
   }
 
   private static void awaitAllDelivered(WsClient subscriber, Map<Integer, String> acked) {
