@@ -27,6 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class RedisDeploymentTest {
 
+  /** A node on a Redis broker with the options {@code redis} makes a {@link #roundTrip}. */
+  private static void roundTrip(Vertx vertx, JsonObject redis) {
+    TestNode node = TestNode.start(vertx, RedisBrokerConfig.config(redis));
+    try {
+      roundTrip(node);
+    } finally {
+      node.close();
+    }
+  }
+
   private static void roundTrip(TestNode node) {
     WsClient client = node.ws();
     assertEquals("ack", client.subscribe("deploy").getString("type"));
@@ -39,15 +49,8 @@ class RedisDeploymentTest {
   void passwordFromTheConfigOverridesTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(
-          vertx,
-          RedisBrokerConfig.config(
-              new JsonObject().put("connectionString", redis.url()).put("password", "s3cret")));
-      try {
-        roundTrip(node);
-      } finally {
-        node.close();
-      }
+      roundTrip(
+          vertx, new JsonObject().put("connectionString", redis.url()).put("password", "s3cret"));
     }
   }
 
@@ -55,15 +58,9 @@ class RedisDeploymentTest {
   void passwordInTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(
+      roundTrip(
           vertx,
-          RedisBrokerConfig.config(new JsonObject()
-              .put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port())));
-      try {
-        roundTrip(node);
-      } finally {
-        node.close();
-      }
+          new JsonObject().put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port()));
     }
   }
 
@@ -150,16 +147,11 @@ class RedisDeploymentTest {
         dir.resolve("ca.crt").toString(),
         "--tls-auth-clients",
         "no")) {
-      TestNode node = TestNode.start(
+      roundTrip(
           vertx,
-          RedisBrokerConfig.config(new JsonObject()
+          new JsonObject()
               .put("connectionString", "rediss://127.0.0.1:" + tlsPort)
-              .put("tlsCaFile", dir.resolve("ca.crt").toString())));
-      try {
-        roundTrip(node);
-      } finally {
-        node.close();
-      }
+              .put("tlsCaFile", dir.resolve("ca.crt").toString()));
     }
   }
 
