@@ -327,18 +327,7 @@ class DrainTest {
     redis = RedisServer.start();
     // a window of 0 closes every client at once: only the wait for pending publishes stands
     // between the drain and the publisher's close
-    TestNode node = start(
-        0,
-        new JsonObject()
-            .put(
-                "broker",
-                new JsonObject()
-                    .put("type", "redis")
-                    .put(
-                        "redis",
-                        new JsonObject()
-                            .put("connectionString", redis.url())
-                            .put("prefix", "drain-in-flight"))));
+    TestNode node = start(0, redis.brokerConfig("drain-in-flight"));
     String channel = "drain-in-flight";
     WsClient publisher = node.ws();
     publisher.publish(channel, new JsonObject().put("n", 0));

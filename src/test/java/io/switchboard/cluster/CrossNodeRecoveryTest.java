@@ -202,22 +202,9 @@ class CrossNodeRecoveryTest {
     List<String> missedC = publish(nodes.node(1), c, 2, 4);
     SseReader onC = nodes.sse(2, uri, resumeFrom);
     assertEquals(200, onC.status());
-    List<JsonObject> replayed = new ArrayList<>();
-    for (int i = 0; i < missedB.size() + missedC.size(); i++) {
-      replayed.add(onC.next("message").json());
-    }
-    assertEquals(
-        missedB,
-        replayed.stream()
-            .filter(m -> b.equals(m.getString("channel")))
-            .map(m -> m.getString("offset"))
-            .toList());
-    assertEquals(
-        missedC,
-        replayed.stream()
-            .filter(m -> c.equals(m.getString("channel")))
-            .map(m -> m.getString("offset"))
-            .toList());
+    List<JsonObject> replayed = onC.nextMessages(missedB.size() + missedC.size());
+    assertEquals(missedB, SseReader.offsetsOf(replayed, b));
+    assertEquals(missedC, SseReader.offsetsOf(replayed, c));
     String liveB = nodes.node(0).publish(b, n(5));
     String liveC = nodes.node(1).publish(c, n(4));
     assertEquals(liveB, onC.next("message").json().getString("offset"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestNode.Reply;
@@ -41,16 +42,8 @@ class DisconnectOutageTest {
     redis = RedisServer.start();
     JsonObject config = ClusterDisconnectTest.nodeConfig()
         .put("limits", new JsonObject().put("maxConnectionsPerUser", MAX_PER_USER))
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put(
-                    "redis",
-                    new JsonObject()
-                        .put("connectionString", redis.url())
-                        .put("prefix", "outage")
-                        .put("timeoutMs", REDIS_TIMEOUT_MS)));
+        .mergeIn(RedisBrokerConfig.config(
+            RedisBrokerConfig.options(redis.url(), "outage").put("timeoutMs", REDIS_TIMEOUT_MS)));
     for (int i = 0; i < 2; i++) {
       Vertx vertx = Vertx.vertx();
       vertxes.add(vertx);

@@ -2,6 +2,7 @@ package io.switchboard.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisCluster;
 import io.switchboard.testing.RedisServer;
 import io.vertx.core.json.JsonObject;
@@ -84,17 +85,8 @@ abstract class SharedRedis implements AutoCloseable {
 
     @Override
     JsonObject brokerConfig(String prefix) {
-      return new JsonObject()
-          .put(
-              "broker",
-              new JsonObject()
-                  .put("type", "redis")
-                  .put(
-                      "redis",
-                      new JsonObject()
-                          .put("connectionString", redis.url())
-                          .put("prefix", prefix)
-                          .put("mode", "standalone")));
+      return RedisBrokerConfig.config(
+          RedisBrokerConfig.options(redis.url(), prefix).put("mode", "standalone"));
     }
 
     @Override
@@ -172,17 +164,9 @@ abstract class SharedRedis implements AutoCloseable {
 
     @Override
     JsonObject brokerConfig(String prefix) {
-      return new JsonObject()
-          .put(
-              "broker",
-              new JsonObject()
-                  .put("type", "redis")
-                  .put(
-                      "redis",
-                      new JsonObject()
-                          .put("connectionString", String.join(",", cluster.urls()))
-                          .put("prefix", prefix)
-                          .put("mode", "cluster")));
+      return RedisBrokerConfig.config(
+          RedisBrokerConfig.options(String.join(",", cluster.urls()), prefix)
+              .put("mode", "cluster"));
     }
 
     @Override

@@ -218,19 +218,11 @@ class BrowserClientTest {
 
   /** Both nodes let pages of any origin in: the page comes from node-a and moves to node-b. */
   private static JsonObject clusterNode(RedisServer redis, String id) {
-    return new JsonObject()
+    return redis
+        .brokerConfig("browser-client")
         .put("node", new JsonObject().put("id", id))
         .put("http", new JsonObject().put("allowedOrigins", new JsonArray().add("*")))
-        .put("drain", new JsonObject().put("windowMs", 0))
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put(
-                    "redis",
-                    new JsonObject()
-                        .put("connectionString", redis.url())
-                        .put("prefix", "browser-client")));
+        .put("drain", new JsonObject().put("windowMs", 0));
   }
 
   // ---- the page ----

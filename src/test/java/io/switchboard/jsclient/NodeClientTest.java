@@ -99,16 +99,10 @@ class NodeClientTest {
   }
 
   private static JsonObject clusterNode(String id, String prefix) {
-    return new JsonObject()
+    return redis
+        .brokerConfig(prefix)
         .put("node", new JsonObject().put("id", id))
-        .put("drain", new JsonObject().put("windowMs", 0))
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put(
-                    "redis",
-                    new JsonObject().put("connectionString", redis.url()).put("prefix", prefix)));
+        .put("drain", new JsonObject().put("windowMs", 0));
   }
 
   private static String url(TestNode node) {

@@ -3,6 +3,7 @@ package io.switchboard.metrics;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.Vertx;
@@ -41,12 +42,7 @@ class DashboardTest {
           .completion());
       TestNode node = TestNode.start(
           vertx,
-          new JsonObject()
-              .put(
-                  "broker",
-                  new JsonObject()
-                      .put("type", "redis")
-                      .put("redis", new JsonObject().put("connectionString", redis.url())))
+          RedisBrokerConfig.config(redis.url())
               .put(
                   "namespaces",
                   new JsonObject()

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,22 @@ public final class ChannelFlood {
   private final Vertx vertx;
   private final int port;
   private final List<WebSocketClient> clients = new ArrayList<>();
+
+  /**
+   * {@code config} (a node's broker) with the limits the issue's flood had: a flooder that raised
+   * nothing would be stopped by the rate limits, so they are raised to show the broker's budget
+   * holds without them; the open default namespace takes any channel name.
+   */
+  public static JsonObject floodConfig(JsonObject config) {
+    return config
+        .put(
+            "limits",
+            new JsonObject()
+                .put("messagesPerSecond", 1_000_000)
+                .put("messagesBurst", 1_000_000)
+                .put("newChannelsPerSecond", 0))
+        .put("namespaces", new JsonObject().put("", new JsonObject()));
+  }
 
   public ChannelFlood(Vertx vertx, int port) {
     this.vertx = vertx;

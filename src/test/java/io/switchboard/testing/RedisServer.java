@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -43,6 +44,11 @@ public final class RedisServer implements AutoCloseable {
   /** {@code redis://127.0.0.1:<port>}. */
   public String url() {
     return RedisProcess.url(port);
+  }
+
+  /** A node's broker config on this server, keys under {@code prefix}: {@link RedisBrokerConfig}. */
+  public JsonObject brokerConfig(String prefix) {
+    return RedisBrokerConfig.config(url(), prefix);
   }
 
   /** Kills the server (SIGKILL, like a crash) and returns once the port refuses connections. */

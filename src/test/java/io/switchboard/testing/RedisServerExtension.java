@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,6 +29,11 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
   public String url() {
     return server.url();
+  }
+
+  /** A node's broker config on this server, keys under {@code prefix}: {@link RedisBrokerConfig}. */
+  public JsonObject brokerConfig(String prefix) {
+    return server.brokerConfig(prefix);
   }
 
   public String cli(String... args) {

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Reads a Server-Sent Events stream over a real HTTP connection and parses its events. */
@@ -103,6 +104,23 @@ public final class SseReader {
 
   public Event next(String eventName) {
     return events.await(e -> eventName.equals(e.event()), "SSE event " + eventName);
+  }
+
+  /** The JSON of the next {@code count} {@code message} events, e.g. a replay of some channels. */
+  public List<JsonObject> nextMessages(int count) {
+    List<JsonObject> messages = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      messages.add(next("message").json());
+    }
+    return messages;
+  }
+
+  /** The offsets of the messages of {@code channel} among {@code messages}, in their order. */
+  public static List<String> offsetsOf(List<JsonObject> messages, String channel) {
+    return messages.stream()
+        .filter(m -> channel.equals(m.getString("channel")))
+        .map(m -> m.getString("offset"))
+        .toList();
   }
 
   public void expectNo(String eventName) {

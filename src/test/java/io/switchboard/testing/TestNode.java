@@ -1,5 +1,8 @@
 package io.switchboard.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import io.switchboard.Node;
 import io.switchboard.config.ConfigLoader;
 import io.vertx.core.MultiMap;
@@ -102,6 +105,18 @@ public final class TestNode {
   public record Reply(int status, String body, MultiMap headers) {
     public JsonObject json() {
       return new JsonObject(body);
+    }
+
+    /**
+     * Asserts an API error (docs/protocol.md): {@code status}, and a body with {@code code} and a
+     * message that is not blank. Returns the body, for what a test checks beyond.
+     */
+    public JsonObject assertError(int status, String code) {
+      assertEquals(status, status(), body);
+      JsonObject json = json();
+      assertEquals(code, json.getString("code"), body);
+      assertFalse(json.getString("message", "").isBlank(), body);
+      return json;
     }
   }
 

@@ -62,14 +62,8 @@ class HostileJsonTest {
     vertx = Vertx.vertx();
     node = TestNode.start(
         vertx,
-        new JsonObject()
-            .put(
-                "broker",
-                new JsonObject()
-                    .put("type", "redis")
-                    .put(
-                        "redis",
-                        new JsonObject().put("connectionString", redis.url()).put("prefix", "hj")))
+        redis
+            .brokerConfig("hj")
             .put(
                 "limits",
                 new JsonObject().put("maxBodyBytes", MAX_BYTES).put("maxFrameBytes", MAX_BYTES)));

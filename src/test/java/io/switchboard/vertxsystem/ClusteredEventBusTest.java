@@ -99,16 +99,8 @@ class ClusteredEventBusTest {
   }
 
   private static JsonObject nodeConfig(int port, int eventBusPort, ClusterCerts.Member member) {
-    return new JsonObject()
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put(
-                    "redis",
-                    new JsonObject()
-                        .put("connectionString", redis.url())
-                        .put("prefix", "bus-" + CLUSTER)))
+    return redis
+        .brokerConfig("bus-" + CLUSTER)
         .put(
             "cluster",
             new JsonObject()

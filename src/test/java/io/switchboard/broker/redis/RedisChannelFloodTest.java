@@ -7,6 +7,7 @@ import io.switchboard.testing.ChannelFlood;
 import io.switchboard.testing.KeptChannels;
 import io.switchboard.testing.LatencyProbe;
 import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
@@ -46,19 +47,7 @@ class RedisChannelFloodTest {
   Path dir;
 
   private static JsonObject config(String redisUrl) {
-    return new JsonObject()
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put("redis", new JsonObject().put("connectionString", redisUrl)))
-        .put(
-            "limits",
-            new JsonObject()
-                .put("messagesPerSecond", 1_000_000)
-                .put("messagesBurst", 1_000_000)
-                .put("newChannelsPerSecond", 0))
-        .put("namespaces", new JsonObject().put("", new JsonObject()));
+    return ChannelFlood.floodConfig(RedisBrokerConfig.config(redisUrl));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.switchboard.broker.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisSentinel;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
@@ -26,6 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class RedisDeploymentTest {
 
+  /** A node on a Redis broker with the options {@code redis} makes a {@link #roundTrip}. */
+  private static void roundTrip(Vertx vertx, JsonObject redis) {
+    TestNode node = TestNode.start(vertx, RedisBrokerConfig.config(redis));
+    try {
+      roundTrip(node);
+    } finally {
+      node.close();
+    }
+  }
+
   private static void roundTrip(TestNode node) {
     WsClient client = node.ws();
     assertEquals("ack", client.subscribe("deploy").getString("type"));
@@ -34,24 +45,12 @@ class RedisDeploymentTest {
     assertEquals(200, node.get("/ready").status());
   }
 
-  private static JsonObject redisBroker(JsonObject redis) {
-    return new JsonObject()
-        .put("broker", new JsonObject().put("type", "redis").put("redis", redis));
-  }
-
   @Test
   void passwordFromTheConfigOverridesTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(
-          vertx,
-          redisBroker(
-              new JsonObject().put("connectionString", redis.url()).put("password", "s3cret")));
-      try {
-        roundTrip(node);
-      } finally {
-        node.close();
-      }
+      roundTrip(
+          vertx, new JsonObject().put("connectionString", redis.url()).put("password", "s3cret"));
     }
   }
 
@@ -59,15 +58,9 @@ class RedisDeploymentTest {
   void passwordInTheUrl(Vertx vertx) {
     try (RedisServer redis = RedisServer.start()) {
       redis.cli("config", "set", "requirepass", "s3cret");
-      TestNode node = TestNode.start(
+      roundTrip(
           vertx,
-          redisBroker(new JsonObject()
-              .put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port())));
-      try {
-        roundTrip(node);
-      } finally {
-        node.close();
-      }
+          new JsonObject().put("connectionString", "redis://:s3cret@127.0.0.1:" + redis.port()));
     }
   }
 
@@ -77,7 +70,7 @@ class RedisDeploymentTest {
       redis.cli("config", "set", "requirepass", "s3cret");
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(new JsonObject()
+          RedisBrokerConfig.config(new JsonObject()
               .put("connectionString", redis.url())
               .put("password", "wrong")
               .put("timeoutMs", 500)));
@@ -154,16 +147,11 @@ class RedisDeploymentTest {
         dir.resolve("ca.crt").toString(),
         "--tls-auth-clients",
         "no")) {
-      TestNode node = TestNode.start(
+      roundTrip(
           vertx,
-          redisBroker(new JsonObject()
+          new JsonObject()
               .put("connectionString", "rediss://127.0.0.1:" + tlsPort)
-              .put("tlsCaFile", dir.resolve("ca.crt").toString())));
-      try {
-        roundTrip(node);
-      } finally {
-        node.close();
-      }
+              .put("tlsCaFile", dir.resolve("ca.crt").toString()));
     }
   }
 
@@ -195,7 +183,7 @@ class RedisDeploymentTest {
         RedisSentinel sentinel = RedisSentinel.start(master, "mymaster")) {
       TestNode node = TestNode.start(
           vertx,
-          redisBroker(new JsonObject()
+          RedisBrokerConfig.config(new JsonObject()
               .put("mode", "sentinel")
               .put("masterName", "mymaster")
               .put("connectionString", sentinel.url())));

@@ -26,18 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class RedisMaxmemoryTest {
   private static TestNode node(Vertx vertx, RedisServer redis, String prefix) {
-    return TestNode.start(
-        vertx,
-        new JsonObject()
-            .put(
-                "broker",
-                new JsonObject()
-                    .put("type", "redis")
-                    .put(
-                        "redis",
-                        new JsonObject()
-                            .put("connectionString", redis.url())
-                            .put("prefix", prefix))));
+    return TestNode.start(vertx, redis.brokerConfig(prefix));
   }
 
   /** Publishes data of {@code size} to new channels until one is refused; returns that reply. */

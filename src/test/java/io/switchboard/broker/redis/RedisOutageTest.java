@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
@@ -52,7 +53,8 @@ class RedisOutageTest {
       vertxes.add(vertx);
       nodes.add(TestNode.start(
           vertx,
-          new JsonObject()
+          RedisBrokerConfig.config(
+                  new JsonObject().put("connectionString", redis.url()).put("timeoutMs", 1_000))
               .put("node", new JsonObject().put("id", "n" + i))
               .put("presence", new JsonObject().put("ttlMs", 1_500))
               .put(
@@ -63,16 +65,7 @@ class RedisOutageTest {
                           new JsonObject()
                               .put(
                                   "history",
-                                  new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))
-              .put(
-                  "broker",
-                  new JsonObject()
-                      .put("type", "redis")
-                      .put(
-                          "redis",
-                          new JsonObject()
-                              .put("connectionString", redis.url())
-                              .put("timeoutMs", 1_000)))));
+                                  new JsonObject().put("size", 100_000).put("ttlMs", 600_000))))));
     }
   }
 
@@ -143,14 +136,7 @@ class RedisOutageTest {
     Map<Integer, String> acked = publishThroughARestart(subscribers);
     for (WsClient subscriber : subscribers) {
       assertFalse(subscriber.isClosed(), "subscriber connections stay open through the outage");
-      awaitAllDelivered(subscriber, acked);
-      deliveredNumbers(subscriber)
-          .forEach((n, times) ->
-              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
-      assertOffsetsIncreaseWithinEachEpoch(subscriber);
-      assertTrue(
-          subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
-          "Redis kept the history: no gap");
+      assertAllOnceWithoutGap(subscriber, acked, "Redis kept the history: no gap");
     }
   }
 
@@ -250,14 +236,7 @@ class RedisOutageTest {
       acked = publishers.acked;
     }
     for (WsClient subscriber : subscribers) {
-      awaitAllDelivered(subscriber, acked);
-      deliveredNumbers(subscriber)
-          .forEach((n, times) ->
-              assertEquals(1, times, "message " + n + " delivered " + times + " times"));
-      assertOffsetsIncreaseWithinEachEpoch(subscriber);
-      assertTrue(
-          subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))),
-          "history covered the outage: no gap");
+      assertAllOnceWithoutGap(subscriber, acked, "history covered the outage: no gap");
     }
     long reconnects = nodes.stream()
         .mapToLong(n -> ((RedisBroker) n.node().parts().engine().broker())
@@ -320,6 +299,21 @@ class RedisOutageTest {
       subscribers.add(client);
     }
     return subscribers;
+  }
+
+  /**
+   * Every acked message reached {@code subscriber} exactly once, its offsets increase within each
+   * epoch, and no gap came: {@code noGap} says why none may.
+   */
+  private static void assertAllOnceWithoutGap(
+      WsClient subscriber, Map<Integer, String> acked, String noGap) {
+    awaitAllDelivered(subscriber, acked);
+    deliveredNumbers(subscriber)
+        .forEach((n, times) ->
+            assertEquals(1, times, "message " + n + " delivered " + times + " times"));
+    assertOffsetsIncreaseWithinEachEpoch(subscriber);
+    assertTrue(
+        subscriber.received().stream().noneMatch(f -> "gap".equals(f.getString("type"))), noGap);
   }
 
   private static void awaitAllDelivered(WsClient subscriber, Map<Integer, String> acked) {

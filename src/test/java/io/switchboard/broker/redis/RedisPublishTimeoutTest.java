@@ -3,6 +3,7 @@ package io.switchboard.broker.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
@@ -28,17 +29,8 @@ class RedisPublishTimeoutTest {
   private static TestNode node(Vertx vertx, RedisServer redis) {
     return TestNode.start(
         vertx,
-        new JsonObject()
-            .put(
-                "broker",
-                new JsonObject()
-                    .put("type", "redis")
-                    .put(
-                        "redis",
-                        new JsonObject()
-                            .put("connectionString", redis.url())
-                            .put("prefix", "timeout")
-                            .put("timeoutMs", TIMEOUT_MS))));
+        RedisBrokerConfig.config(
+            RedisBrokerConfig.options(redis.url(), "timeout").put("timeoutMs", TIMEOUT_MS)));
   }
 
   private static TestNode.Reply publish(TestNode node, String key, int n) {

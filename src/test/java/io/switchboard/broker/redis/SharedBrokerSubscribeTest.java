@@ -2,6 +2,7 @@ package io.switchboard.broker.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.testing.RedisBrokerConfig;
 import io.switchboard.testing.RedisServer;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
@@ -30,17 +31,8 @@ class SharedBrokerSubscribeTest {
     try (RedisServer redis = RedisServer.start()) {
       TestNode node = TestNode.start(
           vertx,
-          new JsonObject()
-              .put(
-                  "broker",
-                  new JsonObject()
-                      .put("type", "redis")
-                      .put(
-                          "redis",
-                          new JsonObject()
-                              .put("connectionString", redis.url())
-                              .put("prefix", "shared")
-                              .put("timeoutMs", 5_000))));
+          RedisBrokerConfig.config(
+              RedisBrokerConfig.options(redis.url(), "shared").put("timeoutMs", 5_000)));
       try {
         List<String> offsets = new ArrayList<>();
         for (int n = 0; n < 3; n++) {

@@ -194,9 +194,7 @@ class BatchTest {
       items.add(item("batch-over", i));
     }
     Reply reply = node.post("/api/batch", batch(items.toArray(JsonObject[]::new)));
-    assertEquals(413, reply.status(), reply.body());
-    assertEquals("too_large", reply.json().getString("code"));
-    assertFalse(reply.json().getString("message", "").isBlank());
+    reply.assertError(413, "too_large");
     ws.expectNo("message");
   }
 
@@ -217,10 +215,7 @@ class BatchTest {
     WsClient ws = node.ws();
     ws.subscribe("batch-bad");
     Reply reply = node.post("/api/batch", body);
-    assertEquals(400, reply.status(), reply.body());
-    JsonObject json = reply.json();
-    assertEquals("bad_request", json.getString("code"));
-    assertFalse(json.getString("message", "").isBlank());
+    JsonObject json = reply.assertError(400, "bad_request");
     assertNull(json.getValue("results"));
     ws.expectNo("message");
   }

@@ -182,9 +182,7 @@ class ChannelReadApiTest {
   void badLimitIs400(String name, String limit) {
     publishNumbers("hist-bad", 1);
     Reply reply = node.get("/api/channels/hist-bad/history?limit=" + limit);
-    assertEquals(400, reply.status(), reply.body());
-    assertEquals("bad_request", reply.json().getString("code"));
-    assertFalse(reply.json().getString("message", "").isBlank());
+    reply.assertError(400, "bad_request");
   }
 
   static Stream<Arguments> badChannels() {
@@ -217,9 +215,7 @@ class ChannelReadApiTest {
   @MethodSource("badChannels")
   void badChannelGetsJsonError(String name, String uri, int status, String code) {
     Reply reply = node.get(uri);
-    assertEquals(status, reply.status(), reply.body());
-    assertEquals(code, reply.json().getString("code"), reply.body());
-    assertFalse(reply.json().getString("message", "").isBlank());
+    reply.assertError(status, code);
   }
 
   private JsonArray presence(String channel) {

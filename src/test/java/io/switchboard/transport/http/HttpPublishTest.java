@@ -171,10 +171,7 @@ class HttpPublishTest {
 
     Reply reply = node.post("/api/publish", body);
 
-    assertEquals(status, reply.status(), reply.body());
-    JsonObject json = reply.json();
-    assertEquals(code, json.getString("code"), reply.body());
-    assertFalse(json.getString("message", "").isBlank(), "a message says what is wrong");
+    JsonObject json = reply.assertError(status, code);
     if (errorPath != null) {
       JsonArray errors = json.getJsonArray("errors");
       assertNotNull(errors, "errors lists the offending paths: " + reply.body());
@@ -208,9 +205,7 @@ class HttpPublishTest {
           .put("data", "x".repeat(2000))
           .encode();
       Reply reply = small.post("/api/publish", tooBig);
-      assertEquals(413, reply.status(), reply.body());
-      assertEquals("too_large", reply.json().getString("code"));
-      assertFalse(reply.json().getString("message", "").isBlank());
+      reply.assertError(413, "too_large");
       ws.expectNo("message");
     } finally {
       small.close();

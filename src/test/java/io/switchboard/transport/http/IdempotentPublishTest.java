@@ -77,14 +77,7 @@ class IdempotentPublishTest {
   void aRetryOnAnotherNodeOfTheClusterIsPublishedOnceToo() {
     Vertx va = Vertx.vertx();
     Vertx vb = Vertx.vertx();
-    JsonObject broker = new JsonObject()
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put(
-                    "redis",
-                    new JsonObject().put("connectionString", redis.url()).put("prefix", "idem")));
+    JsonObject broker = redis.brokerConfig("idem");
     TestNode a = TestNode.start(va, broker.copy());
     TestNode b = TestNode.start(vb, broker.copy());
     try {

@@ -25,18 +25,7 @@ class RedisInboxTest {
   static final RedisServerExtension redis = new RedisServerExtension();
 
   private static TestNode node(Vertx vertx, String prefix) {
-    return TestNode.start(
-        vertx,
-        new JsonObject()
-            .put(
-                "broker",
-                new JsonObject()
-                    .put("type", "redis")
-                    .put(
-                        "redis",
-                        new JsonObject()
-                            .put("connectionString", redis.url())
-                            .put("prefix", prefix))));
+    return TestNode.start(vertx, redis.brokerConfig(prefix));
   }
 
   @Test

@@ -210,22 +210,9 @@ class SseTest {
     }
     SseReader second = reconnect(vertx, uri, resumeFrom, how);
     assertEquals(200, second.status());
-    List<JsonObject> replayed = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      replayed.add(second.next("message").json());
-    }
-    assertEquals(
-        missedB,
-        replayed.stream()
-            .filter(m -> b.equals(m.getString("channel")))
-            .map(m -> m.getString("offset"))
-            .toList());
-    assertEquals(
-        missedC,
-        replayed.stream()
-            .filter(m -> c.equals(m.getString("channel")))
-            .map(m -> m.getString("offset"))
-            .toList());
+    List<JsonObject> replayed = second.nextMessages(6);
+    assertEquals(missedB, SseReader.offsetsOf(replayed, b));
+    assertEquals(missedC, SseReader.offsetsOf(replayed, c));
     String live = node.publish(b, n(5));
     nextMessage(second, b, live);
     second.expectNo("message");
