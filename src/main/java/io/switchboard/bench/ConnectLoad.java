@@ -40,6 +40,8 @@ final class ConnectLoad {
           warm.getValue("cpuPer1000ConnectsMs"),
           cpuMs == 0 ? 0 : jitMs * 100 / cpuMs);
       Thread.sleep(SETTLE_MS);
+      // a round lasts a second or two: C2 gets to finish what it queued before the next one
+      ServerCpu.awaitCompilerQuiet(endpoint.pids(), JIT_WAIT_MS);
       // warm: a round in which the JIT took under a tenth of the server's CPU
       if (cpuMs == 0 || jitMs * 10 < cpuMs || round == MAX_WARM_UP_ROUNDS) {
         return connectAll(sse);
@@ -48,11 +50,14 @@ final class ConnectLoad {
   }
 
   /**
-   * Warm-up rounds at most: the connect path is long (HTTP upgrade, WebSocket handshake, the
-   * protocol's frames), and one round of 5,000 left C2 compiling for a quarter to a third of the
-   * next round's server CPU, on Switchboard and the baseline alike.
+   * Warm-up rounds at most, each followed by a wait until the server's JIT compiler threads are
+   * quiet: the connect path is long (HTTP upgrade, WebSocket handshake, the protocol's frames),
+   * and on a quiet machine a round of 5,000 takes a second or two, after which C2 was still
+   * compiling for 40-60% of the next round's server CPU, on Switchboard and the baseline alike.
    */
-  private static final int MAX_WARM_UP_ROUNDS = 4;
+  private static final int MAX_WARM_UP_ROUNDS = 6;
+
+  private static final long JIT_WAIT_MS = 30_000;
 
   private JsonObject connectAll(boolean sse) throws Exception {
     int n = options.connects;

@@ -4,6 +4,7 @@ import static io.switchboard.bench.IdleLoad.round;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -148,6 +149,8 @@ final class FanoutLoad implements AutoCloseable {
     long misroutedBefore = recorder.misrouted.sum();
     long closedBefore = recorder.closed.sum();
     ServerCpu cpu = endpoint.cpu();
+    // the load generator's own core: a full one means the latencies measured the client too
+    ServerCpu load = ServerCpu.start(List.of(ProcessHandle.current().pid()));
     long start = System.nanoTime();
     LoadPublisher.Result published = publisher.run(rate, durationMs, durationMs + 30_000);
     long expected = 0;
@@ -155,7 +158,8 @@ final class FanoutLoad implements AutoCloseable {
       expected += published.okPerChannel()[c] * readyPerChannel[c];
     }
     drain(receivedBefore + expected);
-    JsonObject figures = cpu.stop(new JsonObject());
+    JsonObject figures = cpu.stop(new JsonObject())
+        .put("loadCpuPct", load.stop(new JsonObject()).getDouble("serverCpuPct"));
     Histogram latency = recorder.takeInterval();
     long received = recorder.received.sum() - receivedBefore;
     long lastReceipt = recorder.lastReceiptNanos.get();

@@ -70,6 +70,7 @@ final class Report {
               "serverCpuPct",
               "serverJitPct",
               "serverCpuNoJitPct",
+              "loadCpuPct",
               "p50Ms",
               "p99Ms",
               "p999Ms",
@@ -78,6 +79,7 @@ final class Report {
           List.of(
               "subscribed",
               "reconnected",
+              "warmUpStormS",
               "allBackS",
               "recoveredS",
               "notRecovered",

@@ -24,4 +24,15 @@ final class ResumeCounters {
   volatile long cutNanos;
 
   final LongAccumulator lastCaughtUpNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
+
+  /** Forgets a storm, for the next one; called with no storm under way. */
+  void reset() {
+    back.reset();
+    notRecovered.reset();
+    caughtUp.reset();
+    replayed.reset();
+    lastBackNanos.reset();
+    lastCaughtUpNanos.reset();
+    backTimes.takeInterval();
+  }
 }

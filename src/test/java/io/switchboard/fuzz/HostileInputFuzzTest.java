@@ -167,14 +167,8 @@ class HostileInputFuzzTest {
         + "{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/$defs/n\"}},"
         + "{\"type\":\"string\",\"pattern\":\"^[a-z]*$\",\"maxLength\":1000},"
         + "{\"type\":\"number\"}]}}}");
-    return new JsonObject()
-        .put(
-            "broker",
-            new JsonObject()
-                .put("type", "redis")
-                .put(
-                    "redis",
-                    new JsonObject().put("connectionString", redis.url()).put("prefix", "fuzz")))
+    return redis
+        .brokerConfig("fuzz")
         // the API needs this key, which drain requests never carry: the node must not drain
         .put("auth", new JsonObject().put("apiKeys", new JsonArray().add(HttpFuzz.API_KEY)))
         .put(
