@@ -2,9 +2,6 @@ package io.switchboard.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -32,12 +29,12 @@ final class Connector implements AutoCloseable {
 
   private final Vertx vertx;
   private final int localAddresses;
-  private final int maxConnections;
   private final List<WebSocketClient> clients = new ArrayList<>();
-  /** Made on the first SSE stream: most runs open none. */
-  private final List<HttpClientAgent> sseClients = new ArrayList<>();
-  /** Made on the first idle SSE stream: raw TCP, so 19,000 streams cost the bench little. */
-  private final List<NetClient> idleSseClients = new ArrayList<>();
+  /**
+   * Made on the first SSE stream (most runs open none); raw TCP, so 19,000 streams cost the bench
+   * little and an event costs its reader about what a frame costs a WebSocket subscriber.
+   */
+  private final List<NetClient> sseClients = new ArrayList<>();
 
   /** Outcome of {@link #open}. */
   record Opened(int ready, int failed, long elapsedNanos, String firstFailure) {
@@ -63,7 +60,6 @@ final class Connector implements AutoCloseable {
   Connector(Vertx vertx, int localAddresses, int maxConnections) {
     this.vertx = vertx;
     this.localAddresses = localAddresses;
-    this.maxConnections = maxConnections;
     for (int i = 1; i <= localAddresses; i++) {
       WebSocketClientOptions options = new WebSocketClientOptions()
           // the default (50 per server) would queue every connection after the 50th
@@ -131,45 +127,28 @@ final class Connector implements AutoCloseable {
       throws InterruptedException {
     return open(
         count,
-        i -> SseStream.open(vertx, idleSseClient(i), host, port, uri, READY_TIMEOUT_MS),
+        i -> SseStream.open(vertx, sseClient(i), host, port, uri, READY_TIMEOUT_MS),
         handshakes,
         timeoutMs);
   }
 
   /** Runs on a bench event loop (the lanes' contexts), hence synchronized. */
-  private synchronized NetClient idleSseClient(int i) {
-    if (idleSseClients.isEmpty()) {
+  private synchronized NetClient sseClient(int i) {
+    if (sseClients.isEmpty()) {
       for (int a = 1; a <= localAddresses; a++) {
         NetClientOptions options = new NetClientOptions().setConnectTimeout((int) READY_TIMEOUT_MS);
         if (localAddresses > 1) {
           options.setLocalAddress("127.0.0." + a); // see the WebSocket clients
         }
-        idleSseClients.add(vertx.createNetClient(options));
+        sseClients.add(vertx.createNetClient(options));
       }
     }
-    return idleSseClients.get(i % idleSseClients.size());
+    return sseClients.get(i % sseClients.size());
   }
 
   /** The WebSocket client of connection {@code i}: connections spread over the local addresses. */
   WebSocketClient webSocketClient(int i) {
     return clients.get(i % clients.size());
-  }
-
-  /** Runs on a bench event loop (the lanes' contexts), hence synchronized. */
-  private synchronized HttpClientAgent sseClient(int i) {
-    if (sseClients.isEmpty()) {
-      for (int a = 1; a <= localAddresses; a++) {
-        HttpClientOptions options =
-            new HttpClientOptions().setConnectTimeout((int) READY_TIMEOUT_MS).setKeepAlive(false);
-        if (localAddresses > 1) {
-          options.setLocalAddress("127.0.0." + a); // see the WebSocket clients
-        }
-        // a stream holds its connection for good: one pooled connection per stream
-        sseClients.add(
-            vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections + 1)));
-      }
-    }
-    return sseClients.get(i % sseClients.size());
   }
 
   /**
@@ -229,10 +208,7 @@ final class Connector implements AutoCloseable {
       closing.add(client.close());
     }
     synchronized (this) {
-      for (HttpClientAgent client : sseClients) {
-        closing.add(client.close());
-      }
-      for (NetClient client : idleSseClients) {
+      for (NetClient client : sseClients) {
         closing.add(client.close());
       }
     }
