@@ -149,14 +149,9 @@ final class StormLoad implements AutoCloseable {
         : endpoint.cpu();
     // the load generator's own CPU: one core, which a storm of 19,000 clients can fill
     ServerCpu load = ServerCpu.start(List.of(ProcessHandle.current().pid()));
-    long cut = System.nanoTime();
-    cutNanos = cut;
-    counters.cutNanos = cut;
-    long deadline = cut + TimeUnit.SECONDS.toNanos(options.stormTimeoutSeconds);
-    int reconnected = cutAndReconnect(ready, deadline);
-    while (counters.caughtUp.sum() < reconnected && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Storm storm = storm(ready);
+    long cut = storm.cut();
+    int reconnected = storm.reconnected();
     long end = System.nanoTime();
     cpu.stop(figures);
     figures.put("loadCpuPct", load.stop(new JsonObject()).getDouble("serverCpuPct"));
@@ -218,6 +213,25 @@ final class StormLoad implements AutoCloseable {
         .put("firstError", recorder.firstError.get());
   }
 
+  /** When a storm's cut started, and how many clients came back before --storm-timeout. */
+  private record Storm(long cut, int reconnected) {}
+
+  /**
+   * Cuts every connection and waits until every client that came back has caught up, or
+   * --storm-timeout passed.
+   */
+  private Storm storm(List<Subscriber> ready) throws Exception {
+    long cut = System.nanoTime();
+    cutNanos = cut;
+    counters.cutNanos = cut;
+    long deadline = cut + TimeUnit.SECONDS.toNanos(options.stormTimeoutSeconds);
+    int reconnected = cutAndReconnect(ready, deadline);
+    while (counters.caughtUp.sum() < reconnected && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    return new Storm(cut, reconnected);
+  }
+
   /**
    * A first storm whose figures are dropped but for its time ({@code warmUpStormS}): closes,
    * resumes and replays are paths the connect phase never took, and the JITs of both JVMs (the
@@ -227,14 +241,7 @@ final class StormLoad implements AutoCloseable {
    * drain: the drained node is gone after one.
    */
   private void warmUpStorm(List<Subscriber> ready, JsonObject figures) throws Exception {
-    long cut = System.nanoTime();
-    cutNanos = cut;
-    counters.cutNanos = cut;
-    long deadline = cut + TimeUnit.SECONDS.toNanos(options.stormTimeoutSeconds);
-    int back = cutAndReconnect(ready, deadline);
-    while (counters.caughtUp.sum() < back && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    long cut = storm(ready).cut();
     figures.put("warmUpStormS", seconds(counters.lastCaughtUpNanos.get(), cut));
     ServerCpu.awaitCompilerQuiet(endpoint.pids(), JIT_WAIT_MS);
     counters.reset();
