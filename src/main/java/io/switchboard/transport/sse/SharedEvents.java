@@ -25,7 +25,7 @@ final class SharedEvents {
   private ByteBuf[] tails;
 
   /**
-   * The batch as a stream following only its channel receives it: per message,
+   * The batch as a stream following only its channel receives it, as one HTTP chunk: per message,
    * {@code id: <token of that one offset>}, then {@link #tail}.
    */
   ByteBuf ofOneChannel(MessageBatch messages) {
@@ -37,7 +37,7 @@ final class SharedEvents {
         out.append(idLine(ResumeToken.encode(Map.of(message.channel(), message.offset()))))
             .append(tailText(message));
       }
-      oneChannel = shared(out.toString());
+      oneChannel = shared(HttpChunk.of(out.toString()));
     }
     return oneChannel;
   }
@@ -50,7 +50,7 @@ final class SharedEvents {
     }
     ByteBuf tail = tails[index];
     if (tail == null) {
-      tail = shared(tailText(messages.messages().get(index)));
+      tail = shared(tailText(messages.messages().get(index)).getBytes(StandardCharsets.UTF_8));
       tails[index] = tail;
     }
     return tail;
@@ -64,9 +64,8 @@ final class SharedEvents {
     return "event: message\ndata: " + message.sseData() + "\n\n";
   }
 
-  private static ByteBuf shared(String text) {
-    return Unpooled.unreleasableBuffer(
-        Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+  private static ByteBuf shared(byte[] bytes) {
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
   }
 
   private void remember(MessageBatch messages) {

@@ -1,6 +1,7 @@
 package io.switchboard.transport.sse;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.switchboard.auth.BearerTokens;
 import io.switchboard.auth.Credentials;
 import io.switchboard.auth.Permissions;
@@ -220,14 +221,15 @@ public final class SseHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * The pipeline an HTTP/1.1 stream's events can be written to as chunks (SseTransport); null for
-   * another version (HTTP/1.0 has no chunks), or if Vert.x's connection is not what this expects.
+   * The HTTP encoder's context in the pipeline of an HTTP/1.1 connection, below which a stream's
+   * events are written as framed chunks (SseTransport); null for another version (HTTP/1.0 has no
+   * chunks), or if Vert.x's connection is not what this expects.
    */
   static ChannelHandlerContext pipelineOf(HttpServerRequest request) {
     // the internal API Vert.x offers integrations for reaching the Netty pipeline, as WsTransport
     return request.version() == HttpVersion.HTTP_1_1
             && request.connection() instanceof HttpServerConnection connection
-        ? connection.channelHandlerContext()
+        ? connection.channelHandlerContext().pipeline().context(HttpResponseEncoder.class)
         : null;
   }
 

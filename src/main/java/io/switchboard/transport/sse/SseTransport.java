@@ -3,7 +3,6 @@ package io.switchboard.transport.sse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.switchboard.broker.StreamPosition;
 import io.switchboard.config.Sections.LimitsConfig;
 import io.switchboard.hub.MessageBatch;
@@ -30,13 +29,16 @@ import java.util.Map;
  * all channels of the stream; it is the only per-connection part of a delivery.
  *
  * <p>Once the response head is out, events go straight to the connection's Netty pipeline as HTTP
- * chunks, as {@link io.switchboard.transport.ws.WsTransport WsTransport} writes its frames, rather
- * than through {@code HttpServerResponse.write}: a JFR profile of light load showed Vert.x's
- * per-write promise and checks next to the write itself. Bytes encoded once per event loop
- * ({@link SharedEvents}) go out as duplicates, one flush per hub pass. Vert.x writes the rest (the
- * head, the {@code retry:} line, the end of the stream) on this same event loop, in order: the HTTP
- * server runs in strict thread mode. Only the hub's event loop, which is the connection's, calls
- * these methods, as Netty requires.
+ * chunks framed here ({@link HttpChunk}), written from the HTTP encoder's place in the pipeline so
+ * that it passes them on untouched, as {@link io.switchboard.transport.ws.WsTransport WsTransport}
+ * writes its frames, rather than through {@code HttpServerResponse.write}: a JFR profile of light
+ * load showed Vert.x's per-write promise and checks next to the write itself, and Netty's chunk
+ * encoding cost every stream a size line and a three-buffer {@code writev} per event. Bytes encoded
+ * and framed once per event loop ({@link SharedEvents}) go out as duplicates, one flush per hub
+ * pass. Vert.x writes the rest (the head, the {@code retry:} line, the end of the stream) through
+ * the encoder on this same event loop, in order: the HTTP server runs in strict thread mode, and
+ * the encoder, which keeps no bytes back, stays in its chunked state between the two. Only the
+ * hub's event loop, which is the connection's, calls these methods, as Netty requires.
  */
 final class SseTransport implements Transport {
   private static final String HEARTBEAT = ": ping\n\n";
@@ -49,7 +51,10 @@ final class SseTransport implements Transport {
   private final SendQueueGuard sendQueue;
   private final HttpConnection connection;
   private final SharedEvents shared;
-  /** The HTTP/1.1 connection's pipeline; null: every write goes through Vert.x's response. */
+  /**
+   * The HTTP encoder's context in an HTTP/1.1 connection's pipeline; null: every write goes
+   * through Vert.x's response.
+   */
   private final ChannelHandlerContext pipeline;
 
   private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
@@ -127,10 +132,10 @@ final class SseTransport implements Transport {
   public void sendMessages(MessageBatch batch) {
     List<OutboundMessage> messages = batch.messages();
     String channel = batch.last().channel(); // a batch holds one channel's messages
-    if (offsets.size() == 1 && offsets.containsKey(channel)) {
+    if (writesDirectly() && offsets.size() == 1 && offsets.containsKey(channel)) {
       // the token names this channel's offset alone: the same bytes as every such stream's
       offsets.put(channel, batch.last().offset());
-      write(shared.ofOneChannel(batch).duplicate());
+      writeChunk(shared.ofOneChannel(batch).duplicate());
       return;
     }
     ByteBuf[] parts = new ByteBuf[messages.size() * 2];
@@ -140,7 +145,7 @@ final class SseTransport implements Transport {
       parts[2 * i] = utf8(SharedEvents.idLine(ResumeToken.encode(offsets)));
       parts[2 * i + 1] = shared.tail(batch, i).duplicate();
     }
-    write(Unpooled.wrappedBuffer(parts));
+    write(parts);
   }
 
   @Override
@@ -196,20 +201,30 @@ final class SseTransport implements Transport {
     write(utf8(text));
   }
 
-  private void write(ByteBuf bytes) {
+  private void write(ByteBuf... parts) {
+    if (writesDirectly()) {
+      writeChunk(HttpChunk.of(parts));
+    } else if (!response.ended() && !response.closed()) {
+      // before the head (a heartbeat of a stream not started yet), or not HTTP/1.1
+      response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(parts)));
+      // the queued size is not exposed for responses: only the grace period applies
+      sendQueue.wrote(0);
+    }
+  }
+
+  /** Writes a framed chunk below the HTTP encoder, which would frame it again. */
+  private void writeChunk(ByteBuf chunk) {
     if (response.ended() || response.closed()) {
       return;
     }
-    if (pipeline != null && response.headWritten()) {
-      if (pipeline.channel().isActive()) {
-        pipeline.writeAndFlush(new DefaultHttpContent(bytes), pipeline.voidPromise());
-      }
-    } else {
-      // before the head (a heartbeat of a stream not started yet), or not HTTP/1.1
-      response.write(BufferInternal.buffer(bytes));
+    if (pipeline.channel().isActive()) {
+      pipeline.writeAndFlush(chunk, pipeline.voidPromise());
     }
-    // the queued size is not exposed for responses: only the grace period applies
     sendQueue.wrote(0);
+  }
+
+  private boolean writesDirectly() {
+    return pipeline != null && response.headWritten();
   }
 
   private static ByteBuf utf8(String text) {

@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.RawConnection;
 import io.switchboard.testing.SseReader;
 import io.switchboard.testing.SseReader.Event;
 import io.switchboard.testing.TestNode;
@@ -14,7 +22,9 @@ import io.switchboard.transport.IdleTimer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -143,6 +153,87 @@ class SseTest {
     }
   }
 
+  /**
+   * Events leave as chunks SseTransport frames itself, below Vert.x's HTTP encoder (HttpChunk):
+   * Netty's HTTP decoder reads what a one-channel stream and a two-channel one received over a raw
+   * socket, heartbeats, messages and the end of the stream at a drain, as valid chunked HTTP.
+   */
+  @Test
+  void eachStreamIsValidChunkedHttpOnTheWire(Vertx vertx) {
+    TestNode draining = TestNode.start(
+        vertx,
+        new JsonObject()
+            .put("drain", new JsonObject().put("windowMs", 0))
+            .put("heartbeat", new JsonObject().put("intervalMs", 100).put("timeoutMs", 5_000)));
+    NetClient client = vertx.createNetClient();
+    try {
+      RawConnection alone = RawConnection.open(vertx, client, draining.port());
+      RawConnection both = RawConnection.open(vertx, client, draining.port());
+      alone.send("GET /sse?channel=sse-w1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      both.send("GET /sse?channel=sse-w1&channel=sse-w2 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      awaitReceived(alone, ": ping");
+      awaitReceived(both, ": ping");
+      String first = draining.publish("sse-w1", n(1));
+      String second = draining.publish("sse-w2", n(2));
+      // "é" and "✓" are two- and three-byte characters: the chunk sizes count bytes
+      String third = draining.publish("sse-w1", new JsonObject().put("text", "é ✓"));
+      awaitReceived(alone, third);
+      awaitReceived(both, third);
+      assertEquals(202, draining.post("/api/drain", "").status());
+      Await.result(alone.closed());
+      Await.result(both.closed());
+
+      String aloneBody = decodeChunked(alone.unread());
+      String bothBody = decodeChunked(both.unread());
+      assertTrue(aloneBody.startsWith("retry: "), aloneBody);
+      assertTrue(aloneBody.contains(": ping\n\n"), aloneBody);
+      assertTrue(aloneBody.contains("\"offset\":\"" + first + "\""), aloneBody);
+      assertTrue(aloneBody.contains("\"text\":\"é ✓\""), aloneBody);
+      assertFalse(aloneBody.contains(second), aloneBody);
+      for (String offset : List.of(first, second, third)) {
+        assertTrue(bothBody.contains("\"offset\":\"" + offset + "\""), bothBody);
+      }
+    } finally {
+      client.close();
+      draining.close();
+    }
+  }
+
+  private static void awaitReceived(RawConnection connection, String text) {
+    Await.until(() -> utf8(connection.unread()).contains(text), "received " + text);
+  }
+
+  /** RawConnection's text is one char per byte. */
+  private static String utf8(String bytes) {
+    return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The body of a chunked response, decoded by Netty's HTTP decoder, which must find every chunk
+   * well formed and the terminating chunk at the end.
+   */
+  private static String decodeChunked(String received) {
+    EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder());
+    decoder.writeInbound(Unpooled.copiedBuffer(received, StandardCharsets.ISO_8859_1));
+    HttpResponse head = decoder.readInbound();
+    assertTrue(head.decoderResult().isSuccess(), head.decoderResult().toString());
+    assertTrue(HttpUtil.isTransferEncodingChunked(head), head.toString());
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    boolean ended = false;
+    for (HttpContent chunk; (chunk = decoder.readInbound()) != null; ) {
+      assertFalse(ended, "bytes after the terminating chunk");
+      assertTrue(chunk.decoderResult().isSuccess(), chunk.decoderResult().toString());
+      byte[] bytes = new byte[chunk.content().readableBytes()];
+      chunk.content().readBytes(bytes);
+      body.writeBytes(bytes);
+      ended = chunk instanceof LastHttpContent;
+      chunk.release();
+    }
+    assertTrue(ended, "no terminating chunk: " + received);
+    decoder.finishAndReleaseAll();
+    return body.toString(StandardCharsets.UTF_8);
+  }
+
   /** A Vert.x upgrade that hides the pipeline turns SseTransport's direct writes off: fail here. */
   @Test
   void everyStreamWritesItsEventsToThePipeline() {
@@ -157,7 +248,7 @@ class SseTest {
     assertEquals(
         List.of(true, true),
         direct,
-        "SseHandler.pipelineOf no longer finds the Netty pipeline of an HTTP/1.1 connection:"
+        "SseHandler.pipelineOf no longer finds the HTTP encoder in an HTTP/1.1 connection's pipeline:"
             + " every event goes through HttpServerResponse.write again");
     String offset = node.publish("sse-p1", n(1));
     nextMessage(first, "sse-p1", offset);
