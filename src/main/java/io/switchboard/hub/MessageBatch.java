@@ -53,17 +53,20 @@ public final class MessageBatch {
     return messages.get(messages.size() - 1);
   }
 
-  /** Every message frame, separated by {@code \n}, as shared UTF-8 bytes (write a duplicate). */
+  /**
+   * Every message frame, separated by {@code \n}, as one shared WebSocket text frame, header
+   * included (write a duplicate).
+   */
   public ByteBuf joinedFrames() {
     if (joined == null) {
       if (messages.size() == 1) {
-        joined = messages.get(0).wsFrameBytes();
+        joined = messages.get(0).wsWireFrame();
       } else {
         StringBuilder out = new StringBuilder(messages.size() * 128);
         for (OutboundMessage m : messages) {
           out.append(out.length() == 0 ? "" : "\n").append(m.wsFrame());
         }
-        joined = OutboundMessage.sharedBytes(out.toString());
+        joined = OutboundMessage.wireFrame(out.toString());
       }
     }
     return joined;

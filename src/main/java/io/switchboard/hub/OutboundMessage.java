@@ -1,20 +1,21 @@
 package io.switchboard.hub;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.switchboard.broker.Publication;
+import io.switchboard.protocol.WebSocketTextFrame;
 import io.vertx.core.json.Json;
 import java.nio.charset.StandardCharsets;
 
 /**
  * A publication encoded for delivery, once per node however many subscribers it has: the
- * WebSocket {@code message} frame and, on first use, the SSE {@code data:} payload.
+ * WebSocket {@code message} frame, as text and as a wire frame, and, on first use, the SSE
+ * {@code data:} payload.
  */
 public final class OutboundMessage implements Delivery {
   private final Publication publication;
   private final String offset;
   private final String wsFrame;
-  private final ByteBuf wsFrameBytes;
+  private final ByteBuf wsWireFrame;
   // Lazily built by whichever event loop first needs it. A race builds equal strings twice, which
   // is harmless: String is immutable and safely published through its final fields.
   private String sseData;
@@ -23,17 +24,16 @@ public final class OutboundMessage implements Delivery {
     this.publication = publication;
     this.offset = publication.position().encode();
     this.wsFrame = "{\"type\":\"message\"," + body();
-    this.wsFrameBytes = sharedBytes(wsFrame);
+    this.wsWireFrame = wireFrame(wsFrame);
   }
 
   /**
-   * UTF-8 bytes that every socket may write without copying or encoding again: each write takes
-   * a {@code duplicate()} (own indexes, same bytes), and release is a no-op, so the bytes live as
-   * long as the message object.
+   * The WebSocket text frame of {@code text}, which every socket may write without copying or
+   * encoding again: each write takes a {@code duplicate()} (own indexes, same bytes), and release
+   * is a no-op, so the bytes live as long as the message object.
    */
-  static ByteBuf sharedBytes(String text) {
-    return Unpooled.unreleasableBuffer(
-        Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+  static ByteBuf wireFrame(String text) {
+    return WebSocketTextFrame.of(text.getBytes(StandardCharsets.UTF_8));
   }
 
   public Publication publication() {
@@ -54,9 +54,9 @@ public final class OutboundMessage implements Delivery {
     return wsFrame;
   }
 
-  /** {@link #wsFrame()} as shared UTF-8 bytes; write a {@code duplicate()}. */
-  public ByteBuf wsFrameBytes() {
-    return wsFrameBytes;
+  /** {@link #wsFrame()} as a shared WebSocket text frame, header included; write a duplicate. */
+  public ByteBuf wsWireFrame() {
+    return wsWireFrame;
   }
 
   /** The same object without {@code type}, as an SSE event's data (PROTOCOL.md section 7). */

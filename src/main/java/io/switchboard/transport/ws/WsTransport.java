@@ -1,6 +1,5 @@
 package io.switchboard.transport.ws;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -26,10 +25,12 @@ import java.util.List;
  * A session's WebSocket: text frames, several messages per frame when the client opted in.
  *
  * <p>Frames are written straight to the socket's Netty pipeline rather than through
- * {@code writeTextMessage}, for the fan-out path's two costs that grow with subscribers: Vert.x
- * would UTF-8 encode the same text once per socket, and flush (one syscall) after every frame. Here
- * every socket writes a duplicate of the bytes encoded once per node, and the messages one hub pass
- * delivers to a socket leave in one flush. Every frame of the session goes this way (close aside),
+ * {@code writeTextMessage}, for the fan-out path's costs that grow with subscribers: Vert.x would
+ * UTF-8 encode the same text once per socket, Netty's frame encoder copy it into a new buffer once
+ * per socket, and Vert.x flush (one syscall) after every frame. Here every socket writes a
+ * duplicate of the wire frame built once per node ({@link io.switchboard.protocol.WebSocketTextFrame
+ * WebSocketTextFrame}: a {@code ByteBuf}, which the frame encoder passes on untouched), and the
+ * messages one hub pass delivers to a socket leave in one flush. Every frame of the session goes this way (close aside),
  * so replies and messages keep their order. Only the hub's event loop, which is the socket's, calls
  * these methods, as Netty requires.
  *
@@ -123,19 +124,15 @@ final class WsTransport implements Transport {
     if (batching || messages.size() == 1) {
       // one frame: one trip down the pipeline
       pipelineContext.writeAndFlush(
-          frameOf(batching ? batch.joinedFrames() : messages.get(0).wsFrameBytes()),
+          (batching ? batch.joinedFrames() : messages.get(0).wsWireFrame()).duplicate(),
           pipelineContext.voidPromise());
     } else {
       for (OutboundMessage message : messages) {
-        pipelineContext.write(frameOf(message.wsFrameBytes()), pipelineContext.voidPromise());
+        pipelineContext.write(message.wsWireFrame().duplicate(), pipelineContext.voidPromise());
       }
       pipelineContext.flush();
     }
     checkQueue();
-  }
-
-  private static TextWebSocketFrame frameOf(ByteBuf shared) {
-    return new TextWebSocketFrame(shared.duplicate());
   }
 
   @Override

@@ -1,0 +1,33 @@
+package io.switchboard.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+/**
+ * A server's WebSocket text frame on the wire (RFC 6455 section 5.2: final, unmasked, no
+ * extension bits), built once per message for every socket that delivers it: each socket writes a
+ * {@code duplicate()} straight to its connection, where Netty's frame encoder would allocate a
+ * buffer and copy the payload into it once per socket. The buffer is unreleasable, so it lives as
+ * long as whoever keeps it and the writes that hold it.
+ */
+public final class WebSocketTextFrame {
+  private static final int FIN_TEXT = 0x81;
+
+  private WebSocketTextFrame() {}
+
+  /** The frame of {@code payload} (UTF-8 text). */
+  public static ByteBuf of(byte[] payload) {
+    int length = payload.length;
+    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    ByteBuf frame = Unpooled.buffer(header + length, header + length);
+    frame.writeByte(FIN_TEXT);
+    if (length < 126) {
+      frame.writeByte(length);
+    } else if (length <= 0xFFFF) {
+      frame.writeByte(126).writeShort(length);
+    } else {
+      frame.writeByte(127).writeLong(length);
+    }
+    return Unpooled.unreleasableBuffer(frame.writeBytes(payload));
+  }
+}
