@@ -59,6 +59,12 @@ final class SseTransport implements Transport {
 
   private Runnable onSlowConsumer = () -> close(CloseCode.TOO_MANY);
 
+  // Kept here rather than asked of the response on every event: its headWritten(), ended() and
+  // closed() each take the connection's lock. Only this transport ends the response (close()),
+  // and a closed connection shows as an inactive channel.
+  private boolean streaming;
+  private boolean ended;
+
   SseTransport(
       HttpServerResponse response,
       HttpConnection connection,
@@ -166,6 +172,7 @@ final class SseTransport implements Transport {
           : code == CloseCode.UNAUTHORIZED
               ? ErrorCode.UNAUTHORIZED
               : code == CloseCode.REFUSED ? ErrorCode.FORBIDDEN : ErrorCode.UNAVAILABLE;
+      ended = true;
       response
           .setStatusCode(error.httpStatus())
           .putHeader("Content-Type", "application/json")
@@ -177,6 +184,7 @@ final class SseTransport implements Transport {
       connection.close();
       return;
     }
+    ended = true;
     response.end();
   }
 
@@ -214,7 +222,7 @@ final class SseTransport implements Transport {
 
   /** Writes a framed chunk below the HTTP encoder, which would frame it again. */
   private void writeChunk(ByteBuf chunk) {
-    if (response.ended() || response.closed()) {
+    if (ended) {
       return;
     }
     if (pipeline.channel().isActive()) {
@@ -223,8 +231,12 @@ final class SseTransport implements Transport {
     sendQueue.wrote(0);
   }
 
+  /** Whether events go below the encoder: the head is out (it stays out) and this is HTTP/1.1. */
   private boolean writesDirectly() {
-    return pipeline != null && response.headWritten();
+    if (!streaming && pipeline != null && !ended) {
+      streaming = response.headWritten();
+    }
+    return streaming;
   }
 
   private static ByteBuf utf8(String text) {
