@@ -13,13 +13,13 @@ import java.util.List;
  * What a connect costs the server: --connects connections, each as far as a client would go
  * before it receives anything (WebSocket: upgrade, welcome, subscribe, ack; SSE: request to the
  * stream's first {@code id:} line, sent once the channel is subscribed), spread over --channels.
- * Warm-up rounds warm the JITs of both JVMs and are dropped (until the cost per connect stops
- * falling); three rounds after them are measured, and the median one reported: server CPU time
- * from its first connect to its last ready one, per 1,000 connects. The baseline does the
- * same frames on {@code /ws?handshake=1} ({@link BaselineServer}).
+ * Warm-up rounds warm the JITs of both JVMs and are dropped (until one in which the server's JIT
+ * took under a tenth of its CPU); three rounds after them are measured, and the median one
+ * reported: server CPU time from its first connect to its last ready one, per 1,000 connects. The
+ * baseline does the same frames on {@code /ws?handshake=1} ({@link BaselineServer}).
  */
 final class ConnectLoad {
-  /** Lets the server finish closing the warm-up round before the measured one starts. */
+  /** Lets the server finish closing a round before the next one starts. */
   private static final long SETTLE_MS = 2000;
 
   private final BenchOptions options;
@@ -44,9 +44,7 @@ final class ConnectLoad {
           warm.getDouble("connectPerSec"),
           warm.getValue("cpuPer1000ConnectsMs"),
           cpuMs == 0 ? 0 : jitMs * 100 / cpuMs);
-      Thread.sleep(SETTLE_MS);
-      // a round lasts a second or two: C2 gets to finish what it queued before the next one
-      ServerCpu.awaitCompilerQuiet(endpoint.pids(), JIT_WAIT_MS);
+      settle();
       // warm: a round in which the JIT took under a tenth of the server's CPU
       if (cpuMs == 0 || jitMs * 10 < cpuMs || round == MAX_WARM_UP_ROUNDS) {
         return measured(sse);
@@ -64,8 +62,7 @@ final class ConnectLoad {
     List<JsonObject> rounds = new ArrayList<>();
     for (int i = 0; i < MEASURED_ROUNDS; i++) {
       if (i > 0) {
-        Thread.sleep(SETTLE_MS);
-        ServerCpu.awaitCompilerQuiet(endpoint.pids(), JIT_WAIT_MS);
+        settle();
       }
       rounds.add(connectAll(sse));
     }
@@ -73,6 +70,15 @@ final class ConnectLoad {
     rounds.forEach(r -> each.add(r.getValue("cpuPer1000ConnectsMs")));
     rounds.sort(Comparator.comparingDouble(r -> r.getDouble("cpuPer1000ConnectsMs", 0.0)));
     return rounds.get(rounds.size() / 2).put("cpuPer1000EachRoundMs", each);
+  }
+
+  /**
+   * Between rounds: the server finishes closing the last one, and, as a round lasts a second or
+   * two, C2 gets to finish what it queued before the next one.
+   */
+  private void settle() throws Exception {
+    Thread.sleep(SETTLE_MS);
+    ServerCpu.awaitCompilerQuiet(endpoint.pids(), JIT_WAIT_MS);
   }
 
   /** Measured rounds; the median one is reported. */

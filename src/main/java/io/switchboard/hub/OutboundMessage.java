@@ -28,8 +28,8 @@ public final class OutboundMessage implements Delivery {
   }
 
   /**
-   * The WebSocket text frame of {@code text}, which every socket may write without copying or
-   * encoding again: each write takes a {@code duplicate()} (own indexes, same bytes), and release
+   * The WebSocket text frame of {@code text}, which every socket may write without encoding or
+   * framing it again: each write takes a {@code duplicate()} (own indexes, same bytes), and release
    * is a no-op, so the bytes live as long as the message object.
    */
   static ByteBuf wireFrame(String text) {

@@ -6,9 +6,11 @@ import io.netty.buffer.Unpooled;
 /**
  * A server's WebSocket text frame on the wire (RFC 6455 section 5.2: final, unmasked, no
  * extension bits), built once per message for every socket that delivers it: each socket writes a
- * {@code duplicate()} straight to its connection, where Netty's frame encoder would allocate a
- * buffer and copy the payload into it once per socket. The buffer is unreleasable, so it lives as
- * long as whoever keeps it and the writes that hold it.
+ * {@code duplicate()} straight to its connection, where Netty's frame encoder would take a frame
+ * object and build the header once per socket. The buffer is on the heap and unreleasable, so the
+ * garbage collector frees it once neither its owner nor a pending write holds it; the epoll
+ * transport copies it into a direct buffer as it writes it (a direct frame would need a release
+ * nobody could time: the message outlives any one socket's write).
  */
 public final class WebSocketTextFrame {
   private static final int FIN_TEXT = 0x81;

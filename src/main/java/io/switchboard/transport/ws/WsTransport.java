@@ -26,13 +26,14 @@ import java.util.List;
  *
  * <p>Frames are written straight to the socket's Netty pipeline rather than through
  * {@code writeTextMessage}, for the fan-out path's costs that grow with subscribers: Vert.x would
- * UTF-8 encode the same text once per socket, Netty's frame encoder copy it into a new buffer once
- * per socket, and Vert.x flush (one syscall) after every frame. Here every socket writes a
- * duplicate of the wire frame built once per node ({@link io.switchboard.protocol.WebSocketTextFrame
- * WebSocketTextFrame}: a {@code ByteBuf}, which the frame encoder passes on untouched), and the
- * messages one hub pass delivers to a socket leave in one flush. Every frame of the session goes this way (close aside),
- * so replies and messages keep their order. Only the hub's event loop, which is the socket's, calls
- * these methods, as Netty requires.
+ * UTF-8 encode the same text once per socket, Netty's frame encoder build a frame object and header
+ * once per socket, and Vert.x flush (one syscall) after every frame. Here every socket writes a
+ * duplicate of the wire frame built once per node
+ * ({@link io.switchboard.protocol.WebSocketTextFrame WebSocketTextFrame}: a {@code ByteBuf}, which
+ * the frame encoder passes on untouched), and the messages one hub pass delivers to a socket leave
+ * in one flush. Every frame of the session goes this way (close aside), so replies and messages
+ * keep their order. Only the hub's event loop, which is the socket's, calls these methods, as Netty
+ * requires.
  *
  * <p>Besides what the hub sends through {@link Transport}, the WebSocket layer (the endpoint and
  * the {@link FrameDispatcher}) writes the frames only a WebSocket has with {@link #sendFrame}:
